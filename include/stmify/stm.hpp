@@ -1,0 +1,106 @@
+// stmify — software transactional memory for C++.
+//
+// The user-level API. The same annotated source builds two ways:
+//
+//   * with the stmify plugin (clang++-19 -fplugin=libstmify.so, which defines
+//     __STMIFY__): barriers, transaction boundaries and inevitability hooks are
+//     inserted and the program runs on the stmify runtime, in parallel;
+//   * with any C++17 compiler and no plugin: the *fallback*. stm::atomic takes one
+//     global recursive lock, transaction_queue runs its tasks one after another
+//     under that lock, and managed objects are plain heap objects.
+//
+// Both builds give the same results for a correct program: every atomic block and
+// every queued task appears to run alone, in some serial order.
+//
+//   struct Account : stm::object { long balance = 0; };
+//   Account* a = stm::make<Account>();
+//   stm::atomic([&] { a->balance -= 10; b->balance += 10; });
+//
+//   stm::transaction_queue tq;
+//   for (Account* acc : accounts) tq.add([acc] { acc->balance += 1; });
+//   tq.run();
+#ifndef STMIFY_STM_HPP
+#define STMIFY_STM_HPP
+
+#if __cplusplus < 201703L
+#error "stmify needs C++17 or later (-std=c++17)"
+#endif
+
+#include <cstddef>
+#include <cstdint>
+#include <stdexcept>
+#include <type_traits>
+#include <utility>
+
+// Marks a function as safe to call inside a transaction although stmify does not
+// instrument it (it touches no shared memory, or only through barriers): the
+// plugin then inserts no inevitability hook before calls to it.
+//   STM_TX_SAFE double interest(double rate, int years);
+#if defined(__clang__)
+#define STM_TX_SAFE [[clang::annotate("stmify.tx_safe")]]
+#else
+#define STM_TX_SAFE
+#endif
+
+namespace stm {
+
+namespace detail {
+template <class...> inline constexpr bool dependent_false = false;
+} // namespace detail
+
+// Thrown by stm::exclusive_atomic when it is called inside another atomic block.
+class nesting_error : public std::logic_error {
+public:
+  using std::logic_error::logic_error;
+};
+
+} // namespace stm
+
+#if defined(__STMIFY__)
+#include <stmify/detail/instrumented.hpp>
+#else
+#include <stmify/detail/fallback.hpp>
+#endif
+
+namespace stm {
+
+// True when this translation unit was compiled by the stmify plugin (or from the
+// stmify tool's output) and runs on the transactional runtime.
+inline constexpr bool instrumented = detail::instrumented_build;
+
+template <class T> inline constexpr bool is_managed_v = std::is_base_of_v<object, T>;
+
+// Runs f() as one atomic block and returns its result (void, a value or a
+// reference, exactly as f returns it). Atomic blocks nest; a nested block is part
+// of the outermost one. An exception leaving f commits the block's effects and
+// propagates. Under the plugin the block may be executed more than once (after a
+// conflict); only the last execution's effects are kept.
+template <class F> decltype(auto) atomic(F &&f) {
+  return detail::run_atomic(std::forward<F>(f));
+}
+
+// Like stm::atomic, but throws stm::nesting_error when called inside another
+// atomic block: use it where the block must be a transaction of its own.
+template <class F> decltype(auto) exclusive_atomic(F &&f) {
+  if (is_atomic())
+    throw nesting_error("stm::exclusive_atomic called inside an atomic block");
+  return detail::run_atomic(std::forward<F>(f));
+}
+
+// Allocates a managed object and constructs it with args. Managed objects are
+// never deleted by the program; the runtime reclaims them when unreachable.
+template <class T, class... Args> T *make(Args &&...args) {
+  static_assert(is_managed_v<T>,
+                "stm::make<T>: T must derive from stm::object");
+  static_assert(!std::is_abstract_v<T>,
+                "stm::make<T>: T is abstract and cannot be allocated");
+  static_assert(std::is_constructible_v<T, Args...>,
+                "stm::make<T>(args...): T has no constructor taking these "
+                "arguments (an aggregate with a stm::object base cannot be "
+                "initialised through stm::make; give T a constructor)");
+  return detail::make_object<T>(std::forward<Args>(args)...);
+}
+
+} // namespace stm
+
+#endif // STMIFY_STM_HPP
