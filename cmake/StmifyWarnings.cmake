@@ -2,3 +2,13 @@
 function(stmify_warnings target)
   target_compile_options(${target} PRIVATE -Wall -Wextra -Werror)
 endfunction()
+
+# AddressSanitizer + UBSan (with UBSan errors fatal) for a target and, with
+# PUBLIC, for everything that links it. Stack use-after-return detection stays
+# off: it moves locals off the stack, where the collector looks for roots.
+function(stmify_sanitize target scope)
+  set(flags -fsanitize=address,undefined -fno-sanitize-recover=undefined
+            -fno-omit-frame-pointer -fsanitize-address-use-after-return=never)
+  target_compile_options(${target} ${scope} ${flags})
+  target_link_options(${target} ${scope} -fsanitize=address,undefined)
+endfunction()

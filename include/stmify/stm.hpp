@@ -26,8 +26,10 @@
 #error "stmify needs C++17 or later (-std=c++17)"
 #endif
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <new>
 #include <stdexcept>
 #include <type_traits>
 #include <utility>
@@ -46,12 +48,46 @@ namespace stm {
 
 namespace detail {
 template <class...> inline constexpr bool dependent_false = false;
+
+// Makes `new T` on a managed class a compile error in both builds: managed
+// objects come from stm::make (which uses the global ::new).
+class allocated_by_make {
+public:
+  template <class... Args> static void *operator new(std::size_t, Args &&...) {
+    static_assert(dependent_false<Args...>,
+                  "managed objects are allocated with stm::make<T>(...), "
+                  "not with new");
+    throw std::bad_alloc();
+  }
+  template <class... Args>
+  static void *operator new[](std::size_t, Args &&...) {
+    static_assert(dependent_false<Args...>,
+                  "arrays of managed objects cannot be allocated with new[]");
+    throw std::bad_alloc();
+  }
+};
 } // namespace detail
 
 // Thrown by stm::exclusive_atomic when it is called inside another atomic block.
 class nesting_error : public std::logic_error {
 public:
   using std::logic_error::logic_error;
+};
+
+// Thrown by stm::make when the managed heap is full; the message names the
+// limit (STMIFY_HEAP_LIMIT under the plugin).
+class heap_exhausted : public std::bad_alloc {
+public:
+  const char *what() const noexcept override;
+};
+
+// Counts since the process started. Without the plugin, every outermost
+// atomic block counts as a commit and nothing ever aborts.
+struct statistics {
+  unsigned long long commits = 0;         // atomic blocks committed
+  unsigned long long aborts = 0;          // attempts rolled back after a conflict
+  unsigned long long inevitable = 0;      // transactions that became inevitable
+  unsigned long long ambient_commits = 0; // publications outside atomic blocks
 };
 
 } // namespace stm
@@ -70,21 +106,35 @@ inline constexpr bool instrumented = detail::instrumented_build;
 
 template <class T> inline constexpr bool is_managed_v = std::is_base_of_v<object, T>;
 
+// Seconds since the Unix epoch (wall clock), and seconds on a monotonic clock.
+// Neither makes a transaction inevitable; two calls are ordered only when the
+// program can tell which came first (for example, the same thread made both).
+inline double time() {
+  using namespace std::chrono;
+  return duration<double>(system_clock::now().time_since_epoch()).count();
+}
+inline double clock() {
+  using namespace std::chrono;
+  return duration<double>(steady_clock::now().time_since_epoch()).count();
+}
+
 // Runs f() as one atomic block and returns its result (void, a value or a
 // reference, exactly as f returns it). Atomic blocks nest; a nested block is part
 // of the outermost one. An exception leaving f commits the block's effects and
 // propagates. Under the plugin the block may be executed more than once (after a
 // conflict); only the last execution's effects are kept.
-template <class F> decltype(auto) atomic(F &&f) {
-  return detail::run_atomic(std::forward<F>(f));
+// site is filled in by the transformer (file:line:col, for conflict reports).
+template <class F> decltype(auto) atomic(F &&f, const char *site = nullptr) {
+  return detail::run_atomic(std::forward<F>(f), site);
 }
 
 // Like stm::atomic, but throws stm::nesting_error when called inside another
 // atomic block: use it where the block must be a transaction of its own.
-template <class F> decltype(auto) exclusive_atomic(F &&f) {
+template <class F>
+decltype(auto) exclusive_atomic(F &&f, const char *site = nullptr) {
   if (is_atomic())
     throw nesting_error("stm::exclusive_atomic called inside an atomic block");
-  return detail::run_atomic(std::forward<F>(f));
+  return detail::run_atomic(std::forward<F>(f), site);
 }
 
 // Allocates a managed object and constructs it with args. Managed objects are

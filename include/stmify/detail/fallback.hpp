@@ -10,7 +10,6 @@
 #endif
 
 #include <atomic>
-#include <chrono>
 #include <cstddef>
 #include <deque>
 #include <exception>
@@ -32,18 +31,31 @@ inline std::recursive_mutex &global_lock() {
 
 inline thread_local unsigned atomic_depth = 0;
 
+inline std::atomic<unsigned long long> &committed_blocks() {
+  static std::atomic<unsigned long long> count{0};
+  return count;
+}
+
 class atomic_depth_scope {
 public:
-  atomic_depth_scope() { ++atomic_depth; }
+  atomic_depth_scope() {
+    if (atomic_depth++ == 0)
+      committed_blocks().fetch_add(1, std::memory_order_relaxed);
+  }
   ~atomic_depth_scope() { --atomic_depth; }
   atomic_depth_scope(const atomic_depth_scope &) = delete;
   atomic_depth_scope &operator=(const atomic_depth_scope &) = delete;
 };
 
-template <class F> decltype(auto) run_atomic(F &&f) {
+template <class F>
+decltype(auto) run_atomic(F &&f, const char * /*site*/ = nullptr) {
   std::lock_guard<std::recursive_mutex> lock(global_lock());
   atomic_depth_scope depth;
   return std::forward<F>(f)();
+}
+
+template <class F> decltype(auto) blocking(const char * /*what*/, F &&call) {
+  return std::forward<F>(call)();
 }
 
 template <class T, class... Args> T *make_object(Args &&...args) {
@@ -52,24 +64,12 @@ template <class T, class... Args> T *make_object(Args &&...args) {
 
 } // namespace detail
 
-// Base of every managed class. In the fallback it is empty; it still makes
-// `new T` on a managed class a compile error, so both builds accept the same
-// programs.
-class object {
-public:
-  template <class... Args> static void *operator new(std::size_t, Args &&...) {
-    static_assert(detail::dependent_false<Args...>,
-                  "managed objects are allocated with stm::make<T>(...), "
-                  "not with new");
-    throw std::bad_alloc();
-  }
-  template <class... Args>
-  static void *operator new[](std::size_t, Args &&...) {
-    static_assert(detail::dependent_false<Args...>,
-                  "arrays of managed objects cannot be allocated with new[]");
-    throw std::bad_alloc();
-  }
-};
+// Base of every managed class. In the fallback it is empty.
+class object : public detail::allocated_by_make {};
+
+inline const char *heap_exhausted::what() const noexcept {
+  return "stmify: out of memory allocating a managed object";
+}
 
 // True inside an atomic block (or a queued task).
 inline bool is_atomic() { return detail::atomic_depth > 0; }
@@ -83,11 +83,17 @@ inline void become_inevitable(const char * /*reason*/) {}
 inline void hint_commit_soon() {}
 
 // Rolling back an atomic block on an exception is something a lock cannot do.
-template <class F> void atomic_cancel(F &&) {
+template <class F> void atomic_cancel(F &&, const char * /*site*/ = nullptr) {
   static_assert(detail::dependent_false<F>,
                 "stm::atomic_cancel needs the stmify plugin: without it "
                 "stm::atomic is a lock, and a lock cannot roll back the "
                 "block's effects. Build with -fplugin=libstmify.so.");
+}
+
+inline statistics stats() {
+  statistics s;
+  s.commits = detail::committed_blocks().load(std::memory_order_relaxed);
+  return s;
 }
 
 // The number of atomic blocks that can run in parallel: 1 without the plugin.
@@ -98,18 +104,6 @@ inline unsigned segment_limit() { return 1; }
 inline unsigned long long count() {
   static std::atomic<unsigned long long> next{0};
   return next.fetch_add(1, std::memory_order_relaxed) + 1;
-}
-
-// Seconds since the Unix epoch (wall clock), and seconds on a monotonic clock.
-// Neither makes a transaction inevitable; two calls are ordered only when the
-// program can tell which came first (for example, the same thread made both).
-inline double time() {
-  using namespace std::chrono;
-  return duration<double>(system_clock::now().time_since_epoch()).count();
-}
-inline double clock() {
-  using namespace std::chrono;
-  return duration<double>(steady_clock::now().time_since_epoch()).count();
 }
 
 // Runs queued tasks so that they appear to run one after another in some serial

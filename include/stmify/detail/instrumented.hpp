@@ -1,0 +1,430 @@
+// The transactional build of the stmify API (the plugin defines __STMIFY__).
+// Besides the user API, this file holds what the transformer's output calls:
+// stm::rd / stm::wr / stm::loc / stm::canon, stm::detail::safe_point*,
+// stm::detail::inevitable_hook, stm::detail::ambient_boundary,
+// stm::detail::preserve and stm::detail::trace_value.
+#ifndef STMIFY_DETAIL_INSTRUMENTED_HPP
+#define STMIFY_DETAIL_INSTRUMENTED_HPP
+
+#ifndef STMIFY_STM_HPP
+#error "include <stmify/stm.hpp>, not this file"
+#endif
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <exception>
+#include <memory>
+#include <new>
+#include <stmify/detail/task.hpp>
+#include <stmify/stm.h>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+
+namespace stm {
+
+class object;
+
+namespace detail {
+
+inline constexpr bool instrumented_build = true;
+
+// Thrown to abort the running attempt of an atomic block; stm::atomic catches
+// it and runs the block again. Deliberately not a std::exception.
+struct abort_signal {};
+
+template <class T>
+inline constexpr bool managed_type = std::is_base_of_v<object, std::remove_cv_t<T>>;
+
+struct access;
+
+[[noreturn]] void fatal(const char *message) noexcept;
+
+} // namespace detail
+
+// Base of every managed class. It holds the object's header; copying or
+// assigning a managed object never copies the header.
+class object : public detail::allocated_by_make {
+public:
+  object() noexcept {}
+  object(const object &) noexcept {}
+  object &operator=(const object &) noexcept { return *this; }
+
+private:
+  friend struct detail::access;
+  stm_object_t stm_header_;
+};
+
+namespace detail {
+
+struct access {
+  static stm_object_t &header(object &o) noexcept { return o.stm_header_; }
+  static const stm_object_t &header(const object &o) noexcept {
+    return o.stm_header_;
+  }
+};
+
+// Offset of the header inside a T (a compile-time constant once inlined).
+template <class T> inline std::uintptr_t header_delta(const T *p) noexcept {
+  return reinterpret_cast<std::uintptr_t>(&access::header(*p)) -
+         reinterpret_cast<std::uintptr_t>(p);
+}
+
+} // namespace detail
+
+// ---------------------------------------------------------------- barriers
+// For non-managed T these are the identity, so the transformer may wrap any
+// dependent expression in a template.
+
+// Translation only: the reference in the calling thread's segment.
+template <class T> inline T *loc(T *p) noexcept {
+  if constexpr (detail::managed_type<T>)
+    return reinterpret_cast<T *>(_stm_tls.segment_base |
+                                 (reinterpret_cast<std::uintptr_t>(p) &
+                                  _stm_tls.offset_mask));
+  else
+    return p;
+}
+
+// Read barrier: translation plus the read marker.
+template <class T> inline T *rd(T *p) noexcept {
+  if constexpr (detail::managed_type<T>) {
+    const std::uintptr_t base = _stm_tls.segment_base;
+    const std::uintptr_t off =
+        reinterpret_cast<std::uintptr_t>(p) & _stm_tls.offset_mask;
+    T *local = reinterpret_cast<T *>(base | off);
+    *reinterpret_cast<_stm_read_marker_t *>(
+        base + ((off + detail::header_delta(local)) >> 4)) =
+        static_cast<_stm_read_marker_t>(_stm_tls.read_version);
+    return local;
+  } else {
+    return p;
+  }
+}
+
+// Write barrier: required before modifying *p; site names the source location
+// for conflict reports.
+template <class T> inline T *wr(T *p, const char *site = nullptr) noexcept {
+  if constexpr (detail::managed_type<T>) {
+    T *local = loc(p);
+    stm_object_t &header =
+        detail::access::header(const_cast<std::remove_cv_t<T> &>(*local));
+    if (__builtin_expect(header.stm_flags & _STM_GCFLAG_WRITE_BARRIER, 0))
+      _stm_write_slowpath(&header, site);
+    return local;
+  } else {
+    (void)site;
+    return p;
+  }
+}
+
+template <class T> inline T &loc(T &r) noexcept { return *loc(std::addressof(r)); }
+template <class T> inline T &rd(T &r) noexcept { return *rd(std::addressof(r)); }
+template <class T> inline T &wr(T &r, const char *site = nullptr) noexcept {
+  return *wr(std::addressof(r), site);
+}
+
+// The canonical form of a managed reference: what is stored and compared.
+template <class T> inline T *canon(T *p) noexcept {
+  if constexpr (detail::managed_type<T>)
+    return p ? reinterpret_cast<T *>(_stm_canonical_base |
+                                     (reinterpret_cast<std::uintptr_t>(p) &
+                                      _stm_segment_mask))
+             : nullptr;
+  else
+    return p;
+}
+
+// ------------------------------------------------------------ user API
+
+inline bool is_atomic() noexcept { return _stm_tls.atomic_depth > 0; }
+inline bool is_inevitable() noexcept { return stm_is_inevitable() != 0; }
+
+// Makes the running atomic block inevitable; outside atomic blocks it does
+// nothing (that code is never rolled back). If the block has already lost a
+// conflict, this aborts it (it will run again).
+inline void become_inevitable(const char *reason) {
+  if (_stm_tls.atomic_depth == 0)
+    return;
+  if (stm_become_inevitable(reason) != 0 && std::uncaught_exceptions() == 0)
+    throw detail::abort_signal{};
+}
+
+inline void hint_commit_soon() noexcept { stm_hint_commit_soon(); }
+
+inline statistics stats() noexcept {
+  stm_statistics_t raw;
+  stm_get_statistics(&raw);
+  statistics s;
+  s.commits = raw.commits;
+  s.aborts = raw.aborts;
+  s.inevitable = raw.inevitable;
+  s.ambient_commits = raw.ambient_commits;
+  return s;
+}
+
+inline const char *heap_exhausted::what() const noexcept {
+  return stm_heap_exhausted_message();
+}
+inline unsigned segment_limit() noexcept { return stm_segment_limit(); }
+inline unsigned long long count() noexcept { return stm_count(); }
+
+// ------------------------------------------------ hooks the transformer emits
+namespace detail {
+
+inline void safe_point() {
+  if (__builtin_expect(--_stm_tls.safe_point_countdown < 0, 0))
+    if (_stm_safe_point_slowpath(1) != 0 && std::uncaught_exceptions() == 0)
+      throw abort_signal{};
+}
+
+// In noexcept functions and destructors: a lost conflict is acted on at the
+// next point that may throw.
+inline void safe_point_nothrow() noexcept {
+  if (__builtin_expect(--_stm_tls.safe_point_countdown < 0, 0))
+    (void)_stm_safe_point_slowpath(0);
+}
+
+// Before a call or write the runtime cannot undo. may_throw is false inside
+// noexcept functions, where an abort cannot propagate.
+inline void inevitable_hook(const char *what, bool may_throw = true) {
+  if (_stm_tls.atomic_depth == 0)
+    return;
+  if (stm_become_inevitable(what) == 0 || std::uncaught_exceptions() > 0)
+    return;
+  if (!may_throw)
+    fatal("a transaction that lost a conflict reached a call it cannot undo "
+          "inside a noexcept function; move the call out of the noexcept "
+          "function or out of the atomic block");
+  throw abort_signal{};
+}
+
+// Before and after a statement that calls code which may block, outside atomic
+// blocks: publishes what the thread wrote and refreshes its snapshot.
+inline void ambient_boundary(const char *what) noexcept {
+  if (_stm_tls.atomic_depth == 0)
+    _stm_ambient_boundary(what);
+}
+
+// Runs call(), which may block (join, sleep, lock, read...), so that the
+// thread holds no segment meanwhile and sees what others committed after it.
+// Inside atomic blocks the call makes the transaction inevitable instead.
+template <class F> decltype(auto) blocking(const char *what, F &&call) {
+  if (_stm_tls.atomic_depth != 0) {
+    inevitable_hook(what);
+    return std::forward<F>(call)();
+  }
+  struct reattach {
+    ~reattach() { _stm_blocking_end(); }
+  };
+  _stm_blocking_begin(what);
+  reattach on_exit;
+  return std::forward<F>(call)();
+}
+
+// Saves a local that an atomic block writes, so that an abort restores it.
+template <class T> inline void preserve(T &local) noexcept {
+  static_assert(std::is_trivially_copyable_v<T>,
+                "stmify: an atomic block writes a local of a type that is not "
+                "trivially copyable; it cannot be restored after an abort");
+  if (_stm_tls.atomic_depth != 0)
+    _stm_preserve(std::addressof(local), sizeof(T));
+}
+
+// ------------------------------------------------------------- tracing
+
+template <class T, class = void> struct has_own_trace : std::false_type {};
+template <class T>
+struct has_own_trace<T, std::void_t<typename T::__stmify_traced_type>>
+    : std::is_same<typename T::__stmify_traced_type, T> {};
+
+template <class T>
+inline void trace_value(const T &value, stm_visit_fn visit, void *ctx) noexcept;
+
+template <class A, class B>
+inline void trace_value(const std::pair<A, B> &p, stm_visit_fn visit, void *ctx) noexcept {
+  trace_value(p.first, visit, ctx);
+  trace_value(p.second, visit, ctx);
+}
+template <class T, std::size_t N>
+inline void trace_value(const std::array<T, N> &a, stm_visit_fn visit, void *ctx) noexcept {
+  for (const T &e : a)
+    trace_value(e, visit, ctx);
+}
+template <class... Ts>
+inline void trace_value(const std::tuple<Ts...> &t, stm_visit_fn visit, void *ctx) noexcept {
+  std::apply([&](const Ts &...e) { (trace_value(e, visit, ctx), ...); }, t);
+}
+
+// Visits every managed reference that value holds (generated trace functions
+// call this for each field).
+template <class T>
+inline void trace_value(const T &value, stm_visit_fn visit, void *ctx) noexcept {
+  if constexpr (std::is_pointer_v<T>) {
+    if constexpr (managed_type<std::remove_pointer_t<T>>)
+      visit(ctx, static_cast<const void *>(value));
+  } else if constexpr (std::is_array_v<T>) {
+    for (const auto &e : value)
+      trace_value(e, visit, ctx);
+  } else if constexpr (has_own_trace<T>::value) {
+    T::__stmify_trace(std::addressof(value), visit, ctx);
+  }
+}
+
+// --------------------------------------------------------- type descriptors
+
+template <class T> const char *type_name() noexcept { return __PRETTY_FUNCTION__; }
+
+template <class T> struct registered_type {
+  stm_type_descriptor_t descriptor;
+  registered_type() noexcept {
+    static_assert(alignof(T) <= 16,
+                  "stmify: managed objects are aligned to at most 16 bytes");
+    static_assert(has_own_trace<T>::value,
+                  "stmify: this managed class has no generated trace function "
+                  "(__stmify_trace): the file that defines it was not "
+                  "instrumented by stmify");
+    alignas(T) unsigned char probe[sizeof(T)];
+    descriptor.name = type_name<T>();
+    descriptor.size = sizeof(T);
+    descriptor.align = alignof(T);
+    descriptor.header_offset = header_delta(reinterpret_cast<const T *>(probe));
+    descriptor.trace = &T::__stmify_trace;
+    descriptor.tid = 0;
+    stm_register_type(&descriptor);
+  }
+};
+
+template <class T> inline const stm_type_descriptor_t &descriptor() noexcept {
+  static registered_type<T> registered;
+  return registered.descriptor;
+}
+
+template <class T, class... Args> T *make_object(Args &&...args) {
+  const stm_type_descriptor_t &type = descriptor<T>();
+  void *memory = stm_allocate(&type);
+  if (!memory)
+    throw heap_exhausted();
+  T *object;
+  try {
+    object = ::new (memory) T(std::forward<Args>(args)...);
+  } catch (...) {
+    _stm_free_unpublished(memory);
+    throw;
+  }
+  // Value-initialisation may have zeroed the header; the id marks it complete.
+  access::header(*object).stm_tid = type.tid;
+  return canon(object);
+}
+
+// ------------------------------------------------------------ atomic blocks
+
+class nesting_scope {
+public:
+  nesting_scope() noexcept { ++_stm_tls.atomic_depth; }
+  ~nesting_scope() { --_stm_tls.atomic_depth; }
+  nesting_scope(const nesting_scope &) = delete;
+  nesting_scope &operator=(const nesting_scope &) = delete;
+};
+
+enum class on_exception { commit, roll_back };
+
+// The outermost transaction: attempts f until one commits. An exception that
+// leaves f either commits the block's effects (stm::atomic) or rolls them back
+// (stm::atomic_cancel) before it propagates; if the attempt lost a conflict,
+// the block runs again instead.
+template <on_exception policy, class F>
+decltype(auto) run_outermost(F &f, const char *site) {
+  using R = decltype(f());
+  for (;;) {
+    _stm_atomic_begin(site);
+    std::exception_ptr user_exception;
+    try {
+      if constexpr (std::is_void_v<R>) {
+        f();
+        if (_stm_atomic_commit())
+          return;
+        continue;
+      } else if constexpr (std::is_reference_v<R>) {
+        R result = f();
+        if (_stm_atomic_commit())
+          return static_cast<R>(result);
+        continue;
+      } else {
+        R result = f();
+        if (_stm_atomic_commit())
+          return result;
+        continue;
+      }
+    } catch (const abort_signal &) {
+      _stm_atomic_rollback();
+      continue;
+    } catch (...) {
+      user_exception = std::current_exception();
+    }
+    if constexpr (policy == on_exception::commit) {
+      if (_stm_atomic_commit())
+        std::rethrow_exception(user_exception);
+    } else {
+      if (stm_is_inevitable())
+        fatal("stm::atomic_cancel: the block threw after it became "
+              "inevitable; its effects cannot be rolled back");
+      _stm_atomic_rollback();
+      std::rethrow_exception(user_exception);
+    }
+  }
+}
+
+template <class F> decltype(auto) run_atomic(F &&f, const char *site = nullptr) {
+  if (_stm_tls.atomic_depth > 0) {
+    nesting_scope nested;
+    return f();
+  }
+  return run_outermost<on_exception::commit>(f, site);
+}
+
+template <class F> decltype(auto) run_atomic_cancel(F &&f, const char *site) {
+  if (_stm_tls.atomic_depth > 0)
+    throw nesting_error("stm::atomic_cancel cannot run inside another atomic block");
+  return run_outermost<on_exception::roll_back>(f, site);
+}
+
+// ------------------------------------------------------- transaction queue
+
+class queue_core;
+queue_core *queue_create(unsigned workers);
+void queue_destroy(queue_core *core) noexcept;
+void queue_add(queue_core *core, task &&t);
+void queue_run(queue_core *core);
+std::size_t queue_size(const queue_core *core) noexcept;
+
+} // namespace detail
+
+// Rolls the block back if an exception leaves it, then propagates the
+// exception. Cannot be nested inside another atomic block.
+template <class F> decltype(auto) atomic_cancel(F &&f, const char *site = nullptr) {
+  return detail::run_atomic_cancel(std::forward<F>(f), site);
+}
+
+class transaction_queue {
+public:
+  transaction_queue() : core_(detail::queue_create(0)) {}
+  explicit transaction_queue(unsigned workers) : core_(detail::queue_create(workers)) {}
+  ~transaction_queue() { detail::queue_destroy(core_); }
+  transaction_queue(const transaction_queue &) = delete;
+  transaction_queue &operator=(const transaction_queue &) = delete;
+
+  template <class F, class... Args> void add(F &&f, Args &&...args) {
+    detail::queue_add(core_, detail::task(std::forward<F>(f), std::forward<Args>(args)...));
+  }
+  std::size_t size() const noexcept { return detail::queue_size(core_); }
+  void run() { detail::queue_run(core_); }
+
+private:
+  detail::queue_core *core_;
+};
+
+} // namespace stm
+
+#endif // STMIFY_DETAIL_INSTRUMENTED_HPP

@@ -1,0 +1,202 @@
+/* stmify runtime — C ABI.
+ *
+ * Names: stm_* is the public API, _stm_* is internal (used by the inline fast
+ * paths below and by the C++ layer in stm.hpp), STM_ and _STM_ are macros.
+ *
+ * A managed reference is an address in the runtime's canonical window, which is
+ * never accessible: every access goes through a barrier that maps it into the
+ * calling thread's segment. The barriers below return that segment-local address.
+ * Objects start with (C) or contain (C++: the stm::object base) a stm_object_t
+ * header.
+ *
+ * Threads attach to the runtime on their first stm_safe_point() or transaction;
+ * a thread that is not attached faults on any barrier.
+ */
+#ifndef STMIFY_STM_H
+#define STMIFY_STM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+namespace stm {
+namespace detail {
+/* Distinct (non-character) types: a marker store then does not force the
+ * compiler to reload everything else, including the read version itself. */
+enum class read_marker : unsigned char {};
+enum class read_version : unsigned char {};
+} /* namespace detail */
+} /* namespace stm */
+typedef stm::detail::read_marker _stm_read_marker_t;
+typedef stm::detail::read_version _stm_read_version_t;
+#define _STM_NOEXCEPT noexcept
+extern "C" {
+#else
+typedef uint8_t _stm_read_marker_t;
+typedef uint8_t _stm_read_version_t;
+#define _STM_NOEXCEPT
+#endif
+
+/* ------------------------------------------------------------------ objects */
+
+typedef struct stm_object_s {
+  uint32_t stm_flags; /* per-segment: _STM_GCFLAG_* */
+  uint32_t stm_tid;   /* type id from stm_register_type; 0 while constructing */
+} stm_object_t;
+
+/* Set on every committed object in every segment: the next write takes the
+ * slow path, which backs the object up. Clear on objects the running
+ * transaction created or already backed up. */
+#define _STM_GCFLAG_WRITE_BARRIER 0x1u
+
+/* Called by a trace function for every managed reference an object holds; ref
+ * may be canonical, segment-local or null. */
+typedef void (*stm_visit_fn)(void *ctx, const void *ref);
+/* Visits the managed references of the object at obj (the start of the
+ * allocation, in some segment). Must not use barriers. */
+typedef void (*stm_trace_fn)(const void *obj, stm_visit_fn visit, void *ctx);
+
+typedef struct stm_type_descriptor_s {
+  const char *name;     /* for reports */
+  size_t size;          /* bytes of one object */
+  size_t align;         /* alignment; at most 16 */
+  size_t header_offset; /* where the stm_object_t lies inside the object */
+  stm_trace_fn trace;   /* NULL: the object holds no managed references */
+  uint32_t tid;         /* filled in by stm_register_type */
+} stm_type_descriptor_t;
+
+/* Registers a type (once; later calls with the same descriptor return the same
+ * id) and returns its id, which is never 0. */
+uint32_t stm_register_type(stm_type_descriptor_t *type) _STM_NOEXCEPT;
+
+/* ------------------------------------------------------ thread-local state */
+
+struct _stm_thread_view {
+  uintptr_t segment_base;            /* 0 while not attached */
+  uintptr_t offset_mask;             /* 0 while not attached */
+  _stm_read_version_t read_version;  /* marker value of the running transaction */
+  uint8_t _pad[3];
+  int32_t safe_point_countdown;      /* the slow path runs when it drops below 0 */
+  uint32_t atomic_depth;             /* nesting of atomic blocks */
+  uint32_t _reserved;
+  void *thread;                      /* runtime-private */
+};
+
+extern __thread struct _stm_thread_view _stm_tls;
+extern uintptr_t _stm_canonical_base; /* set before the first object exists */
+extern uintptr_t _stm_segment_mask;
+
+/* ------------------------------------------------------ barriers (inline) */
+
+static inline void *_stm_translate(const void *ref) {
+  return (void *)(_stm_tls.segment_base | ((uintptr_t)ref & _stm_tls.offset_mask));
+}
+
+/* The canonical form of a reference: what to store and compare. */
+static inline void *stm_canonical(const void *ref) {
+  return ref ? (void *)(_stm_canonical_base | ((uintptr_t)ref & _stm_segment_mask)) : (void *)0;
+}
+
+/* Marks the object whose header is at obj as read by the running transaction
+ * and returns the header's address in the caller's segment. Never aborts. */
+static inline void *stm_read(const void *obj) {
+  uintptr_t off = (uintptr_t)obj & _stm_tls.offset_mask;
+  *(_stm_read_marker_t *)(_stm_tls.segment_base + (off >> 4)) =
+      (_stm_read_marker_t)_stm_tls.read_version;
+  return (void *)(_stm_tls.segment_base | off);
+}
+
+void _stm_write_slowpath(stm_object_t *local_header, const char *site) _STM_NOEXCEPT;
+
+/* Required before modifying the object whose header is at obj; returns the
+ * header's address in the caller's segment. The slow path runs once per object
+ * per transaction and backs the object up. Never aborts. */
+static inline void *stm_write(const void *obj) {
+  stm_object_t *local = (stm_object_t *)_stm_translate(obj);
+  if (__builtin_expect(local->stm_flags & _STM_GCFLAG_WRITE_BARRIER, 0))
+    _stm_write_slowpath(local, (const char *)0);
+  return local;
+}
+
+/* --------------------------------------------------------- safe points */
+
+/* Returns nonzero when the running atomic transaction must abort and
+ * may_abort is nonzero. Attaches an unattached thread. */
+int _stm_safe_point_slowpath(int may_abort) _STM_NOEXCEPT;
+
+/* A point where the runtime may validate, break a long transaction outside
+ * atomic blocks, or stop the thread for a collection. Cheap: a decrement and a
+ * predictable branch. From C it never aborts: a conflict found here makes the
+ * next stm_commit_transaction() fail. */
+static inline void stm_safe_point(void) {
+  if (__builtin_expect(--_stm_tls.safe_point_countdown < 0, 0))
+    (void)_stm_safe_point_slowpath(0);
+}
+
+/* --------------------------------------------------------- transactions */
+
+/* Starts an atomic transaction (nested calls only count the depth). */
+void stm_start_transaction(void) _STM_NOEXCEPT;
+/* Ends one nesting level; at the outermost level commits. Returns 0 on
+ * success; nonzero if the transaction conflicted: its effects are rolled back
+ * and the caller should run it again from stm_start_transaction(). */
+int stm_commit_transaction(void) _STM_NOEXCEPT;
+/* Rolls the whole transaction back (all nesting levels). */
+void stm_abort_transaction(void) _STM_NOEXCEPT;
+/* Makes the running transaction inevitable: it can no longer abort, and no
+ * other transaction commits until it does. reason appears in reports. Returns
+ * 0 on success; nonzero if the transaction had already lost a conflict and
+ * must be aborted (call stm_abort_transaction and retry). Outside atomic
+ * blocks it always succeeds. */
+int stm_become_inevitable(const char *reason) _STM_NOEXCEPT;
+int stm_is_inevitable(void) _STM_NOEXCEPT;
+int stm_is_atomic(void) _STM_NOEXCEPT;
+/* Imports commits made by others; returns nonzero if the running atomic
+ * transaction conflicts with them and must abort. */
+int stm_validate(void) _STM_NOEXCEPT;
+/* Asks the runtime to end the running transaction at the next opportunity. */
+void stm_hint_commit_soon(void) _STM_NOEXCEPT;
+
+/* Allocates a zeroed object of the given type in the running transaction and
+ * returns its segment-local address (store stm_canonical() of it). The object
+ * stays private until the transaction commits. */
+void *stm_allocate(const stm_type_descriptor_t *type) _STM_NOEXCEPT;
+
+/* ------------------------------------------------------------- services */
+
+/* Number of segments: how many transactions can run in parallel. */
+unsigned stm_segment_limit(void) _STM_NOEXCEPT;
+/* A different positive number on every call, without conflicts. */
+unsigned long long stm_count(void) _STM_NOEXCEPT;
+
+typedef struct stm_statistics_s {
+  uint64_t commits;         /* atomic blocks committed */
+  uint64_t aborts;          /* attempts of atomic blocks rolled back */
+  uint64_t inevitable;      /* transactions that became inevitable */
+  uint64_t ambient_commits; /* publications by code outside atomic blocks */
+} stm_statistics_t;
+
+/* Totals since the process started, over all segments. */
+void stm_get_statistics(stm_statistics_t *out) _STM_NOEXCEPT;
+
+/* The message of a failed allocation: names the limit and its variable. */
+const char *stm_heap_exhausted_message(void) _STM_NOEXCEPT;
+
+/* ------------------------------------------- internal: used by stm.hpp */
+
+void _stm_atomic_begin(const char *site) _STM_NOEXCEPT;
+int _stm_atomic_commit(void) _STM_NOEXCEPT;
+void _stm_atomic_rollback(void) _STM_NOEXCEPT;
+void _stm_ambient_boundary(const char *what) _STM_NOEXCEPT;
+void _stm_preserve(void *addr, size_t size) _STM_NOEXCEPT;
+void _stm_free_unpublished(void *local) _STM_NOEXCEPT;
+/* Around a call that may block, outside atomic blocks: publish and give the
+ * segment up, then take one back (waiting if needed) and refresh. */
+void _stm_blocking_begin(const char *what) _STM_NOEXCEPT;
+void _stm_blocking_end(void) _STM_NOEXCEPT;
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#endif /* STMIFY_STM_H */

@@ -1,0 +1,60 @@
+// The commit log: a global singly linked list of entries, each carrying the new
+// bytes of every object one transaction wrote or created. A segment imports the
+// entries after the last one it has seen (docs/architecture.md §6).
+#ifndef STMIFY_RUNTIME_COMMIT_LOG_H
+#define STMIFY_RUNTIME_COMMIT_LOG_H
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+
+namespace stm::rt {
+
+struct segment;
+
+// One object in an entry: where it lies (offsets within a window) and its bytes.
+struct log_record {
+  std::uintptr_t start;  // offset of the object's first byte
+  std::uint32_t size;    // bytes that follow this record (a multiple of 16)
+  std::uint32_t header;  // offset of the header from start
+  unsigned char *bytes() { return reinterpret_cast<unsigned char *>(this + 1); }
+  log_record *next() { return reinterpret_cast<log_record *>(bytes() + size); }
+};
+static_assert(sizeof(log_record) == 16);
+
+struct alignas(16) commit_entry {
+  std::atomic<commit_entry *> next{nullptr};
+  std::uint64_t revision = 0;
+  unsigned committer = 0;        // segment index (0 for the root)
+  std::uint32_t records = 0;
+  std::size_t payload = 0;       // bytes of records
+  log_record *first() { return reinterpret_cast<log_record *>(this + 1); }
+};
+static_assert(sizeof(commit_entry) % 16 == 0);
+
+// Placed in the newest entry's `next` while a transaction is inevitable: no one
+// else can append until it commits.
+inline commit_entry *const kInevitable = reinterpret_cast<commit_entry *>(std::uintptr_t(1));
+
+extern commit_entry g_log_root;
+
+// Allocates an entry with room for `payload` bytes of records.
+commit_entry *new_entry(std::size_t payload);
+void free_entry(commit_entry *e) noexcept;
+
+// Does entry e write an object that the transaction in `seg` has read (its
+// marker carries the segment's current read version)?
+bool conflicts(const segment &seg, commit_entry &e) noexcept;
+// Copies e's new bytes into seg's window.
+void import_entry(const segment &seg, commit_entry &e) noexcept;
+
+// Frees entries that every segment has imported; catches up idle segments.
+// Cheap to call often: it runs at most in one thread at a time.
+void reclaim_log() noexcept;
+
+// Statistics for tests and reports.
+std::size_t live_log_entries() noexcept;
+
+} // namespace stm::rt
+
+#endif

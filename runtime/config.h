@@ -1,0 +1,20 @@
+// Runtime settings, read once from the environment (see options.def).
+#ifndef STMIFY_RUNTIME_CONFIG_H
+#define STMIFY_RUNTIME_CONFIG_H
+
+#include <cstddef>
+
+namespace stm::rt {
+
+struct config {
+#define STMIFY_OPTION(env, field, kind, def, doc) std::size_t field;
+#include "options.def"
+#undef STMIFY_OPTION
+};
+
+// Parses the environment; an invalid value is a fatal error naming the variable.
+config read_config();
+
+} // namespace stm::rt
+
+#endif

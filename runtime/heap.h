@@ -1,0 +1,54 @@
+// The address space: a canonical window that is never accessible, and one
+// private window per segment holding the read markers and a full copy of the
+// managed heap at the same offsets (docs/architecture.md §3).
+#ifndef STMIFY_RUNTIME_HEAP_H
+#define STMIFY_RUNTIME_HEAP_H
+
+#include "config.h"
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+
+namespace stm::rt {
+
+inline constexpr std::size_t kGranule = 16;        // read-marker granularity
+inline constexpr std::size_t kPage = 4096;
+inline constexpr std::size_t kBlock = 16 * 1024;   // allocation unit of the heap
+
+inline constexpr std::size_t round_up(std::size_t n, std::size_t to) {
+  return (n + to - 1) / to * to;
+}
+
+struct heap_layout {
+  unsigned segments;            // N; segment i (1..N) is window i
+  std::uintptr_t window_size;   // SEG, a power of two
+  std::uintptr_t mask;          // SEG - 1
+  std::uintptr_t canonical;     // window 0
+  std::uintptr_t heap_begin;    // offset of the first heap byte in a window
+  std::uintptr_t heap_end;      // offset one past the last usable byte
+  std::size_t heap_limit;       // STMIFY_HEAP_LIMIT, as configured
+
+  std::uintptr_t window(unsigned i) const { return canonical + i * window_size; }
+  std::uintptr_t offset(const void *p) const {
+    return reinterpret_cast<std::uintptr_t>(p) & mask;
+  }
+  bool in_heap(std::uintptr_t off) const { return off >= heap_begin && off < heap_end; }
+  // Marker byte of the granule at offset off, in the window at base.
+  unsigned char *marker(std::uintptr_t base, std::uintptr_t off) const {
+    return reinterpret_cast<unsigned char *>(base + (off >> 4));
+  }
+};
+
+extern heap_layout g_heap;
+extern config g_config;
+
+// Reads the configuration and reserves the address space, once per process.
+void ensure_setup() noexcept;
+
+// Zeroes the read markers of a segment window (pages are dropped, not written).
+void clear_markers(std::uintptr_t base, std::uintptr_t heap_top) noexcept;
+
+} // namespace stm::rt
+
+#endif

@@ -1,0 +1,130 @@
+// stm::transaction_queue on the real engine: worker threads, one per segment by
+// default, run the queued tasks as atomic blocks.
+#include "segment.h"
+#include "threads.h"
+
+#include <stmify/stm.hpp>
+
+#include <condition_variable>
+#include <deque>
+#include <exception>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace stm::detail {
+
+class queue_core {
+public:
+  explicit queue_core(unsigned workers) : workers(workers) {}
+
+  void push(task &&t) {
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      pending.push_back(std::move(t));
+    }
+    changed.notify_one();
+  }
+
+  const unsigned workers;
+  mutable std::mutex mutex;
+  std::condition_variable changed;
+  std::deque<task> pending;
+  unsigned running = 0;
+  bool stopping = false;
+  std::exception_ptr first_error;
+};
+
+namespace {
+
+void work(queue_core &q) {
+  for (;;) {
+    task next;
+    {
+      std::unique_lock<std::mutex> lock(q.mutex);
+      // While a task runs it may add tasks (they arrive when it commits).
+      q.changed.wait(lock, [&] { return q.stopping || !q.pending.empty() || q.running == 0; });
+      if (q.stopping || q.pending.empty())
+        break;
+      next = std::move(q.pending.front());
+      q.pending.pop_front();
+      ++q.running;
+    }
+    try {
+      run_atomic(next);
+    } catch (...) {
+      std::lock_guard<std::mutex> lock(q.mutex);
+      if (!q.first_error)
+        q.first_error = std::current_exception();
+      q.stopping = true;
+      q.pending.clear();
+    }
+    {
+      std::lock_guard<std::mutex> lock(q.mutex);
+      --q.running;
+    }
+    q.changed.notify_all();
+  }
+  q.changed.notify_all();
+}
+
+} // namespace
+
+queue_core *queue_create(unsigned workers) { return new queue_core(workers); }
+
+void queue_destroy(queue_core *core) noexcept { delete core; }
+
+void queue_add(queue_core *core, task &&t) {
+  if (_stm_tls.atomic_depth > 0) {
+    // Added by a running atomic block: queued only if the block commits.
+    stm::rt::current_thread()->pending_tasks.emplace_back(core, std::move(t));
+    return;
+  }
+  core->push(std::move(t));
+}
+
+void publish_pending_tasks(std::vector<std::pair<queue_core *, task>> &tasks) {
+  for (auto &[core, t] : tasks)
+    core->push(std::move(t));
+  tasks.clear();
+}
+
+std::size_t queue_size(const queue_core *core) noexcept {
+  std::lock_guard<std::mutex> lock(core->mutex);
+  return core->pending.size();
+}
+
+void queue_run(queue_core *core) {
+  if (_stm_tls.atomic_depth > 0)
+    throw nesting_error("stm::transaction_queue::run cannot be called inside an atomic block");
+  unsigned workers = core->workers ? core->workers : stm_segment_limit();
+  {
+    std::lock_guard<std::mutex> lock(core->mutex);
+    core->stopping = false;
+    core->first_error = nullptr;
+    if (core->pending.empty())
+      return;
+  }
+  // Publish what the caller did so far and lend its segment to the workers.
+  stm::rt::thread_record *caller = stm::rt::current_thread();
+  if (caller)
+    stm::rt::detach(*caller);
+  std::vector<std::thread> threads;
+  threads.reserve(workers);
+  for (unsigned i = 0; i < workers; ++i)
+    threads.emplace_back(work, std::ref(*core));
+  for (auto &t : threads)
+    t.join();
+  if (caller)
+    stm::rt::reattach(*caller);
+  std::exception_ptr error;
+  {
+    std::lock_guard<std::mutex> lock(core->mutex);
+    error = core->first_error;
+    core->first_error = nullptr;
+  }
+  if (error)
+    std::rethrow_exception(error);
+}
+
+} // namespace stm::detail

@@ -1,0 +1,103 @@
+// A segment: one window of the address space and the transaction running in it.
+#ifndef STMIFY_RUNTIME_SEGMENT_H
+#define STMIFY_RUNTIME_SEGMENT_H
+
+#include "allocator.h"
+#include "commit_log.h"
+#include "heap.h"
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+namespace stm::rt {
+
+struct thread_record;
+
+enum class tx_kind : std::uint8_t {
+  none,    // the segment is idle
+  ambient, // code outside atomic blocks (never aborts; see architecture §8)
+  atomic,  // an atomic block
+};
+
+struct write_record {
+  std::uintptr_t start;    // offset of the object
+  std::uint32_t size;      // bytes backed up
+  std::uint32_t header;    // header offset from start
+  unsigned char *backup;   // the object as it was before the first write
+};
+
+struct created_record {
+  std::uintptr_t start;
+  std::uint32_t size;
+  std::uint32_t header;
+};
+
+// Bump storage for backups, reused from one transaction to the next.
+class byte_arena {
+public:
+  unsigned char *allocate(std::size_t n);
+  void reset() noexcept;
+
+private:
+  struct chunk {
+    std::unique_ptr<unsigned char[]> bytes;
+    std::size_t size;
+  };
+  std::vector<chunk> chunks_;
+  std::size_t current_ = 0, used_ = 0;
+};
+
+struct preserved_local {
+  void *address;
+  std::size_t size;
+  std::size_t saved; // index into transaction_state::preserved_bytes
+};
+
+struct transaction_state {
+  tx_kind kind = tx_kind::none;
+  bool inevitable = false;
+  bool doomed = false;        // lost a conflict: aborts at its next abort point
+  const char *site = nullptr; // of the atomic block
+  const char *inevitable_reason = nullptr;
+  std::vector<write_record> writes;
+  std::vector<created_record> created;
+  byte_arena backups;
+  std::vector<preserved_local> preserved;
+  std::vector<unsigned char> preserved_bytes;
+
+  bool has_effects() const { return !writes.empty() || !created.empty(); }
+  void clear() noexcept; // back to kind none, keeping the storage
+};
+
+// Written only by the segment's holder, read by anyone.
+struct counter {
+  std::atomic<std::uint64_t> value{0};
+  void operator++() { value.store(value.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed); }
+  std::uint64_t get() const { return value.load(std::memory_order_relaxed); }
+};
+
+struct segment_stats {
+  counter commits, aborts, inevitable, ambient_commits;
+};
+
+struct segment {
+  unsigned index = 0;          // 1..N
+  std::uintptr_t base = 0;     // window base
+  std::atomic<thread_record *> owner{nullptr};
+  std::atomic<commit_entry *> last_seen{&g_log_root};
+  std::uint8_t read_version = 1;
+  transaction_state tx;
+  allocation_state alloc;
+  segment_stats stats;
+};
+
+extern std::unique_ptr<segment[]> g_segments; // index 1..N (slot 0 unused)
+
+inline segment &segment_at(unsigned i) { return g_segments[i]; }
+
+} // namespace stm::rt
+
+#endif

@@ -1,0 +1,43 @@
+#include "heap.h"
+#include "segment.h"
+#include "threads.h"
+
+#include <stmify/stm.h>
+
+#include <atomic>
+#include <string>
+
+using namespace stm::rt;
+
+unsigned stm_segment_limit(void) noexcept {
+  ensure_setup();
+  return g_heap.segments;
+}
+
+unsigned long long stm_count(void) noexcept {
+  static std::atomic<unsigned long long> next{0};
+  return next.fetch_add(1, std::memory_order_relaxed) + 1;
+}
+
+void stm_get_statistics(stm_statistics_t *out) noexcept {
+  *out = stm_statistics_t{};
+  if (!g_segments)
+    return;
+  for (unsigned i = 1; i <= g_heap.segments; ++i) {
+    const segment_stats &s = segment_at(i).stats;
+    out->commits += s.commits.get();
+    out->aborts += s.aborts.get();
+    out->inevitable += s.inevitable.get();
+    out->ambient_commits += s.ambient_commits.get();
+  }
+}
+
+const char *stm_heap_exhausted_message(void) noexcept {
+  static const std::string message = [] {
+    ensure_setup();
+    return "stmify: the managed heap is full: STMIFY_HEAP_LIMIT is " +
+           std::to_string(g_heap.heap_limit >> 20) +
+           " MiB; raise it, or keep fewer objects reachable";
+  }();
+  return message.c_str();
+}

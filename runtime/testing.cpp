@@ -1,0 +1,72 @@
+#include "testing.h"
+
+#include "commit_log.h"
+#include "heap.h"
+#include "segment.h"
+#include "threads.h"
+
+#include <algorithm>
+
+namespace stm::testing {
+
+using rt::thread_record;
+
+struct thread : thread_record {};
+
+thread *new_thread() {
+  thread_record *r = rt::new_thread_record();
+  r->view = &r->saved_view;
+  r->saved_view = _stm_thread_view{};
+  r->saved_view.thread = r;
+  return static_cast<thread *>(r);
+}
+
+void switch_to(thread *t) {
+  if (thread_record *now = rt::current_thread()) {
+    now->saved_view = _stm_tls;
+    now->view = &now->saved_view;
+  }
+  if (!t) {
+    _stm_tls = _stm_thread_view{};
+    return;
+  }
+  _stm_tls = t->saved_view;
+  t->view = &_stm_tls;
+  _stm_tls.thread = t;
+}
+
+thread *current() { return static_cast<thread *>(rt::current_thread()); }
+
+void detach_current() {
+  if (thread_record *t = rt::current_thread())
+    rt::detach(*t);
+}
+
+void never_block(bool on) { rt::g_never_block = on; }
+
+unsigned current_segment() {
+  thread_record *t = rt::current_thread();
+  return t && t->seg ? t->seg->index : 0;
+}
+
+bool header_was_read(const void *header) {
+  thread_record *t = rt::current_thread();
+  if (!t || !t->seg)
+    return false;
+  return *rt::g_heap.marker(t->seg->base, rt::g_heap.offset(header)) == t->seg->read_version;
+}
+
+bool header_was_written(const void *header) {
+  thread_record *t = rt::current_thread();
+  if (!t || !t->seg)
+    return false;
+  const std::uintptr_t off = rt::g_heap.offset(header);
+  const auto &writes = t->seg->tx.writes;
+  return std::any_of(writes.begin(), writes.end(),
+                     [&](const rt::write_record &w) { return w.start + w.header == off; });
+}
+
+std::size_t log_entries() { return rt::live_log_entries(); }
+void reclaim_log() { rt::reclaim_log(); }
+
+} // namespace stm::testing

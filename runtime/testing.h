@@ -1,0 +1,52 @@
+// Test-only hooks (built into stmify_runtime_testing only): one OS thread can
+// act as several runtime threads, each holding its own segment, and switch
+// between them step by step, so that conflict rules are tested
+// deterministically. Waits are turned into aborts with never_block(true).
+#ifndef STMIFY_RUNTIME_TESTING_H
+#define STMIFY_RUNTIME_TESTING_H
+
+#ifndef STMIFY_TESTING
+#error "testing.h is only for the test build of the runtime"
+#endif
+
+#include <stmify/stm.hpp>
+
+#include <cstddef>
+
+namespace stm::testing {
+
+struct thread;
+
+// A new runtime thread; it attaches to a segment on its first operation.
+thread *new_thread();
+// From now on the calling OS thread acts as t (its segment, its transaction);
+// with null, as a thread that has not used the runtime yet.
+void switch_to(thread *t);
+// The thread the calling OS thread currently acts as (null if none).
+thread *current();
+// Gives up t's segment (ends its ambient transaction); t must be current.
+void detach_current();
+
+// Waits (for an inevitable transaction) become aborts instead.
+void never_block(bool on);
+
+// The segment the current thread holds (0 if none).
+unsigned current_segment();
+// Does the current transaction's read marker lie on the object with this header?
+bool header_was_read(const void *local_or_canonical_header);
+// Has the current transaction backed up (written) the object with this header?
+bool header_was_written(const void *local_or_canonical_header);
+// Commit-log entries not yet freed.
+std::size_t log_entries();
+void reclaim_log();
+
+template <class T> bool was_read(const T *p) {
+  return header_was_read(&detail::access::header(*loc(const_cast<T *>(p))));
+}
+template <class T> bool was_written(const T *p) {
+  return header_was_written(&detail::access::header(*loc(const_cast<T *>(p))));
+}
+
+} // namespace stm::testing
+
+#endif

@@ -1,0 +1,41 @@
+#include "types.h"
+
+#include "diagnostics.h"
+
+#include <atomic>
+#include <mutex>
+
+namespace stm::rt {
+namespace {
+
+std::atomic<const stm_type_descriptor_t *> g_types[kMaxTypes];
+std::uint32_t g_type_count = 0; // guarded by g_register_lock
+std::mutex g_register_lock;
+
+} // namespace
+
+const stm_type_descriptor_t *type_of(std::uint32_t tid) noexcept {
+  return tid < kMaxTypes ? g_types[tid].load(std::memory_order_acquire) : nullptr;
+}
+
+} // namespace stm::rt
+
+using namespace stm::rt;
+
+uint32_t stm_register_type(stm_type_descriptor_t *type) noexcept {
+  std::lock_guard<std::mutex> lock(g_register_lock);
+  if (type->tid != 0)
+    return type->tid;
+  if (type->align > 16)
+    fatal("type %s needs %zu-byte alignment; managed objects are aligned to 16",
+          type->name, type->align);
+  if (type->header_offset + sizeof(stm_object_t) > type->size)
+    fatal("type %s: header offset %zu lies outside the object", type->name,
+          type->header_offset);
+  if (g_type_count + 1 >= kMaxTypes)
+    fatal("too many managed types (at most %u)", kMaxTypes - 1);
+  std::uint32_t tid = ++g_type_count;
+  g_types[tid].store(type, std::memory_order_release);
+  type->tid = tid;
+  return tid;
+}

@@ -1,0 +1,240 @@
+// stm::atomic on the real engine: retries, C++ unwinding, exceptions,
+// preserved locals, progress. Conflicts are forced from a second runtime
+// thread driven by the same OS thread.
+#include "virtual_threads.h"
+
+#include <gtest/gtest.h>
+
+#include <stdexcept>
+
+namespace stmtest {
+namespace {
+
+class Atomic : public VirtualThreads {
+protected:
+  // Thread 2 commits a write to c, then control returns to thread 1.
+  void foreign_write(Cell *c, long v) {
+    as(2);
+    stm_start_transaction();
+    set(c, v);
+    ASSERT_EQ(stm_commit_transaction(), 0);
+    as(1);
+  }
+};
+
+struct CountsDestruction {
+  int &destroyed;
+  ~CountsDestruction() { ++destroyed; }
+};
+
+TEST_F(Atomic, ReadOnlyBlockCommitsOnItsSnapshot) {
+  Cell *c = committed_cell(0);
+  as(1);
+  int attempts = 0;
+  long seen = stm::atomic([&] {
+    ++attempts;
+    long v = get(c);
+    foreign_write(c, 5);
+    return v;
+  });
+  EXPECT_EQ(attempts, 1);
+  EXPECT_EQ(seen, 0);
+}
+
+TEST_F(Atomic, ConflictRunsTheBlockAgain) {
+  Cell *c = committed_cell(0);
+  as(1);
+  int attempts = 0;
+  long result = stm::atomic([&] {
+    ++attempts;
+    long v = get(c);
+    if (attempts == 1)
+      foreign_write(c, 5);
+    set(c, v + 1);
+    return v + 1;
+  });
+  EXPECT_EQ(attempts, 2);
+  EXPECT_EQ(result, 6);
+  EXPECT_EQ(get(c), 6);
+}
+
+TEST_F(Atomic, AbortUnwindsThroughUserFramesAndRunsDestructors) {
+  Cell *c = committed_cell(0);
+  as(1);
+  int attempts = 0, destroyed = 0, after_inevitable = 0;
+  stm::atomic([&] {
+    CountsDestruction guard{destroyed};
+    ++attempts;
+    get(c);
+    if (attempts == 1)
+      foreign_write(c, 1);
+    stm::become_inevitable("output"); // the first attempt lost: this aborts it
+    ++after_inevitable;
+    set(c, 2);
+  });
+  EXPECT_EQ(attempts, 2);
+  EXPECT_EQ(destroyed, 2) << "the aborted attempt's locals were destroyed";
+  EXPECT_EQ(after_inevitable, 1) << "the aborted attempt stopped before the call";
+  EXPECT_EQ(get(c), 2);
+}
+
+TEST_F(Atomic, SafePointAbortsALosingBlock) {
+  Cell *c = committed_cell(0);
+  as(1);
+  int attempts = 0, passed = 0;
+  stm::atomic([&] {
+    ++attempts;
+    get(c);
+    if (attempts == 1)
+      foreign_write(c, 1);
+    _stm_tls.safe_point_countdown = 0;
+    stm::detail::safe_point();
+    ++passed;
+  });
+  EXPECT_EQ(attempts, 2);
+  EXPECT_EQ(passed, 1);
+}
+
+TEST_F(Atomic, NothrowSafePointDefersTheAbort) {
+  Cell *c = committed_cell(0);
+  as(1);
+  int attempts = 0, passed = 0;
+  stm::atomic([&] {
+    ++attempts;
+    get(c);
+    if (attempts == 1)
+      foreign_write(c, 1);
+    _stm_tls.safe_point_countdown = 0;
+    stm::detail::safe_point_nothrow();
+    ++passed; // reached on both attempts; the commit fails instead
+  });
+  EXPECT_EQ(attempts, 2);
+  EXPECT_EQ(passed, 2);
+}
+
+TEST_F(Atomic, PreservedLocalsAreRestoredBeforeARetry) {
+  Cell *c = committed_cell(0);
+  as(1);
+  long total = 100;
+  int attempts = 0;
+  stm::atomic([&] {
+    stm::detail::preserve(total);
+    ++attempts;
+    total += get(c) + 1;
+    set(c, get(c) + 1);
+    if (attempts == 1)
+      foreign_write(c, 10);
+  });
+  EXPECT_EQ(attempts, 2);
+  EXPECT_EQ(total, 111) << "the first attempt's += 1 was undone";
+}
+
+TEST_F(Atomic, ExceptionCommitsAndPropagates) {
+  Cell *c = committed_cell(0);
+  as(1);
+  EXPECT_THROW(stm::atomic([&] {
+                 set(c, 7);
+                 throw std::runtime_error("failed");
+               }),
+               std::runtime_error);
+  EXPECT_FALSE(stm::is_atomic());
+  as(2);
+  stm_start_transaction();
+  EXPECT_EQ(get(c), 7) << "the block's effects were committed";
+  EXPECT_EQ(stm_commit_transaction(), 0);
+}
+
+TEST_F(Atomic, ExceptionFromALosingAttemptRunsTheBlockAgain) {
+  Cell *c = committed_cell(0);
+  as(1);
+  int attempts = 0;
+  stm::atomic([&] {
+    ++attempts;
+    long v = get(c);
+    if (attempts == 1) {
+      set(c, v + 100);
+      foreign_write(c, 3);
+      throw std::runtime_error("computed from stale data");
+    }
+    set(c, v * 2);
+  });
+  EXPECT_EQ(attempts, 2);
+  EXPECT_EQ(get(c), 6);
+}
+
+TEST_F(Atomic, AtomicCancelRollsBack) {
+  Cell *c = committed_cell(4);
+  as(1);
+  EXPECT_THROW(stm::atomic_cancel([&] {
+                 set(c, 99);
+                 stm::make<Cell>();
+                 throw 42;
+               }),
+               int);
+  EXPECT_EQ(get(c), 4);
+  EXPECT_EQ(stm::atomic_cancel([&] { return get(c) + 1; }), 5);
+  EXPECT_THROW(stm::atomic([&] { stm::atomic_cancel([] {}); }), stm::nesting_error);
+}
+
+TEST_F(Atomic, NestedBlocksCommitWithTheOutermost) {
+  Cell *c = committed_cell(0);
+  as(1);
+  stm::atomic([&] {
+    stm::atomic([&] { set(c, 1); });
+    EXPECT_TRUE(stm::is_atomic());
+    as(2);
+    stm_start_transaction();
+    EXPECT_EQ(get(c), 0) << "not committed yet";
+    EXPECT_EQ(stm_commit_transaction(), 0);
+    as(1);
+  });
+  EXPECT_EQ(get(c), 1);
+  EXPECT_THROW(stm::atomic([] { stm::exclusive_atomic([] {}); }), stm::nesting_error);
+}
+
+TEST_F(Atomic, ALosingBlockBecomesInevitableAfterTheRetryLimit) {
+  Cell *c = committed_cell(0);
+  as(1);
+  int attempts = 0;
+  bool finished_inevitable = false;
+  stm::atomic([&] {
+    ++attempts;
+    if (stm::is_inevitable()) {
+      finished_inevitable = true;
+      set(c, -1);
+      return;
+    }
+    set(c, get(c) + 1);
+    foreign_write(c, attempts);
+  });
+  EXPECT_TRUE(finished_inevitable);
+  EXPECT_EQ(attempts, 11) << "STMIFY_RETRY_LIMIT defaults to 10";
+  EXPECT_EQ(get(c), -1);
+}
+
+TEST_F(Atomic, ReferencesAndValuesAreReturned) {
+  Cell *c = committed_cell(0);
+  as(1);
+  long outside = 3;
+  long &r = stm::atomic([&]() -> long & { return outside; });
+  EXPECT_EQ(&r, &outside);
+  EXPECT_EQ(stm::atomic([&] { return get(c) + 2; }), 2);
+}
+
+TEST_F(Atomic, StatisticsCountCommitsAndAborts) {
+  Cell *c = committed_cell(0);
+  as(1);
+  stm::statistics before = stm::stats();
+  int attempts = 0;
+  stm::atomic([&] {
+    set(c, get(c) + 1);
+    if (++attempts == 1)
+      foreign_write(c, 1);
+  });
+  stm::statistics after = stm::stats();
+  EXPECT_EQ(after.aborts - before.aborts, 1u);
+  EXPECT_EQ(after.commits - before.commits, 2u); // ours and thread 2's
+}
+
+} // namespace
+} // namespace stmtest

@@ -1,0 +1,347 @@
+// The conflict rules, step by step: several runtime threads driven from one OS
+// thread, so every interleaving is exact.
+#include "virtual_threads.h"
+
+#include <gtest/gtest.h>
+
+namespace stmtest {
+namespace {
+
+using stm::testing::header_was_read;
+using stm::testing::was_read;
+using stm::testing::was_written;
+
+using Conflicts = VirtualThreads;
+
+TEST_F(Conflicts, ThreadsHoldDifferentSegments) {
+  committed_cell(0);
+  unsigned s0 = stm::testing::current_segment();
+  as(1);
+  stm_start_transaction();
+  unsigned s1 = stm::testing::current_segment();
+  EXPECT_NE(s0, 0u);
+  EXPECT_NE(s1, 0u);
+  EXPECT_NE(s0, s1);
+  EXPECT_EQ(stm_commit_transaction(), 0);
+}
+
+TEST_F(Conflicts, ReadThenForeignWriteConflictsAtTheNextValidation) {
+  Cell *c = committed_cell(1);
+  as(1);
+  stm_start_transaction();
+  EXPECT_EQ(get(c), 1);
+  EXPECT_TRUE(was_read(c));
+  as(2);
+  stm_start_transaction();
+  set(c, 2);
+  EXPECT_EQ(stm_commit_transaction(), 0);
+  as(1);
+  EXPECT_EQ(get(c), 1) << "no import before validation: the snapshot holds";
+  EXPECT_NE(stm_validate(), 0) << "validation finds the conflict";
+  EXPECT_NE(stm_commit_transaction(), 0) << "and the commit fails";
+  EXPECT_FALSE(stm::is_atomic());
+  EXPECT_EQ(get(c), 2) << "after the abort the thread sees the new value";
+}
+
+TEST_F(Conflicts, WriteWriteConflictIsCaughtAsWriteRead) {
+  Cell *c = committed_cell(0);
+  as(1);
+  stm_start_transaction();
+  set(c, 10);
+  EXPECT_TRUE(was_written(c));
+  EXPECT_TRUE(was_read(c)) << "a write marks the object read";
+  as(2);
+  stm_start_transaction();
+  set(c, 20);
+  EXPECT_EQ(stm_commit_transaction(), 0) << "the first committer wins";
+  as(1);
+  EXPECT_NE(stm_commit_transaction(), 0);
+  stm_start_transaction();
+  EXPECT_EQ(get(c), 20);
+  EXPECT_EQ(stm_commit_transaction(), 0);
+}
+
+TEST_F(Conflicts, DisjointObjectsDoNotConflict) {
+  Cell *a = committed_cell(1);
+  Cell *b = committed_cell(2);
+  as(1);
+  stm_start_transaction();
+  set(a, get(a) + 1);
+  as(2);
+  stm_start_transaction();
+  set(b, get(b) + 1);
+  EXPECT_EQ(stm_commit_transaction(), 0);
+  as(1);
+  EXPECT_EQ(stm_validate(), 0);
+  EXPECT_EQ(get(b), 3) << "validation imported the other commit";
+  EXPECT_EQ(stm_commit_transaction(), 0);
+}
+
+TEST_F(Conflicts, WriteOnlyAfterForeignCommitStillConflicts) {
+  // Blind write: the write barrier marks the object read, so a commit of the
+  // same object by another thread before ours makes ours fail.
+  Cell *c = committed_cell(0);
+  as(1);
+  stm_start_transaction();
+  as(2);
+  stm_start_transaction();
+  set(c, 5);
+  EXPECT_EQ(stm_commit_transaction(), 0);
+  as(1);
+  set(c, 6);
+  EXPECT_NE(stm_commit_transaction(), 0);
+}
+
+TEST_F(Conflicts, SnapshotIsConsistentAcrossObjects) {
+  Cell *a = committed_cell(100);
+  Cell *b = committed_cell(0);
+  as(1);
+  stm_start_transaction();
+  long seen_a = get(a);
+  as(2);
+  stm_start_transaction();
+  set(a, get(a) - 30);
+  set(b, get(b) + 30);
+  EXPECT_EQ(stm_commit_transaction(), 0);
+  as(1);
+  long seen_b = get(b);
+  EXPECT_EQ(seen_a + seen_b, 100) << "thread 1 sees no half of the transfer";
+  EXPECT_EQ(stm_commit_transaction(), 0)
+      << "a read-only transaction is serializable at its snapshot: it commits";
+}
+
+TEST_F(Conflicts, StaleReadThenWriteDoesNotCommit) {
+  Cell *a = committed_cell(100);
+  Cell *b = committed_cell(0);
+  as(1);
+  stm_start_transaction();
+  long seen = get(a);
+  as(2);
+  stm_start_transaction();
+  set(a, 1);
+  EXPECT_EQ(stm_commit_transaction(), 0);
+  as(1);
+  set(b, seen); // depends on the stale read of a
+  EXPECT_NE(stm_commit_transaction(), 0);
+}
+
+TEST_F(Conflicts, TransactionStartingAfterACommitSeesIt) {
+  Cell *c = committed_cell(0);
+  as(1);
+  stm_start_transaction();
+  set(c, 9);
+  EXPECT_EQ(stm_commit_transaction(), 0);
+  as(2);
+  stm_start_transaction();
+  EXPECT_EQ(get(c), 9);
+  EXPECT_EQ(stm_commit_transaction(), 0);
+}
+
+TEST_F(Conflicts, ReadOnlyTransactionOfUnrelatedDataCommits) {
+  Cell *a = committed_cell(1);
+  Cell *b = committed_cell(2);
+  as(1);
+  stm_start_transaction();
+  EXPECT_EQ(get(a), 1);
+  as(2);
+  stm_start_transaction();
+  set(b, 3);
+  EXPECT_EQ(stm_commit_transaction(), 0);
+  as(1);
+  EXPECT_EQ(stm_commit_transaction(), 0);
+}
+
+TEST_F(Conflicts, AbortRestoresWrittenObjects) {
+  Cell *a = committed_cell(1);
+  Cell *b = committed_cell(2);
+  as(1);
+  stm_start_transaction();
+  set(a, 10);
+  set(b, 20);
+  stm::wr(a)->other = 7;
+  stm_abort_transaction();
+  EXPECT_FALSE(stm::is_atomic());
+  stm_start_transaction();
+  EXPECT_EQ(get(a), 1);
+  EXPECT_EQ(get(b), 2);
+  EXPECT_EQ(stm::rd(a)->other, 0);
+  EXPECT_FALSE(was_written(a));
+  EXPECT_EQ(stm_commit_transaction(), 0);
+}
+
+TEST_F(Conflicts, ObjectsOfAnAbortedTransactionAreNeverSeen) {
+  committed_cell(0);
+  as(1);
+  stm_start_transaction();
+  Cell *fresh = stm::make<Cell>();
+  set(fresh, 42);
+  Cell *local_address = stm::loc(fresh);
+  stm_abort_transaction();
+  stm_start_transaction();
+  Cell *again = stm::make<Cell>();
+  EXPECT_EQ(stm::loc(again), local_address) << "the slot is reused";
+  EXPECT_EQ(get(again), 0) << "and zeroed";
+  EXPECT_EQ(stm_commit_transaction(), 0);
+}
+
+TEST_F(Conflicts, NewObjectsNeedNoBackup) {
+  committed_cell(0);
+  as(1);
+  stm_start_transaction();
+  Cell *fresh = stm::make<Cell>();
+  set(fresh, 1);
+  set(fresh, 2);
+  EXPECT_FALSE(was_written(fresh)) << "created by this transaction: no slow path";
+  EXPECT_EQ(stm_commit_transaction(), 0);
+  as(2);
+  stm_start_transaction();
+  EXPECT_EQ(get(fresh), 2) << "published at commit";
+  set(fresh, 3);
+  EXPECT_TRUE(was_written(fresh)) << "committed objects take the slow path";
+  EXPECT_EQ(stm_commit_transaction(), 0);
+}
+
+TEST_F(Conflicts, InevitableTransactionBlocksOtherCommits) {
+  Cell *a = committed_cell(0);
+  Cell *b = committed_cell(0);
+  as(1);
+  stm_start_transaction();
+  EXPECT_EQ(stm_become_inevitable("test"), 0);
+  EXPECT_TRUE(stm::is_inevitable());
+  as(2);
+  stm_start_transaction();
+  set(b, 1);
+  EXPECT_NE(stm_commit_transaction(), 0)
+      << "another transaction cannot commit while one is inevitable "
+         "(in test mode the wait becomes an abort)";
+  as(1);
+  set(a, 1);
+  EXPECT_EQ(stm_commit_transaction(), 0);
+  as(2);
+  stm_start_transaction();
+  set(b, 1);
+  EXPECT_EQ(stm_commit_transaction(), 0) << "and can once it committed";
+}
+
+TEST_F(Conflicts, OnlyOneTransactionIsInevitable) {
+  committed_cell(0);
+  as(1);
+  stm_start_transaction();
+  EXPECT_EQ(stm_become_inevitable("first"), 0);
+  as(2);
+  stm_start_transaction();
+  EXPECT_NE(stm_become_inevitable("second"), 0);
+  EXPECT_FALSE(stm::is_inevitable());
+  stm_abort_transaction();
+  as(1);
+  EXPECT_EQ(stm_commit_transaction(), 0);
+}
+
+TEST_F(Conflicts, InevitableTransactionNeverAborts) {
+  Cell *c = committed_cell(0);
+  as(1);
+  stm_start_transaction();
+  EXPECT_EQ(get(c), 0);
+  EXPECT_EQ(stm_become_inevitable("io"), 0);
+  as(2);
+  stm_start_transaction();
+  set(c, 5);
+  EXPECT_NE(stm_commit_transaction(), 0) << "the writer loses";
+  as(1);
+  EXPECT_EQ(stm_validate(), 0);
+  set(c, get(c) + 1);
+  EXPECT_EQ(stm_commit_transaction(), 0);
+  as(2);
+  stm_start_transaction();
+  EXPECT_EQ(get(c), 1);
+  EXPECT_EQ(stm_commit_transaction(), 0);
+}
+
+TEST_F(Conflicts, BecomingInevitableAfterLosingAConflictFails) {
+  Cell *c = committed_cell(0);
+  as(1);
+  stm_start_transaction();
+  get(c);
+  as(2);
+  stm_start_transaction();
+  set(c, 1);
+  EXPECT_EQ(stm_commit_transaction(), 0);
+  as(1);
+  EXPECT_NE(stm_become_inevitable("too late"), 0);
+  EXPECT_NE(stm_commit_transaction(), 0);
+}
+
+TEST_F(Conflicts, NestedTransactionsAreFlattened) {
+  Cell *c = committed_cell(0);
+  as(1);
+  stm_start_transaction();
+  stm_start_transaction();
+  set(c, 1);
+  EXPECT_EQ(stm_commit_transaction(), 0) << "inner level: nothing published";
+  as(2);
+  stm_start_transaction();
+  EXPECT_EQ(get(c), 0);
+  EXPECT_EQ(stm_commit_transaction(), 0);
+  as(1);
+  EXPECT_EQ(stm_commit_transaction(), 0);
+  as(2);
+  stm_start_transaction();
+  EXPECT_EQ(get(c), 1);
+  EXPECT_EQ(stm_commit_transaction(), 0);
+}
+
+TEST_F(Conflicts, WriteOutsideAtomicBlocksIsInevitableUntilPublished) {
+  Cell *c = committed_cell(0);
+  as(1);
+  set(c, 3); // ambient write: the ambient transaction becomes inevitable
+  as(2);
+  stm_start_transaction();
+  set(c, 4);
+  EXPECT_NE(stm_commit_transaction(), 0);
+  as(1);
+  stm::detail::ambient_boundary("publish");
+  as(2);
+  stm_start_transaction();
+  EXPECT_EQ(get(c), 3);
+  EXPECT_EQ(stm_commit_transaction(), 0);
+}
+
+TEST_F(Conflicts, ReadOnlyCodeOutsideAtomicBlocksRefreshesItsSnapshot) {
+  Cell *c = committed_cell(0);
+  as(1);
+  EXPECT_EQ(get(c), 0);
+  as(2);
+  stm_start_transaction();
+  set(c, 8);
+  EXPECT_EQ(stm_commit_transaction(), 0);
+  as(1);
+  EXPECT_EQ(get(c), 0) << "a snapshot until the next boundary";
+  stm::detail::ambient_boundary("refresh");
+  EXPECT_EQ(get(c), 8);
+}
+
+TEST_F(Conflicts, CommitLogEntriesAreFreedOnceEverySegmentHasThem) {
+  Cell *c = committed_cell(0);
+  for (int i = 0; i < 3; ++i) {
+    as(i);
+    stm::detail::ambient_boundary("catch up");
+  }
+  stm::testing::reclaim_log();
+  std::size_t before = stm::testing::log_entries();
+  as(1);
+  stm_start_transaction();
+  set(c, 1);
+  EXPECT_EQ(stm_commit_transaction(), 0);
+  EXPECT_EQ(stm::testing::log_entries(), before + 1);
+  stm::testing::reclaim_log();
+  EXPECT_EQ(stm::testing::log_entries(), before + 1) << "threads 0 and 2 have not seen it";
+  as(0);
+  stm::detail::ambient_boundary("catch up");
+  as(2);
+  stm::detail::ambient_boundary("catch up");
+  stm::testing::reclaim_log();
+  EXPECT_LE(stm::testing::log_entries(), before);
+}
+
+} // namespace
+} // namespace stmtest

@@ -1,0 +1,87 @@
+// Pieces of the runtime on their own.
+#include "objects.h"
+
+#include "allocator.h"
+#include "heap.h"
+
+#include "test_environment.h"
+
+#include <gtest/gtest.h>
+
+STMIFY_TEST_ENVIRONMENT({"STMIFY_SEGMENTS", "4"}, {"STMIFY_HEAP_LIMIT", "256M"});
+
+namespace stmtest {
+namespace {
+
+using namespace stm::rt;
+
+TEST(SizeClasses, CoverEverySmallSizeWithMultiplesOfTheGranule) {
+  std::size_t previous = 0;
+  for (unsigned cls = 0; cls < kSizeClasses; ++cls) {
+    std::size_t size = class_size(cls);
+    EXPECT_GT(size, previous);
+    EXPECT_EQ(size % kGranule, 0u);
+    EXPECT_EQ(size_class(size), cls);
+    EXPECT_EQ(size_class(previous + 1), cls);
+    previous = size;
+  }
+  EXPECT_EQ(previous, kMaxSmall);
+}
+
+TEST(Layout, WindowsAreAlignedAndSegmentsDistinct) {
+  EXPECT_EQ(stm::segment_limit(), 4u); // from the test environment
+  EXPECT_EQ(g_heap.window_size & g_heap.mask, 0u);
+  EXPECT_EQ(g_heap.canonical % g_heap.window_size, 0u);
+  EXPECT_GE(g_heap.heap_begin, g_heap.window_size / 16);
+  EXPECT_LE(g_heap.heap_end, g_heap.window_size);
+  EXPECT_EQ(_stm_canonical_base, g_heap.canonical);
+}
+
+TEST(Barriers, TranslationIsIdempotentAndCanonicalRoundTrips) {
+  Cell *c = stm::make<Cell>();
+  EXPECT_EQ(reinterpret_cast<std::uintptr_t>(c) & ~g_heap.mask, g_heap.canonical)
+      << "stm::make returns the canonical reference";
+  Cell *local = stm::loc(c);
+  EXPECT_NE(local, c);
+  EXPECT_EQ(stm::loc(local), local);
+  EXPECT_EQ(stm::rd(local), local);
+  EXPECT_EQ(stm::canon(local), c);
+  EXPECT_EQ(stm::canon(c), c);
+  EXPECT_EQ(stm::canon(static_cast<Cell *>(nullptr)), nullptr);
+}
+
+TEST(Barriers, NonManagedTypesPassThrough) {
+  int x = 0;
+  EXPECT_EQ(stm::rd(&x), &x);
+  EXPECT_EQ(stm::wr(&x), &x);
+  EXPECT_EQ(&stm::rd(x), &x);
+}
+
+struct Base : stm::object {
+  long a = 1;
+  using __stmify_traced_type = Base;
+  static void __stmify_trace(const void *, stm_visit_fn, void *) {}
+};
+struct Polymorphic : Base {
+  virtual ~Polymorphic() = default;
+  virtual long value() const { return a + b; }
+  long b = 2;
+  using __stmify_traced_type = Polymorphic;
+  static void __stmify_trace(const void *o, stm_visit_fn v, void *c) {
+    Base::__stmify_trace(static_cast<const Base *>(static_cast<const Polymorphic *>(o)), v, c);
+  }
+};
+
+TEST(Objects, PolymorphicClassesKeepTheirHeaderInTheBase) {
+  const stm_type_descriptor_t &d = stm::detail::descriptor<Polymorphic>();
+  EXPECT_EQ(d.header_offset, sizeof(void *)) << "the vptr comes first";
+  Polymorphic *p = stm::make<Polymorphic>();
+  Base *as_base = p;
+  EXPECT_NE(static_cast<void *>(as_base), static_cast<void *>(p));
+  EXPECT_EQ(stm::loc(p)->value(), 3);
+  stm::atomic([&] { stm::wr(as_base)->a = 10; });
+  EXPECT_EQ(stm::loc(p)->value(), 12);
+}
+
+} // namespace
+} // namespace stmtest

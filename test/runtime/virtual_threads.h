@@ -1,0 +1,58 @@
+// A fixture whose test body drives several runtime threads from one OS thread.
+#ifndef STMIFY_TEST_RUNTIME_VIRTUAL_THREADS_H
+#define STMIFY_TEST_RUNTIME_VIRTUAL_THREADS_H
+
+#include "objects.h"
+#include "testing.h"
+
+#include <gtest/gtest.h>
+
+#include <vector>
+
+namespace stmtest {
+
+class VirtualThreads : public ::testing::Test {
+protected:
+  void SetUp() override {
+    home_ = stm::testing::current();
+    stm::testing::detach_current(); // hold no segment while the test runs
+    stm::testing::never_block(true);
+    for (int i = 0; i < 3; ++i)
+      threads_.push_back(stm::testing::new_thread());
+  }
+  void TearDown() override {
+    for (auto *t : threads_) {
+      stm::testing::switch_to(t);
+      if (stm::is_inevitable())
+        EXPECT_EQ(stm_commit_transaction(), 0);
+      else if (stm::is_atomic())
+        stm_abort_transaction();
+      stm::testing::detach_current();
+    }
+    stm::testing::never_block(false);
+    stm::testing::switch_to(home_);
+  }
+  // The calling OS thread acts as runtime thread i from now on. Like code
+  // from the transformer, it passes a safe point first (which attaches it).
+  void as(int i) {
+    stm::testing::switch_to(threads_[i]);
+    stm::detail::safe_point_nothrow();
+  }
+
+  // A committed cell, created by thread 0 outside atomic blocks.
+  Cell *committed_cell(long value) {
+    as(0);
+    Cell *c = stm::make<Cell>();
+    set(c, value);
+    stm::detail::ambient_boundary("test setup");
+    return c;
+  }
+
+private:
+  stm::testing::thread *home_ = nullptr;
+  std::vector<stm::testing::thread *> threads_;
+};
+
+} // namespace stmtest
+
+#endif
