@@ -22,20 +22,68 @@ std::atomic<std::size_t> g_live_entries{0};
 
 } // namespace
 
-commit_entry *new_entry(std::size_t payload) {
-  void *memory = std::aligned_alloc(alignof(commit_entry), sizeof(commit_entry) + payload);
-  if (!memory)
-    fatal("out of memory for a commit-log entry of %zu bytes", payload);
-  auto *e = new (memory) commit_entry();
-  e->payload = payload;
-  g_live_entries.fetch_add(1, std::memory_order_relaxed);
+namespace {
+
+constexpr std::size_t kPooledPayload = 1024 - sizeof(commit_entry);
+
+commit_entry *take_pooled(entry_pool &pool) {
+  if (!pool.ready)
+    pool.ready = pool.returned.exchange(nullptr, std::memory_order_acquire);
+  commit_entry *e = pool.ready;
+  if (e)
+    pool.ready = e->recycled;
   return e;
 }
 
-void free_entry(commit_entry *e) noexcept {
+} // namespace
+
+commit_entry *new_entry(segment &committer, std::size_t payload) {
+  commit_entry *e = nullptr;
+  std::size_t capacity = payload;
+  if (payload <= kPooledPayload) {
+    capacity = kPooledPayload;
+    e = take_pooled(committer.entries);
+  }
+  if (!e) {
+    void *memory = std::aligned_alloc(alignof(commit_entry), sizeof(commit_entry) + capacity);
+    if (!memory)
+      fatal("out of memory for a commit-log entry of %zu bytes", payload);
+    e = static_cast<commit_entry *>(memory);
+  }
+  g_live_entries.fetch_add(1, std::memory_order_relaxed);
+  new (e) commit_entry();
+  e->committer = committer.index;
+  e->payload = payload;
+  e->capacity = capacity;
+  return e;
+}
+
+namespace {
+
+// Gives a chain of entries (linked through `recycled`) back to a pool.
+void return_chain(entry_pool &pool, commit_entry *first, commit_entry *last) noexcept {
+  commit_entry *head = pool.returned.load(std::memory_order_relaxed);
+  do
+    last->recycled = head;
+  while (!pool.returned.compare_exchange_weak(head, first, std::memory_order_release,
+                                             std::memory_order_relaxed));
+}
+
+bool pooled(const commit_entry *e) { return e->capacity == kPooledPayload && e->committer != 0; }
+
+void release_memory(commit_entry *e) noexcept {
   e->~commit_entry();
   std::free(e);
+}
+
+} // namespace
+
+void free_entry(commit_entry *e) noexcept {
   g_live_entries.fetch_sub(1, std::memory_order_relaxed);
+  if (pooled(e))
+    return_chain(segment_at(e->committer).entries, e, e);
+  else
+    release_memory(e);
 }
 
 bool conflicts(const segment &seg, commit_entry &e) noexcept {
@@ -69,12 +117,32 @@ void reclaim_log() noexcept {
     if (rev < oldest_needed)
       oldest_needed = rev;
   }
+  // Entries go back to their committers' pools in one chain per segment.
+  struct chain {
+    commit_entry *first = nullptr, *last = nullptr;
+  };
+  chain chains[kMaxSegments + 1];
+  std::size_t freed = 0;
   while (g_log_oldest->revision < oldest_needed) {
-    commit_entry *next = g_log_oldest->next.load(std::memory_order_acquire);
-    if (g_log_oldest != &g_log_root)
-      free_entry(g_log_oldest);
-    g_log_oldest = next;
+    commit_entry *e = g_log_oldest;
+    g_log_oldest = e->next.load(std::memory_order_acquire);
+    if (e == &g_log_root)
+      continue;
+    ++freed;
+    if (!pooled(e)) {
+      release_memory(e);
+      continue;
+    }
+    chain &c = chains[e->committer];
+    e->recycled = c.first;
+    c.first = e;
+    if (!c.last)
+      c.last = e;
   }
+  g_live_entries.fetch_sub(freed, std::memory_order_relaxed);
+  for (unsigned i = 1; i <= g_heap.segments; ++i)
+    if (chains[i].first)
+      return_chain(segment_at(i).entries, chains[i].first, chains[i].last);
 }
 
 std::size_t live_log_entries() noexcept { return g_live_entries.load(std::memory_order_relaxed); }

@@ -28,6 +28,8 @@ struct alignas(16) commit_entry {
   unsigned committer = 0;        // segment index (0 for the root)
   std::uint32_t records = 0;
   std::size_t payload = 0;       // bytes of records
+  std::size_t capacity = 0;      // bytes of records the allocation can hold
+  commit_entry *recycled = nullptr; // link in a segment's list of free entries
   log_record *first() { return reinterpret_cast<log_record *>(this + 1); }
 };
 static_assert(sizeof(commit_entry) % 16 == 0);
@@ -38,9 +40,19 @@ inline commit_entry *const kInevitable = reinterpret_cast<commit_entry *>(std::u
 
 extern commit_entry g_log_root;
 
-// Allocates an entry with room for `payload` bytes of records.
-commit_entry *new_entry(std::size_t payload);
+// Allocates an entry with room for `payload` bytes of records, for a commit
+// by segment `committer`. Small entries are recycled: an entry freed by any
+// thread goes back to its committer's list, so memory does not travel
+// between threads' malloc arenas.
+commit_entry *new_entry(segment &committer, std::size_t payload);
 void free_entry(commit_entry *e) noexcept;
+
+// A segment's entries waiting to be reused (pushed by any thread, taken by
+// the segment's holder).
+struct entry_pool {
+  std::atomic<commit_entry *> returned{nullptr};
+  commit_entry *ready = nullptr;
+};
 
 // Does entry e write an object that the transaction in `seg` has read (its
 // marker carries the segment's current read version)?

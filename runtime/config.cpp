@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include "diagnostics.h"
+#include "heap.h"
 
 #include <cerrno>
 #include <cstdlib>
@@ -13,7 +14,6 @@ namespace {
 
 constexpr std::size_t kMiB = std::size_t(1) << 20;
 constexpr std::size_t kGiB = std::size_t(1) << 30;
-constexpr std::size_t kMaxSegments = 256;
 
 std::size_t default_segments() {
   cpu_set_t set;
@@ -75,7 +75,7 @@ config read_config() {
 #include "options.def"
 #undef STMIFY_OPTION
   if (c.segments < 1 || c.segments > kMaxSegments)
-    fatal("STMIFY_SEGMENTS=%zu is out of range (1 to %zu)", c.segments,
+    fatal("STMIFY_SEGMENTS=%zu is out of range (1 to %u)", c.segments,
           kMaxSegments);
   if (c.heap_limit < 16 * kMiB)
     fatal("STMIFY_HEAP_LIMIT=%zu is too small (at least 16M)", c.heap_limit);

@@ -15,6 +15,7 @@ namespace stm::rt {
 inline constexpr std::size_t kGranule = 16;        // read-marker granularity
 inline constexpr std::size_t kPage = 4096;
 inline constexpr std::size_t kBlock = 16 * 1024;   // allocation unit of the heap
+inline constexpr unsigned kMaxSegments = 256;
 
 inline constexpr std::size_t round_up(std::size_t n, std::size_t to) {
   return (n + to - 1) / to * to;

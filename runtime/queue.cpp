@@ -19,51 +19,71 @@ public:
   explicit queue_core(unsigned workers) : workers(workers) {}
 
   void push(task &&t) {
+    bool wake;
     {
       std::lock_guard<std::mutex> lock(mutex);
       pending.push_back(std::move(t));
+      wake = idle > 0;
     }
-    changed.notify_one();
+    if (wake)
+      changed.notify_one();
+  }
+
+  bool stopping_now() {
+    std::lock_guard<std::mutex> lock(mutex);
+    return stopping;
   }
 
   const unsigned workers;
   mutable std::mutex mutex;
   std::condition_variable changed;
   std::deque<task> pending;
-  unsigned running = 0;
+  unsigned running = 0;       // tasks taken by workers and not finished
+  unsigned idle = 0;          // workers waiting for tasks
+  unsigned active_workers = 1;
   bool stopping = false;
   std::exception_ptr first_error;
 };
 
 namespace {
 
+// Each worker takes a share of the pending tasks at a time, so that the queue's
+// lock is not taken for every task.
 void work(queue_core &q) {
+  std::vector<task> batch;
   for (;;) {
-    task next;
     {
       std::unique_lock<std::mutex> lock(q.mutex);
-      // While a task runs it may add tasks (they arrive when it commits).
+      q.running -= static_cast<unsigned>(batch.size());
+      batch.clear();
+      if (q.running == 0 || q.stopping)
+        q.changed.notify_all();
+      // While tasks run they may add tasks (which arrive when they commit).
+      ++q.idle;
       q.changed.wait(lock, [&] { return q.stopping || !q.pending.empty() || q.running == 0; });
+      --q.idle;
       if (q.stopping || q.pending.empty())
         break;
-      next = std::move(q.pending.front());
-      q.pending.pop_front();
-      ++q.running;
+      std::size_t share = q.pending.size() / (2 * q.active_workers) + 1;
+      for (; share > 0 && !q.pending.empty(); --share) {
+        batch.push_back(std::move(q.pending.front()));
+        q.pending.pop_front();
+      }
+      q.running += static_cast<unsigned>(batch.size());
     }
-    try {
-      run_atomic(next);
-    } catch (...) {
-      std::lock_guard<std::mutex> lock(q.mutex);
-      if (!q.first_error)
-        q.first_error = std::current_exception();
-      q.stopping = true;
-      q.pending.clear();
+    for (task &t : batch) {
+      try {
+        run_atomic(t);
+      } catch (...) {
+        std::lock_guard<std::mutex> lock(q.mutex);
+        if (!q.first_error)
+          q.first_error = std::current_exception();
+        q.stopping = true;
+        q.pending.clear();
+      }
+      if (q.stopping_now())
+        break;
     }
-    {
-      std::lock_guard<std::mutex> lock(q.mutex);
-      --q.running;
-    }
-    q.changed.notify_all();
   }
   q.changed.notify_all();
 }
@@ -102,6 +122,7 @@ void queue_run(queue_core *core) {
     std::lock_guard<std::mutex> lock(core->mutex);
     core->stopping = false;
     core->first_error = nullptr;
+    core->active_workers = workers;
     if (core->pending.empty())
       return;
   }

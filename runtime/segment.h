@@ -89,12 +89,16 @@ struct segment {
   std::atomic<thread_record *> owner{nullptr};
   std::atomic<commit_entry *> last_seen{&g_log_root};
   std::uint8_t read_version = 1;
+  unsigned commits_since_reclaim = 0;
+  entry_pool entries;
   transaction_state tx;
   allocation_state alloc;
   segment_stats stats;
 };
 
-extern std::unique_ptr<segment[]> g_segments; // index 1..N (slot 0 unused)
+// Index 1..N (slot 0 unused). Never freed: threads may still run transactions
+// while static objects are destroyed at exit.
+extern segment *g_segments;
 
 inline segment &segment_at(unsigned i) { return g_segments[i]; }
 

@@ -4,6 +4,7 @@
 #include "diagnostics.h"
 #include "faults.h"
 #include "heap.h"
+#include "immortal.h"
 #include "segment.h"
 #include "transaction.h"
 
@@ -17,7 +18,7 @@ __thread struct _stm_thread_view _stm_tls;
 namespace stm::rt {
 
 bool g_never_block = false;
-std::unique_ptr<segment[]> g_segments;
+segment *g_segments = nullptr;
 
 namespace {
 
@@ -27,9 +28,16 @@ std::mutex g_registry_lock;
 thread_record *g_free_records = nullptr;
 
 std::mutex g_segment_lock;
-std::condition_variable g_segment_cv;
-std::deque<thread_record *> g_segment_queue; // FIFO of waiting threads
 std::atomic<std::size_t> g_segment_queue_size{0};
+
+struct segment_wait_tag;
+std::condition_variable &segment_cv() {
+  return immortal<std::condition_variable, segment_wait_tag>();
+}
+// Threads waiting for a segment, first come first served.
+std::deque<thread_record *> &segment_queue() {
+  return immortal<std::deque<thread_record *>, segment_wait_tag>();
+}
 
 pthread_key_t g_exit_key;
 pthread_once_t g_runtime_once = PTHREAD_ONCE_INIT;
@@ -39,7 +47,7 @@ void on_thread_exit(void *record) noexcept;
 void setup_runtime() {
   ensure_setup();
   setup_allocator();
-  g_segments = std::make_unique<segment[]>(g_heap.segments + 1);
+  g_segments = new segment[g_heap.segments + 1];
   for (unsigned i = 1; i <= g_heap.segments; ++i) {
     g_segments[i].index = i;
     g_segments[i].base = g_heap.window(i);
@@ -83,9 +91,9 @@ segment &acquire_segment(thread_record &t) noexcept {
   if (g_never_block)
     fatal("test mode: no free segment (all %u are held)", g_heap.segments);
   t.granted = nullptr;
-  g_segment_queue.push_back(&t);
+  segment_queue().push_back(&t);
   g_segment_queue_size.fetch_add(1, std::memory_order_seq_cst);
-  g_segment_cv.wait(lock, [&] { return t.granted != nullptr; });
+  segment_cv().wait(lock, [&] { return t.granted != nullptr; });
   segment &seg = *t.granted;
   t.granted = nullptr;
   return seg;
@@ -157,16 +165,16 @@ void reattach(thread_record &t) noexcept {
 
 void release_segment(segment &seg) noexcept {
   std::lock_guard<std::mutex> lock(g_segment_lock);
-  if (g_segment_queue.empty()) {
+  if (segment_queue().empty()) {
     seg.owner.store(nullptr, std::memory_order_seq_cst);
     return;
   }
-  thread_record *next = g_segment_queue.front();
-  g_segment_queue.pop_front();
+  thread_record *next = segment_queue().front();
+  segment_queue().pop_front();
   g_segment_queue_size.fetch_sub(1, std::memory_order_seq_cst);
   seg.owner.store(next, std::memory_order_seq_cst);
   next->granted = &seg;
-  g_segment_cv.notify_all();
+  segment_cv().notify_all();
 }
 
 bool segment_waiters() noexcept {

@@ -4,6 +4,7 @@
 #include "commit_log.h"
 #include "diagnostics.h"
 #include "heap.h"
+#include "immortal.h"
 #include "segment.h"
 #include "threads.h"
 #include "types.h"
@@ -26,10 +27,13 @@ std::atomic<unsigned> g_inevitable_waiters{0};
 namespace {
 
 std::mutex g_inevitable_lock;
-std::condition_variable g_inevitable_cv;
+struct inevitable_wait_tag;
+std::condition_variable &inevitable_cv() {
+  return immortal<std::condition_variable, inevitable_wait_tag>();
+}
 std::atomic<thread_record *> g_inevitable_holder{nullptr};
-std::atomic<std::uint64_t> g_commits_since_reclaim{0};
-constexpr std::uint64_t kReclaimEvery = 64;
+// Commits a segment makes between two attempts to free old log entries.
+constexpr unsigned kReclaimEvery = 256;
 
 void set_write_barrier(std::uintptr_t base, std::uintptr_t start, std::uint32_t header) {
   auto *h = reinterpret_cast<stm_object_t *>(base + start + header);
@@ -44,7 +48,7 @@ bool wait_while_inevitable(commit_entry *tail) noexcept {
   poke(g_inevitable_holder.load(std::memory_order_acquire));
   {
     std::unique_lock<std::mutex> lock(g_inevitable_lock);
-    g_inevitable_cv.wait(lock, [&] {
+    inevitable_cv().wait(lock, [&] {
       return tail->next.load(std::memory_order_acquire) != kInevitable;
     });
   }
@@ -54,7 +58,7 @@ bool wait_while_inevitable(commit_entry *tail) noexcept {
 
 void wake_inevitable_waiters() noexcept {
   { std::lock_guard<std::mutex> lock(g_inevitable_lock); }
-  g_inevitable_cv.notify_all();
+  inevitable_cv().notify_all();
 }
 
 // One record per object written or created, with its current bytes from seg.
@@ -65,8 +69,7 @@ commit_entry *build_entry(segment &seg) {
     payload += sizeof(log_record) + w.size;
   for (const auto &c : tx.created)
     payload += sizeof(log_record) + c.size;
-  commit_entry *e = new_entry(payload);
-  e->committer = seg.index;
+  commit_entry *e = new_entry(seg, payload);
   e->records = static_cast<std::uint32_t>(tx.writes.size() + tx.created.size());
   log_record *r = e->first();
   auto add = [&](std::uintptr_t start, std::uint32_t size, std::uint32_t header) {
@@ -121,9 +124,9 @@ void append_inevitable(segment &seg, commit_entry *e) noexcept {
   wake_inevitable_waiters();
 }
 
-void maybe_reclaim() noexcept {
-  if (g_commits_since_reclaim.fetch_add(1, std::memory_order_relaxed) + 1 >= kReclaimEvery) {
-    g_commits_since_reclaim.store(0, std::memory_order_relaxed);
+void maybe_reclaim(segment &seg) noexcept {
+  if (++seg.commits_since_reclaim >= kReclaimEvery) {
+    seg.commits_since_reclaim = 0;
     reclaim_log();
   }
 }
@@ -149,7 +152,7 @@ bool publish(segment &seg) noexcept {
     set_write_barrier(seg.base, w.start, w.header);
   for (const auto &c : tx.created)
     set_write_barrier(seg.base, c.start, c.header);
-  maybe_reclaim();
+  maybe_reclaim(seg);
   return true;
 }
 

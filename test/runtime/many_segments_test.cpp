@@ -1,0 +1,75 @@
+// The segment count is not capped at 4 or 8: 64 segments, each held by its own
+// runtime thread at the same time.
+#include "test_environment.h"
+
+#include "virtual_threads.h"
+
+#include <gtest/gtest.h>
+
+#include <set>
+#include <vector>
+
+STMIFY_TEST_ENVIRONMENT({"STMIFY_SEGMENTS", "64"}, {"STMIFY_HEAP_LIMIT", "64M"});
+
+namespace stmtest {
+namespace {
+
+TEST(ManySegments, SixtyFourTransactionsRunAtOnce) {
+  ASSERT_EQ(stm::segment_limit(), 64u);
+  stm::testing::never_block(true);
+  std::vector<stm::testing::thread *> threads;
+  for (int i = 0; i < 64; ++i)
+    threads.push_back(stm::testing::new_thread());
+
+  stm::testing::switch_to(threads[0]);
+  stm::detail::safe_point_nothrow();
+  std::vector<Cell *> cells;
+  for (int i = 0; i < 64; ++i)
+    cells.push_back(stm::make<Cell>());
+  publish();
+
+  // Every thread opens a transaction and writes its own cell; none has
+  // committed when the last one starts.
+  std::set<unsigned> segments;
+  for (int i = 0; i < 64; ++i) {
+    stm::testing::switch_to(threads[i]);
+    stm::detail::safe_point_nothrow();
+    stm_start_transaction();
+    segments.insert(stm::testing::current_segment());
+    set(cells[i], i + 1);
+    set(cells[(i + 1) % 64], -1); // and its neighbour's: conflicts on the way
+  }
+  EXPECT_EQ(segments.size(), 64u);
+  int committed = 0;
+  for (int i = 0; i < 64; ++i) {
+    stm::testing::switch_to(threads[i]);
+    committed += stm_commit_transaction() == 0;
+  }
+  // Thread i wrote cells i and i+1; thread 0 commits first, so thread 1 (which
+  // wrote cell 1 too) loses, thread 2 wins, and so on.
+  EXPECT_EQ(committed, 32);
+  for (auto *t : threads) {
+    stm::testing::switch_to(t);
+    stm::testing::detach_current();
+  }
+  stm::testing::switch_to(nullptr);
+  stm::testing::never_block(false);
+}
+
+TEST(ManySegments, RealThreadsOnEverySegment) {
+  Cell *c = stm::make<Cell>();
+  publish();
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 64; ++i)
+    threads.emplace_back([c] {
+      for (int k = 0; k < 100; ++k) {
+        stm::detail::safe_point();
+        stm::atomic([c] { set(c, get(c) + 1); });
+      }
+    });
+  join_all(threads);
+  EXPECT_EQ(get(c), 6400);
+}
+
+} // namespace
+} // namespace stmtest
