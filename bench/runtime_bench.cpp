@@ -5,6 +5,7 @@
 #include <benchmark/benchmark.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <cstdint>
 #include <mutex>
 #include <vector>
@@ -122,6 +123,76 @@ void BM_CommitWrites(benchmark::State &state) {
   state.SetItemsProcessed(state.iterations() * k);
 }
 BENCHMARK(BM_CommitWrites)->Arg(1)->Arg(4)->Arg(16)->Arg(64);
+
+// --- allocation and collection ---------------------------------------------
+
+struct PlainCell {
+  long value = 0;
+  long pad = 0;
+};
+
+// Allocation of short-lived 32-byte objects: stm::make (the collector frees
+// them; its time is included) against new/delete and malloc/free.
+void BM_Allocate_Managed(benchmark::State &state) {
+  stm::collect();
+  const stm::statistics before = stm::stats();
+  for (auto _ : state) {
+    Cell *c = stm::make<Cell>();
+    benchmark::DoNotOptimize(c);
+    if ((state.iterations() & 255) == 0)
+      stm::detail::safe_point();
+  }
+  const stm::statistics after = stm::stats();
+  const double collections = static_cast<double>(after.collections - before.collections);
+  state.counters["collections"] = collections;
+  state.counters["avg_pause_ms"] =
+      collections ? static_cast<double>(after.gc_pause_ns - before.gc_pause_ns) / collections / 1e6 : 0;
+  state.counters["max_pause_ms"] = static_cast<double>(after.gc_max_pause_ns) / 1e6;
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_Allocate_Managed)->Iterations(20000000);
+
+void BM_Allocate_NewDelete(benchmark::State &state) {
+  for (auto _ : state) {
+    PlainCell *c = new PlainCell;
+    benchmark::DoNotOptimize(c);
+    delete c;
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_Allocate_NewDelete);
+
+void BM_Allocate_MallocFree(benchmark::State &state) {
+  for (auto _ : state) {
+    void *p = std::malloc(32);
+    benchmark::DoNotOptimize(p);
+    std::free(p);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_Allocate_MallocFree);
+
+// Collection pause with a live heap of `range(0)` MiB of 32-byte list nodes.
+void BM_CollectionPause(benchmark::State &state) {
+  const long nodes = state.range(0) * (1 << 20) / 32;
+  std::vector<Node *> heads;
+  Node *head = nullptr;
+  for (long i = 0; i < nodes; ++i) {
+    Node *n = stm::make<Node>();
+    stm::wr(n)->next = head;
+    head = n;
+    if (i % 4096 == 0) {
+      heads.push_back(head);
+      head = nullptr;
+    }
+  }
+  stm::detail::ambient_boundary("benchmark setup");
+  for (auto _ : state)
+    stm::collect();
+  state.counters["live_MiB"] = static_cast<double>(stm::stats().live_bytes) / (1 << 20);
+  benchmark::DoNotOptimize(heads.data());
+}
+BENCHMARK(BM_CollectionPause)->Arg(8)->Arg(64)->Unit(benchmark::kMillisecond);
 
 // --- transaction queue ------------------------------------------------------
 

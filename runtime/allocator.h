@@ -1,8 +1,10 @@
 // Allocation of managed objects: 16 KiB blocks taken from the heap, each owned
-// by one segment while it allocates in it; small objects in size classes that
-// are multiples of 16 (so each header owns its read-marker granule), large
-// objects in runs of whole blocks. The metadata that lets the collector find an
-// object from any interior pointer lives in a side table, outside the windows.
+// by at most one segment's cursor while it allocates in it; small objects in
+// size classes that are multiples of 16 (so each header owns its read-marker
+// granule), large objects in runs of whole blocks. Side tables outside the
+// windows say which granules start an allocated object (and, during a
+// collection, which are marked), so an object can be found from any interior
+// pointer.
 #ifndef STMIFY_RUNTIME_ALLOCATOR_H
 #define STMIFY_RUNTIME_ALLOCATOR_H
 
@@ -24,7 +26,10 @@ enum class block_kind : std::uint8_t { unused, small, large_head, large_tail };
 struct block_info {
   std::uint32_t slot_size = 0;  // small: size of a slot; large head: object bytes
   std::uint32_t blocks = 0;     // large head: length of the run
+  std::uint32_t head = 0;       // large tail: distance in blocks to the head
+  std::uint32_t free_bytes = 0; // small, after a collection: bytes in free slots
   std::uint16_t header = 0;     // header offset inside each object
+  std::uint16_t owner = 0;      // small: segment whose cursor allocates here
   block_kind kind = block_kind::unused;
 };
 
@@ -32,8 +37,9 @@ struct block_info {
 struct allocation_state {
   struct cursor {
     std::uint16_t cls, header;
-    std::uintptr_t next, end;
-    std::vector<std::uintptr_t> free; // slots given back by aborted transactions
+    std::uintptr_t block; // 0: none
+    std::uintptr_t next;  // first slot not yet examined
+    std::uintptr_t end;
   };
   std::vector<cursor> cursors;
 };
@@ -44,15 +50,36 @@ void setup_allocator() noexcept;
 
 // Allocates an object of `size` bytes whose header lies `header` bytes in, for
 // the transaction running in seg. Returns its offset, or 0 when the heap is
-// exhausted. The memory in seg's window is not zeroed yet.
+// exhausted even after a collection. The memory in seg's window is not zeroed.
 std::uintptr_t allocate_object(segment &seg, std::size_t size, std::size_t header) noexcept;
 
 // Gives back an object that its (aborted) transaction created.
 void free_unpublished(segment &seg, std::uintptr_t start) noexcept;
 
-// The block metadata for a heap offset (which must lie in the heap).
 block_info &block_at(std::uintptr_t off) noexcept;
 std::uintptr_t heap_top() noexcept;
+
+// The start of the allocated object containing heap offset off, or 0.
+std::uintptr_t object_containing(std::uintptr_t off) noexcept;
+// Bytes of the allocation starting at start (its slot or run).
+std::size_t allocation_size(std::uintptr_t start) noexcept;
+
+// ---- for the collector (all threads stopped) ----
+
+bool is_marked(std::uintptr_t start) noexcept;
+void set_marked(std::uintptr_t start) noexcept;
+
+struct sweep_result {
+  std::size_t live_bytes = 0;
+  std::size_t freed_bytes = 0;
+  std::size_t freed_objects = 0;
+  std::size_t released_blocks = 0; // whole blocks given back to the system
+};
+
+// Frees every allocated object that is not marked, clears the marks, gives
+// empty blocks back (their pages in every segment window), and forgets all
+// segments' cursors.
+sweep_result sweep(segment *segments, unsigned count) noexcept;
 
 } // namespace stm::rt
 

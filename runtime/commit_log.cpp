@@ -2,6 +2,7 @@
 
 #include "diagnostics.h"
 #include "heap.h"
+#include "internal_memory.h"
 #include "segment.h"
 #include "threads.h"
 
@@ -44,12 +45,8 @@ commit_entry *new_entry(segment &committer, std::size_t payload) {
     capacity = kPooledPayload;
     e = take_pooled(committer.entries);
   }
-  if (!e) {
-    void *memory = std::aligned_alloc(alignof(commit_entry), sizeof(commit_entry) + capacity);
-    if (!memory)
-      fatal("out of memory for a commit-log entry of %zu bytes", payload);
-    e = static_cast<commit_entry *>(memory);
-  }
+  if (!e)
+    e = static_cast<commit_entry *>(internal_allocate(sizeof(commit_entry) + capacity));
   g_live_entries.fetch_add(1, std::memory_order_relaxed);
   new (e) commit_entry();
   e->committer = committer.index;
@@ -72,8 +69,9 @@ void return_chain(entry_pool &pool, commit_entry *first, commit_entry *last) noe
 bool pooled(const commit_entry *e) { return e->capacity == kPooledPayload && e->committer != 0; }
 
 void release_memory(commit_entry *e) noexcept {
+  const std::size_t bytes = sizeof(commit_entry) + e->capacity;
   e->~commit_entry();
-  std::free(e);
+  internal_free(e, bytes);
 }
 
 } // namespace
@@ -97,7 +95,8 @@ bool conflicts(const segment &seg, commit_entry &e) noexcept {
 void import_entry(const segment &seg, commit_entry &e) noexcept {
   log_record *r = e.first();
   for (std::uint32_t i = 0; i < e.records; ++i, r = r->next())
-    std::memcpy(reinterpret_cast<void *>(seg.base + r->start), r->bytes(), r->size);
+    if (!(r->flags & kRecordObjectDead))
+      std::memcpy(reinterpret_cast<void *>(seg.base + r->start), r->bytes(), r->size);
 }
 
 void reclaim_log() noexcept {
@@ -144,6 +143,8 @@ void reclaim_log() noexcept {
     if (chains[i].first)
       return_chain(segment_at(i).entries, chains[i].first, chains[i].last);
 }
+
+commit_entry *oldest_log_entry() noexcept { return g_log_oldest; }
 
 std::size_t live_log_entries() noexcept { return g_live_entries.load(std::memory_order_relaxed); }
 

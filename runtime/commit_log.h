@@ -16,10 +16,15 @@ struct segment;
 struct log_record {
   std::uintptr_t start;  // offset of the object's first byte
   std::uint32_t size;    // bytes that follow this record (a multiple of 16)
-  std::uint32_t header;  // offset of the header from start
+  std::uint16_t header;  // offset of the header from start
+  std::uint16_t flags;
   unsigned char *bytes() { return reinterpret_cast<unsigned char *>(this + 1); }
   log_record *next() { return reinterpret_cast<log_record *>(bytes() + size); }
 };
+// The collector freed the object: the record still counts for conflicts (a
+// running transaction may have read the object before it died) but its bytes
+// must not be imported (the slot may hold a new object by then).
+inline constexpr std::uint16_t kRecordObjectDead = 1;
 static_assert(sizeof(log_record) == 16);
 
 struct alignas(16) commit_entry {
@@ -63,6 +68,18 @@ void import_entry(const segment &seg, commit_entry &e) noexcept;
 // Frees entries that every segment has imported; catches up idle segments.
 // Cheap to call often: it runs at most in one thread at a time.
 void reclaim_log() noexcept;
+
+// The oldest entry not freed yet (for the collector, all threads stopped).
+commit_entry *oldest_log_entry() noexcept;
+// Calls f on every record of every entry not freed yet (all threads stopped).
+template <class F> void for_each_log_record(F &&f) {
+  for (commit_entry *e = oldest_log_entry(); e && e != kInevitable;
+       e = e->next.load(std::memory_order_acquire)) {
+    log_record *r = e->first();
+    for (std::uint32_t i = 0; i < e->records; ++i, r = r->next())
+      f(*r);
+  }
+}
 
 // Statistics for tests and reports.
 std::size_t live_log_entries() noexcept;

@@ -60,7 +60,9 @@ void work(queue_core &q) {
         q.changed.notify_all();
       // While tasks run they may add tasks (which arrive when they commit).
       ++q.idle;
-      q.changed.wait(lock, [&] { return q.stopping || !q.pending.empty() || q.running == 0; });
+      stm::rt::wait_stopped(stm::rt::attached_thread(), [&] {
+        q.changed.wait(lock, [&] { return q.stopping || !q.pending.empty() || q.running == 0; });
+      });
       --q.idle;
       if (q.stopping || q.pending.empty())
         break;
@@ -115,6 +117,7 @@ std::size_t queue_size(const queue_core *core) noexcept {
 }
 
 void queue_run(queue_core *core) {
+  __builtin_unwind_init(); // the caller's registers stay on the stack while it waits
   if (_stm_tls.atomic_depth > 0)
     throw nesting_error("stm::transaction_queue::run cannot be called inside an atomic block");
   unsigned workers = core->workers ? core->workers : stm_segment_limit();

@@ -35,7 +35,8 @@ struct created_record {
   std::uint32_t header;
 };
 
-// Bump storage for backups, reused from one transaction to the next.
+// Bump storage for backups, reused from one transaction to the next. Its
+// chunks come from the runtime's internal memory (never scanned for roots).
 class byte_arena {
 public:
   unsigned char *allocate(std::size_t n);
@@ -43,7 +44,7 @@ public:
 
 private:
   struct chunk {
-    std::unique_ptr<unsigned char[]> bytes;
+    unsigned char *bytes;
     std::size_t size;
   };
   std::vector<chunk> chunks_;
@@ -64,6 +65,7 @@ struct transaction_state {
   const char *inevitable_reason = nullptr;
   std::vector<write_record> writes;
   std::vector<created_record> created;
+  std::size_t created_bytes = 0;
   byte_arena backups;
   std::vector<preserved_local> preserved;
   std::vector<unsigned char> preserved_bytes;

@@ -1,3 +1,4 @@
+#include "gc.h"
 #include "heap.h"
 #include "segment.h"
 #include "threads.h"
@@ -21,8 +22,7 @@ unsigned long long stm_count(void) noexcept {
 
 void stm_get_statistics(stm_statistics_t *out) noexcept {
   *out = stm_statistics_t{};
-  if (!g_segments)
-    return;
+  ensure_runtime();
   for (unsigned i = 1; i <= g_heap.segments; ++i) {
     const segment_stats &s = segment_at(i).stats;
     out->commits += s.commits.get();
@@ -30,6 +30,11 @@ void stm_get_statistics(stm_statistics_t *out) noexcept {
     out->inevitable += s.inevitable.get();
     out->ambient_commits += s.ambient_commits.get();
   }
+  const gc_statistics gc = gc_stats();
+  out->collections = gc.collections;
+  out->gc_pause_ns = gc.total_pause_ns;
+  out->gc_max_pause_ns = gc.max_pause_ns;
+  out->live_bytes = gc.live_bytes;
 }
 
 const char *stm_heap_exhausted_message(void) noexcept {

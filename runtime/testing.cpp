@@ -1,9 +1,11 @@
 #include "testing.h"
 
 #include "commit_log.h"
+#include "allocator.h"
 #include "heap.h"
 #include "segment.h"
 #include "threads.h"
+#include "gc.h"
 
 #include <algorithm>
 
@@ -25,6 +27,7 @@ void switch_to(thread *t) {
   if (thread_record *now = rt::current_thread()) {
     now->saved_view = _stm_tls;
     now->view = &now->saved_view;
+    rt::enter_stopped(*now, nullptr); // its stack is the one now running
   }
   if (!t) {
     _stm_tls = _stm_thread_view{};
@@ -33,6 +36,8 @@ void switch_to(thread *t) {
   _stm_tls = t->saved_view;
   t->view = &_stm_tls;
   _stm_tls.thread = t;
+  if (t->seg)
+    rt::leave_stopped(*t);
 }
 
 thread *current() { return static_cast<thread *>(rt::current_thread()); }
@@ -67,6 +72,11 @@ bool header_was_written(const void *header) {
 }
 
 std::size_t log_entries() { return rt::live_log_entries(); }
+
+bool allocated_at(const void *object_start) {
+  const std::uintptr_t off = rt::g_heap.offset(object_start);
+  return rt::object_containing(off) == off;
+}
 void reclaim_log() { rt::reclaim_log(); }
 
 } // namespace stm::testing

@@ -39,6 +39,8 @@ bool header_was_written(const void *local_or_canonical_header);
 // Commit-log entries not yet freed.
 std::size_t log_entries();
 void reclaim_log();
+// Is there an allocated object starting at the (local or canonical) address?
+bool allocated_at(const void *object_start);
 
 template <class T> bool was_read(const T *p) {
   return header_was_read(&detail::access::header(*loc(const_cast<T *>(p))));

@@ -3,8 +3,10 @@
 #include "allocator.h"
 #include "diagnostics.h"
 #include "faults.h"
+#include "gc.h"
 #include "heap.h"
 #include "immortal.h"
+#include "internal_memory.h"
 #include "segment.h"
 #include "transaction.h"
 
@@ -26,6 +28,10 @@ namespace {
 // an exited thread's record (to poke it), and must find it harmless.
 std::mutex g_registry_lock;
 thread_record *g_free_records = nullptr;
+struct registry_tag;
+std::vector<thread_record *> &all_records() {
+  return immortal<std::vector<thread_record *>, registry_tag>();
+}
 
 std::mutex g_segment_lock;
 std::atomic<std::size_t> g_segment_queue_size{0};
@@ -47,6 +53,7 @@ void on_thread_exit(void *record) noexcept;
 void setup_runtime() {
   ensure_setup();
   setup_allocator();
+  setup_internal_memory();
   g_segments = new segment[g_heap.segments + 1];
   for (unsigned i = 1; i <= g_heap.segments; ++i) {
     g_segments[i].index = i;
@@ -93,7 +100,7 @@ segment &acquire_segment(thread_record &t) noexcept {
   t.granted = nullptr;
   segment_queue().push_back(&t);
   g_segment_queue_size.fetch_add(1, std::memory_order_seq_cst);
-  segment_cv().wait(lock, [&] { return t.granted != nullptr; });
+  wait_stopped(t, [&] { segment_cv().wait(lock, [&] { return t.granted != nullptr; }); });
   segment &seg = *t.granted;
   t.granted = nullptr;
   return seg;
@@ -101,19 +108,35 @@ segment &acquire_segment(thread_record &t) noexcept {
 
 void take_segment(thread_record &t) noexcept {
   segment &seg = acquire_segment(t);
+  leave_stopped(t); // after any collection in progress
   t.seg = &seg;
   t.preferred = seg.index;
   load_view(t, seg);
   begin_ambient(t);
 }
 
+void remember_stack(thread_record &t) noexcept {
+  pthread_attr_t attr;
+  void *lo = nullptr;
+  std::size_t size = 0;
+  if (pthread_getattr_np(pthread_self(), &attr) == 0) {
+    pthread_attr_getstack(&attr, &lo, &size);
+    pthread_attr_destroy(&attr);
+  }
+  t.stack_mapping_lo = lo;
+  t.stack_hi = static_cast<char *>(lo) + size;
+}
+
 void on_thread_exit(void *record) noexcept {
   auto *t = static_cast<thread_record *>(record);
   if (t->seg)
     detach(*t);
+  enter_stopped(*t, nullptr);
   std::lock_guard<std::mutex> lock(g_registry_lock);
   t->view = nullptr;
+  t->in_use = false;
   t->pending_tasks.clear();
+  t->stack_hi = t->stack_mapping_lo = nullptr;
   t->next_free = g_free_records;
   g_free_records = t;
   _stm_tls.thread = nullptr;
@@ -121,8 +144,10 @@ void on_thread_exit(void *record) noexcept {
 
 } // namespace
 
+void ensure_runtime() noexcept { pthread_once(&g_runtime_once, setup_runtime); }
+
 thread_record *new_thread_record() noexcept {
-  pthread_once(&g_runtime_once, setup_runtime);
+  ensure_runtime();
   std::lock_guard<std::mutex> lock(g_registry_lock);
   thread_record *t = g_free_records;
   if (t) {
@@ -131,7 +156,10 @@ thread_record *new_thread_record() noexcept {
     new (t) thread_record();
   } else {
     t = new thread_record();
+    all_records().push_back(t);
   }
+  t->in_use = true;
+  remember_stack(*t);
   return t;
 }
 
@@ -148,13 +176,15 @@ thread_record &attached_thread() noexcept {
   return *t;
 }
 
-void detach(thread_record &t) noexcept {
+__attribute__((noinline)) void detach(thread_record &t) noexcept {
   if (!t.seg)
     return;
   end_ambient(t);
   segment &seg = *t.seg;
   t.seg = nullptr;
   clear_view(t);
+  volatile char here = 0;
+  enter_stopped(t, const_cast<const char *>(&here));
   release_segment(seg);
 }
 
@@ -183,12 +213,21 @@ bool segment_waiters() noexcept {
 
 void catch_up_idle_segment(segment &seg) noexcept { validate(seg); }
 
-void poke(thread_record *t) noexcept {
-  if (!t)
-    return;
-  std::lock_guard<std::mutex> lock(g_registry_lock);
-  if (t->view)
+void poke_locked(thread_record *t) noexcept {
+  if (t && t->view)
     __atomic_store_n(&t->view->safe_point_countdown, 0, __ATOMIC_RELAXED);
+}
+
+void poke(thread_record *t) noexcept {
+  std::lock_guard<std::mutex> lock(g_registry_lock);
+  poke_locked(t);
+}
+
+void for_each_thread_record(void (*f)(thread_record &, void *), void *ctx) noexcept {
+  std::lock_guard<std::mutex> lock(g_registry_lock);
+  for (thread_record *t : all_records())
+    if (t->in_use)
+      f(*t, ctx);
 }
 
 } // namespace stm::rt

@@ -29,6 +29,14 @@ struct thread_record {
   // queued when it commits and dropped when it aborts.
   std::vector<std::pair<stm::detail::queue_core *, stm::detail::task>> pending_tasks;
   thread_record *next_free = nullptr;
+
+  // For collections (guarded by the collector's lock): is the thread running
+  // (not stopped), and the part of its stack to scan while it is stopped.
+  bool running = false;
+  bool in_use = false;                    // false while pooled
+  const void *stack_lo = nullptr;         // where it stopped
+  const void *stack_hi = nullptr;         // the base of its stack
+  const void *stack_mapping_lo = nullptr; // the lowest address of its stack
 };
 
 // Placed in segment::owner while the log reclaimer updates an idle segment.
@@ -58,11 +66,41 @@ void catch_up_idle_segment(segment &seg) noexcept;
 // Asks a thread to visit the runtime at its next safe point.
 void poke(thread_record *t) noexcept;
 
+// Calls f for every thread record in use (under the registry lock: f must not
+// take it again, and may poke with poke_locked).
+void for_each_thread_record(void (*f)(thread_record &, void *), void *ctx) noexcept;
+template <class F> void for_each_thread_record(F &&f) noexcept {
+  for_each_thread_record([](thread_record &t, void *c) { (*static_cast<F *>(c))(t); }, &f);
+}
+void poke_locked(thread_record *t) noexcept;
+
+// Runs wait() with t counted as stopped (see gc.h): the callee-saved registers
+// of the callers are spilled into this frame and the stack is scanned from
+// here. Returns with t running again if it was running before.
+template <class F> __attribute__((noinline)) void wait_stopped(thread_record &t, F &&wait);
+
 // Test mode: the runtime never blocks; a wait becomes an abort.
 extern bool g_never_block;
 
 thread_record *new_thread_record() noexcept;
 
+// Sets up the runtime (segments, allocator, ...) once; every entry point that
+// does not go through a thread record calls it.
+void ensure_runtime() noexcept;
+
 } // namespace stm::rt
+
+#include "gc.h"
+
+template <class F>
+__attribute__((noinline)) void stm::rt::wait_stopped(thread_record &t, F &&wait) {
+  __builtin_unwind_init();
+  volatile char here = 0;
+  const bool was_running = t.running;
+  enter_stopped(t, const_cast<const char *>(&here));
+  wait();
+  if (was_running)
+    leave_stopped(t);
+}
 
 #endif

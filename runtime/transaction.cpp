@@ -5,6 +5,7 @@
 #include "diagnostics.h"
 #include "heap.h"
 #include "immortal.h"
+#include "internal_memory.h"
 #include "segment.h"
 #include "threads.h"
 #include "types.h"
@@ -46,12 +47,12 @@ bool wait_while_inevitable(commit_entry *tail) noexcept {
     return false;
   g_inevitable_waiters.fetch_add(1, std::memory_order_seq_cst);
   poke(g_inevitable_holder.load(std::memory_order_acquire));
-  {
+  wait_stopped(*current_thread(), [&] {
     std::unique_lock<std::mutex> lock(g_inevitable_lock);
     inevitable_cv().wait(lock, [&] {
       return tail->next.load(std::memory_order_acquire) != kInevitable;
     });
-  }
+  });
   g_inevitable_waiters.fetch_sub(1, std::memory_order_seq_cst);
   return true;
 }
@@ -75,7 +76,8 @@ commit_entry *build_entry(segment &seg) {
   auto add = [&](std::uintptr_t start, std::uint32_t size, std::uint32_t header) {
     r->start = start;
     r->size = size;
-    r->header = header;
+    r->header = static_cast<std::uint16_t>(header);
+    r->flags = 0;
     std::memcpy(r->bytes(), reinterpret_cast<const void *>(seg.base + start), size);
     reinterpret_cast<stm_object_t *>(r->bytes() + header)->stm_flags |=
         _STM_GCFLAG_WRITE_BARRIER;
@@ -203,10 +205,10 @@ unsigned char *byte_arena::allocate(std::size_t n) {
   }
   if (current_ == chunks_.size()) {
     std::size_t size = std::max<std::size_t>(n, std::size_t(64) << 10);
-    chunks_.push_back({std::make_unique<unsigned char[]>(size), size});
+    chunks_.push_back({static_cast<unsigned char *>(internal_allocate(size)), size});
     used_ = 0;
   }
-  unsigned char *p = chunks_[current_].bytes.get() + used_;
+  unsigned char *p = chunks_[current_].bytes + used_;
   used_ += round_up(n, kGranule);
   return p;
 }
@@ -221,6 +223,7 @@ void transaction_state::clear() noexcept {
   inevitable_reason = nullptr;
   writes.clear();
   created.clear();
+  created_bytes = 0;
   backups.reset();
   preserved.clear();
   preserved_bytes.clear();
@@ -425,6 +428,11 @@ void *stm_allocate(const stm_type_descriptor_t *type) noexcept {
       type->tid;
   seg.tx.created.push_back(
       {start, static_cast<std::uint32_t>(size), static_cast<std::uint32_t>(type->header_offset)});
+  // Code outside atomic blocks publishes what it allocated every so often, so
+  // that the log and the collector's work stay small.
+  seg.tx.created_bytes += size;
+  if (seg.tx.kind == tx_kind::ambient && seg.tx.created_bytes > kAmbientPublishBytes)
+    t.view->safe_point_countdown = 0;
   return local;
 }
 

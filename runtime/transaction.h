@@ -4,6 +4,7 @@
 #define STMIFY_RUNTIME_TRANSACTION_H
 
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 
 namespace stm::rt {
@@ -31,6 +32,10 @@ bool become_inevitable(thread_record &t, const char *reason) noexcept;
 void release_inevitable(segment &seg) noexcept;
 
 extern std::atomic<unsigned> g_inevitable_waiters;
+
+// Bytes of new objects after which code outside atomic blocks publishes them
+// at its next safe point.
+inline constexpr std::size_t kAmbientPublishBytes = 1 << 20;
 
 } // namespace stm::rt
 

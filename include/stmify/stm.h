@@ -174,10 +174,17 @@ typedef struct stm_statistics_s {
   uint64_t aborts;          /* attempts of atomic blocks rolled back */
   uint64_t inevitable;      /* transactions that became inevitable */
   uint64_t ambient_commits; /* publications by code outside atomic blocks */
+  uint64_t collections;     /* garbage collections */
+  uint64_t gc_pause_ns;     /* total time threads were stopped for them */
+  uint64_t gc_max_pause_ns; /* the longest of those pauses */
+  uint64_t live_bytes;      /* managed bytes alive after the last collection */
 } stm_statistics_t;
 
 /* Totals since the process started, over all segments. */
 void stm_get_statistics(stm_statistics_t *out) _STM_NOEXCEPT;
+
+/* Collects garbage now (all threads stop at their next safe point). */
+void stm_collect(void) _STM_NOEXCEPT;
 
 /* The message of a failed allocation: names the limit and its variable. */
 const char *stm_heap_exhausted_message(void) _STM_NOEXCEPT;

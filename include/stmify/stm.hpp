@@ -88,6 +88,10 @@ struct statistics {
   unsigned long long aborts = 0;          // attempts rolled back after a conflict
   unsigned long long inevitable = 0;      // transactions that became inevitable
   unsigned long long ambient_commits = 0; // publications outside atomic blocks
+  unsigned long long collections = 0;     // garbage collections
+  unsigned long long gc_pause_ns = 0;     // time threads were stopped for them
+  unsigned long long gc_max_pause_ns = 0; // the longest such pause
+  unsigned long long live_bytes = 0;      // managed bytes alive after the last one
 };
 
 } // namespace stm
@@ -105,6 +109,22 @@ namespace stm {
 inline constexpr bool instrumented = detail::instrumented_build;
 
 template <class T> inline constexpr bool is_managed_v = std::is_base_of_v<object, T>;
+
+// An identity for a managed object: the same in every thread for the object's
+// whole life (another object may get it after this one is collected).
+template <class T> std::uintptr_t id(const T *p) noexcept {
+  static_assert(is_managed_v<T>, "stm::id: T must derive from stm::object");
+  return reinterpret_cast<std::uintptr_t>(detail::identity(p));
+}
+
+// A hash of the object's identity, for hash tables keyed by managed objects.
+template <class T> std::size_t hash(const T *p) noexcept {
+  std::uint64_t x = id(p);
+  x ^= x >> 33;
+  x *= 0xff51afd7ed558ccdULL;
+  x ^= x >> 33;
+  return static_cast<std::size_t>(x);
+}
 
 // Seconds since the Unix epoch (wall clock), and seconds on a monotonic clock.
 // Neither makes a transaction inevitable; two calls are ordered only when the

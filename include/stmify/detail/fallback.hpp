@@ -67,6 +67,12 @@ template <class T, class... Args> T *make_object(Args &&...args) {
 // Base of every managed class. In the fallback it is empty.
 class object : public detail::allocated_by_make {};
 
+namespace detail {
+template <class T> const void *identity(const T *p) noexcept {
+  return static_cast<const object *>(p);
+}
+} // namespace detail
+
 inline const char *heap_exhausted::what() const noexcept {
   return "stmify: out of memory allocating a managed object";
 }
@@ -78,6 +84,9 @@ inline bool is_atomic() { return detail::atomic_depth > 0; }
 // is always inevitable, and becoming inevitable costs nothing.
 inline bool is_inevitable() { return is_atomic(); }
 inline void become_inevitable(const char * /*reason*/) {}
+
+// Without the plugin there is no collector: managed objects are never freed.
+inline void collect() {}
 
 // Nothing is buffered in the fallback, so there is nothing to commit sooner.
 inline void hint_commit_soon() {}

@@ -138,6 +138,14 @@ template <class T> inline T *canon(T *p) noexcept {
 
 // ------------------------------------------------------------ user API
 
+namespace detail {
+// The canonical address of the object's header: the same through any pointer
+// to the object or to one of its managed bases.
+template <class T> const void *identity(const T *p) noexcept {
+  return canon(static_cast<const object *>(p));
+}
+} // namespace detail
+
 inline bool is_atomic() noexcept { return _stm_tls.atomic_depth > 0; }
 inline bool is_inevitable() noexcept { return stm_is_inevitable() != 0; }
 
@@ -153,6 +161,9 @@ inline void become_inevitable(const char *reason) {
 
 inline void hint_commit_soon() noexcept { stm_hint_commit_soon(); }
 
+// Collects garbage now; every thread stops at its next safe point meanwhile.
+inline void collect() noexcept { stm_collect(); }
+
 inline statistics stats() noexcept {
   stm_statistics_t raw;
   stm_get_statistics(&raw);
@@ -161,6 +172,10 @@ inline statistics stats() noexcept {
   s.aborts = raw.aborts;
   s.inevitable = raw.inevitable;
   s.ambient_commits = raw.ambient_commits;
+  s.collections = raw.collections;
+  s.gc_pause_ns = raw.gc_pause_ns;
+  s.gc_max_pause_ns = raw.gc_max_pause_ns;
+  s.live_bytes = raw.live_bytes;
   return s;
 }
 
@@ -211,6 +226,9 @@ inline void ambient_boundary(const char *what) noexcept {
 // thread holds no segment meanwhile and sees what others committed after it.
 // Inside atomic blocks the call makes the transaction inevitable instead.
 template <class F> decltype(auto) blocking(const char *what, F &&call) {
+  // While the call blocks, the collector scans this thread's stack from here:
+  // the callers' registers must be in this frame.
+  __builtin_unwind_init();
   if (_stm_tls.atomic_depth != 0) {
     inevitable_hook(what);
     return std::forward<F>(call)();

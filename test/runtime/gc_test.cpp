@@ -1,0 +1,366 @@
+// The collector: what survives, what is reclaimed, and when.
+#include "test_environment.h"
+
+#include "virtual_threads.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <cstring>
+#include <string>
+#include <thread>
+#include <vector>
+
+// A small heap, so that collections come quickly.
+STMIFY_TEST_ENVIRONMENT({"STMIFY_SEGMENTS", "4"}, {"STMIFY_HEAP_LIMIT", "32M"});
+
+namespace stmtest {
+namespace {
+
+using stm::testing::allocated_at;
+
+struct Tree : stm::object {
+  long value = 0;
+  Tree *kids[4] = {};
+  Tree *parent = nullptr;
+  using __stmify_traced_type = Tree;
+  static void __stmify_trace(const void *o, stm_visit_fn v, void *c) {
+    auto *t = static_cast<const Tree *>(o);
+    stm::detail::trace_value(t->kids, v, c);
+    stm::detail::trace_value(t->parent, v, c);
+  }
+};
+
+struct Big : stm::object {
+  long words[2000] = {}; // 16 KB: a large object
+  Node *link = nullptr;
+  using __stmify_traced_type = Big;
+  static void __stmify_trace(const void *o, stm_visit_fn v, void *c) {
+    stm::detail::trace_value(static_cast<const Big *>(o)->link, v, c);
+  }
+};
+
+// An object's identity kept as a number that does not look like a reference
+// (a conservative scan would rightly keep the object alive otherwise).
+struct hidden {
+  static constexpr std::uintptr_t kKey = 0x5a5a5a5a5a5a5a5aULL;
+  std::uintptr_t bits;
+  template <class T> explicit hidden(T *p) : bits(stm::id(p) ^ kKey) {}
+  const void *get() const { return reinterpret_cast<const void *>(bits ^ kKey); }
+};
+
+// Allocates objects and forgets them; returns their hidden identities.
+__attribute__((noinline)) std::vector<hidden> allocate_and_forget(int count) {
+  std::vector<hidden> ids;
+  for (int i = 0; i < count; ++i)
+    ids.emplace_back(stm::make<Cell>());
+  return ids;
+}
+
+// Overwrites the stack below the caller, where dead frames may still hold
+// references (the collector scans from where a thread stopped, which may lie
+// in that region).
+__attribute__((noinline)) void clear_dead_stack() {
+  volatile char scratch[32 * 1024];
+  std::memset(const_cast<char *>(scratch), 0, sizeof scratch);
+}
+
+__attribute__((noinline)) std::vector<hidden> allocate_bigs_and_forget(int count) {
+  std::vector<hidden> ids;
+  for (int i = 0; i < count; ++i)
+    ids.emplace_back(stm::make<Big>());
+  return ids;
+}
+
+std::size_t count_freed(const std::vector<hidden> &ids) {
+  std::size_t freed = 0;
+  for (const hidden &h : ids)
+    freed += !allocated_at(h.get());
+  return freed;
+}
+
+// Objects no one refers to any more, to be collected.
+void make_garbage(int count) {
+  for (int i = 0; i < count; ++i)
+    set(stm::make<Cell>(), i);
+}
+
+// Fills the heap's freed slots, so that a wrongly freed object is overwritten.
+void reuse_freed_memory() {
+  for (int i = 0; i < 20000; ++i)
+    stm::wr(stm::make<Node>())->key = -1;
+}
+
+Tree *build_tree(int depth, Tree *parent) {
+  Tree *t = stm::make<Tree>();
+  stm::wr(t)->value = depth;
+  stm::wr(t)->parent = parent;
+  if (depth > 0)
+    for (int i = 0; i < 4; ++i)
+      stm::wr(t)->kids[i] = build_tree(depth - 1, t);
+  return t;
+}
+
+long check_tree(Tree *t, int depth, Tree *parent) {
+  if (!allocated_at(t) || stm::rd(t)->value != depth || stm::rd(t)->parent != parent)
+    return -1000000;
+  long count = 1;
+  if (depth > 0)
+    for (int i = 0; i < 4; ++i)
+      count += check_tree(stm::rd(t)->kids[i], depth - 1, t);
+  return count;
+}
+
+TEST(Collector, UnreachableObjectsAreFreed) {
+  std::vector<hidden> ids = allocate_and_forget(1000);
+  publish();
+  clear_dead_stack();
+  for (const hidden &h : ids)
+    EXPECT_TRUE(allocated_at(h.get()));
+  stm::statistics before = stm::stats();
+  stm::collect();
+  stm::statistics after = stm::stats();
+  EXPECT_EQ(after.collections, before.collections + 1);
+  EXPECT_GT(count_freed(ids), 990u) << "a few stale words may still look like references";
+}
+
+TEST(Collector, FieldsArraysAndCyclesKeepObjectsAlive) {
+  Tree *root = build_tree(4, nullptr); // 341 nodes, each pointing at its parent
+  publish();
+  make_garbage(5000);
+  stm::collect();
+  reuse_freed_memory();
+  EXPECT_EQ(check_tree(root, 4, nullptr), 341);
+}
+
+TEST(Collector, LargeObjectsAreTracedAndFreed) {
+  Big *big = stm::make<Big>();
+  Node *n = stm::make<Node>();
+  stm::wr(n)->key = 77;
+  stm::wr(big)->link = n;
+  stm::wr(big)->words[1999] = 5;
+  publish();
+  std::vector<hidden> dropped = allocate_bigs_and_forget(20);
+  publish();
+  clear_dead_stack();
+  stm::collect();
+  EXPECT_GE(count_freed(dropped), 18u) << "a stale word may keep one or two alive";
+  reuse_freed_memory();
+  EXPECT_TRUE(allocated_at(big));
+  EXPECT_EQ(stm::rd(stm::rd(big)->link)->key, 77);
+  EXPECT_EQ(stm::rd(big)->words[1999], 5);
+}
+
+struct Shape : stm::object {
+  virtual ~Shape() = default;
+  virtual long area() const = 0;
+  Node *label = nullptr;
+  using __stmify_traced_type = Shape;
+  static void __stmify_trace(const void *o, stm_visit_fn v, void *c) {
+    stm::detail::trace_value(static_cast<const Shape *>(o)->label, v, c);
+  }
+};
+struct Square : Shape {
+  long side = 3;
+  Node *corner = nullptr;
+  long area() const override { return side * side; }
+  using __stmify_traced_type = Square;
+  static void __stmify_trace(const void *o, stm_visit_fn v, void *c) {
+    auto *s = static_cast<const Square *>(o);
+    Shape::__stmify_trace(static_cast<const Shape *>(s), v, c);
+    stm::detail::trace_value(s->corner, v, c);
+  }
+};
+
+TEST(Collector, PolymorphicObjectsAreTracedThroughTheirDynamicType) {
+  Shape *shape = stm::make<Square>();
+  Node *label = stm::make<Node>(), *corner = stm::make<Node>();
+  stm::wr(label)->key = 1;
+  stm::wr(corner)->key = 2;
+  stm::wr(shape)->label = label;
+  stm::wr(static_cast<Square *>(shape))->corner = corner;
+  publish();
+  label = corner = nullptr;
+  make_garbage(5000);
+  stm::collect();
+  reuse_freed_memory();
+  EXPECT_EQ(stm::loc(shape)->area(), 9);
+  EXPECT_EQ(stm::rd(stm::rd(shape)->label)->key, 1);
+  EXPECT_EQ(stm::rd(stm::rd(static_cast<Square *>(shape))->corner)->key, 2);
+}
+
+TEST(Collector, ContainersOfTheProgramAreRoots) {
+  std::vector<Node *> nodes;
+  for (int i = 0; i < 100; ++i) {
+    Node *n = stm::make<Node>();
+    stm::wr(n)->key = i;
+    nodes.push_back(n);
+  }
+  std::string padding(1000, 'x'); // the vector's buffer is on the malloc heap
+  publish();
+  make_garbage(5000);
+  stm::collect();
+  reuse_freed_memory();
+  for (int i = 0; i < 100; ++i)
+    EXPECT_EQ(stm::rd(nodes[i])->key, i);
+}
+
+// Objects that only a local, a register or a lambda capture of another thread
+// refers to survive a collection that this thread triggers.
+TEST(Collector, OtherThreadsLocalsRegistersAndCapturesAreRoots) {
+  std::atomic<int> stage{0};
+  std::atomic<long> seen{0};
+  std::thread holder([&] {
+    stm::detail::safe_point();
+    Node *in_local = stm::make<Node>();
+    stm::wr(in_local)->key = 11;
+    Node *captured = stm::make<Node>();
+    stm::wr(captured)->key = 22;
+    auto closure = [captured] { return stm::rd(captured)->key; };
+    captured = nullptr;
+    stage.store(1);
+    while (stage.load() != 2)
+      stm::detail::safe_point(); // the collection stops this thread here
+    seen.store(stm::rd(in_local)->key + closure());
+  });
+  while (stage.load() != 1)
+    std::this_thread::yield();
+  make_garbage(5000);
+  stm::collect();
+  reuse_freed_memory();
+  stage.store(2);
+  join_all(holder);
+  EXPECT_EQ(seen.load(), 33);
+}
+
+class CollectorAndTransactions : public VirtualThreads {};
+
+TEST_F(CollectorAndTransactions, VersionsRunningTransactionsCanStillSeeSurvive) {
+  as(0);
+  Tree *root = stm::make<Tree>();
+  Tree *other = stm::make<Tree>();
+  publish();
+  // Thread 1 links a new object under `other` and has not committed.
+  as(1);
+  stm_start_transaction();
+  Tree *mine = stm::make<Tree>();
+  stm::wr(mine)->value = 5;
+  stm::wr(other)->kids[0] = mine;
+  mine = nullptr;
+  // Thread 2 will unlink an object that thread 0's snapshot still shows.
+  as(0);
+  Tree *old = stm::make<Tree>();
+  stm::wr(old)->value = 6;
+  stm::wr(root)->kids[1] = old;
+  publish();
+  as(2);
+  stm_start_transaction();
+  Tree *seen_by_2 = stm::rd(root)->kids[1];
+  EXPECT_EQ(stm::rd(seen_by_2)->value, 6);
+  as(0);
+  stm_start_transaction();
+  stm::wr(root)->kids[1] = nullptr;
+  EXPECT_EQ(stm_commit_transaction(), 0);
+  old = nullptr;
+  seen_by_2 = nullptr; // only thread 2's snapshot still refers to it
+  as(0); // the collection runs from thread 0
+  make_garbage(2000);
+  stm::collect();
+  reuse_freed_memory();
+  as(2);
+  Tree *again = stm::rd(root)->kids[1];
+  ASSERT_NE(again, nullptr);
+  EXPECT_TRUE(allocated_at(again));
+  EXPECT_EQ(stm::rd(again)->value, 6);
+  EXPECT_EQ(stm_commit_transaction(), 0);
+  as(1);
+  Tree *child = stm::rd(other)->kids[0];
+  ASSERT_NE(child, nullptr);
+  EXPECT_TRUE(allocated_at(child));
+  EXPECT_EQ(stm::rd(child)->value, 5);
+  EXPECT_EQ(stm_commit_transaction(), 0);
+}
+
+TEST_F(CollectorAndTransactions, ObjectsOfAbortedTransactionsAreReclaimed) {
+  committed_cell(0);
+  as(1);
+  stm_start_transaction();
+  hidden big(stm::make<Big>());
+  std::vector<hidden> small = allocate_and_forget(50);
+  stm_abort_transaction();
+  EXPECT_FALSE(allocated_at(big.get())) << "a large object is freed at once";
+  as(2);
+  stm::collect();
+  EXPECT_GE(count_freed(small), 48u);
+}
+
+// A size no other test type has, so that its blocks are easy to predict.
+struct Odd : stm::object {
+  long words[88] = {}; // 712 bytes: its own size class
+  using __stmify_traced_type = Odd;
+  static void __stmify_trace(const void *, stm_visit_fn, void *) {}
+};
+
+__attribute__((noinline)) void publish_odd_garbage() {
+  Odd *dead = stm::make<Odd>();
+  for (long &w : stm::wr(dead)->words)
+    w = 666;
+  publish();
+}
+
+TEST_F(CollectorAndTransactions, LaggingSegmentDoesNotImportDeadObjectsOverReusedSlots) {
+  as(1); // attached before the dead object is published: lags behind
+  as(0);
+  publish_odd_garbage();
+  clear_dead_stack();
+  stm::collect(); // frees the Odd; its block becomes the only free Odd block
+  as(1);
+  Odd *fresh = stm::make<Odd>(); // likely in the dead object's slot
+  for (long &w : stm::wr(fresh)->words)
+    w = 1;
+  stm::detail::ambient_boundary("import the old commit");
+  for (long w : stm::rd(fresh)->words)
+    ASSERT_EQ(w, 1) << "a dead object's old bytes overwrote a live object";
+  as(2);
+  stm::detail::ambient_boundary("see it");
+  EXPECT_EQ(stm::rd(fresh)->words[87], 1);
+}
+
+TEST(Collector, IdentityIsStableAcrossThreadsAndBases) {
+  Square *sq = stm::make<Square>();
+  Shape *as_shape = sq;
+  publish();
+  EXPECT_EQ(stm::id(sq), stm::id(as_shape));
+  EXPECT_EQ(stm::hash(sq), stm::hash(as_shape));
+  std::uintptr_t elsewhere = 0;
+  std::thread t([&] {
+    stm::detail::safe_point();
+    elsewhere = stm::id(stm::loc(as_shape));
+  });
+  join_all(t);
+  EXPECT_EQ(elsewhere, stm::id(sq));
+  stm::collect();
+  EXPECT_EQ(stm::id(sq), stm::id(as_shape));
+}
+
+TEST(Collector, HeapLimitIsACatchableErrorNamingTheVariable) {
+  std::vector<Big *> hoard;
+  std::string message;
+  try {
+    for (;;)
+      hoard.push_back(stm::make<Big>());
+  } catch (const stm::heap_exhausted &e) {
+    message = e.what();
+  }
+  EXPECT_NE(message.find("STMIFY_HEAP_LIMIT"), std::string::npos) << message;
+  EXPECT_NE(message.find("32 MiB"), std::string::npos) << message;
+  EXPECT_GT(hoard.size(), 1000u);
+  hoard.clear();
+  hoard.shrink_to_fit();
+  publish();
+  stm::collect();
+  EXPECT_NO_THROW(stm::make<Big>()) << "space is back once the objects are unreachable";
+}
+
+} // namespace
+} // namespace stmtest
