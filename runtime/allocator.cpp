@@ -65,7 +65,8 @@ void *map_table(std::size_t bytes, const char *what) {
 }
 
 // Takes a run of `count` unused blocks; 0 when the heap limit is reached.
-std::uintptr_t take_blocks(std::size_t count) {
+// `zeroed` tells whether all of it is zero in every window.
+std::uintptr_t take_blocks(std::size_t count, bool &zeroed) {
   std::lock_guard<std::mutex> lock(g_blocks_lock);
   auto &runs = free_runs();
   for (auto it = runs.begin(); it != runs.end(); ++it) {
@@ -76,19 +77,25 @@ std::uintptr_t take_blocks(std::size_t count) {
     runs.erase(it);
     if (left)
       runs.emplace(start + count * kBlock, left);
+    zeroed = true;
+    for (std::size_t i = 0; i < count; ++i)
+      zeroed = zeroed && g_blocks[block_index(start) + i].zeroed;
     return start;
   }
   std::uintptr_t top = g_heap_top.load(std::memory_order_relaxed);
   if (top + count * kBlock > g_heap.heap_end)
     return 0;
   g_heap_top.store(top + count * kBlock, std::memory_order_release);
+  zeroed = true; // never used
   return top;
 }
 
 // Caller holds g_blocks_lock.
-void give_back_run(std::uintptr_t start, std::size_t count) {
-  for (std::size_t i = 0; i < count; ++i)
+void give_back_run(std::uintptr_t start, std::size_t count, bool zeroed) {
+  for (std::size_t i = 0; i < count; ++i) {
     g_blocks[block_index(start) + i] = block_info{};
+    g_blocks[block_index(start) + i].zeroed = zeroed;
+  }
   auto &runs = free_runs();
   auto next = runs.lower_bound(start);
   if (next != runs.end() && next->first == start + count * kBlock) {
@@ -109,7 +116,7 @@ allocation_state::cursor &cursor_for(allocation_state &a, unsigned cls, std::uin
   for (auto &c : a.cursors)
     if (c.cls == cls && c.header == header)
       return c;
-  a.cursors.push_back({static_cast<std::uint16_t>(cls), header, 0, 0, 0});
+  a.cursors.push_back({static_cast<std::uint16_t>(cls), header, 0, 0, 0, false});
   return a.cursors.back();
 }
 
@@ -131,6 +138,7 @@ bool refill(segment &seg, allocation_state::cursor &c, unsigned cls) {
   const std::size_t slot_size = class_size(cls);
   std::uintptr_t block = 0;
   std::size_t free_bytes = kBlock;
+  bool zeroed = false;
   {
     std::lock_guard<std::mutex> lock(g_blocks_lock);
     auto it = partial_blocks().find(partial_key(cls, c.header));
@@ -141,7 +149,7 @@ bool refill(segment &seg, allocation_state::cursor &c, unsigned cls) {
     }
   }
   if (!block) {
-    block = take_blocks(1);
+    block = take_blocks(1, zeroed);
     if (!block)
       return false;
   }
@@ -151,9 +159,11 @@ bool refill(segment &seg, allocation_state::cursor &c, unsigned cls) {
   info.header = c.header;
   info.owner = static_cast<std::uint16_t>(seg.index);
   info.free_bytes = 0;
+  info.zeroed = false;
   c.block = block;
   c.next = block;
   c.end = block + kBlock / slot_size * slot_size;
+  c.zeroed = zeroed;
   note_allocated(free_bytes);
   return true;
 }
@@ -193,7 +203,8 @@ block_info &block_at(std::uintptr_t off) noexcept { return g_blocks[block_index(
 
 std::uintptr_t heap_top() noexcept { return g_heap_top.load(std::memory_order_acquire); }
 
-std::uintptr_t allocate_object(segment &seg, std::size_t size, std::size_t header) noexcept {
+std::uintptr_t allocate_object(segment &seg, std::size_t size, std::size_t header,
+                               bool &zeroed) noexcept {
   size = round_up(size < kGranule ? kGranule : size, kGranule);
   bool collected = false;
   auto collect_once = [&] {
@@ -208,7 +219,7 @@ std::uintptr_t allocate_object(segment &seg, std::size_t size, std::size_t heade
     if (collection_due())
       collect_garbage("allocation volume"), collected = true;
     std::uintptr_t start;
-    while (!(start = take_blocks(count)))
+    while (!(start = take_blocks(count, zeroed)))
       if (!collect_once())
         return 0;
     block_info &head = block_at(start);
@@ -232,6 +243,7 @@ std::uintptr_t allocate_object(segment &seg, std::size_t size, std::size_t heade
     auto &c = cursor_for(seg.alloc, cls, static_cast<std::uint16_t>(header));
     if (std::uintptr_t slot = next_free_slot(c, slot_size)) {
       set_bit(g_alloc_bits, slot);
+      zeroed = c.zeroed;
       return slot;
     }
     if (!collected && collection_due()) {
@@ -249,7 +261,7 @@ void free_unpublished(segment &seg, std::uintptr_t start) noexcept {
   if (info.kind == block_kind::large_head) {
     clear_bit(g_alloc_bits, start);
     std::lock_guard<std::mutex> lock(g_blocks_lock);
-    give_back_run(start, info.blocks);
+    give_back_run(start, info.blocks, false);
     return;
   }
   // Only the owning cursor touches a small block's bits; a slot in a block the
@@ -258,8 +270,10 @@ void free_unpublished(segment &seg, std::uintptr_t start) noexcept {
     return;
   clear_bit(g_alloc_bits, start);
   for (auto &c : seg.alloc.cursors)
-    if (c.block == block_start(start) && start < c.next)
+    if (c.block == block_start(start) && start < c.next) {
       c.next = start;
+      c.zeroed = false;
+    }
 }
 
 std::uintptr_t object_containing(std::uintptr_t off) noexcept {
@@ -302,7 +316,7 @@ sweep_result sweep(segment *segments, unsigned count) noexcept {
   }
   std::lock_guard<std::mutex> lock(g_blocks_lock);
   partial_blocks().clear();
-  std::vector<std::pair<std::uintptr_t, std::size_t>> released; // runs to drop
+  std::vector<std::pair<std::uintptr_t, std::size_t>> released; // runs freed
   const std::uintptr_t top = g_heap_top.load(std::memory_order_relaxed);
   for (std::uintptr_t b = g_heap.heap_begin; b < top;) {
     block_info &info = block_at(b);
@@ -316,7 +330,6 @@ sweep_result sweep(segment *segments, unsigned count) noexcept {
         r.freed_bytes += info.slot_size;
         ++r.freed_objects;
         released.push_back({b, run});
-        give_back_run(b, run);
       }
       b += run * kBlock;
       continue;
@@ -341,7 +354,6 @@ sweep_result sweep(segment *segments, unsigned count) noexcept {
       r.live_bytes += live * slot;
       if (live == 0) {
         released.push_back({b, 1});
-        give_back_run(b, 1);
       } else if (free_slots) {
         info.free_bytes = static_cast<std::uint32_t>(free_slots * slot);
         partial_blocks()[partial_key(size_class(slot), info.header)].push_back(b);
@@ -349,16 +361,27 @@ sweep_result sweep(segment *segments, unsigned count) noexcept {
     }
     b += kBlock;
   }
-  // Give the memory of released blocks back in every segment window.
+  // Freed blocks are reused soonest if they stay resident (zeroing a page
+  // costs much less than faulting it in again); beyond a budget of about what
+  // the program allocates between two collections, their pages go back to the
+  // system in every segment window.
+  const std::size_t keep_resident = std::max(g_heap.heap_limit / 8, r.live_bytes);
+  std::size_t kept = 0;
   std::sort(released.begin(), released.end());
   for (std::size_t i = 0; i < released.size();) {
     std::uintptr_t start = released[i].first;
     std::size_t blocks = released[i].second;
     while (++i < released.size() && released[i].first == start + blocks * kBlock)
       blocks += released[i].second;
-    r.released_blocks += blocks;
-    for (unsigned s = 1; s <= count; ++s)
-      madvise(reinterpret_cast<void *>(segments[s].base + start), blocks * kBlock, MADV_DONTNEED);
+    const bool release = kept + blocks * kBlock > keep_resident;
+    if (release) {
+      r.released_blocks += blocks;
+      for (unsigned s = 1; s <= count; ++s)
+        madvise(reinterpret_cast<void *>(segments[s].base + start), blocks * kBlock, MADV_DONTNEED);
+    } else {
+      kept += blocks * kBlock;
+    }
+    give_back_run(start, blocks, release);
   }
   return r;
 }

@@ -31,6 +31,7 @@ struct block_info {
   std::uint16_t header = 0;     // header offset inside each object
   std::uint16_t owner = 0;      // small: segment whose cursor allocates here
   block_kind kind = block_kind::unused;
+  bool zeroed = false;          // unused: its memory is zero in every window
 };
 
 // Per-segment allocation cursors, one per (size class, header offset).
@@ -40,6 +41,7 @@ struct allocation_state {
     std::uintptr_t block; // 0: none
     std::uintptr_t next;  // first slot not yet examined
     std::uintptr_t end;
+    bool zeroed;          // the slots from `next` on are zero in every window
   };
   std::vector<cursor> cursors;
 };
@@ -50,8 +52,10 @@ void setup_allocator() noexcept;
 
 // Allocates an object of `size` bytes whose header lies `header` bytes in, for
 // the transaction running in seg. Returns its offset, or 0 when the heap is
-// exhausted even after a collection. The memory in seg's window is not zeroed.
-std::uintptr_t allocate_object(segment &seg, std::size_t size, std::size_t header) noexcept;
+// exhausted even after a collection. Sets `zeroed` when the memory is known to
+// be zero already (fresh pages); otherwise the caller clears it.
+std::uintptr_t allocate_object(segment &seg, std::size_t size, std::size_t header,
+                               bool &zeroed) noexcept;
 
 // Gives back an object that its (aborted) transaction created.
 void free_unpublished(segment &seg, std::uintptr_t start) noexcept;

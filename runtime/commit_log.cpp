@@ -1,12 +1,16 @@
 #include "commit_log.h"
 
+#include "allocator.h"
 #include "diagnostics.h"
+#include "gc.h"
 #include "heap.h"
 #include "internal_memory.h"
 #include "segment.h"
 #include "threads.h"
 
+#include <algorithm>
 #include <cstdlib>
+#include <sys/mman.h>
 #include <cstring>
 #include <mutex>
 #include <new>
@@ -99,22 +103,110 @@ void import_entry(const segment &seg, commit_entry &e) noexcept {
       std::memcpy(reinterpret_cast<void *>(seg.base + r->start), r->bytes(), r->size);
 }
 
+namespace {
+
+std::size_t bytes_after(commit_entry *e) {
+  std::size_t bytes = 0;
+  for (e = e->next.load(std::memory_order_acquire); e && e != kInevitable;
+       e = e->next.load(std::memory_order_acquire))
+    bytes += e->payload;
+  return bytes;
+}
+
+// What copying a segment's heap costs: the part of the heap in use.
+std::size_t copy_cost() {
+  return std::max<std::size_t>(heap_top() - g_heap.heap_begin, std::size_t(16) << 20);
+}
+
+void make_stale(segment &seg) {
+  const std::uintptr_t top = heap_top();
+  madvise(reinterpret_cast<void *>(seg.base + g_heap.heap_begin), top - g_heap.heap_begin,
+          MADV_DONTNEED);
+  clear_markers(seg.base, top);
+  seg.stale = true;
+}
+
+// Copies the blocks in use from `from`'s window to `to`'s.
+void copy_heap(const segment &from, segment &to) {
+  const std::uintptr_t top = heap_top();
+  for (std::uintptr_t b = g_heap.heap_begin; b < top;) {
+    std::uintptr_t run = b;
+    while (run < top && block_at(run).kind != block_kind::unused)
+      run += kBlock;
+    if (run > b)
+      std::memcpy(reinterpret_cast<void *>(to.base + b), reinterpret_cast<void *>(from.base + b),
+                  run - b);
+    b = run + kBlock;
+  }
+}
+
+void copy_from_any_current_segment(void *target) {
+  segment &to = *static_cast<segment *>(target);
+  for (unsigned i = 1; i <= g_heap.segments; ++i) {
+    segment &from = segment_at(i);
+    if (&from == &to || from.stale)
+      continue;
+    copy_heap(from, to);
+    for (const write_record &w : from.tx.writes) // what it committed, not its changes
+      std::memcpy(reinterpret_cast<void *>(to.base + w.start), w.backup, w.size);
+    to.last_seen.store(from.last_seen.load(std::memory_order_relaxed), std::memory_order_relaxed);
+    to.stale = false;
+    return;
+  }
+  fatal("no segment holds the committed state");
+}
+
+} // namespace
+
+void refresh_stale_segment(segment &seg) noexcept {
+  std::lock_guard<std::mutex> lock(g_reclaim_lock);
+  for (unsigned i = 1; i <= g_heap.segments && seg.stale; ++i) {
+    segment &donor = segment_at(i);
+    thread_record *expected = nullptr;
+    if (&donor == &seg ||
+        !donor.owner.compare_exchange_strong(expected, kReclaimerOwner, std::memory_order_acquire))
+      continue;
+    if (!donor.stale) {
+      catch_up_idle_segment(donor);
+      copy_heap(donor, seg);
+      seg.last_seen.store(donor.last_seen.load(std::memory_order_relaxed), std::memory_order_release);
+      seg.stale = false;
+    }
+    release_segment(donor);
+  }
+  while (seg.stale)
+    with_world_stopped(copy_from_any_current_segment, &seg);
+}
+
 void reclaim_log() noexcept {
   std::unique_lock<std::mutex> lock(g_reclaim_lock, std::try_to_lock);
   if (!lock.owns_lock())
     return;
+  unsigned current = 0;
+  for (unsigned i = 1; i <= g_heap.segments; ++i)
+    current += !segment_at(i).stale;
   std::uint64_t oldest_needed = ~std::uint64_t(0);
   for (unsigned i = 1; i <= g_heap.segments; ++i) {
     segment &seg = segment_at(i);
-    // An idle segment is brought up to date here, so it does not pin the log.
+    // An idle segment follows the log here, so that it does not pin it...
     thread_record *expected = nullptr;
     if (seg.owner.compare_exchange_strong(expected, kReclaimerOwner, std::memory_order_acquire)) {
-      catch_up_idle_segment(seg);
+      if (!seg.stale) {
+        const std::size_t pending = bytes_after(seg.last_seen.load(std::memory_order_relaxed));
+        // ...unless that has cost more than copying the heap when it is needed
+        // again. The last segment holding the committed state stays current.
+        if (current > 1 && seg.idle_imported + pending > copy_cost()) {
+          make_stale(seg);
+          --current;
+        } else {
+          catch_up_idle_segment(seg);
+          seg.idle_imported += pending;
+        }
+      }
       release_segment(seg);
     }
-    std::uint64_t rev = seg.last_seen.load(std::memory_order_acquire)->revision;
-    if (rev < oldest_needed)
-      oldest_needed = rev;
+    if (!seg.stale)
+      oldest_needed = std::min(oldest_needed, seg.last_seen.load(std::memory_order_acquire)->revision);
   }
   // Entries go back to their committers' pools in one chain per segment.
   struct chain {

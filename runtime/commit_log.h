@@ -65,9 +65,16 @@ bool conflicts(const segment &seg, commit_entry &e) noexcept;
 // Copies e's new bytes into seg's window.
 void import_entry(const segment &seg, commit_entry &e) noexcept;
 
-// Frees entries that every segment has imported; catches up idle segments.
-// Cheap to call often: it runs at most in one thread at a time.
+// Frees entries that every segment has imported. An idle segment is brought up
+// to date, unless keeping it so has cost more than copying the heap would: it
+// then becomes stale (see segment::stale). Cheap to call often: it runs at
+// most in one thread at a time.
 void reclaim_log() noexcept;
+
+// Makes a stale segment current again (its caller owns it): copies an idle
+// current segment, or, if there is none, an active one while the world is
+// stopped.
+void refresh_stale_segment(segment &seg) noexcept;
 
 // The oldest entry not freed yet (for the collector, all threads stopped).
 commit_entry *oldest_log_entry() noexcept;

@@ -294,17 +294,27 @@ __attribute__((noinline)) void park_for_collection(thread_record &t) noexcept {
   leave_stopped(t);
 }
 
-__attribute__((noinline)) void collect_garbage(const char * /*reason*/) noexcept {
-  __builtin_unwind_init();
+__attribute__((noinline)) bool with_world_stopped(void (*fn)(void *), void *ctx) noexcept {
+  __builtin_unwind_init(); // this thread's own stack is scanned from this frame
   volatile char here = 0;
   thread_record *me = current_thread();
+  const bool was_running = me && me->running;
   {
     std::unique_lock<std::mutex> lock(g_gc_lock);
-    if (g_collecting) {
-      lock.unlock();
+    if (g_collecting) { // someone else stops the world: wait until it resumes
       if (me)
-        park_for_collection(*me);
-      return;
+        me->stack_lo = const_cast<const char *>(&here);
+      if (was_running) {
+        me->running = false;
+        --g_running;
+        gc_cv().notify_all();
+      }
+      gc_cv().wait(lock, [] { return !g_collecting; });
+      if (was_running) {
+        me->running = true;
+        ++g_running;
+      }
+      return false;
     }
     g_collecting = true;
     g_requested.store(true, std::memory_order_release);
@@ -318,13 +328,18 @@ __attribute__((noinline)) void collect_garbage(const char * /*reason*/) noexcept
   {
     std::unique_lock<std::mutex> lock(g_gc_lock);
     gc_cv().wait(lock, [] { return g_running == 0; });
-    collect_now();
+    fn(ctx);
     g_collecting = false;
     g_requested.store(false, std::memory_order_release);
     gc_cv().notify_all();
   }
-  if (me)
+  if (was_running)
     leave_stopped(*me);
+  return true;
+}
+
+void collect_garbage(const char * /*reason*/) noexcept {
+  with_world_stopped([](void *) { collect_now(); }, nullptr);
 }
 
 gc_statistics gc_stats() noexcept {

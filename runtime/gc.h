@@ -34,6 +34,11 @@ void collect_garbage(const char *reason) noexcept;
 void enter_stopped(thread_record &t, const void *stack_pointer) noexcept;
 // Marks t running again, after any collection in progress has finished.
 void leave_stopped(thread_record &t) noexcept;
+// Runs fn with every other thread stopped (as for a collection). If another
+// thread is already stopping the world, waits until it is done and returns
+// false without running fn.
+bool with_world_stopped(void (*fn)(void *), void *ctx) noexcept;
+
 // Is a collection waiting for threads to stop?
 bool collection_requested() noexcept;
 // Parks the calling thread until the requested collection has finished.

@@ -92,6 +92,11 @@ struct segment {
   std::atomic<commit_entry *> last_seen{&g_log_root};
   std::uint8_t read_version = 1;
   unsigned commits_since_reclaim = 0;
+  // An idle segment that stopped following the log: its pages were dropped,
+  // and it is copied from another segment before it is used again. Changed
+  // under the log reclaimer's lock by the segment's owner.
+  bool stale = false;
+  std::size_t idle_imported = 0; // log bytes imported since it became idle
   entry_pool entries;
   transaction_state tx;
   allocation_state alloc;

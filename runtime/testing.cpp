@@ -73,6 +73,8 @@ bool header_was_written(const void *header) {
 
 std::size_t log_entries() { return rt::live_log_entries(); }
 
+bool segment_is_stale(unsigned i) { return rt::segment_at(i).stale; }
+
 bool allocated_at(const void *object_start) {
   const std::uintptr_t off = rt::g_heap.offset(object_start);
   return rt::object_containing(off) == off;

@@ -39,6 +39,8 @@ bool header_was_written(const void *local_or_canonical_header);
 // Commit-log entries not yet freed.
 std::size_t log_entries();
 void reclaim_log();
+// Has segment i (1..N) stopped following the log (see segment::stale)?
+bool segment_is_stale(unsigned i);
 // Is there an allocated object starting at the (local or canonical) address?
 bool allocated_at(const void *object_start);
 

@@ -1,6 +1,7 @@
 #include "threads.h"
 
 #include "allocator.h"
+#include "commit_log.h"
 #include "diagnostics.h"
 #include "faults.h"
 #include "gc.h"
@@ -108,6 +109,9 @@ segment &acquire_segment(thread_record &t) noexcept {
 
 void take_segment(thread_record &t) noexcept {
   segment &seg = acquire_segment(t);
+  if (seg.stale)
+    refresh_stale_segment(seg);
+  seg.idle_imported = 0;
   leave_stopped(t); // after any collection in progress
   t.seg = &seg;
   t.preferred = seg.index;

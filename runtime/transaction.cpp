@@ -419,11 +419,13 @@ void *stm_allocate(const stm_type_descriptor_t *type) noexcept {
   thread_record &t = attached_thread();
   segment &seg = *t.seg;
   const std::size_t size = round_up(type->size < kGranule ? kGranule : type->size, kGranule);
-  const std::uintptr_t start = allocate_object(seg, size, type->header_offset);
+  bool zeroed = false;
+  const std::uintptr_t start = allocate_object(seg, size, type->header_offset, zeroed);
   if (start == 0)
     return nullptr;
   void *local = reinterpret_cast<void *>(seg.base + start);
-  std::memset(local, 0, size);
+  if (!zeroed)
+    std::memset(local, 0, size);
   reinterpret_cast<stm_object_t *>(static_cast<char *>(local) + type->header_offset)->stm_tid =
       type->tid;
   seg.tx.created.push_back(

@@ -326,6 +326,48 @@ TEST_F(CollectorAndTransactions, LaggingSegmentDoesNotImportDeadObjectsOverReuse
   EXPECT_EQ(stm::rd(fresh)->words[87], 1);
 }
 
+// Idle segments stop following the log once that costs more than copying the
+// heap; they are copied from another segment when a thread takes them again.
+TEST_F(CollectorAndTransactions, StaleSegmentsAreCopiedBackCorrectly) {
+  for (int i = 1; i < 4; ++i) { // threads 1 and 2 attach, then go idle
+    as(i % 3);
+    stm::testing::detach_current();
+  }
+  as(0);
+  std::vector<Cell *> kept;
+  for (int i = 0; i < 600000; ++i) { // about 19 MiB of commits
+    Cell *c = stm::make<Cell>();
+    set(c, i);
+    if (i % 1000 == 0)
+      kept.push_back(c);
+    if (i % 20000 == 0) {
+      publish();
+      stm::testing::reclaim_log();
+    }
+  }
+  publish();
+  stm::testing::reclaim_log();
+  unsigned stale = 0;
+  for (unsigned s = 1; s <= stm::segment_limit(); ++s)
+    stale += stm::testing::segment_is_stale(s);
+  EXPECT_GE(stale, 2u) << "the idle segments stopped following the log";
+  // Thread 0 has uncommitted writes when the next thread copies its segment.
+  stm_start_transaction();
+  set(kept[1], -1);
+  as(1); // takes a stale segment: copied from thread 0's (with its writes undone)
+  for (std::size_t k = 0; k < kept.size(); ++k)
+    ASSERT_EQ(get(kept[k]), static_cast<long>(k * 1000));
+  stm::testing::detach_current(); // idle, current: the next one copies it
+  as(2);
+  for (std::size_t k = 0; k < kept.size(); ++k)
+    ASSERT_EQ(get(kept[k]), static_cast<long>(k * 1000));
+  as(0);
+  EXPECT_EQ(stm_commit_transaction(), 0);
+  as(2);
+  publish();
+  EXPECT_EQ(get(kept[1]), -1);
+}
+
 TEST(Collector, IdentityIsStableAcrossThreadsAndBases) {
   Square *sq = stm::make<Square>();
   Shape *as_shape = sq;
