@@ -91,7 +91,7 @@ void free_entry(commit_entry *e) noexcept {
 bool conflicts(const segment &seg, commit_entry &e) noexcept {
   log_record *r = e.first();
   for (std::uint32_t i = 0; i < e.records; ++i, r = r->next())
-    if (*g_heap.marker(seg.base, r->start + r->header) == seg.read_version)
+    if (*g_heap.marker(seg.base, r->header_offset()) == seg.read_version)
       return true;
   return false;
 }

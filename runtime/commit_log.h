@@ -12,20 +12,28 @@ namespace stm::rt {
 
 struct segment;
 
-// One object in an entry: where it lies (offsets within a window) and its bytes.
-struct log_record {
-  std::uintptr_t start;  // offset of the object's first byte
-  std::uint32_t size;    // bytes that follow this record (a multiple of 16)
-  std::uint16_t header;  // offset of the header from start
-  std::uint16_t flags;
-  unsigned char *bytes() { return reinterpret_cast<unsigned char *>(this + 1); }
-  log_record *next() { return reinterpret_cast<log_record *>(bytes() + size); }
-};
 // The collector freed the object: the record still counts for conflicts (a
 // running transaction may have read the object before it died) but its bytes
 // must not be imported (the slot may hold a new object by then).
 inline constexpr std::uint16_t kRecordObjectDead = 1;
-static_assert(sizeof(log_record) == 16);
+// The record holds one card of a large array, not the whole object.
+inline constexpr std::uint16_t kRecordCard = 2;
+
+// One object in an entry, or one card (a slice) of a large array: where it
+// lies (offsets within a window) and its bytes.
+struct log_record {
+  std::uintptr_t start;  // offset of the first byte held
+  std::uintptr_t object; // offset of the object's first byte
+  std::uint32_t size;    // bytes that follow this record (a multiple of 16)
+  std::uint16_t header;  // offset of the object's header from `object`
+  std::uint16_t flags;
+  std::uint64_t reserved; // keeps the bytes 16-aligned
+  bool whole() const { return !(flags & kRecordCard); }
+  std::uintptr_t header_offset() const { return object + header; }
+  unsigned char *bytes() { return reinterpret_cast<unsigned char *>(this + 1); }
+  log_record *next() { return reinterpret_cast<log_record *>(bytes() + size); }
+};
+static_assert(sizeof(log_record) == 32);
 
 struct alignas(16) commit_entry {
   std::atomic<commit_entry *> next{nullptr};

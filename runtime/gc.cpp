@@ -81,12 +81,22 @@ void trace_version(marker_state &m, const unsigned char *bytes, std::size_t size
                    std::size_t header) {
   const auto *h = reinterpret_cast<const stm_object_t *>(bytes + header);
   const stm_type_descriptor_t *type = type_of(h->stm_tid);
-  if (type && type->header_offset == header && type->size <= size) {
+  if (type && type->header_offset == header && type->size <= size) { // size 0: variable
     if (type->trace)
       type->trace(bytes, visit, &m);
     return;
   }
   scan_words(m, reinterpret_cast<std::uintptr_t>(bytes), reinterpret_cast<std::uintptr_t>(bytes) + size);
+}
+
+// A backup or log record: a whole object, or a card of a large array (whose
+// type cannot be used on its own: its words are scanned).
+void trace_piece(marker_state &m, const unsigned char *bytes, std::size_t size, bool whole,
+                 std::size_t header) {
+  if (whole)
+    trace_version(m, bytes, size, header);
+  else
+    scan_words(m, reinterpret_cast<std::uintptr_t>(bytes), reinterpret_cast<std::uintptr_t>(bytes) + size);
 }
 
 bool active(const segment &seg) {
@@ -115,7 +125,7 @@ void mark_versions(marker_state &m) {
     if (!active(seg))
       continue;
     for (const write_record &w : seg.tx.writes)
-      trace_version(m, w.backup, w.size, w.header);
+      trace_piece(m, w.backup, w.size, w.whole(), w.header);
     oldest_needed = std::min(oldest_needed, seg.last_seen.load(std::memory_order_relaxed)->revision);
   }
   for (commit_entry *e = oldest_log_entry(); e && e != kInevitable;
@@ -125,7 +135,7 @@ void mark_versions(marker_state &m) {
     log_record *r = e->first();
     for (std::uint32_t i = 0; i < e->records; ++i, r = r->next())
       if (!(r->flags & kRecordObjectDead))
-        trace_version(m, r->bytes(), r->size, r->header);
+        trace_piece(m, r->bytes(), r->size, r->whole(), r->header);
   }
 }
 
@@ -209,7 +219,7 @@ void mark(marker_state &m) {
 // slot next.
 void drop_dead_records() {
   for_each_log_record([](log_record &r) {
-    if (object_containing(r.start) != r.start || !is_marked(r.start))
+    if (object_containing(r.object) != r.object || !is_marked(r.object))
       r.flags |= kRecordObjectDead;
   });
 }
@@ -222,7 +232,7 @@ void forget_dead_objects_in_transactions() {
   for (unsigned i = 1; i <= g_heap.segments; ++i) {
     transaction_state &tx = segment_at(i).tx;
     std::erase_if(tx.created, [&](const created_record &c) { return dead(c.start); });
-    std::erase_if(tx.writes, [&](const write_record &w) { return dead(w.start); });
+    std::erase_if(tx.writes, [&](const write_record &w) { return dead(w.object); });
   }
 }
 

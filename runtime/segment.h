@@ -22,17 +22,21 @@ enum class tx_kind : std::uint8_t {
   atomic,  // an atomic block
 };
 
+// An object the transaction writes, or one card of a large array it writes.
 struct write_record {
-  std::uintptr_t start;    // offset of the object
+  std::uintptr_t start;    // offset of the first byte backed up
+  std::uintptr_t object;   // offset of the object's first byte
   std::uint32_t size;      // bytes backed up
-  std::uint32_t header;    // header offset from start
-  unsigned char *backup;   // the object as it was before the first write
+  std::uint16_t header;    // offset of the object's header from `object`
+  bool card;               // one card of a large array, not the whole object
+  unsigned char *backup;   // those bytes as they were before the first write
+  bool whole() const { return !card; }
 };
 
 struct created_record {
   std::uintptr_t start;
   std::uint32_t size;
-  std::uint32_t header;
+  std::uint16_t header;
 };
 
 // Bump storage for backups, reused from one transaction to the next. Its

@@ -71,6 +71,20 @@ bool header_was_written(const void *header) {
                      [&](const rt::write_record &w) { return w.start + w.header == off; });
 }
 
+std::size_t backed_up_bytes() {
+  thread_record *t = rt::current_thread();
+  std::size_t bytes = 0;
+  if (t && t->seg)
+    for (const rt::write_record &w : t->seg->tx.writes)
+      bytes += w.size;
+  return bytes;
+}
+
+std::size_t backed_up_pieces() {
+  thread_record *t = rt::current_thread();
+  return t && t->seg ? t->seg->tx.writes.size() : 0;
+}
+
 std::size_t log_entries() { return rt::live_log_entries(); }
 
 bool segment_is_stale(unsigned i) { return rt::segment_at(i).stale; }

@@ -36,6 +36,9 @@ unsigned current_segment();
 bool header_was_read(const void *local_or_canonical_header);
 // Has the current transaction backed up (written) the object with this header?
 bool header_was_written(const void *local_or_canonical_header);
+// Bytes the running transaction has backed up, and how many pieces.
+std::size_t backed_up_bytes();
+std::size_t backed_up_pieces();
 // Commit-log entries not yet freed.
 std::size_t log_entries();
 void reclaim_log();

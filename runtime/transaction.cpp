@@ -36,9 +36,22 @@ std::atomic<thread_record *> g_inevitable_holder{nullptr};
 // Commits a segment makes between two attempts to free old log entries.
 constexpr unsigned kReclaimEvery = 256;
 
-void set_write_barrier(std::uintptr_t base, std::uintptr_t start, std::uint32_t header) {
-  auto *h = reinterpret_cast<stm_object_t *>(base + start + header);
+void set_write_barrier(std::uintptr_t base, std::uintptr_t object, std::uint32_t header) {
+  auto *h = reinterpret_cast<stm_object_t *>(base + object + header);
   h->stm_flags |= _STM_GCFLAG_WRITE_BARRIER;
+}
+
+// Says "this transaction backed the card up" (see _stm_card_flag).
+unsigned char *card_flag(const segment &seg, std::uintptr_t object, std::uintptr_t card) {
+  return g_heap.marker(seg.base, card == object ? object + kGranule : card);
+}
+
+// Cards of large arrays written by the transaction: their flags are cleared,
+// so the next transaction backs them up again.
+void clear_card_flags(segment &seg) {
+  for (const write_record &w : seg.tx.writes)
+    if (!w.whole())
+      *card_flag(seg, w.object, w.start) = 0;
 }
 
 // Waits until the inevitable transaction that follows `tail` has finished.
@@ -73,20 +86,24 @@ commit_entry *build_entry(segment &seg) {
   commit_entry *e = new_entry(seg, payload);
   e->records = static_cast<std::uint32_t>(tx.writes.size() + tx.created.size());
   log_record *r = e->first();
-  auto add = [&](std::uintptr_t start, std::uint32_t size, std::uint32_t header) {
+  auto add = [&](std::uintptr_t start, std::uintptr_t object, std::uint32_t size,
+                 std::uint16_t header, bool card) {
     r->start = start;
+    r->object = object;
     r->size = size;
-    r->header = static_cast<std::uint16_t>(header);
-    r->flags = 0;
+    r->header = header;
+    r->flags = card ? kRecordCard : 0;
+    r->reserved = 0;
     std::memcpy(r->bytes(), reinterpret_cast<const void *>(seg.base + start), size);
-    reinterpret_cast<stm_object_t *>(r->bytes() + header)->stm_flags |=
-        _STM_GCFLAG_WRITE_BARRIER;
+    if (r->whole()) // others see the object as committed: written in full next time
+      reinterpret_cast<stm_object_t *>(r->bytes() + header)->stm_flags |=
+          _STM_GCFLAG_WRITE_BARRIER;
     r = r->next();
   };
   for (const auto &w : tx.writes)
-    add(w.start, w.size, w.header);
+    add(w.start, w.object, w.size, w.header, w.card);
   for (const auto &c : tx.created)
-    add(c.start, c.size, c.header);
+    add(c.start, c.start, c.size, c.header, false);
   return e;
 }
 
@@ -151,9 +168,11 @@ bool publish(segment &seg) noexcept {
     return false;
   }
   for (const auto &w : tx.writes)
-    set_write_barrier(seg.base, w.start, w.header);
+    if (w.whole())
+      set_write_barrier(seg.base, w.object, w.header);
   for (const auto &c : tx.created)
     set_write_barrier(seg.base, c.start, c.header);
+  clear_card_flags(seg);
   maybe_reclaim(seg);
   return true;
 }
@@ -173,8 +192,11 @@ void abort_transaction(thread_record &t) noexcept {
   transaction_state &tx = seg.tx;
   if (tx.inevitable)
     fatal("an inevitable transaction cannot be rolled back");
-  for (const auto &w : tx.writes)
-    std::memcpy(reinterpret_cast<void *>(seg.base + w.start), w.backup, w.size);
+  // Newest first: a card backed up before its whole object was must end up
+  // with the card's older bytes.
+  for (auto it = tx.writes.rbegin(); it != tx.writes.rend(); ++it)
+    std::memcpy(reinterpret_cast<void *>(seg.base + it->start), it->backup, it->size);
+  clear_card_flags(seg);
   for (const auto &c : tx.created)
     free_unpublished(seg, c.start);
   for (auto it = tx.preserved.rbegin(); it != tx.preserved.rend(); ++it)
@@ -391,34 +413,76 @@ void _stm_preserve(void *address, size_t size) noexcept {
   tx.preserved.push_back({address, size, at});
 }
 
-void _stm_write_slowpath(stm_object_t *local_header, const char *site) noexcept {
-  thread_record &t = running_thread("write barrier");
+namespace {
+
+// What every write slow path does first: code outside atomic blocks becomes
+// inevitable, and a write marks the object read (so that write-write
+// conflicts show up as write-read). Returns the object's type.
+const stm_type_descriptor_t &prepare_write(thread_record &t, stm_object_t *local_header,
+                                           const char *site) noexcept {
   segment &seg = *t.seg;
-  transaction_state &tx = seg.tx;
-  if (tx.kind == tx_kind::ambient && !tx.inevitable &&
+  if (seg.tx.kind == tx_kind::ambient && !seg.tx.inevitable &&
       !become_inevitable(t, site ? site : "write outside an atomic block"))
     fatal("test mode: a write outside atomic blocks would wait for the "
           "inevitable transaction");
   const std::uintptr_t header = g_heap.offset(local_header);
-  *g_heap.marker(seg.base, header) = seg.read_version; // a write is also a read
+  *g_heap.marker(seg.base, header) = seg.read_version;
   const stm_type_descriptor_t *type = type_of(local_header->stm_tid);
   if (!type)
     fatal("write barrier on an object without a type (id %u) at heap offset %#lx",
           local_header->stm_tid, static_cast<unsigned long>(header));
-  const std::uintptr_t start = header - type->header_offset;
-  const std::uint32_t size = static_cast<std::uint32_t>(round_up(type->size, kGranule));
-  unsigned char *backup = tx.backups.allocate(size);
+  return *type;
+}
+
+// Bytes of the object at `object`: its type's size, or for objects of
+// variable size (arrays) the allocation's.
+std::size_t object_size(const stm_type_descriptor_t &type, std::uintptr_t object) {
+  return type.size ? round_up(type.size, kGranule) : allocation_size(object);
+}
+
+void back_up(segment &seg, std::uintptr_t start, std::uintptr_t object, std::size_t size,
+             std::size_t header, bool card) {
+  unsigned char *backup = seg.tx.backups.allocate(size);
   std::memcpy(backup, reinterpret_cast<const void *>(seg.base + start), size);
-  tx.writes.push_back({start, size, static_cast<std::uint32_t>(type->header_offset), backup});
+  seg.tx.writes.push_back({start, object, static_cast<std::uint32_t>(size),
+                           static_cast<std::uint16_t>(header), card, backup});
+}
+
+} // namespace
+
+void _stm_write_slowpath(stm_object_t *local_header, const char *site) noexcept {
+  thread_record &t = running_thread("write barrier");
+  segment &seg = *t.seg;
+  const stm_type_descriptor_t &type = prepare_write(t, local_header, site);
+  const std::uintptr_t object = g_heap.offset(local_header) - type.header_offset;
+  back_up(seg, object, object, object_size(type, object), type.header_offset, false);
   local_header->stm_flags &= ~_STM_GCFLAG_WRITE_BARRIER;
 }
 
+void _stm_write_card_slowpath(stm_object_t *local_header, size_t offset, const char *site) noexcept {
+  thread_record &t = running_thread("write barrier");
+  segment &seg = *t.seg;
+  const stm_type_descriptor_t &type = prepare_write(t, local_header, site);
+  const std::uintptr_t object = g_heap.offset(local_header) - type.header_offset;
+  const std::size_t size = object_size(type, object);
+  const std::uintptr_t card = object + offset / _STM_CARD_BYTES * _STM_CARD_BYTES;
+  const std::size_t bytes = std::min<std::size_t>(_STM_CARD_BYTES, object + size - card);
+  back_up(seg, card, object, round_up(bytes, kGranule), type.header_offset, true);
+  *card_flag(seg, object, card) = 1;
+}
+
 void *stm_allocate(const stm_type_descriptor_t *type) noexcept {
+  if (type->size == 0)
+    fatal("stm_allocate: type %s has a variable size; use stm_allocate_sized", type->name);
+  return stm_allocate_sized(type, type->size);
+}
+
+void *stm_allocate_sized(const stm_type_descriptor_t *type, size_t bytes) noexcept {
   if (type->tid == 0)
     fatal("stm_allocate: type %s is not registered", type->name);
   thread_record &t = attached_thread();
   segment &seg = *t.seg;
-  const std::size_t size = round_up(type->size < kGranule ? kGranule : type->size, kGranule);
+  const std::size_t size = round_up(bytes < kGranule ? kGranule : bytes, kGranule);
   bool zeroed = false;
   const std::uintptr_t start = allocate_object(seg, size, type->header_offset, zeroed);
   if (start == 0)
@@ -429,7 +493,7 @@ void *stm_allocate(const stm_type_descriptor_t *type) noexcept {
   reinterpret_cast<stm_object_t *>(static_cast<char *>(local) + type->header_offset)->stm_tid =
       type->tid;
   seg.tx.created.push_back(
-      {start, static_cast<std::uint32_t>(size), static_cast<std::uint32_t>(type->header_offset)});
+      {start, static_cast<std::uint32_t>(size), static_cast<std::uint16_t>(type->header_offset)});
   // Code outside atomic blocks publishes what it allocated every so often, so
   // that the log and the collector's work stay small.
   seg.tx.created_bytes += size;

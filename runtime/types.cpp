@@ -32,7 +32,7 @@ uint32_t stm_register_type(stm_type_descriptor_t *type) noexcept {
   if (type->header_offset > 0xffff)
     fatal("type %s: the stm::object base lies %zu bytes in; at most 65535 is supported",
           type->name, type->header_offset);
-  if (type->header_offset + sizeof(stm_object_t) > type->size)
+  if (type->size != 0 && type->header_offset + sizeof(stm_object_t) > type->size)
     fatal("type %s: header offset %zu lies outside the object", type->name,
           type->header_offset);
   if (g_type_count + 1 >= kMaxTypes)

@@ -58,7 +58,7 @@ typedef void (*stm_trace_fn)(const void *obj, stm_visit_fn visit, void *ctx);
 
 typedef struct stm_type_descriptor_s {
   const char *name;     /* for reports */
-  size_t size;          /* bytes of one object */
+  size_t size;          /* bytes of one object; 0: variable (arrays) */
   size_t align;         /* alignment; at most 16 */
   size_t header_offset; /* where the stm_object_t lies inside the object */
   stm_trace_fn trace;   /* NULL: the object holds no managed references */
@@ -107,6 +107,22 @@ static inline void *stm_read(const void *obj) {
 }
 
 void _stm_write_slowpath(stm_object_t *local_header, const char *site) _STM_NOEXCEPT;
+
+/* Objects larger than this whose type allows it (stm::array) track writes per
+ * card of _STM_CARD_BYTES: the first write to a card backs up and logs only
+ * that card. */
+#define _STM_CARD_BYTES 512
+#define _STM_CARD_MIN_OBJECT 4096
+void _stm_write_card_slowpath(stm_object_t *local_header, size_t offset, const char *site) _STM_NOEXCEPT;
+
+/* The marker byte that says whether the card holding byte `offset` of the
+ * object at `local_object` was backed up by the running transaction (no header
+ * ever lies in that granule, so it is never a read marker). */
+static inline unsigned char *_stm_card_flag(const void *local_object, size_t offset) {
+  uintptr_t card = offset / _STM_CARD_BYTES * _STM_CARD_BYTES;
+  uintptr_t granule = ((uintptr_t)local_object & _stm_tls.offset_mask) + (card ? card : 16);
+  return (unsigned char *)(_stm_tls.segment_base + (granule >> 4));
+}
 
 /* Required before modifying the object whose header is at obj; returns the
  * header's address in the caller's segment. The slow path runs once per object
@@ -158,9 +174,12 @@ int stm_validate(void) _STM_NOEXCEPT;
 void stm_hint_commit_soon(void) _STM_NOEXCEPT;
 
 /* Allocates a zeroed object of the given type in the running transaction and
- * returns its segment-local address (store stm_canonical() of it). The object
- * stays private until the transaction commits. */
+ * returns its segment-local address (store stm_canonical() of it), or NULL if
+ * the managed heap is full. The object stays private until the transaction
+ * commits. */
 void *stm_allocate(const stm_type_descriptor_t *type) _STM_NOEXCEPT;
+/* The same for a type of variable size. */
+void *stm_allocate_sized(const stm_type_descriptor_t *type, size_t bytes) _STM_NOEXCEPT;
 
 /* ------------------------------------------------------------- services */
 

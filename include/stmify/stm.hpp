@@ -49,6 +49,8 @@ namespace stm {
 namespace detail {
 template <class...> inline constexpr bool dependent_false = false;
 
+struct access; // reaches the runtime's parts of managed objects
+
 // Makes `new T` on a managed class a compile error in both builds: managed
 // objects come from stm::make (which uses the global ::new).
 class allocated_by_make {
@@ -172,5 +174,7 @@ template <class T, class... Args> T *make(Args &&...args) {
 }
 
 } // namespace stm
+
+#include <stmify/detail/array.hpp>
 
 #endif // STMIFY_STM_HPP

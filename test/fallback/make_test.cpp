@@ -62,3 +62,24 @@ static_assert(!stm::is_managed_v<std::string>);
 static_assert(!stm::instrumented);
 
 } // namespace
+
+namespace {
+
+TEST(Array, HoldsValuesAndReferences) {
+  stm::array<long> *numbers = stm::make_array<long>(1000);
+  EXPECT_EQ(numbers->size(), 1000u);
+  EXPECT_EQ(numbers->get(999), 0);
+  numbers->set(999, 7);
+  EXPECT_EQ(numbers->get(999), 7);
+
+  stm::array<Node *> *nodes = stm::make_array<Node *>(3);
+  Node *n = stm::make<Node>();
+  n->value = 5;
+  nodes->set(1, n);
+  EXPECT_EQ(nodes->get(0), nullptr);
+  EXPECT_EQ(nodes->get(1)->value, 5);
+  stm::atomic([&] { nodes->set(2, nodes->get(1)); });
+  EXPECT_EQ(nodes->get(2), n);
+}
+
+} // namespace

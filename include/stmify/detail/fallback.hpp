@@ -11,6 +11,7 @@
 
 #include <atomic>
 #include <cstddef>
+#include <cstring>
 #include <deque>
 #include <exception>
 #include <mutex>
@@ -61,6 +62,19 @@ template <class F> decltype(auto) blocking(const char * /*what*/, F &&call) {
 template <class T, class... Args> T *make_object(Args &&...args) {
   return ::new T(std::forward<Args>(args)...);
 }
+
+// stm::array in the fallback: plain memory, no barriers.
+template <class T> const T *read_immutable(const T *p) noexcept { return p; }
+template <class T> const T *read_object(const T *p) noexcept { return p; }
+template <class A> A *write_array_item(A *p, std::size_t, const char *) noexcept { return p; }
+template <class A> void *allocate_array_memory(std::size_t bytes) {
+  void *memory = ::operator new(bytes);
+  std::memset(memory, 0, bytes);
+  return memory;
+}
+template <class T> T *finish_make(T *object) noexcept { return object; }
+inline bool tracks_cards(std::size_t) noexcept { return false; }
+template <class T> T canonical(T value) noexcept { return value; }
 
 } // namespace detail
 

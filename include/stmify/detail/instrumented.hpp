@@ -63,6 +63,7 @@ struct access {
   static const stm_object_t &header(const object &o) noexcept {
     return o.stm_header_;
   }
+  template <class A> static bool cards(const A &array) noexcept { return array.cards_; }
 };
 
 // Offset of the header inside a T (a compile-time constant once inlined).
@@ -294,6 +295,11 @@ inline void trace_value(const T &value, stm_visit_fn visit, void *ctx) noexcept 
 
 template <class T> const char *type_name() noexcept { return __PRETTY_FUNCTION__; }
 
+template <class T, class = void> struct variable_size : std::false_type {};
+template <class T>
+struct variable_size<T, std::void_t<decltype(T::__stmify_variable_size)>>
+    : std::bool_constant<T::__stmify_variable_size> {};
+
 template <class T> struct registered_type {
   stm_type_descriptor_t descriptor;
   registered_type() noexcept {
@@ -305,7 +311,7 @@ template <class T> struct registered_type {
                   "instrumented by stmify");
     alignas(T) unsigned char probe[sizeof(T)];
     descriptor.name = type_name<T>();
-    descriptor.size = sizeof(T);
+    descriptor.size = variable_size<T>::value ? 0 : sizeof(T);
     descriptor.align = alignof(T);
     descriptor.header_offset = header_delta(reinterpret_cast<const T *>(probe));
     descriptor.trace = &T::__stmify_trace;
@@ -319,9 +325,15 @@ template <class T> inline const stm_type_descriptor_t &descriptor() noexcept {
   return registered.descriptor;
 }
 
+// Value-initialisation may have zeroed the header: the id, set again once the
+// constructor has run, marks the object complete.
+template <class T> T *finish_make(T *object) noexcept {
+  access::header(*object).stm_tid = descriptor<T>().tid;
+  return canon(object);
+}
+
 template <class T, class... Args> T *make_object(Args &&...args) {
-  const stm_type_descriptor_t &type = descriptor<T>();
-  void *memory = stm_allocate(&type);
+  void *memory = stm_allocate(&descriptor<T>());
   if (!memory)
     throw heap_exhausted();
   T *object;
@@ -331,9 +343,41 @@ template <class T, class... Args> T *make_object(Args &&...args) {
     _stm_free_unpublished(memory);
     throw;
   }
-  // Value-initialisation may have zeroed the header; the id marks it complete.
-  access::header(*object).stm_tid = type.tid;
-  return canon(object);
+  return finish_make(object);
+}
+
+// ----------------------------------------------------------- stm::array
+
+template <class T> const T *read_immutable(const T *p) noexcept { return loc(p); }
+template <class T> const T *read_object(const T *p) noexcept { return rd(p); }
+
+// The write barrier of one element: per card for long arrays.
+template <class A> A *write_array_item(A *p, std::size_t offset, const char *site) noexcept {
+  A *local = loc(p);
+  stm_object_t &header = access::header(*local);
+  if (__builtin_expect(header.stm_flags & _STM_GCFLAG_WRITE_BARRIER, 0)) {
+    if (!access::cards(*local))
+      _stm_write_slowpath(&header, site);
+    else if (*_stm_card_flag(local, offset) == 0)
+      _stm_write_card_slowpath(&header, offset, site);
+  }
+  return local;
+}
+
+template <class A> void *allocate_array_memory(std::size_t bytes) {
+  void *memory = stm_allocate_sized(&descriptor<A>(), bytes);
+  if (!memory)
+    throw heap_exhausted();
+  return memory;
+}
+
+inline bool tracks_cards(std::size_t bytes) noexcept { return bytes > _STM_CARD_MIN_OBJECT; }
+
+template <class T> T canonical(T value) noexcept {
+  if constexpr (std::is_pointer_v<T>)
+    return canon(value);
+  else
+    return value;
 }
 
 // ------------------------------------------------------------ atomic blocks

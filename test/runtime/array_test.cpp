@@ -1,0 +1,141 @@
+// stm::array: element access with barriers, and per-card write tracking for
+// long arrays.
+#include "virtual_threads.h"
+
+#include <gtest/gtest.h>
+
+namespace stmtest {
+namespace {
+
+using Arrays = VirtualThreads;
+using stm::testing::backed_up_bytes;
+using stm::testing::backed_up_pieces;
+
+stm::array<long> *committed_array(std::size_t n) {
+  stm::array<long> *a = stm::make_array<long>(n);
+  for (std::size_t i = 0; i < n; ++i)
+    stm::loc(a)->set(i, static_cast<long>(i));
+  publish();
+  return a;
+}
+
+TEST_F(Arrays, ShortArraysAreBackedUpWhole) {
+  as(0);
+  stm::array<long> *a = committed_array(16);
+  as(1);
+  stm_start_transaction();
+  stm::loc(a)->set(3, 30);
+  stm::loc(a)->set(9, 90);
+  EXPECT_EQ(backed_up_pieces(), 1u);
+  EXPECT_GE(backed_up_bytes(), 16 * sizeof(long));
+  EXPECT_EQ(stm_commit_transaction(), 0);
+  as(2);
+  EXPECT_EQ(stm::loc(a)->get(3), 30);
+  EXPECT_EQ(stm::loc(a)->get(9), 90);
+  EXPECT_EQ(stm::loc(a)->size(), 16u);
+}
+
+TEST_F(Arrays, LongArraysBackUpOnlyTheCardsWritten) {
+  as(0);
+  stm::array<long> *a = committed_array(100000); // 800 KB
+  as(1);
+  stm_start_transaction();
+  stm::loc(a)->set(10, -1);
+  EXPECT_EQ(backed_up_bytes(), 512u) << "one card, not the whole array";
+  stm::loc(a)->set(20, -2); // same card: nothing more to back up
+  EXPECT_EQ(backed_up_pieces(), 1u);
+  stm::loc(a)->set(99999, -3);
+  EXPECT_EQ(backed_up_pieces(), 2u);
+  EXPECT_LE(backed_up_bytes(), 1024u);
+  EXPECT_EQ(stm_commit_transaction(), 0);
+  as(2);
+  stm_start_transaction();
+  EXPECT_EQ(stm::loc(a)->get(10), -1);
+  EXPECT_EQ(stm::loc(a)->get(20), -2);
+  EXPECT_EQ(stm::loc(a)->get(99999), -3);
+  EXPECT_EQ(stm::loc(a)->get(50000), 50000);
+  EXPECT_EQ(stm_commit_transaction(), 0);
+  as(1);
+  stm_start_transaction(); // a new transaction backs the card up again
+  stm::loc(a)->set(11, 0);
+  EXPECT_EQ(backed_up_bytes(), 512u);
+  EXPECT_EQ(stm_commit_transaction(), 0);
+}
+
+TEST_F(Arrays, AbortRestoresTheCards) {
+  as(0);
+  stm::array<long> *a = committed_array(10000);
+  as(1);
+  stm_start_transaction();
+  stm::loc(a)->set(0, 100);
+  stm::loc(a)->set(5000, 200);
+  stm_abort_transaction();
+  stm_start_transaction();
+  EXPECT_EQ(stm::loc(a)->get(0), 0);
+  EXPECT_EQ(stm::loc(a)->get(5000), 5000);
+  stm::loc(a)->set(5000, 1); // backed up again after the abort
+  EXPECT_EQ(backed_up_bytes(), 512u);
+  EXPECT_EQ(stm_commit_transaction(), 0);
+}
+
+TEST_F(Arrays, ConflictsStayObjectWide) {
+  as(0);
+  stm::array<long> *a = committed_array(10000);
+  as(1);
+  stm_start_transaction();
+  EXPECT_EQ(stm::loc(a)->get(1), 1); // reads one card
+  as(2);
+  stm_start_transaction();
+  stm::loc(a)->set(9000, -9); // writes another
+  EXPECT_EQ(stm_commit_transaction(), 0);
+  as(1);
+  stm::loc(a)->set(2, 2);
+  EXPECT_NE(stm_commit_transaction(), 0) << "any write to the array conflicts with a reader";
+}
+
+TEST_F(Arrays, WholeObjectWriteAfterCardWritesRollsBackInOrder) {
+  as(0);
+  stm::array<long> *a = committed_array(10000);
+  as(1);
+  stm_start_transaction();
+  stm::loc(a)->set(7, 70);      // card backed up
+  stm::wr(a);                    // then the whole object
+  stm::loc(a)->set(8000, 80);
+  stm_abort_transaction();
+  stm_start_transaction();
+  EXPECT_EQ(stm::loc(a)->get(7), 7);
+  EXPECT_EQ(stm::loc(a)->get(8000), 8000);
+  EXPECT_EQ(stm_commit_transaction(), 0);
+}
+
+TEST_F(Arrays, ArraysOfReferencesKeepTheirElementsAlive) {
+  as(0);
+  stm::array<Node *> *nodes = stm::make_array<Node *>(5000);
+  for (std::size_t i = 0; i < 5000; i += 7) {
+    Node *n = stm::make<Node>();
+    stm::wr(n)->key = static_cast<long>(i);
+    stm::loc(nodes)->set(i, n);
+  }
+  publish();
+  as(1);
+  stm_start_transaction();
+  Node *replacement = stm::make<Node>();
+  stm::wr(replacement)->key = -7;
+  stm::loc(nodes)->set(7, replacement); // a card write not yet committed
+  replacement = nullptr;
+  as(0);
+  for (int i = 0; i < 20000; ++i)
+    stm::make<Cell>();
+  stm::collect();
+  for (int i = 0; i < 20000; ++i)
+    stm::wr(stm::make<Node>())->key = -1;
+  as(1);
+  EXPECT_EQ(stm::rd(stm::loc(nodes)->get(7))->key, -7);
+  EXPECT_EQ(stm_commit_transaction(), 0);
+  as(2);
+  for (std::size_t i = 0; i < 5000; i += 7)
+    EXPECT_EQ(stm::rd(stm::loc(nodes)->get(i))->key, i == 7 ? -7 : static_cast<long>(i));
+}
+
+} // namespace
+} // namespace stmtest
