@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <random>
 #include <set>
@@ -164,7 +165,18 @@ TEST(Stress, SortedListMatchesASerialReplay) {
         stm::atomic([&] { return list_operation(set, op, key); });
       }
     });
+  // Collections keep stopping the threads in the middle of their transactions.
+  std::atomic<bool> done{false};
+  std::thread collector([&] {
+    while (!done.load()) {
+      stm::collect();
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+  });
   join_all(threads);
+  done.store(true);
+  join_all(collector);
+  EXPECT_GT(stm::stats().collections, 3u);
   publish();
 
   std::vector<LogEntry *> log;
