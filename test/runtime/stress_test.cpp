@@ -154,29 +154,39 @@ TEST(Stress, SortedListMatchesASerialReplay) {
   ListSet *set = stm::make<ListSet>();
   publish();
 
+  // Collections keep stopping the threads in the middle of their transactions;
+  // halfway through, each thread waits until some have happened, so the test
+  // does not depend on how fast the threads run.
+  constexpr int kCollectionsBeforeHalfway = 3;
+  std::atomic<int> collections_done{0};
   std::vector<std::thread> threads;
   for (unsigned t = 0; t < thread_count(); ++t)
     threads.emplace_back([&, t] {
       std::mt19937 rng(100 + t);
       for (int i = 0; i < kOps; ++i) {
+        if (i == kOps / 2)
+          while (collections_done.load() < kCollectionsBeforeHalfway) {
+            stm::detail::safe_point();
+            std::this_thread::yield();
+          }
         stm::detail::safe_point();
         int op = static_cast<int>(rng() % 3);
         long key = static_cast<long>(rng() % kKeys);
         stm::atomic([&] { return list_operation(set, op, key); });
       }
     });
-  // Collections keep stopping the threads in the middle of their transactions.
   std::atomic<bool> done{false};
   std::thread collector([&] {
     while (!done.load()) {
       stm::collect();
+      collections_done.fetch_add(1);
       std::this_thread::sleep_for(std::chrono::milliseconds(2));
     }
   });
   join_all(threads);
   done.store(true);
   join_all(collector);
-  EXPECT_GT(stm::stats().collections, 3u);
+  EXPECT_GE(stm::stats().collections, unsigned{kCollectionsBeforeHalfway});
   publish();
 
   std::vector<LogEntry *> log;
