@@ -242,6 +242,17 @@ template <class F> decltype(auto) blocking(const char *what, F &&call) {
   return std::forward<F>(call)();
 }
 
+// At the start of every catch (...) handler: an abort of the running
+// transaction is not the program's to swallow.
+inline void rethrow_if_abort() {
+  try {
+    throw;
+  } catch (const abort_signal &) {
+    throw;
+  } catch (...) {
+  }
+}
+
 // Saves a local that an atomic block writes, so that an abort restores it.
 template <class T> inline void preserve(T &local) noexcept {
   static_assert(std::is_trivially_copyable_v<T>,

@@ -1,0 +1,73 @@
+// Atomic blocks: stm::atomic / stm::atomic_cancel / stm::exclusive_atomic
+// calls get the block's site id, and the locals outside the block that the
+// block writes are saved at its start so that an abort restores them.
+#include "Instrumenter.h"
+
+#include <set>
+
+using namespace clang;
+
+namespace stmify {
+
+bool Instrumenter::isAtomicCall(const CallExpr *E) const {
+  const FunctionDecl *F = E->getDirectCallee();
+  if (!F || !F->getIdentifier())
+    return false;
+  llvm::StringRef Name = F->getName();
+  if (Name != "atomic" && Name != "atomic_cancel" && Name != "exclusive_atomic")
+    return false;
+  const auto *NS = dyn_cast<NamespaceDecl>(F->getDeclContext());
+  return NS && NS->getName() == "stm" && NS->getParent()->isTranslationUnit();
+}
+
+void Instrumenter::instrumentAtomicCall(const CallExpr *E) {
+  ++Counts.AtomicBlocks;
+  if (E->getNumArgs() < 2 || !isa<CXXDefaultArgExpr>(E->getArg(1)))
+    return; // the program names the site itself
+  SourceLocation RParen = E->getRParenLoc();
+  if (RParen.isMacroID())
+    return;
+  FileID File = SM.getFileID(RParen);
+  if (!Edits.isRewritable(File))
+    return;
+  Edits.insertClosing(File, SM.getFileOffset(RParen), ", " + quoted(site(E->getBeginLoc())));
+}
+
+void Instrumenter::preserveOuterLocals(const LambdaExpr *L) {
+  auto Found = OuterLocalWrites.find(L);
+  if (Found == OuterLocalWrites.end())
+    return;
+  std::set<const VarDecl *> Done;
+  std::set<std::string> DoneText;
+  std::string Statements;
+  for (const auto &[VD, LValue] : Found->second) {
+    QualType T = VD->getType();
+    if (T.isTriviallyCopyableType(AST)) {
+      if (Done.insert(VD).second)
+        Statements += "stm::detail::preserve(" + VD->getNameAsString() + "); ";
+      continue;
+    }
+    // A trivially copyable member of a local that is not: save the member.
+    const Expr *E = strip(LValue);
+    bool PlainMembers = isa<MemberExpr>(E);
+    for (const Expr *Walk = E; const auto *M = dyn_cast_or_null<MemberExpr>(Walk);
+         Walk = strip(M->getBase()))
+      if (M->isArrow())
+        PlainMembers = false;
+    std::string Text = sourceText(E);
+    if (PlainMembers && !Text.empty() && E->getType().isTriviallyCopyableType(AST)) {
+      if (DoneText.insert(Text).second)
+        Statements += "stm::detail::preserve(" + Text + "); ";
+      continue;
+    }
+    if (Done.insert(VD).second)
+      Diags.report(Diag::UnrestorableLocal, LValue->getBeginLoc(),
+                   {VD->getNameAsString(), T.getAsString()}, LValue->getSourceRange());
+  }
+  if (!Statements.empty()) {
+    Statements.pop_back();
+    insertStatementAfterBrace(L->getCompoundStmtBody()->getLBracLoc(), Statements);
+  }
+}
+
+} // namespace stmify

@@ -1,0 +1,120 @@
+// Barriers: every access to a managed object goes through the calling
+// thread's segment. Field reads get stm::rd, field writes stm::wr (with the
+// site for conflict reports), calls of a managed object's methods stm::loc
+// (the method body carries its own barriers; the call itself may read the
+// vptr), and `this` used as a value becomes canonical again with stm::canon.
+#include "Instrumenter.h"
+
+using namespace clang;
+
+namespace stmify {
+
+Managed Instrumenter::classifyBase(const Expr *Base, bool Arrow) const {
+  if (!Base)
+    return Managed::No;
+  return Arrow ? classifyPointee(Base->getType()) : classifyObjectType(Base->getType());
+}
+
+std::string Instrumenter::barrierOpen(const Expr *Access, bool Method) const {
+  if (Method)
+    return "stm::loc(";
+  return WrittenAccesses.contains(Access) ? "stm::wr(" : "stm::rd(";
+}
+
+std::string Instrumenter::barrierClose(const Expr *Access, bool Method) const {
+  if (Method || !WrittenAccesses.contains(Access))
+    return ")";
+  return ", " + quoted(site(Access->getBeginLoc())) + ")";
+}
+
+void Instrumenter::barrierForMember(const Expr *E, const Expr *Base, bool Arrow,
+                                    bool ImplicitThis, bool Method) {
+  if (ImplicitThis) {
+    if (Method)
+      return; // `this` already points into the caller's segment
+    QualType ThisType = Base ? Base->getType() : QualType();
+    if (const auto *D = dyn_cast<CXXDependentScopeMemberExpr>(E))
+      ThisType = D->getBaseType();
+    if (classifyPointee(ThisType) == Managed::No)
+      return;
+    auto Where = Edits.locatePoint(E->getBeginLoc());
+    if (!Where) {
+      if (inOwnCode(E->getBeginLoc()))
+        Diags.report(Diag::AccessInMacro, E->getBeginLoc(),
+                     {ThisType->getPointeeType().getUnqualifiedType().getAsString()},
+                     E->getSourceRange());
+      return;
+    }
+    std::string Open = barrierOpen(E, false);
+    Edits.insertPrefix(Where->File, Where->Begin,
+                       Open + "this" + (Open == "stm::wr(" ? ", " + quoted(site(E->getBeginLoc())) : "") +
+                           ")->");
+    ++(Open == "stm::wr(" ? Counts.Writes : Counts.Reads);
+    return;
+  }
+  Managed M = classifyBase(Base, Arrow);
+  if (M == Managed::No)
+    return;
+  const Expr *Stripped = Base->IgnoreParenImpCasts();
+  if (!Arrow) {
+    if (const auto *U = dyn_cast<UnaryOperator>(Stripped); U && U->getOpcode() == UO_Deref)
+      return; // the dereference carries the barrier
+    if (const auto *Ref = dyn_cast<DeclRefExpr>(Stripped))
+      if (const auto *VD = dyn_cast<VarDecl>(Ref->getDecl()); VD && !VD->getType()->isReferenceType())
+        return; // a managed object by value: diagnosed at its declaration
+  }
+  if (const auto *This = dyn_cast<CXXThisExpr>(Stripped))
+    ConsumedThis.insert(This);
+  QualType Object = Arrow ? Base->getType()->getPointeeType() : Base->getType();
+  if (wrapExpr(Base, barrierOpen(E, Method), barrierClose(E, Method), Object)) {
+    if (Method)
+      ++Counts.Translations;
+    else
+      ++(WrittenAccesses.contains(E) ? Counts.Writes : Counts.Reads);
+  }
+}
+
+void Instrumenter::barrierForDeref(const UnaryOperator *E) {
+  const Expr *Pointer = E->getSubExpr();
+  if (classifyPointee(Pointer->getType()) == Managed::No)
+    return;
+  const auto *This = dyn_cast<CXXThisExpr>(Pointer->IgnoreParenImpCasts());
+  if (This)
+    ConsumedThis.insert(This);
+  if (BoundDerefs.contains(E)) {
+    // A reference to the whole object stays canonical, like a pointer.
+    if (This)
+      wrapExpr(Pointer, "stm::canon(", ")", Pointer->getType()->getPointeeType());
+    return;
+  }
+  // (*p).f: the member access decides between reading, writing and calling.
+  const Expr *Access = E;
+  bool Method = false;
+  for (unsigned Up = 1;; ++Up) {
+    const Stmt *P = parentStmt(Up);
+    if (P && isa<ParenExpr>(P))
+      continue;
+    if (const auto *M = dyn_cast_or_null<MemberExpr>(P); M && !M->isArrow()) {
+      Access = M;
+      Method = isa<CXXMethodDecl>(M->getMemberDecl());
+    }
+    break;
+  }
+  if (wrapExpr(Pointer, barrierOpen(Access, Method), barrierClose(Access, Method),
+               Pointer->getType()->getPointeeType())) {
+    if (Method)
+      ++Counts.Translations;
+    else
+      ++(WrittenAccesses.contains(Access) ? Counts.Writes : Counts.Reads);
+  }
+}
+
+void Instrumenter::canonicalThis(const CXXThisExpr *E) {
+  if (E->isImplicit() || ConsumedThis.contains(E))
+    return;
+  if (classifyPointee(E->getType()) == Managed::No)
+    return;
+  wrapExpr(E, "stm::canon(", ")", E->getType()->getPointeeType());
+}
+
+} // namespace stmify

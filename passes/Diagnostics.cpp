@@ -1,0 +1,47 @@
+#include "Diagnostics.h"
+
+using namespace clang;
+
+namespace stmify {
+namespace {
+
+struct DiagnosticText {
+  const char *Id;
+  DiagnosticsEngine::Level Level;
+  const char *Message;
+  const char *Fix;
+};
+
+constexpr DiagnosticText Texts[] = {
+#define STMIFY_DIAGNOSTIC(Enum, Id, Level, Message, Fix)                       \
+  {Id, DiagnosticsEngine::Level, Message, Fix},
+#include "Diagnostics.def"
+};
+
+} // namespace
+
+llvm::StringRef diagnosticId(Diag D) { return Texts[static_cast<int>(D)].Id; }
+
+void DiagnosticReporter::report(Diag D, SourceLocation Loc,
+                                std::initializer_list<std::string> Args,
+                                SourceRange Range) {
+  const DiagnosticText &T = Texts[static_cast<int>(D)];
+  std::string Message = std::string(T.Message) + " [stmify:" + T.Id + "]";
+  DiagnosticIDs &IDs = *Engine.getDiagnosticIDs();
+  unsigned MainId = IDs.getCustomDiagID(static_cast<DiagnosticIDs::Level>(T.Level), Message);
+  unsigned FixId = IDs.getCustomDiagID(DiagnosticIDs::Note, std::string("fix: ") + T.Fix);
+  {
+    DiagnosticBuilder B = Engine.Report(Loc, MainId);
+    for (const std::string &A : Args)
+      B << A;
+    if (Range.isValid())
+      B << Range;
+  }
+  if (T.Level >= DiagnosticsEngine::Error)
+    ++Errors;
+  DiagnosticBuilder N = Engine.Report(Loc, FixId);
+  for (const std::string &A : Args)
+    N << A;
+}
+
+} // namespace stmify

@@ -1,0 +1,273 @@
+// Inevitability: a transaction must not abort after it did something the
+// runtime cannot undo. Calls of code not compiled with stmify (unless known
+// safe or marked STM_TX_SAFE), writes to unmanaged memory other threads can
+// see, and std::atomic operations get stm::detail::inevitable_hook first;
+// blocking calls run through stm::detail::blocking, and calls that start a
+// thread publish what this thread wrote first.
+#include "Instrumenter.h"
+
+#include "llvm/ADT/StringSet.h"
+
+#include <functional>
+
+using namespace clang;
+
+namespace stmify {
+namespace {
+
+struct KnownFunctions {
+  llvm::StringSet<> Safe, Blocking, ThreadStart, AlwaysInevitable;
+  KnownFunctions() {
+#define STMIFY_TX_SAFE(Name) Safe.insert(Name);
+#define STMIFY_BLOCKING(Name) Blocking.insert(Name);
+#define STMIFY_THREAD_START(Name) ThreadStart.insert(Name);
+#define STMIFY_ALWAYS_INEVITABLE(Name) AlwaysInevitable.insert(Name);
+#include "KnownFunctions.def"
+  }
+};
+
+const KnownFunctions &known() {
+  static const KnownFunctions Table;
+  return Table;
+}
+
+// "std::vector::push_back": namespaces and classes without template
+// arguments, inline and anonymous namespaces left out.
+std::string plainName(const NamedDecl *D) {
+  std::string Name = D->getDeclName().getAsString();
+  for (const DeclContext *DC = D->getDeclContext(); DC; DC = DC->getParent()) {
+    if (const auto *NS = dyn_cast<NamespaceDecl>(DC)) {
+      if (NS->isInline() || NS->isAnonymousNamespace())
+        continue;
+      Name = NS->getName().str() + "::" + Name;
+    } else if (const auto *R = dyn_cast<RecordDecl>(DC)) {
+      if (R->getIdentifier())
+        Name = R->getName().str() + "::" + Name;
+    }
+  }
+  return Name;
+}
+
+bool isTxSafeAnnotated(const FunctionDecl *F) {
+  for (const FunctionDecl *R : F->redecls())
+    for (const auto *A : R->specific_attrs<AnnotateAttr>())
+      if (A->getAnnotation() == "stmify.tx_safe")
+        return true;
+  return false;
+}
+
+bool isThreadClass(QualType T) {
+  const auto *R = T.getCanonicalType()->getAsCXXRecordDecl();
+  if (!R)
+    return false;
+  std::string Name = plainName(R);
+  return Name == "std::thread" || Name == "std::jthread";
+}
+
+} // namespace
+
+Instrumenter::CallKind Instrumenter::classifyCallee(const FunctionDecl *F,
+                                                    const Expr *Object) const {
+  if (!F)
+    return CallKind::Hook;
+  if (unsigned Builtin = F->getBuiltinID())
+    if (!AST.BuiltinInfo.isPredefinedLibFunction(Builtin))
+      return CallKind::Safe;
+  for (const FunctionDecl *R : F->redecls())
+    if (OptionalFileEntryRef File = SM.getFileEntryRefForID(SM.getFileID(SM.getExpansionLoc(R->getLocation()))))
+      if (isStmifyHeader(File->getName()))
+        return CallKind::Safe;
+  if (isTxSafeAnnotated(F))
+    return CallKind::Safe;
+  const KnownFunctions &K = known();
+  std::string Name = plainName(F);
+  if (K.Blocking.contains(Name))
+    return CallKind::Blocking;
+  if (K.ThreadStart.contains(Name))
+    return CallKind::ThreadStart;
+  if (const auto *M = dyn_cast<CXXMethodDecl>(F)) {
+    llvm::StringRef Method = M->getName();
+    if ((Method == "emplace_back" || Method == "push_back" || Method == "emplace") &&
+        M->getParent()) {
+      if (const auto *Spec = dyn_cast<ClassTemplateSpecializationDecl>(M->getParent()))
+        if (Spec->getTemplateArgs().size() > 0 &&
+            Spec->getTemplateArgs()[0].getKind() == TemplateArgument::Type &&
+            isThreadClass(Spec->getTemplateArgs()[0].getAsType()))
+          return CallKind::ThreadStart;
+    }
+  }
+  const FunctionDecl *Pattern = F->getTemplateInstantiationPattern();
+  SourceLocation Where = (Pattern ? Pattern : F)->getLocation();
+  if (!SM.isInSystemHeader(SM.getExpansionLoc(Where)))
+    return CallKind::Safe; // compiled with stmify (or the compiler's own)
+  if (const auto *M = dyn_cast<CXXMethodDecl>(F)) {
+    for (const CXXRecordDecl *C = M->getParent(); C;
+         C = dyn_cast<CXXRecordDecl>(C->getDeclContext())) {
+      if (K.AlwaysInevitable.contains(plainName(C)))
+        return CallKind::Hook;
+      bool AtomicBase = false;
+      if (C->hasDefinition())
+        C->forallBases([&](const CXXRecordDecl *B) {
+          AtomicBase |= K.AlwaysInevitable.contains(plainName(B));
+          return true;
+        });
+      if (AtomicBase)
+        return CallKind::Hook;
+    }
+  }
+  if (K.Safe.contains(Name))
+    return CallKind::Safe;
+  if (const auto *M = dyn_cast<CXXMethodDecl>(F)) {
+    if (M->isConst() && !M->isStatic() &&
+        M->getOverloadedOperator() != OO_Call)
+      return CallKind::Safe; // reads the object only
+    if (Object && isFunctionLocalObject(Object))
+      return CallKind::Safe; // the object dies with the attempt
+    return CallKind::Hook;
+  }
+  if (F->isOverloadedOperator()) {
+    for (const ParmVarDecl *P : F->parameters()) {
+      QualType T = P->getType();
+      if ((T->isReferenceType() || T->isPointerType()) &&
+          !T->getPointeeType().isConstQualified())
+        return CallKind::Hook;
+    }
+    return CallKind::Safe; // computes a value from its operands
+  }
+  return CallKind::Hook;
+}
+
+Instrumenter::CallKind Instrumenter::classifyCall(const CallExpr *E) const {
+  const FunctionDecl *Callee = E->getDirectCallee();
+  if (!Callee) {
+    if (E->isTypeDependent() || E->getCallee()->isTypeDependent()) {
+      // In a template pattern: what the instantiations call decides.
+      auto Found = InstantiatedHooks.find(E->getBeginLoc().getRawEncoding());
+      return Found == InstantiatedHooks.end() ? CallKind::Safe : CallKind::Hook;
+    }
+    QualType T = E->getCallee()->IgnoreParenImpCasts()->getType();
+    if (T->isPointerType() || T->isMemberFunctionPointerType() || T->isFunctionType())
+      return CallKind::Hook; // through a function pointer: unknown code
+    return CallKind::Safe;
+  }
+  const Expr *Object = nullptr;
+  if (const auto *M = dyn_cast<CXXMemberCallExpr>(E)) {
+    const auto *ME = dyn_cast<MemberExpr>(M->getCallee()->IgnoreParens());
+    if (ME && !ME->isArrow())
+      Object = M->getImplicitObjectArgument();
+  } else if (isa<CXXOperatorCallExpr>(E) && isa<CXXMethodDecl>(Callee) && E->getNumArgs() > 0) {
+    Object = E->getArg(0);
+  }
+  return classifyCallee(Callee, Object);
+}
+
+void Instrumenter::hookExpression(const Expr *E, const std::string &What) {
+  std::string Text = What + " at " + site(E->getBeginLoc());
+  std::string Prefix = "(stm::detail::inevitable_hook(" + quoted(Text) +
+                       (scope() && scope()->NoThrow ? ", false" : "") + "), ";
+  if (wrapExpr(E, Prefix, ")", QualType()))
+    ++Counts.Hooks;
+}
+
+void Instrumenter::instrumentCall(const CallExpr *E) {
+  if (!inFunctionBody() || scope()->Constexpr)
+    return;
+  CallKind Kind = classifyCall(E);
+  const FunctionDecl *Callee = E->getDirectCallee();
+  std::string Name = Callee ? plainName(Callee) : "a function through a pointer";
+  auto Dependent = InstantiatedHooks.find(E->getBeginLoc().getRawEncoding());
+  if (!Callee && Dependent != InstantiatedHooks.end())
+    Name = Dependent->second;
+  switch (Kind) {
+  case CallKind::Safe:
+    return;
+  case CallKind::Hook:
+    hookExpression(E, "call to '" + Name + "'");
+    return;
+  case CallKind::Blocking: {
+    std::string What = quoted(Name + " at " + site(E->getBeginLoc()));
+    if (wrapExpr(E, "stm::detail::blocking(" + What + ", [&]() -> decltype(auto) { return ",
+                 "; })", QualType()))
+      ++Counts.Blocking;
+    return;
+  }
+  case CallKind::ThreadStart: {
+    std::string What = quoted("thread start (" + Name + ") at " + site(E->getBeginLoc()));
+    wrapExpr(E, "(stm::detail::ambient_boundary(" + What + "), ", ")", QualType());
+    return;
+  }
+  }
+}
+
+void Instrumenter::instrumentThreadConstruction(const CXXConstructExpr *E) {
+  if (!inFunctionBody() || !isThreadClass(E->getType()) || E->getNumArgs() == 0)
+    return;
+  if (isThreadClass(E->getArg(0)->getType()))
+    return; // a move: no new thread
+  std::string What = quoted("thread start at " + site(E->getBeginLoc()));
+  for (unsigned Up = 1; const Stmt *P = parentStmt(Up); ++Up) {
+    if (const auto *Decl = dyn_cast<DeclStmt>(P)) {
+      const Stmt *Outer = parentStmt(Up + 1);
+      if (Outer && isa<CompoundStmt>(Outer))
+        if (auto Where = Edits.locatePoint(Decl->getBeginLoc()))
+          Edits.insertStatement(Where->File, Where->Begin,
+                                "stm::detail::ambient_boundary(" + What + "); ");
+      return;
+    }
+    if (isa<Expr>(P) && !isa<ParenExpr>(P) && !isa<ImplicitCastExpr>(P) &&
+        !isa<MaterializeTemporaryExpr>(P) && !isa<CXXBindTemporaryExpr>(P) &&
+        !isa<ExprWithCleanups>(P) && !isa<CXXFunctionalCastExpr>(P))
+      break;
+  }
+  wrapExpr(E, "(stm::detail::ambient_boundary(" + What + "), ", ")", QualType());
+}
+
+namespace {
+
+// Finds the calls in template instantiations that reach library code, so
+// that the dependent call in the template's own text gets its hook.
+class InstantiationScan : public RecursiveASTVisitor<InstantiationScan> {
+public:
+  InstantiationScan(std::function<bool(SourceLocation)> OwnCode,
+                    std::function<bool(const CallExpr *, std::string &)> NeedsHook,
+                    std::map<unsigned, std::string> &Out)
+      : OwnCode(std::move(OwnCode)), NeedsHook(std::move(NeedsHook)), Out(Out) {}
+  bool shouldVisitTemplateInstantiations() const { return true; }
+  bool TraverseDecl(Decl *D) {
+    if (D && !isa<TranslationUnitDecl>(D) && D->getLocation().isValid() &&
+        !OwnCode(D->getLocation()))
+      return true;
+    return RecursiveASTVisitor::TraverseDecl(D);
+  }
+  bool VisitCallExpr(CallExpr *E) {
+    std::string Name;
+    if (NeedsHook(E, Name))
+      Out.emplace(E->getBeginLoc().getRawEncoding(), Name);
+    return true;
+  }
+
+private:
+  std::function<bool(SourceLocation)> OwnCode;
+  std::function<bool(const CallExpr *, std::string &)> NeedsHook;
+  std::map<unsigned, std::string> &Out;
+};
+
+} // namespace
+
+void Instrumenter::scanInstantiatedCalls() {
+  InstantiationScan Scan(
+      [this](SourceLocation L) { return inOwnCode(L); },
+      [this](const CallExpr *E, std::string &Name) {
+        const FunctionDecl *Callee = E->getDirectCallee();
+        if (!Callee)
+          return false;
+        if (classifyCallee(Callee, nullptr) != CallKind::Hook)
+          return false;
+        Name = plainName(Callee);
+        return true;
+      },
+      InstantiatedHooks);
+  Scan.TraverseAST(AST);
+}
+
+} // namespace stmify

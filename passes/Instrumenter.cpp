@@ -1,0 +1,361 @@
+#include "Instrumenter.h"
+
+#include "clang/Lex/Lexer.h"
+
+using namespace clang;
+
+namespace stmify {
+
+Instrumenter::Instrumenter(ASTContext &AST, EditPlan &Edits, DiagnosticReporter &Diags)
+    : AST(AST), SM(AST.getSourceManager()), Edits(Edits), Diags(Diags) {}
+
+void Instrumenter::run() {
+  scanInstantiatedCalls();
+  CurrentPhase = Phase::Analyze;
+  TraverseAST(AST);
+  CurrentPhase = Phase::Rewrite;
+  TraverseAST(AST);
+}
+
+bool Instrumenter::inOwnCode(SourceLocation Loc) const {
+  if (Loc.isInvalid())
+    return false;
+  return Edits.isRewritable(SM.getFileID(SM.getExpansionLoc(Loc)));
+}
+
+std::string Instrumenter::site(SourceLocation Loc) const {
+  PresumedLoc P = SM.getPresumedLoc(SM.getExpansionLoc(Loc));
+  if (P.isInvalid())
+    return "<unknown>";
+  return std::string(P.getFilename()) + ":" + std::to_string(P.getLine()) + ":" +
+         std::to_string(P.getColumn());
+}
+
+std::string Instrumenter::quoted(const std::string &Text) const {
+  std::string Out = "\"";
+  for (char C : Text) {
+    if (C == '"' || C == '\\')
+      Out += '\\';
+    Out += C;
+  }
+  return Out + "\"";
+}
+
+const Stmt *Instrumenter::parentStmt(unsigned Up) const {
+  // The top of the stack is the statement being visited.
+  if (StmtStack.size() < Up + 1)
+    return nullptr;
+  return StmtStack[StmtStack.size() - 1 - Up];
+}
+
+std::optional<unsigned> Instrumenter::offsetAfter(SourceLocation TokenLoc) const {
+  if (TokenLoc.isInvalid() || TokenLoc.isMacroID())
+    return std::nullopt;
+  SourceLocation After = Lexer::getLocForEndOfToken(TokenLoc, 0, SM, AST.getLangOpts());
+  if (After.isInvalid())
+    return std::nullopt;
+  return SM.getFileOffset(After);
+}
+
+void Instrumenter::insertStatementAfterBrace(SourceLocation LBrace, const std::string &Text) {
+  if (LBrace.isInvalid() || LBrace.isMacroID())
+    return;
+  FileID File = SM.getFileID(LBrace);
+  if (!Edits.isRewritable(File))
+    return;
+  if (auto Offset = offsetAfter(LBrace))
+    Edits.insertStatement(File, *Offset, " " + Text);
+}
+
+std::string Instrumenter::sourceText(const Expr *E) const {
+  CharSourceRange R = Lexer::makeFileCharRange(
+      CharSourceRange::getTokenRange(E->getSourceRange()), SM, AST.getLangOpts());
+  if (R.isInvalid())
+    return {};
+  return Lexer::getSourceText(R, SM, AST.getLangOpts()).str();
+}
+
+bool Instrumenter::wrapExpr(const Expr *E, const std::string &Prefix, const std::string &Suffix,
+                            QualType ManagedType) {
+  auto Where = Edits.locate(E->getSourceRange());
+  if (!Where) {
+    if (CurrentPhase == Phase::Rewrite && inOwnCode(E->getBeginLoc()))
+      Diags.report(Diag::AccessInMacro, E->getBeginLoc(),
+                   {ManagedType.isNull() ? std::string("unknown")
+                                         : ManagedType.getAsString()},
+                   E->getSourceRange());
+    return false;
+  }
+  if (!Edits.wrap(*Where, Prefix, Suffix)) {
+    Diags.report(Diag::ConflictingRewrite, E->getBeginLoc(), {}, E->getSourceRange());
+    return false;
+  }
+  return true;
+}
+
+bool Instrumenter::TraverseDecl(Decl *D) {
+  if (!D)
+    return true;
+  if (!isa<TranslationUnitDecl>(D)) {
+    SourceLocation Loc = D->getLocation();
+    if (Loc.isValid() && !inOwnCode(Loc))
+      return true;
+  }
+  const auto *F = dyn_cast<FunctionDecl>(D);
+  if (!F || !F->doesThisDeclarationHaveABody() ||
+      (isa<CXXMethodDecl>(F) && cast<CXXMethodDecl>(F)->getParent()->isLambda()))
+    return RecursiveASTVisitor::TraverseDecl(D);
+  FunctionScope S;
+  S.Function = F;
+  if (const auto *Proto = F->getType()->getAs<FunctionProtoType>())
+    S.NoThrow = Proto->canThrow() == CT_Cannot;
+  S.ConstructorOrDestructor = isa<CXXConstructorDecl>(F) || isa<CXXDestructorDecl>(F);
+  if (isa<CXXDestructorDecl>(F))
+    S.NoThrow = true;
+  S.Constexpr = F->isConstexpr();
+  Scopes.push_back(S);
+  if (CurrentPhase == Phase::Rewrite)
+    safePointAtFunctionEntry(F, F->getBody());
+  bool Result = RecursiveASTVisitor::TraverseDecl(D);
+  Scopes.pop_back();
+  return Result;
+}
+
+bool Instrumenter::TraverseLambdaExpr(LambdaExpr *L) {
+  FunctionScope S;
+  S.Function = L->getCallOperator();
+  S.Lambda = L;
+  if (const auto *Proto = S.Function->getType()->getAs<FunctionProtoType>())
+    S.NoThrow = Proto->canThrow() == CT_Cannot;
+  S.Constexpr = false;
+  S.AtomicBody = AtomicLambdas.contains(L);
+  Scopes.push_back(S);
+  if (CurrentPhase == Phase::Rewrite) {
+    if (S.AtomicBody)
+      preserveOuterLocals(L);
+    safePointAtFunctionEntry(S.Function, L->getBody());
+  }
+  bool Result = RecursiveASTVisitor::TraverseLambdaExpr(L);
+  Scopes.pop_back();
+  return Result;
+}
+
+bool Instrumenter::TraverseStmt(Stmt *S, DataRecursionQueue *) {
+  if (!S)
+    return true;
+  StmtStack.push_back(S);
+  // No data-recursion queue: the statement stack must follow the recursion.
+  bool Result = RecursiveASTVisitor::TraverseStmt(S, nullptr);
+  StmtStack.pop_back();
+  return Result;
+}
+
+// ------------------------------------------------------------------ dispatch
+// Each node kind hands its work to the concerns; analysis runs first over the
+// whole translation unit, so rewriting knows every write context.
+
+static bool isWriteOperator(OverloadedOperatorKind K) {
+  switch (K) {
+  case OO_Equal: case OO_PlusEqual: case OO_MinusEqual: case OO_StarEqual:
+  case OO_SlashEqual: case OO_PercentEqual: case OO_CaretEqual: case OO_AmpEqual:
+  case OO_PipeEqual: case OO_LessLessEqual: case OO_GreaterGreaterEqual:
+  case OO_PlusPlus: case OO_MinusMinus:
+    return true;
+  default:
+    return false;
+  }
+}
+
+bool Instrumenter::VisitMemberExpr(MemberExpr *E) {
+  if (CurrentPhase != Phase::Rewrite)
+    return true;
+  const ValueDecl *Member = E->getMemberDecl();
+  if (const auto *Method = dyn_cast<CXXMethodDecl>(Member)) {
+    if (!Method->isStatic() && Callees.contains(E))
+      barrierForMember(E, E->getBase(), E->isArrow(), E->isImplicitAccess(), true);
+    return true;
+  }
+  if (isa<FieldDecl>(Member) || isa<IndirectFieldDecl>(Member))
+    barrierForMember(E, E->getBase(), E->isArrow(), E->isImplicitAccess(), false);
+  return true;
+}
+
+bool Instrumenter::VisitCXXDependentScopeMemberExpr(CXXDependentScopeMemberExpr *E) {
+  if (CurrentPhase != Phase::Rewrite)
+    return true;
+  bool Method = Callees.contains(E);
+  barrierForMember(E, E->isImplicitAccess() ? nullptr : E->getBase(), E->isArrow(),
+                   E->isImplicitAccess(), Method);
+  return true;
+}
+
+bool Instrumenter::VisitUnresolvedMemberExpr(UnresolvedMemberExpr *E) {
+  if (CurrentPhase == Phase::Rewrite && !E->isImplicitAccess())
+    barrierForMember(E, E->getBase(), E->isArrow(), false, true);
+  return true;
+}
+
+bool Instrumenter::VisitUnaryOperator(UnaryOperator *E) {
+  if (CurrentPhase == Phase::Analyze) {
+    if (E->isIncrementDecrementOp())
+      analyzeWrite(E, E->getSubExpr());
+    if (E->getOpcode() == UO_AddrOf) {
+      const Expr *Operand = strip(E->getSubExpr());
+      if (const auto *U = dyn_cast<UnaryOperator>(Operand); U && U->getOpcode() == UO_Deref) {
+        BoundDerefs.insert(U);
+      } else {
+        const FunctionDecl *Callee = nullptr;
+        bool Argument = callArgumentParent(E, Callee) != nullptr;
+        analyzeBinding(E->getSubExpr(), true, Argument, Callee, "the address");
+      }
+    }
+    return true;
+  }
+  if (E->getOpcode() == UO_Deref)
+    barrierForDeref(E);
+  auto Hook = HookedWrites.find(E);
+  if (Hook != HookedWrites.end() && inFunctionBody())
+    hookExpression(E, Hook->second);
+  return true;
+}
+
+bool Instrumenter::VisitBinaryOperator(BinaryOperator *E) {
+  if (CurrentPhase == Phase::Analyze) {
+    if (E->isAssignmentOp())
+      analyzeWrite(E, E->getLHS());
+    return true;
+  }
+  auto Hook = HookedWrites.find(E);
+  if (Hook != HookedWrites.end() && inFunctionBody())
+    hookExpression(E, Hook->second);
+  return true;
+}
+
+bool Instrumenter::VisitCXXOperatorCallExpr(CXXOperatorCallExpr *E) {
+  if (CurrentPhase == Phase::Analyze) {
+    if (!E->getDirectCallee() && isWriteOperator(E->getOperator()) && E->getNumArgs() > 0)
+      analyzeWrite(E, E->getArg(0));
+    return true;
+  }
+  auto Hook = HookedWrites.find(E);
+  if (Hook != HookedWrites.end() && inFunctionBody())
+    hookExpression(E, Hook->second);
+  return true;
+}
+
+bool Instrumenter::VisitCXXThisExpr(CXXThisExpr *E) {
+  if (CurrentPhase == Phase::Rewrite)
+    canonicalThis(E);
+  return true;
+}
+
+bool Instrumenter::VisitCallExpr(CallExpr *E) {
+  if (CurrentPhase == Phase::Analyze) {
+    analyzeCallArguments(E);
+    if (isAtomicCall(E) && E->getNumArgs() > 0)
+      if (const auto *L = dyn_cast<LambdaExpr>(E->getArg(0)->IgnoreImplicit()))
+        AtomicLambdas.insert(L);
+    return true;
+  }
+  const Expr *Callee = E->getCallee()->IgnoreParenImpCasts();
+  if (isa<MemberExpr>(Callee) || isa<CXXDependentScopeMemberExpr>(Callee) ||
+      isa<UnresolvedMemberExpr>(Callee))
+    Callees.insert(Callee);
+  if (isAtomicCall(E))
+    instrumentAtomicCall(E);
+  instrumentCall(E);
+  return true;
+}
+
+bool Instrumenter::VisitCXXConstructExpr(CXXConstructExpr *E) {
+  if (CurrentPhase == Phase::Analyze) {
+    const CXXConstructorDecl *Ctor = E->getConstructor();
+    for (unsigned I = 0; I < E->getNumArgs() && I < Ctor->getNumParams(); ++I) {
+      QualType P = Ctor->getParamDecl(I)->getType();
+      if (P->isReferenceType())
+        analyzeBinding(E->getArg(I), !P->getPointeeType().isConstQualified(), true, Ctor,
+                       "a reference to");
+    }
+    return true;
+  }
+  instrumentThreadConstruction(E);
+  return true;
+}
+
+bool Instrumenter::VisitVarDecl(VarDecl *D) {
+  if (CurrentPhase != Phase::Analyze || (isa<ParmVarDecl>(D) && !inOwnCode(D->getLocation())))
+    return true;
+  checkManagedByValue(D, isa<ParmVarDecl>(D) ? "parameter" : "variable");
+  if (D->getType()->isReferenceType() && D->getInit() && !D->isImplicit())
+    analyzeBinding(D->getInit(), !D->getType()->getPointeeType().isConstQualified(), false,
+                   nullptr, "a reference to");
+  return true;
+}
+
+bool Instrumenter::VisitFieldDecl(FieldDecl *D) {
+  if (CurrentPhase == Phase::Analyze)
+    checkManagedByValue(D, "member");
+  return true;
+}
+
+bool Instrumenter::VisitCXXRecordDecl(CXXRecordDecl *D) {
+  if (CurrentPhase == Phase::Analyze)
+    checkManagedClassMembers(D);
+  else
+    traceFunction(D);
+  return true;
+}
+
+bool Instrumenter::VisitReturnStmt(ReturnStmt *S) {
+  if (CurrentPhase != Phase::Analyze || !S->getRetValue() || !scope())
+    return true;
+  QualType R = scope()->Function->getReturnType();
+  if (R->isReferenceType())
+    analyzeBinding(S->getRetValue(), !R->getPointeeType().isConstQualified(), false, nullptr,
+                   "a reference to");
+  return true;
+}
+
+bool Instrumenter::VisitCXXForRangeStmt(CXXForRangeStmt *S) {
+  if (CurrentPhase == Phase::Analyze) {
+    if (S->getRangeInit())
+      analyzeBinding(S->getRangeInit(), true, false, nullptr, "a reference to");
+    return true;
+  }
+  safePointInLoopBody(S->getBody());
+  return true;
+}
+
+bool Instrumenter::VisitForStmt(ForStmt *S) {
+  if (CurrentPhase == Phase::Rewrite)
+    safePointInLoopBody(S->getBody());
+  return true;
+}
+
+bool Instrumenter::VisitWhileStmt(WhileStmt *S) {
+  if (CurrentPhase == Phase::Rewrite)
+    safePointInLoopBody(S->getBody());
+  return true;
+}
+
+bool Instrumenter::VisitDoStmt(DoStmt *S) {
+  if (CurrentPhase == Phase::Rewrite)
+    safePointInLoopBody(S->getBody());
+  return true;
+}
+
+bool Instrumenter::VisitCXXCatchStmt(CXXCatchStmt *S) {
+  if (CurrentPhase == Phase::Rewrite)
+    rethrowAbortsInCatchAll(S);
+  return true;
+}
+
+bool Instrumenter::VisitImplicitCastExpr(ImplicitCastExpr *E) {
+  if (CurrentPhase == Phase::Rewrite && E->getCastKind() == CK_LValueToRValue &&
+      E->getSubExpr()->getType().isVolatileQualified() && inFunctionBody() &&
+      !scope()->Constexpr)
+    hookExpression(E->getSubExpr(), "volatile read");
+  return true;
+}
+
+} // namespace stmify

@@ -1,0 +1,180 @@
+// The transformer: one traversal of a translation unit's own code (the main
+// file and the project's headers; never system headers, stmify's headers or
+// template instantiations) that records every edit in an EditPlan. It runs in
+// two phases over the same AST: analysis (which accesses write, which locals
+// an atomic block writes, which calls in templates reach library code), then
+// rewriting. Each concern lives in its own file:
+//   WriteAnalysis.cpp       write contexts, escapes, outer locals of atomic blocks
+//   Barriers.cpp            read/write/translation barriers, canonical `this`
+//   AtomicBlocks.cpp        site ids of atomic blocks, restoring outer locals
+//   Inevitability.cpp       inevitability hooks, blocking calls, thread starts
+//   SafePoints.cpp          safe points, catch(...) handlers
+//   TraceFunctions.cpp      trace functions of managed classes
+//   ManagedDeclarations.cpp managed objects by value, members owning memory
+#ifndef STMIFY_PASSES_INSTRUMENTER_H
+#define STMIFY_PASSES_INSTRUMENTER_H
+
+#include "Diagnostics.h"
+#include "EditPlan.h"
+#include "ManagedTypes.h"
+
+#include "clang/AST/ASTContext.h"
+#include "clang/AST/RecursiveASTVisitor.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/DenseSet.h"
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace stmify {
+
+struct InstrumentationCounts {
+  unsigned Reads = 0, Writes = 0, Translations = 0, Hooks = 0, Blocking = 0,
+           SafePoints = 0, TraceFunctions = 0, AtomicBlocks = 0;
+};
+
+class Instrumenter : public clang::RecursiveASTVisitor<Instrumenter> {
+public:
+  Instrumenter(clang::ASTContext &AST, EditPlan &Edits, DiagnosticReporter &Diags);
+
+  // Runs both phases over the whole translation unit.
+  void run();
+  const InstrumentationCounts &counts() const { return Counts; }
+
+  // --- traversal (Instrumenter.cpp)
+  bool TraverseDecl(clang::Decl *D);
+  bool TraverseStmt(clang::Stmt *S, DataRecursionQueue *Queue = nullptr);
+  bool TraverseLambdaExpr(clang::LambdaExpr *L);
+  bool TraverseUnaryExprOrTypeTraitExpr(clang::UnaryExprOrTypeTraitExpr *) { return true; }
+  bool TraverseCXXNoexceptExpr(clang::CXXNoexceptExpr *) { return true; }
+  bool TraverseDecltypeTypeLoc(clang::DecltypeTypeLoc) { return true; }
+  bool TraverseTypeOfExprTypeLoc(clang::TypeOfExprTypeLoc) { return true; }
+  bool TraverseCXXTypeidExpr(clang::CXXTypeidExpr *) { return true; }
+  bool TraverseStaticAssertDecl(clang::StaticAssertDecl *) { return true; }
+  bool shouldVisitTemplateInstantiations() const { return false; }
+  bool shouldVisitImplicitCode() const { return false; }
+
+  bool VisitMemberExpr(clang::MemberExpr *E);
+  bool VisitCXXDependentScopeMemberExpr(clang::CXXDependentScopeMemberExpr *E);
+  bool VisitUnresolvedMemberExpr(clang::UnresolvedMemberExpr *E);
+  bool VisitUnaryOperator(clang::UnaryOperator *E);
+  bool VisitBinaryOperator(clang::BinaryOperator *E);
+  bool VisitCXXOperatorCallExpr(clang::CXXOperatorCallExpr *E);
+  bool VisitCXXThisExpr(clang::CXXThisExpr *E);
+  bool VisitCallExpr(clang::CallExpr *E);
+  bool VisitCXXConstructExpr(clang::CXXConstructExpr *E);
+  bool VisitVarDecl(clang::VarDecl *D);
+  bool VisitFieldDecl(clang::FieldDecl *D);
+  bool VisitCXXRecordDecl(clang::CXXRecordDecl *D);
+  bool VisitReturnStmt(clang::ReturnStmt *S);
+  bool VisitCXXForRangeStmt(clang::CXXForRangeStmt *S);
+  bool VisitForStmt(clang::ForStmt *S);
+  bool VisitWhileStmt(clang::WhileStmt *S);
+  bool VisitDoStmt(clang::DoStmt *S);
+  bool VisitCXXCatchStmt(clang::CXXCatchStmt *S);
+  bool VisitImplicitCastExpr(clang::ImplicitCastExpr *E);
+
+private:
+  enum class Phase { Analyze, Rewrite };
+
+  // The function (or lambda) whose body is being traversed.
+  struct FunctionScope {
+    const clang::FunctionDecl *Function = nullptr;
+    const clang::LambdaExpr *Lambda = nullptr;
+    bool NoThrow = false;
+    bool ConstructorOrDestructor = false;
+    bool Constexpr = false;
+    bool AtomicBody = false;
+  };
+
+  // --- Instrumenter.cpp
+  bool inOwnCode(clang::SourceLocation Loc) const;
+  std::string site(clang::SourceLocation Loc) const;
+  std::string quoted(const std::string &Text) const;
+  const FunctionScope *scope() const { return Scopes.empty() ? nullptr : &Scopes.back(); }
+  bool inFunctionBody() const { return scope() != nullptr; }
+  const clang::Stmt *parentStmt(unsigned Up = 1) const;
+  bool wrapExpr(const clang::Expr *E, const std::string &Prefix, const std::string &Suffix,
+                clang::QualType Managed);
+  std::optional<unsigned> offsetAfter(clang::SourceLocation TokenLoc) const;
+  void insertStatementAfterBrace(clang::SourceLocation LBrace, const std::string &Text);
+  std::string sourceText(const clang::Expr *E) const;
+
+  // --- WriteAnalysis.cpp
+  static const clang::Expr *strip(const clang::Expr *E);
+  // The innermost managed access, outer local or unmanaged target an lvalue
+  // expression designates, after subscripts and '.' members of subobjects.
+  void writeTargets(const clang::Expr *LValue, llvm::SmallVectorImpl<const clang::Expr *> &Out) const;
+  bool isManagedAccess(const clang::Expr *E) const;
+  bool isManagedFieldAccess(const clang::Expr *E) const;
+  void analyzeWrite(const clang::Expr *Operation, const clang::Expr *LValue);
+  void analyzeBinding(const clang::Expr *Bound, bool Mutable, bool CallArgument,
+                      const clang::FunctionDecl *Callee, const char *What);
+  void analyzeCallArguments(const clang::CallExpr *E);
+  const clang::VarDecl *outerLocal(const clang::Expr *Target) const;
+  bool isFunctionLocalObject(const clang::Expr *Object) const;
+  const clang::Expr *callArgumentParent(const clang::Expr *E, const clang::FunctionDecl *&Callee) const;
+
+  // --- Barriers.cpp
+  void barrierForMember(const clang::Expr *E, const clang::Expr *Base, bool Arrow,
+                        bool ImplicitThis, bool Method);
+  void barrierForDeref(const clang::UnaryOperator *E);
+  void canonicalThis(const clang::CXXThisExpr *E);
+  std::string barrierOpen(const clang::Expr *Access, bool Method) const;
+  std::string barrierClose(const clang::Expr *Access, bool Method) const;
+  Managed classifyBase(const clang::Expr *Base, bool Arrow) const;
+
+  // --- AtomicBlocks.cpp
+  bool isAtomicCall(const clang::CallExpr *E) const;
+  void instrumentAtomicCall(const clang::CallExpr *E);
+  void preserveOuterLocals(const clang::LambdaExpr *L);
+
+  // --- Inevitability.cpp
+  enum class CallKind { Safe, Hook, Blocking, ThreadStart };
+  CallKind classifyCall(const clang::CallExpr *E) const;
+  CallKind classifyCallee(const clang::FunctionDecl *Callee, const clang::Expr *Object) const;
+  void instrumentCall(const clang::CallExpr *E);
+  void instrumentThreadConstruction(const clang::CXXConstructExpr *E);
+  void hookExpression(const clang::Expr *E, const std::string &What);
+  void scanInstantiatedCalls();
+
+  // --- SafePoints.cpp
+  void safePointInLoopBody(const clang::Stmt *Body);
+  void safePointAtFunctionEntry(const clang::FunctionDecl *F, const clang::Stmt *Body);
+  void rethrowAbortsInCatchAll(const clang::CXXCatchStmt *S);
+  std::optional<unsigned> statementEnd(const clang::Stmt *S) const;
+
+  // --- TraceFunctions.cpp
+  void traceFunction(const clang::CXXRecordDecl *D);
+
+  // --- ManagedDeclarations.cpp
+  void checkManagedByValue(const clang::DeclaratorDecl *D, const char *What);
+  void checkManagedClassMembers(const clang::CXXRecordDecl *D);
+
+  clang::ASTContext &AST;
+  clang::SourceManager &SM;
+  EditPlan &Edits;
+  DiagnosticReporter &Diags;
+  Phase CurrentPhase = Phase::Analyze;
+  std::vector<FunctionScope> Scopes;
+  std::vector<clang::Stmt *> StmtStack;
+  InstrumentationCounts Counts;
+
+  // Analysis results.
+  llvm::DenseSet<const clang::Expr *> WrittenAccesses; // managed accesses that write
+  llvm::DenseSet<const clang::Expr *> BoundDerefs;     // *p bound to a reference: stays canonical
+  llvm::DenseSet<const clang::Expr *> EscapeChecked;   // field addresses already judged
+  std::map<const clang::Expr *, std::string> HookedWrites; // writes to unmanaged shared memory
+  std::map<const clang::LambdaExpr *, std::vector<std::pair<const clang::VarDecl *, const clang::Expr *>>>
+      OuterLocalWrites;
+  llvm::DenseSet<const clang::LambdaExpr *> AtomicLambdas;
+  llvm::DenseSet<const clang::Expr *> Callees;         // member expressions that are called
+  llvm::DenseSet<const clang::CXXThisExpr *> ConsumedThis;
+  std::map<unsigned, std::string> InstantiatedHooks;   // raw location -> callee name
+  llvm::DenseSet<const clang::CXXRecordDecl *> Traced;
+};
+
+} // namespace stmify
+
+#endif

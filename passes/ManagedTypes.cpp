@@ -1,0 +1,135 @@
+#include "ManagedTypes.h"
+
+#include "clang/AST/ASTContext.h"
+#include "clang/AST/DeclTemplate.h"
+
+#include <set>
+
+using namespace clang;
+
+namespace stmify {
+
+bool isStmObjectClass(const CXXRecordDecl *Record) {
+  if (!Record || Record->getName() != "object")
+    return false;
+  const auto *NS = dyn_cast<NamespaceDecl>(Record->getDeclContext());
+  return NS && NS->getName() == "stm" && NS->getParent()->isTranslationUnit();
+}
+
+static Managed classifyRecordImpl(const CXXRecordDecl *Record,
+                                  std::set<const CXXRecordDecl *> &Seen) {
+  if (!Record)
+    return Managed::No;
+  Record = Record->getDefinition() ? Record->getDefinition() : Record;
+  if (!Seen.insert(Record).second)
+    return Managed::No;
+  if (isStmObjectClass(Record))
+    return Managed::Yes;
+  if (!Record->hasDefinition())
+    return Managed::No;
+  Managed Result = Managed::No;
+  for (const CXXBaseSpecifier &Base : Record->bases()) {
+    QualType T = Base.getType();
+    if (T->isDependentType()) {
+      const auto *Spec = T->getAs<TemplateSpecializationType>();
+      // A dependent base that names a known template can still be classified.
+      if (Spec)
+        if (const TemplateDecl *TD = Spec->getTemplateName().getAsTemplateDecl())
+          if (const auto *CTD = dyn_cast<ClassTemplateDecl>(TD)) {
+            Managed M = classifyRecordImpl(CTD->getTemplatedDecl(), Seen);
+            if (M == Managed::Yes)
+              return Managed::Yes;
+            if (M == Managed::Maybe)
+              Result = Managed::Maybe;
+            continue;
+          }
+      Result = Managed::Maybe;
+      continue;
+    }
+    Managed M = classifyRecordImpl(T->getAsCXXRecordDecl(), Seen);
+    if (M == Managed::Yes)
+      return Managed::Yes;
+    if (M == Managed::Maybe)
+      Result = Managed::Maybe;
+  }
+  return Result;
+}
+
+Managed classifyRecord(const CXXRecordDecl *Record) {
+  std::set<const CXXRecordDecl *> Seen;
+  return classifyRecordImpl(Record, Seen);
+}
+
+Managed classifyObjectType(QualType T) {
+  if (T.isNull())
+    return Managed::No;
+  T = T.getNonReferenceType();
+  if (T->isDependentType()) {
+    if (const auto *Record = T->getAsCXXRecordDecl())
+      return classifyRecord(Record);
+    if (T->isPointerType() || T->isArithmeticType())
+      return Managed::No;
+    return Managed::Maybe;
+  }
+  if (const auto *Record = T->getAsCXXRecordDecl())
+    return classifyRecord(Record);
+  return Managed::No;
+}
+
+Managed classifyPointee(QualType T) {
+  if (T.isNull())
+    return Managed::No;
+  T = T.getNonReferenceType();
+  if (const auto *P = T->getAs<PointerType>())
+    return classifyObjectType(P->getPointeeType());
+  if (T->isDependentType() && !T->isArithmeticType())
+    return Managed::Maybe;
+  return Managed::No;
+}
+
+static bool mayHoldImpl(QualType T, std::set<const CXXRecordDecl *> &Seen) {
+  T = T.getCanonicalType();
+  if (T->isDependentType())
+    return true;
+  if (const auto *A = dyn_cast<ArrayType>(T.getTypePtr()))
+    return mayHoldImpl(A->getElementType(), Seen);
+  if (const auto *P = T->getAs<PointerType>())
+    return classifyObjectType(P->getPointeeType()) != Managed::No;
+  const CXXRecordDecl *Record = T->getAsCXXRecordDecl();
+  if (!Record || !Record->hasDefinition())
+    return false;
+  if (!Seen.insert(Record).second)
+    return false;
+  if (classifyRecord(Record) == Managed::Yes)
+    return false; // a managed object held by value is diagnosed elsewhere
+  if (isa<ClassTemplateSpecializationDecl>(Record))
+    return true; // std::pair, std::array, std::tuple, user templates
+  for (const FieldDecl *F : Record->fields())
+    if (mayHoldImpl(F->getType(), Seen))
+      return true;
+  for (const CXXBaseSpecifier &B : Record->bases())
+    if (mayHoldImpl(B.getType(), Seen))
+      return true;
+  return false;
+}
+
+bool mayHoldManagedReferences(QualType T) {
+  std::set<const CXXRecordDecl *> Seen;
+  return mayHoldImpl(T, Seen);
+}
+
+bool ownsUnmanagedMemory(QualType T) {
+  T = T.getCanonicalType();
+  while (const auto *A = dyn_cast<ArrayType>(T.getTypePtr()))
+    T = A->getElementType().getCanonicalType();
+  if (T->isDependentType())
+    return false;
+  const CXXRecordDecl *Record = T->getAsCXXRecordDecl();
+  if (!Record || !Record->hasDefinition())
+    return false;
+  if (classifyRecord(Record) != Managed::No)
+    return false;
+  return !Record->hasTrivialDestructor();
+}
+
+} // namespace stmify

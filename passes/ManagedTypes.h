@@ -1,0 +1,35 @@
+// Which types are managed: classes derived from stm::object, and pointers and
+// references to them. Inside templates a type may depend on a parameter; such
+// types are "maybe managed" and get the generic barriers, which are the
+// identity for unmanaged instantiations.
+#ifndef STMIFY_PASSES_MANAGEDTYPES_H
+#define STMIFY_PASSES_MANAGEDTYPES_H
+
+#include "clang/AST/DeclCXX.h"
+#include "clang/AST/Type.h"
+
+namespace stmify {
+
+enum class Managed { No, Maybe, Yes };
+
+// A class derived from stm::object (or stm::object itself).
+Managed classifyRecord(const clang::CXXRecordDecl *Record);
+// The type of an object: managed class, or dependent.
+Managed classifyObjectType(clang::QualType T);
+// The pointee of a pointer type (or No for non-pointers).
+Managed classifyPointee(clang::QualType PointerType);
+
+bool isStmObjectClass(const clang::CXXRecordDecl *Record);
+
+// Whether values of this type may hold managed references, so that a trace
+// function must visit them (pointers to managed classes, arrays and classes
+// that hold such, dependent types).
+bool mayHoldManagedReferences(clang::QualType T);
+
+// Class types with a non-trivial destructor that are not managed: members of
+// such types own memory the collector never frees.
+bool ownsUnmanagedMemory(clang::QualType T);
+
+} // namespace stmify
+
+#endif

@@ -1,0 +1,271 @@
+// Analysis phase: which managed accesses write (they need stm::wr), which
+// writes reach unmanaged shared memory (they need an inevitability hook),
+// which locals outside an atomic block the block writes (they are restored on
+// abort), and where the address of a managed field escapes.
+#include "Instrumenter.h"
+
+using namespace clang;
+
+namespace stmify {
+
+const Expr *Instrumenter::strip(const Expr *E) {
+  while (E) {
+    if (const auto *P = dyn_cast<ParenExpr>(E)) {
+      E = P->getSubExpr();
+      continue;
+    }
+    if (const auto *C = dyn_cast<ImplicitCastExpr>(E)) {
+      switch (C->getCastKind()) {
+      case CK_NoOp:
+      case CK_ArrayToPointerDecay:
+      case CK_DerivedToBase:
+      case CK_UncheckedDerivedToBase:
+        E = C->getSubExpr();
+        continue;
+      default:
+        return E;
+      }
+    }
+    if (const auto *M = dyn_cast<MaterializeTemporaryExpr>(E)) {
+      E = M->getSubExpr();
+      continue;
+    }
+    return E;
+  }
+  return E;
+}
+
+bool Instrumenter::isManagedFieldAccess(const Expr *E) const {
+  E = strip(E);
+  if (const auto *M = dyn_cast<MemberExpr>(E)) {
+    if (!isa<FieldDecl>(M->getMemberDecl()) && !isa<IndirectFieldDecl>(M->getMemberDecl()))
+      return false;
+    return classifyBase(M->getBase(), M->isArrow() || M->isImplicitAccess()) != Managed::No;
+  }
+  if (const auto *D = dyn_cast<CXXDependentScopeMemberExpr>(E)) {
+    if (D->isImplicitAccess())
+      return classifyPointee(D->getBaseType()) != Managed::No;
+    return classifyBase(D->getBase(), D->isArrow()) != Managed::No;
+  }
+  return false;
+}
+
+bool Instrumenter::isManagedAccess(const Expr *E) const {
+  E = strip(E);
+  if (const auto *U = dyn_cast<UnaryOperator>(E))
+    return U->getOpcode() == UO_Deref &&
+           classifyPointee(U->getSubExpr()->getType()) != Managed::No;
+  return isManagedFieldAccess(E);
+}
+
+void Instrumenter::writeTargets(const Expr *LValue, SmallVectorImpl<const Expr *> &Out) const {
+  const Expr *E = strip(LValue);
+  if (!E)
+    return;
+  if (const auto *C = dyn_cast<ConditionalOperator>(E)) {
+    writeTargets(C->getTrueExpr(), Out);
+    writeTargets(C->getFalseExpr(), Out);
+    return;
+  }
+  if (isManagedAccess(E)) {
+    Out.push_back(E);
+    return;
+  }
+  if (const auto *S = dyn_cast<ArraySubscriptExpr>(E)) {
+    const Expr *Base = S->getBase()->IgnoreParens();
+    if (const auto *Decay = dyn_cast<ImplicitCastExpr>(Base))
+      if (Decay->getCastKind() == CK_ArrayToPointerDecay) {
+        writeTargets(Decay->getSubExpr(), Out);
+        return;
+      }
+    Out.push_back(E);
+    return;
+  }
+  if (const auto *M = dyn_cast<MemberExpr>(E))
+    if (!M->isArrow() && !M->isImplicitAccess()) {
+      writeTargets(M->getBase(), Out);
+      return;
+    }
+  if (const auto *D = dyn_cast<CXXDependentScopeMemberExpr>(E))
+    if (!D->isArrow() && !D->isImplicitAccess()) {
+      writeTargets(D->getBase(), Out);
+      return;
+    }
+  if (const auto *B = dyn_cast<BinaryOperator>(E))
+    if (B->getOpcode() == BO_Comma) {
+      writeTargets(B->getRHS(), Out);
+      return;
+    }
+  Out.push_back(E);
+}
+
+static bool declaredWithin(const Decl *D, const DeclContext *Context) {
+  for (const DeclContext *DC = D->getDeclContext(); DC; DC = DC->getParent())
+    if (DC == Context)
+      return true;
+  return false;
+}
+
+const VarDecl *Instrumenter::outerLocal(const Expr *Target) const {
+  const auto *Ref = dyn_cast<DeclRefExpr>(strip(Target));
+  if (!Ref)
+    return nullptr;
+  const auto *VD = dyn_cast<VarDecl>(Ref->getDecl());
+  if (!VD || !VD->hasLocalStorage() || VD->getType()->isReferenceType())
+    return nullptr;
+  for (auto S = Scopes.rbegin(); S != Scopes.rend(); ++S)
+    if (S->AtomicBody)
+      return declaredWithin(VD, S->Function) ? nullptr : VD;
+  return nullptr;
+}
+
+bool Instrumenter::isFunctionLocalObject(const Expr *Object) const {
+  const Expr *E = strip(Object);
+  while (const auto *M = dyn_cast_or_null<MemberExpr>(E)) {
+    if (M->isArrow())
+      return false;
+    E = strip(M->getBase());
+  }
+  const auto *Ref = dyn_cast_or_null<DeclRefExpr>(E);
+  if (!Ref || !scope())
+    return false;
+  const auto *VD = dyn_cast<VarDecl>(Ref->getDecl());
+  return VD && VD->hasLocalStorage() && !VD->getType()->isReferenceType() &&
+         !isa<ParmVarDecl>(VD) && declaredWithin(VD, scope()->Function);
+}
+
+void Instrumenter::analyzeWrite(const Expr *Operation, const Expr *LValue) {
+  SmallVector<const Expr *, 2> Targets;
+  writeTargets(LValue, Targets);
+  for (const Expr *T : Targets) {
+    if (isManagedAccess(T)) {
+      WrittenAccesses.insert(T);
+      continue;
+    }
+    if (!inFunctionBody() || scope()->Constexpr)
+      continue;
+    if (const auto *Ref = dyn_cast<DeclRefExpr>(T)) {
+      const auto *VD = dyn_cast<VarDecl>(Ref->getDecl());
+      if (!VD)
+        continue;
+      if (VD->hasLocalStorage() && !VD->getType()->isReferenceType()) {
+        if (outerLocal(T)) {
+          for (auto S = Scopes.rbegin(); S != Scopes.rend(); ++S)
+            if (S->AtomicBody) {
+              OuterLocalWrites[S->Lambda].push_back({VD, LValue});
+              break;
+            }
+        }
+        continue;
+      }
+      if (VD->getType()->isReferenceType() && VD->hasLocalStorage() &&
+          classifyObjectType(VD->getType()) != Managed::No)
+        continue;
+      HookedWrites[Operation] = VD->hasGlobalStorage()
+                                    ? "write to '" + VD->getNameAsString() + "'"
+                                    : "write through reference '" + VD->getNameAsString() + "'";
+      continue;
+    }
+    if (scope()->ConstructorOrDestructor)
+      if (const auto *M = dyn_cast<MemberExpr>(T))
+        if (isa<CXXThisExpr>(M->getBase()->IgnoreParenImpCasts()))
+          continue;
+    HookedWrites[Operation] = T->getType().isVolatileQualified()
+                                  ? "volatile write"
+                                  : "write to memory outside the managed heap";
+  }
+}
+
+void Instrumenter::analyzeBinding(const Expr *Bound, bool Mutable, bool CallArgument,
+                                  const FunctionDecl *Callee, const char *What) {
+  SmallVector<const Expr *, 2> Targets;
+  writeTargets(Bound, Targets);
+  for (const Expr *T : Targets) {
+    if (!isManagedAccess(T))
+      continue;
+    const auto *Deref = dyn_cast<UnaryOperator>(T);
+    if (Deref) { // the whole object: references to it are canonical
+      if (!CallArgument)
+        BoundDerefs.insert(T);
+      else if (Mutable)
+        WrittenAccesses.insert(T);
+      continue;
+    }
+    // Implicit and trivial special members run no safe point: a field
+    // reference passed to them cannot outlive the segment it points into.
+    bool CalleeInstrumented = Callee && !Callee->isImplicit() && !Callee->isTrivial() &&
+                              classifyCallee(Callee, nullptr) == CallKind::Safe &&
+                              inOwnCode(Callee->getLocation());
+    if (CallArgument && !CalleeInstrumented) {
+      if (Mutable)
+        WrittenAccesses.insert(T);
+      continue;
+    }
+    if (!EscapeChecked.insert(T).second)
+      continue;
+    QualType Object = T->getType();
+    if (const auto *M = dyn_cast<MemberExpr>(T))
+      Object = M->isImplicitAccess() || M->isArrow()
+                   ? M->getBase()->getType()->getPointeeType()
+                   : M->getBase()->getType();
+    Diags.report(Diag::FieldAddressEscapes, T->getBeginLoc(),
+                 {What, Object.isNull() ? std::string("unknown")
+                                        : Object.getUnqualifiedType().getAsString()},
+                 T->getSourceRange());
+  }
+}
+
+void Instrumenter::analyzeCallArguments(const CallExpr *E) {
+  const FunctionDecl *Callee = E->getDirectCallee();
+  if (!Callee)
+    return;
+  unsigned FirstArg = 0;
+  const Expr *Object = nullptr;
+  if (const auto *Member = dyn_cast<CXXMemberCallExpr>(E)) {
+    const auto *ME = dyn_cast<MemberExpr>(Member->getCallee()->IgnoreParens());
+    if (ME && !ME->isArrow())
+      Object = Member->getImplicitObjectArgument();
+  } else if (isa<CXXOperatorCallExpr>(E) && isa<CXXMethodDecl>(Callee) && E->getNumArgs() > 0) {
+    Object = E->getArg(0);
+    FirstArg = 1;
+  }
+  // A call of a managed object's own method gets a translation barrier; one
+  // on a subobject of a managed object binds `this` to a field.
+  if (Object && classifyObjectType(Object->getType()) == Managed::No)
+    if (const auto *Method = dyn_cast<CXXMethodDecl>(Callee); Method && !Method->isStatic())
+      analyzeBinding(Object, !Method->isConst(), true, Callee, "the address");
+  for (unsigned I = FirstArg; I < E->getNumArgs(); ++I) {
+    unsigned ParamIndex = I - FirstArg;
+    if (ParamIndex >= Callee->getNumParams())
+      break;
+    QualType ParamType = Callee->getParamDecl(ParamIndex)->getType();
+    if (!ParamType->isReferenceType())
+      continue;
+    bool Mutable = !ParamType->getPointeeType().isConstQualified();
+    analyzeBinding(E->getArg(I), Mutable, true, Callee, "a reference to");
+  }
+}
+
+const Expr *Instrumenter::callArgumentParent(const Expr *E, const FunctionDecl *&Callee) const {
+  Callee = nullptr;
+  for (unsigned Up = 1;; ++Up) {
+    const Stmt *P = parentStmt(Up);
+    if (!P)
+      return nullptr;
+    if (isa<ParenExpr>(P) || isa<ImplicitCastExpr>(P) || isa<MaterializeTemporaryExpr>(P) ||
+        isa<CXXBindTemporaryExpr>(P))
+      continue;
+    if (const auto *Call = dyn_cast<CallExpr>(P)) {
+      Callee = Call->getDirectCallee();
+      return Call;
+    }
+    if (const auto *Construct = dyn_cast<CXXConstructExpr>(P)) {
+      Callee = Construct->getConstructor();
+      return Construct;
+    }
+    return nullptr;
+  }
+  (void)E;
+}
+
+} // namespace stmify
