@@ -98,8 +98,15 @@ Instrumenter::CallKind Instrumenter::classifyCallee(const FunctionDecl *F,
   }
   const FunctionDecl *Pattern = F->getTemplateInstantiationPattern();
   SourceLocation Where = (Pattern ? Pattern : F)->getLocation();
-  if (!SM.isInSystemHeader(SM.getExpansionLoc(Where)))
-    return CallKind::Safe; // compiled with stmify (or the compiler's own)
+  if (!SM.isInSystemHeader(SM.getExpansionLoc(Where))) {
+    // Compiled with stmify (or the compiler's own). A method that may modify
+    // an unmanaged object writes it through `this` without hooks, so the
+    // object must be one the transaction owns.
+    if (const auto *M = dyn_cast<CXXMethodDecl>(F))
+      if (Object && !M->isStatic() && !M->isConst() && !isOwnedObject(Object))
+        return CallKind::Hook;
+    return CallKind::Safe;
+  }
   if (const auto *M = dyn_cast<CXXMethodDecl>(F)) {
     for (const CXXRecordDecl *C = M->getParent(); C;
          C = dyn_cast<CXXRecordDecl>(C->getDeclContext())) {
@@ -118,11 +125,12 @@ Instrumenter::CallKind Instrumenter::classifyCallee(const FunctionDecl *F,
   if (K.Safe.contains(Name))
     return CallKind::Safe;
   if (const auto *M = dyn_cast<CXXMethodDecl>(F)) {
-    if (M->isConst() && !M->isStatic() &&
-        M->getOverloadedOperator() != OO_Call)
-      return CallKind::Safe; // reads the object only
-    if (Object && isFunctionLocalObject(Object))
-      return CallKind::Safe; // the object dies with the attempt
+    if (M->getOverloadedOperator() == OO_Call)
+      return CallKind::Hook; // std::function and the like: unknown code
+    if (M->isConst() || hasConstTwin(M))
+      return CallKind::Safe; // reads; writes through its result are hooked
+    if (Object && isOwnedObject(Object))
+      return CallKind::Safe;
     return CallKind::Hook;
   }
   if (F->isOverloadedOperator()) {
@@ -135,6 +143,40 @@ Instrumenter::CallKind Instrumenter::classifyCallee(const FunctionDecl *F,
     return CallKind::Safe; // computes a value from its operands
   }
   return CallKind::Hook;
+}
+
+// An accessor such as std::vector::operator[] or begin(): the non-const
+// overload only differs from a const one in the constness of what it returns.
+bool Instrumenter::hasConstTwin(const CXXMethodDecl *M) const {
+  if (M->isStatic())
+    return false;
+  for (const NamedDecl *D : M->getParent()->lookup(M->getDeclName())) {
+    const auto *Other = dyn_cast<CXXMethodDecl>(D);
+    if (const auto *T = dyn_cast<FunctionTemplateDecl>(D))
+      Other = dyn_cast<CXXMethodDecl>(T->getTemplatedDecl());
+    if (!Other || Other == M || !Other->isConst() ||
+        Other->getNumParams() != M->getNumParams())
+      continue;
+    bool Same = true;
+    for (unsigned I = 0; I < M->getNumParams(); ++I)
+      Same &= AST.hasSameType(Other->getParamDecl(I)->getType(), M->getParamDecl(I)->getType());
+    if (Same)
+      return true;
+  }
+  return false;
+}
+
+// An object the running code owns: a local of this function, the object the
+// method runs on, or a local outside the atomic block that the block saves.
+bool Instrumenter::isOwnedObject(const Expr *Object) const {
+  const Expr *E = strip(Object);
+  if (isa<CXXThisExpr>(E))
+    return true;
+  if (isFunctionLocalObject(E))
+    return true;
+  if (const VarDecl *VD = outerLocal(E))
+    return VD->getType().isTriviallyCopyableType(AST);
+  return false;
 }
 
 Instrumenter::CallKind Instrumenter::classifyCall(const CallExpr *E) const {

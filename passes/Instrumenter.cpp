@@ -1,6 +1,7 @@
 #include "Instrumenter.h"
 
 #include "clang/Lex/Lexer.h"
+#include "llvm/Support/Path.h"
 
 using namespace clang;
 
@@ -27,7 +28,9 @@ std::string Instrumenter::site(SourceLocation Loc) const {
   PresumedLoc P = SM.getPresumedLoc(SM.getExpansionLoc(Loc));
   if (P.isInvalid())
     return "<unknown>";
-  return std::string(P.getFilename()) + ":" + std::to_string(P.getLine()) + ":" +
+  llvm::SmallString<256> File(P.getFilename());
+  llvm::sys::path::remove_dots(File, /*remove_dot_dot=*/true);
+  return std::string(File) + ":" + std::to_string(P.getLine()) + ":" +
          std::to_string(P.getColumn());
 }
 

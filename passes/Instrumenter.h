@@ -134,6 +134,8 @@ private:
   enum class CallKind { Safe, Hook, Blocking, ThreadStart };
   CallKind classifyCall(const clang::CallExpr *E) const;
   CallKind classifyCallee(const clang::FunctionDecl *Callee, const clang::Expr *Object) const;
+  bool hasConstTwin(const clang::CXXMethodDecl *M) const;
+  bool isOwnedObject(const clang::Expr *Object) const;
   void instrumentCall(const clang::CallExpr *E);
   void instrumentThreadConstruction(const clang::CXXConstructExpr *E);
   void hookExpression(const clang::Expr *E, const std::string &What);

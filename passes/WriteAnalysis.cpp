@@ -166,10 +166,11 @@ void Instrumenter::analyzeWrite(const Expr *Operation, const Expr *LValue) {
                                     : "write through reference '" + VD->getNameAsString() + "'";
       continue;
     }
-    if (scope()->ConstructorOrDestructor)
-      if (const auto *M = dyn_cast<MemberExpr>(T))
-        if (isa<CXXThisExpr>(M->getBase()->IgnoreParenImpCasts()))
-          continue;
+    // Writes through `this` of an unmanaged class: the caller decided
+    // whether calling this method needs a hook (see classifyCall).
+    if (const auto *M = dyn_cast<MemberExpr>(T))
+      if (isa<CXXThisExpr>(M->getBase()->IgnoreParenImpCasts()))
+        continue;
     HookedWrites[Operation] = T->getType().isVolatileQualified()
                                   ? "volatile write"
                                   : "write to memory outside the managed heap";
@@ -232,8 +233,19 @@ void Instrumenter::analyzeCallArguments(const CallExpr *E) {
   // A call of a managed object's own method gets a translation barrier; one
   // on a subobject of a managed object binds `this` to a field.
   if (Object && classifyObjectType(Object->getType()) == Managed::No)
-    if (const auto *Method = dyn_cast<CXXMethodDecl>(Callee); Method && !Method->isStatic())
+    if (const auto *Method = dyn_cast<CXXMethodDecl>(Callee); Method && !Method->isStatic()) {
       analyzeBinding(Object, !Method->isConst(), true, Callee, "the address");
+      // A method that may modify a local outside the atomic block: save the
+      // local (when it can be copied back) instead of becoming inevitable.
+      if (!Method->isConst())
+        if (const VarDecl *VD = outerLocal(Object))
+          if (VD->getType().isTriviallyCopyableType(AST))
+            for (auto S = Scopes.rbegin(); S != Scopes.rend(); ++S)
+              if (S->AtomicBody) {
+                OuterLocalWrites[S->Lambda].push_back({VD, Object});
+                break;
+              }
+    }
   for (unsigned I = FirstArg; I < E->getNumArgs(); ++I) {
     unsigned ParamIndex = I - FirstArg;
     if (ParamIndex >= Callee->getNumParams())

@@ -4,6 +4,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 build_dir="${STMIFY_BUILD_DIR:-build}"
 scripts/configure.sh "$build_dir"
-cmake --build "$build_dir" --target bank_fallback
-echo "Running the bank example built WITHOUT the plugin (the transformer has not landed yet):"
-"$build_dir/examples/bank_fallback" "$@"
+cmake --build "$build_dir" --target bank
+echo
+echo "Compiled examples/bank/bank.cpp with clang++-19 -fplugin=$build_dir/lib/libstmify.so;"
+echo "what the plugin inserted:"
+clang++-19 -fplugin="$build_dir/lib/libstmify.so" -fplugin-arg-stmify-stats -std=c++17 \
+  -Iinclude -fsyntax-only examples/bank/bank.cpp
+echo
+echo "Running it on all $(nproc) cores:"
+"$build_dir/examples/bank" "$@"

@@ -56,7 +56,7 @@ long parse(int argc, char **argv, int i, long fallback) {
 } // namespace
 
 int main(int argc, char **argv) {
-  const long n_accounts = parse(argc, argv, 1, 1000);
+  const long n_accounts = parse(argc, argv, 1, 100000);
   const long n_tasks = parse(argc, argv, 2, 4000);
   const long per_task = parse(argc, argv, 3, 50);
   if (n_accounts < 2 || n_tasks < 1 || per_task < 1) {
@@ -72,23 +72,29 @@ int main(int argc, char **argv) {
   }
   const long total_before = 1000 * n_accounts;
 
-  stm::transaction_queue tq;
-  for (long t = 0; t < n_tasks; ++t)
-    tq.add(
-        [&accounts, n_accounts, per_task](long task) {
-          Rng rng{0x9e3779b97f4a7c15ULL * static_cast<std::uint64_t>(task + 1)};
-          for (long k = 0; k < per_task; ++k) {
-            Account *from = accounts[rng.next() % n_accounts];
-            Account *to = accounts[rng.next() % n_accounts];
-            if (from != to)
-              transfer(from, to, static_cast<long>(rng.next() % 50) + 1, rng.next());
-          }
-        },
-        t);
-
-  const double start = stm::clock();
-  tq.run();
-  const double elapsed = stm::clock() - start;
+  // The same tasks, first on one worker, then on one worker per segment.
+  auto run_tasks = [&](unsigned workers) {
+    stm::transaction_queue tq(workers);
+    for (long t = 0; t < n_tasks; ++t)
+      tq.add(
+          [&accounts, n_accounts, per_task](long task) {
+            Rng rng{0x9e3779b97f4a7c15ULL * static_cast<std::uint64_t>(task + 1)};
+            for (long k = 0; k < per_task; ++k) {
+              Account *from = accounts[rng.next() % n_accounts];
+              Account *to = accounts[rng.next() % n_accounts];
+              if (from != to)
+                transfer(from, to, static_cast<long>(rng.next() % 50) + 1, rng.next());
+            }
+          },
+          t);
+    const double start = stm::clock();
+    tq.run();
+    return stm::clock() - start;
+  };
+  const unsigned workers = stm::segment_limit();
+  const double one_worker = run_tasks(1);
+  const stm::statistics before = stm::stats();
+  const double elapsed = run_tasks(workers);
 
   long total_after = 0, moves = 0;
   for (Account *a : accounts) {
@@ -99,10 +105,16 @@ int main(int argc, char **argv) {
   std::printf("stmify bank example (%s build)\n",
               stm::instrumented ? "instrumented" : "fallback: no plugin, one global lock");
   std::printf("  segments: %u\n", stm::segment_limit());
-  std::printf("  %ld accounts, %ld tasks of %ld transfers; %ld transfers done\n",
+  std::printf("  %ld accounts, twice %ld tasks of %ld transfers; %ld transfers done\n",
               n_accounts, n_tasks, per_task, moves / 2);
   std::printf("  total before %ld, after %ld: %s\n", total_before, total_after,
               total_before == total_after ? "unchanged" : "CHANGED (bug)");
-  std::printf("  time: %.3f s\n", elapsed);
+  const stm::statistics after = stm::stats();
+  std::printf("  on %u workers: %llu transactions committed, %llu aborted and retried, "
+              "%llu inevitable\n",
+              workers, after.commits - before.commits, after.aborts - before.aborts,
+              after.inevitable - before.inevitable);
+  std::printf("  time: %.3f s on 1 worker, %.3f s on %u: %.2fx\n", one_worker, elapsed, workers,
+              one_worker / elapsed);
   return total_before == total_after ? 0 : 1;
 }
