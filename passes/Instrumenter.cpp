@@ -134,9 +134,11 @@ bool Instrumenter::TraverseLambdaExpr(LambdaExpr *L) {
   S.AtomicBody = AtomicLambdas.contains(L);
   Scopes.push_back(S);
   if (CurrentPhase == Phase::Rewrite) {
+    // An atomic block validates when it begins: no safe point at its entry.
     if (S.AtomicBody)
       preserveOuterLocals(L);
-    safePointAtFunctionEntry(S.Function, L->getBody());
+    else
+      safePointAtFunctionEntry(S.Function, L->getBody());
   }
   bool Result = RecursiveASTVisitor::TraverseLambdaExpr(L);
   Scopes.pop_back();
@@ -209,7 +211,7 @@ bool Instrumenter::VisitUnaryOperator(UnaryOperator *E) {
       } else {
         const FunctionDecl *Callee = nullptr;
         bool Argument = callArgumentParent(E, Callee) != nullptr;
-        analyzeBinding(E->getSubExpr(), true, Argument, Callee, "the address");
+        analyzeBinding(E->getSubExpr(), true, Argument, Callee, "the address of");
       }
     }
     return true;

@@ -234,7 +234,7 @@ void Instrumenter::analyzeCallArguments(const CallExpr *E) {
   // on a subobject of a managed object binds `this` to a field.
   if (Object && classifyObjectType(Object->getType()) == Managed::No)
     if (const auto *Method = dyn_cast<CXXMethodDecl>(Callee); Method && !Method->isStatic()) {
-      analyzeBinding(Object, !Method->isConst(), true, Callee, "the address");
+      analyzeBinding(Object, !Method->isConst(), true, Callee, "the address of");
       // A method that may modify a local outside the atomic block: save the
       // local (when it can be copied back) instead of becoming inevitable.
       if (!Method->isConst())

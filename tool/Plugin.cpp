@@ -142,6 +142,11 @@ public:
       return false;
     }
     Nested = std::make_shared<CompilerInvocation>(CI.getInvocation());
+    if (Rewrite) {
+      // The transformer parses the code as the instrumented build will see it.
+      CI.getPreprocessorOpts().addMacroDef("__STMIFY__=1");
+      CI.getPreprocessorOpts().addMacroDef("__STMIFY_ANALYSIS__=1");
+    }
     FrontendOptions &NFO = Nested->getFrontendOpts();
     NFO.ProgramAction = Real;
     NFO.ActionName.clear();

@@ -178,7 +178,8 @@ int main(int argc, const char **argv) {
   ClangTool Tool(Parser->getCompilations(), Parser->getSourcePathList());
   Tool.appendArgumentsAdjuster(stripGccOnlyFlags);
   Tool.appendArgumentsAdjuster(getInsertArgumentAdjuster(
-      {"-resource-dir=" STMIFY_CLANG_RESOURCE_DIR, "-Wno-unknown-warning-option"},
+      {"-resource-dir=" STMIFY_CLANG_RESOURCE_DIR, "-Wno-unknown-warning-option",
+       "-D__STMIFY__=1", "-D__STMIFY_ANALYSIS__=1"},
       ArgumentInsertPosition::END));
   Outputs Out;
   ActionFactory Factory(Out);

@@ -314,6 +314,7 @@ struct variable_size<T, std::void_t<decltype(T::__stmify_variable_size)>>
 template <class T> struct registered_type {
   stm_type_descriptor_t descriptor;
   registered_type() noexcept {
+#if !defined(__STMIFY_ANALYSIS__) // the transformer's own parse: no trace functions yet
     static_assert(alignof(T) <= 16,
                   "stmify: managed objects are aligned to at most 16 bytes");
     static_assert(has_own_trace<T>::value,
@@ -328,6 +329,7 @@ template <class T> struct registered_type {
     descriptor.trace = &T::__stmify_trace;
     descriptor.tid = 0;
     stm_register_type(&descriptor);
+#endif
   }
 };
 

@@ -1,0 +1,38 @@
+// RUN: %clangxx -fplugin=%plugin -std=c++17 -I%stmify_include -fsyntax-only -Xclang -verify %s
+#include <algorithm>
+#include <stmify/stm.hpp>
+
+struct Point {
+  long x = 0, y = 0;
+  void shift() { ++x; }
+};
+
+struct Node : stm::object {
+  long value = 0;
+  long items[4] = {};
+  Point where;
+};
+
+void take(long &) {}
+long *stash;
+
+void escapes(Node *n) {
+  long &r = n->value; // expected-error {{a reference to a field of managed object of type Node escapes: it points into one thread's view of the object and is not valid after the next safe point [stmify:field-address-escapes]}} expected-note {{fix: copy the value out, or pass the object itself and access the field where it is used}}
+  r = 1;
+  stash = &n->value; // expected-error {{the address of a field of managed object of type Node escapes}} expected-note {{fix: copy the value out}}
+  take(n->value); // expected-error {{a reference to a field of managed object of type Node escapes}} expected-note {{fix: copy the value out}}
+  n->where.shift(); // expected-error {{the address of a field of managed object of type Node escapes}} expected-note {{fix: copy the value out}}
+  for (long &item : n->items) // expected-error {{a reference to a field of managed object of type Node escapes}} expected-note {{fix: copy the value out}}
+    item = 0;
+}
+
+long *address(Node *n) {
+  return &n->items[1]; // expected-error {{the address of a field of managed object of type Node escapes}} expected-note {{fix: copy the value out}}
+}
+
+// Library code that does not keep the reference may take it.
+long allowed(Node *n, Node *m) {
+  std::swap(n->value, m->value);
+  n->where = Point{1, 2};
+  return std::max(n->value, m->items[0]);
+}

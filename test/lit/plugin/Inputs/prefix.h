@@ -1,0 +1,2 @@
+// A precompiled prefix header.
+#include <vector>

@@ -1,0 +1,22 @@
+// Errors in the program are reported once, as the compiler's own, and no
+// object file is written; a precompiled header is refused clearly; the
+// plugin refuses to load into another clang major version.
+// RUN: rm -rf %t && mkdir -p %t
+// RUN: not %clangxx -fplugin=%plugin -std=c++17 -I%stmify_include -DBROKEN -c %s -o %t/x.o 2>&1 | FileCheck --check-prefix=BROKEN %s
+// RUN: test ! -e %t/x.o
+// RUN: %clangxx -std=c++17 -I%stmify_include -x c++-header %S/Inputs/prefix.h -o %t/prefix.h.pch
+// RUN: not %clangxx -fplugin=%plugin -std=c++17 -I%stmify_include -include-pch %t/prefix.h.pch -c %s -o %t/y.o 2>&1 | FileCheck --check-prefix=PCH %s
+#include <stmify/stm.hpp>
+
+struct Node : stm::object {
+  long value = 0;
+};
+
+#ifdef BROKEN
+long broken(Node *n) { return n->missing; }
+#endif
+
+// BROKEN: failures.cpp:16:34: error: no member named 'missing' in 'Node'
+// BROKEN-NOT: error:
+// BROKEN: 1 error generated.
+// PCH: error: stmify cannot instrument a translation unit that uses or builds a precompiled header [stmify:precompiled-header]

@@ -1,0 +1,33 @@
+// Atomic blocks: the site id, outer locals saved for a retry, return values,
+// nesting, mutable captures.
+// RUN: %stmify --stdout %s -- -std=c++17 -I%stmify_include | FileCheck %s
+#include <stmify/stm.hpp>
+
+struct Counter : stm::object {
+  long n = 0;
+  void bump() { ++n; }
+};
+
+struct Tally {
+  long seen = 0;
+  void add() { ++seen; }
+};
+
+long run(Counter *c) {
+  long total = 0;
+  Tally tally;
+  stm::atomic([&] {
+    total += c->n;
+    tally.add();
+  });
+  // CHECK: stm::atomic([&] { stm::detail::preserve(total); stm::detail::preserve(tally);
+  // CHECK-NEXT: total += stm::rd(c)->n;
+  // CHECK: }, "{{.*}}atomic-blocks.cpp:19:3");
+  long got = stm::atomic([&] { return c->n; }, "named");
+  // CHECK: long got = stm::atomic([&] { return stm::rd(c)->n; }, "named");
+  stm::atomic([&] { stm::atomic([&] { c->bump(); }); });
+  // CHECK: stm::atomic([&] { stm::atomic([&] { stm::loc(c)->bump(); }, "{{[^"]*}}:28:21"); }, "{{[^"]*}}:28:3");
+  stm::atomic_cancel([c]() mutable { c = nullptr; });
+  // CHECK: stm::atomic_cancel([c]() mutable { stm::detail::preserve(c); c = nullptr; }, "{{[^"]*}}");
+  return total + got;
+}

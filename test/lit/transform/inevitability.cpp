@@ -1,0 +1,61 @@
+// Inevitability hooks: library calls (except known-safe ones and those
+// marked STM_TX_SAFE), writes to globals and through unmanaged pointers,
+// std::atomic and volatile; blocking calls and thread starts.
+// RUN: %stmify --stdout %s -- -std=c++17 -I%stmify_include | FileCheck %s
+#include <stmify/stm.hpp>
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <cstdio>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+struct Item : stm::object {
+  long v = 0;
+};
+
+long g_total;
+std::atomic<long> g_events;
+volatile int g_flag;
+STM_TX_SAFE long pure(long x);
+std::vector<long> g_log;
+
+void work(Item *it, long *out, std::vector<long> &shared) {
+  std::printf("%ld\n", it->v);
+  // CHECK: (stm::detail::inevitable_hook("call to 'printf' at {{[^"]*}}"), std::printf("%ld\n", stm::rd(it)->v));
+  long m = std::max(it->v, 3L) + (long)std::sqrt(4.0) + pure(1);
+  // CHECK: long m = std::max(stm::rd(it)->v, 3L) + (long)std::sqrt(4.0) + pure(1);
+  g_total = m;
+  // CHECK: (stm::detail::inevitable_hook("write to 'g_total' at {{[^"]*}}"), g_total = m);
+  *out = m;
+  // CHECK: (stm::detail::inevitable_hook("write to memory outside the managed heap at {{[^"]*}}"), *out = m);
+  g_events.fetch_add(1);
+  // CHECK: (stm::detail::inevitable_hook("call to 'std::__atomic_base::fetch_add' at {{[^"]*}}"), g_events.fetch_add(1));
+  g_flag = 1;
+  // CHECK: (stm::detail::inevitable_hook("write to 'g_flag' at {{[^"]*}}"), g_flag = 1);
+  int flag = g_flag;
+  // CHECK: int flag = (stm::detail::inevitable_hook("volatile read at {{[^"]*}}"), g_flag);
+  long first = shared[0] + (long)shared.size() + flag;
+  // CHECK: long first = shared[0] + (long)shared.size() + flag;
+  shared[0] = first;
+  // CHECK: (stm::detail::inevitable_hook("write to memory outside the managed heap at {{[^"]*}}"), shared[0] = first);
+  shared.push_back(first);
+  // CHECK: (stm::detail::inevitable_hook("call to 'std::vector::push_back' at {{[^"]*}}"), shared.push_back(first));
+  std::vector<long> mine;
+  mine.push_back(first);
+  // CHECK: mine.push_back(first);
+}
+
+void threads(std::mutex &m) {
+  std::thread t([] {});
+  // CHECK: stm::detail::ambient_boundary("thread start at {{[^"]*}}"); std::thread t([] {});
+  m.lock();
+  // CHECK: stm::detail::blocking("std::mutex::lock at {{[^"]*}}", [&]() -> decltype(auto) { return m.lock(); });
+  m.unlock();
+  t.join();
+  // CHECK: stm::detail::blocking("std::thread::join at {{[^"]*}}", [&]() -> decltype(auto) { return t.join(); });
+}
+
+void quiet(Item *it) noexcept { std::puts("x"); it->v = 1; }
+// CHECK: void quiet(Item *it) noexcept { stm::detail::safe_point_nothrow(); (stm::detail::inevitable_hook("call to 'puts' at {{[^"]*}}", false), std::puts("x")); stm::wr(it, "{{[^"]*}}")->v = 1; }

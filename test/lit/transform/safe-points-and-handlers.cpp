@@ -1,0 +1,37 @@
+// Safe points at loop back-edges and at the entry of functions that call or
+// loop (not leaf functions, not constexpr ones); catch (...) lets aborts through.
+// RUN: %stmify --stdout %s -- -std=c++17 -I%stmify_include | FileCheck %s
+#include <stmify/stm.hpp>
+
+struct Cell : stm::object {
+  long v = 0;
+};
+
+long leaf(Cell *c) { return c->v; }
+// CHECK: long leaf(Cell *c) { return stm::rd(c)->v; }
+
+constexpr long square(long x) { return x * x; }
+// CHECK: constexpr long square(long x) { return x * x; }
+
+long loops(Cell *c, int n) {
+  long s = 0;
+  for (int i = 0; i < n; ++i) s += leaf(c);
+  while (n-- > 0) { s += 1; }
+  do s += 2; while (n++ < 3);
+  return s;
+}
+// CHECK: long loops(Cell *c, int n) { stm::detail::safe_point();
+// CHECK: for (int i = 0; i < n; ++i) { stm::detail::safe_point(); s += leaf(c); }
+// CHECK: while (n-- > 0) { stm::detail::safe_point(); s += 1; }
+// CHECK: do { stm::detail::safe_point(); s += 2; } while (n++ < 3);
+
+void handlers(Cell *c) {
+  try {
+    loops(c, 1);
+  } catch (const int &) {
+  } catch (...) {
+    c->v = -1;
+  }
+}
+// CHECK: } catch (const int &) {
+// CHECK-NEXT: } catch (...) { stm::detail::rethrow_if_abort();

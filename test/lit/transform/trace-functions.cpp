@@ -1,0 +1,32 @@
+// Trace functions for managed classes, their bases, unmanaged structs that
+// hold managed references, and class templates.
+// RUN: %stmify --stdout %s -- -std=c++17 -I%stmify_include | FileCheck %s
+#include <stmify/stm.hpp>
+#include <utility>
+
+struct Leaf : stm::object {
+  long value = 0;
+};
+// CHECK: struct Leaf : stm::object {
+// CHECK: public: using __stmify_traced_type = Leaf; static void __stmify_trace(const void *__stmify_object, stm_visit_fn __stmify_visit, void *__stmify_context) noexcept { (void)__stmify_object; (void)__stmify_visit; (void)__stmify_context; } };
+
+struct Link {
+  Leaf *target = nullptr;
+  int weight = 0;
+};
+// CHECK: public: using __stmify_traced_type = Link; {{.*}} ::stm::detail::trace_value(__stmify_self.target, __stmify_visit, __stmify_context); } };
+
+struct Plain {
+  int a, b;
+};
+// CHECK: struct Plain {
+// CHECK-NEXT: int a, b;
+// CHECK-NEXT: };
+
+struct Branch : Leaf {
+  Leaf *kids[2] = {};
+  Link link;
+  std::pair<Leaf *, long> tagged{};
+  Plain plain;
+};
+// CHECK: public: using __stmify_traced_type = Branch; {{.*}} ::stm::detail::trace_value(static_cast<const Leaf &>(__stmify_self), __stmify_visit, __stmify_context); ::stm::detail::trace_value(__stmify_self.kids, __stmify_visit, __stmify_context); ::stm::detail::trace_value(__stmify_self.link, __stmify_visit, __stmify_context); ::stm::detail::trace_value(__stmify_self.tagged, __stmify_visit, __stmify_context); } };
