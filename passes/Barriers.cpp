@@ -39,7 +39,7 @@ void Instrumenter::barrierForMember(const Expr *E, const Expr *Base, bool Arrow,
       return;
     auto Where = Edits.locatePoint(E->getBeginLoc());
     if (!Where) {
-      if (inOwnCode(E->getBeginLoc()))
+      if (inOwnCode(E->getBeginLoc()) && reportableAccess(E, classifyPointee(ThisType)))
         Diags.report(Diag::AccessInMacro, E->getBeginLoc(),
                      {ThisType->getPointeeType().getUnqualifiedType().getAsString()},
                      E->getSourceRange());

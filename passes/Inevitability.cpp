@@ -9,6 +9,7 @@
 #include "llvm/ADT/StringSet.h"
 
 #include <functional>
+#include <set>
 
 using namespace clang;
 
@@ -207,8 +208,33 @@ void Instrumenter::hookExpression(const Expr *E, const std::string &What) {
   std::string Text = What + " at " + site(E->getBeginLoc());
   std::string Prefix = "(stm::detail::inevitable_hook(" + quoted(Text) +
                        (scope() && scope()->NoThrow ? ", false" : "") + "), ";
+  if (!Edits.locate(E->getSourceRange())) {
+    // Written in a macro body: becoming inevitable a little earlier is as safe.
+    std::string Call = "stm::detail::inevitable_hook(" + quoted(Text) +
+                       (scope() && scope()->NoThrow ? ", false" : "") + ");";
+    if (insertBeforeStatement(Call, "inevitability hook"))
+      ++Counts.Hooks;
+    return;
+  }
   if (wrapExpr(E, Prefix, ")", QualType()))
     ++Counts.Hooks;
+}
+
+bool Instrumenter::insertBeforeStatement(const std::string &Call, const char *Kind) {
+  SourceLocation Here = StmtStack.empty() ? SourceLocation() : StmtStack.back()->getBeginLoc();
+  for (size_t I = StmtStack.size(); I-- > 1;) {
+    if (!isa<CompoundStmt>(StmtStack[I - 1]))
+      continue;
+    SourceLocation Begin = SM.getExpansionLoc(StmtStack[I]->getBeginLoc());
+    if (auto Where = Edits.locatePoint(Begin)) {
+      Edits.insertStatement(Where->File, Where->Begin, Call + " ");
+      return true;
+    }
+    break;
+  }
+  if (inOwnCode(Here))
+    Diags.report(Diag::HookInMacro, Here, {Kind});
+  return false;
 }
 
 void Instrumenter::instrumentCall(const CallExpr *E) {
@@ -228,6 +254,10 @@ void Instrumenter::instrumentCall(const CallExpr *E) {
     return;
   case CallKind::Blocking: {
     std::string What = quoted(Name + " at " + site(E->getBeginLoc()));
+    if (!Edits.locate(E->getSourceRange())) {
+      hookExpression(E, "call to '" + Name + "'");
+      return;
+    }
     if (wrapExpr(E, "stm::detail::blocking(" + What + ", [&]() -> decltype(auto) { return ",
                  "; })", QualType()))
       ++Counts.Blocking;
@@ -235,6 +265,10 @@ void Instrumenter::instrumentCall(const CallExpr *E) {
   }
   case CallKind::ThreadStart: {
     std::string What = quoted("thread start (" + Name + ") at " + site(E->getBeginLoc()));
+    if (!Edits.locate(E->getSourceRange())) {
+      insertBeforeStatement("stm::detail::ambient_boundary(" + What + ");", "thread start");
+      return;
+    }
     wrapExpr(E, "(stm::detail::ambient_boundary(" + What + "), ", ")", QualType());
     return;
   }
@@ -272,8 +306,9 @@ class InstantiationScan : public RecursiveASTVisitor<InstantiationScan> {
 public:
   InstantiationScan(std::function<bool(SourceLocation)> OwnCode,
                     std::function<bool(const CallExpr *, std::string &)> NeedsHook,
-                    std::map<unsigned, std::string> &Out)
-      : OwnCode(std::move(OwnCode)), NeedsHook(std::move(NeedsHook)), Out(Out) {}
+                    std::map<unsigned, std::string> &Out, std::set<unsigned> &ManagedAccesses)
+      : OwnCode(std::move(OwnCode)), NeedsHook(std::move(NeedsHook)), Out(Out),
+        ManagedAccesses(ManagedAccesses) {}
   bool shouldVisitTemplateInstantiations() const { return true; }
   bool TraverseDecl(Decl *D) {
     if (D && !isa<TranslationUnitDecl>(D) && D->getLocation().isValid() &&
@@ -287,11 +322,19 @@ public:
       Out.emplace(E->getBeginLoc().getRawEncoding(), Name);
     return true;
   }
+  bool VisitMemberExpr(MemberExpr *E) {
+    const Expr *Base = E->getBase();
+    Managed M = E->isArrow() ? classifyPointee(Base->getType()) : classifyObjectType(Base->getType());
+    if (M == Managed::Yes)
+      ManagedAccesses.insert(E->getBeginLoc().getRawEncoding());
+    return true;
+  }
 
 private:
   std::function<bool(SourceLocation)> OwnCode;
   std::function<bool(const CallExpr *, std::string &)> NeedsHook;
   std::map<unsigned, std::string> &Out;
+  std::set<unsigned> &ManagedAccesses;
 };
 
 } // namespace
@@ -308,7 +351,7 @@ void Instrumenter::scanInstantiatedCalls() {
         Name = plainName(Callee);
         return true;
       },
-      InstantiatedHooks);
+      InstantiatedHooks, ManagedInInstantiations);
   Scan.TraverseAST(AST);
 }
 

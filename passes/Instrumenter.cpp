@@ -82,7 +82,8 @@ bool Instrumenter::wrapExpr(const Expr *E, const std::string &Prefix, const std:
                             QualType ManagedType) {
   auto Where = Edits.locate(E->getSourceRange());
   if (!Where) {
-    if (CurrentPhase == Phase::Rewrite && inOwnCode(E->getBeginLoc()))
+    if (CurrentPhase == Phase::Rewrite && inOwnCode(E->getBeginLoc()) &&
+        reportableAccess(E, classifyObjectType(ManagedType)))
       Diags.report(Diag::AccessInMacro, E->getBeginLoc(),
                    {ManagedType.isNull() ? std::string("unknown")
                                          : ManagedType.getAsString()},

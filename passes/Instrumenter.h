@@ -24,6 +24,7 @@
 #include "llvm/ADT/DenseSet.h"
 
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -139,6 +140,8 @@ private:
   void instrumentCall(const clang::CallExpr *E);
   void instrumentThreadConstruction(const clang::CXXConstructExpr *E);
   void hookExpression(const clang::Expr *E, const std::string &What);
+  // For code inside a macro body: the call goes before the enclosing statement.
+  bool insertBeforeStatement(const std::string &Call, const char *Kind);
   void scanInstantiatedCalls();
 
   // --- SafePoints.cpp
@@ -174,6 +177,10 @@ private:
   llvm::DenseSet<const clang::Expr *> Callees;         // member expressions that are called
   llvm::DenseSet<const clang::CXXThisExpr *> ConsumedThis;
   std::map<unsigned, std::string> InstantiatedHooks;   // raw location -> callee name
+  std::set<unsigned> ManagedInInstantiations; // accesses in templates that reach managed objects
+  // Errors about a dependent access are reported only when an instantiation
+  // in this translation unit makes it an access to a managed object.
+  bool reportableAccess(const clang::Expr *Access, Managed M) const;
   llvm::DenseSet<const clang::CXXRecordDecl *> Traced;
 };
 

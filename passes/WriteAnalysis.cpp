@@ -204,6 +204,8 @@ void Instrumenter::analyzeBinding(const Expr *Bound, bool Mutable, bool CallArgu
     }
     if (!EscapeChecked.insert(T).second)
       continue;
+    if (!reportableAccess(T, Managed::Maybe))
+      continue;
     QualType Object = T->getType();
     if (const auto *M = dyn_cast<MemberExpr>(T))
       Object = M->isImplicitAccess() || M->isArrow()
@@ -256,6 +258,15 @@ void Instrumenter::analyzeCallArguments(const CallExpr *E) {
     bool Mutable = !ParamType->getPointeeType().isConstQualified();
     analyzeBinding(E->getArg(I), Mutable, true, Callee, "a reference to");
   }
+}
+
+bool Instrumenter::reportableAccess(const Expr *Access, Managed M) const {
+  if (!Access->isTypeDependent() && !Access->isValueDependent() && M != Managed::Maybe)
+    return true;
+  if (const auto *ME = dyn_cast<MemberExpr>(Access))
+    if (classifyBase(ME->getBase(), ME->isArrow()) == Managed::Yes)
+      return true;
+  return ManagedInInstantiations.count(Access->getBeginLoc().getRawEncoding()) > 0;
 }
 
 const Expr *Instrumenter::callArgumentParent(const Expr *E, const FunctionDecl *&Callee) const {

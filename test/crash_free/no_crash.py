@@ -1,0 +1,29 @@
+#!/usr/bin/env python3
+"""Runs `stmify --check` over a code base and passes unless it crashes:
+diagnostics (exit status 1) are fine, a signal or a clang crash report is not.
+
+  no_crash.py <stmify> <summary-name> -- <stmify arguments...>
+"""
+import subprocess
+import sys
+
+
+def main(argv):
+    tool, name = argv[1], argv[2]
+    args = argv[argv.index("--") + 1:]
+    done = subprocess.run([tool, "--check"] + args, capture_output=True, text=True)
+    output = done.stdout + done.stderr
+    crashed = done.returncode < 0 or done.returncode > 1 or \
+        "PLEASE submit a bug report" in output or "Stack dump" in output
+    errors = sum(1 for line in output.splitlines() if ": error: " in line)
+    files = sum(1 for line in output.splitlines() if "Processing file" in line)
+    print(f"{name}: stmify --check over {files} translation units: exit {done.returncode}, "
+          f"{errors} diagnostics, {'CRASHED' if crashed else 'no crash'}")
+    if crashed:
+        print(output[-20000:])
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
