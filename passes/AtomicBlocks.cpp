@@ -24,13 +24,8 @@ void Instrumenter::instrumentAtomicCall(const CallExpr *E) {
   ++Counts.AtomicBlocks;
   if (E->getNumArgs() < 2 || !isa<CXXDefaultArgExpr>(E->getArg(1)))
     return; // the program names the site itself
-  SourceLocation RParen = E->getRParenLoc();
-  if (RParen.isMacroID())
-    return;
-  FileID File = SM.getFileID(RParen);
-  if (!Edits.isRewritable(File))
-    return;
-  Edits.insertClosing(File, SM.getFileOffset(RParen), ", " + quoted(site(E->getBeginLoc())));
+  if (auto Where = Edits.locatePoint(E->getRParenLoc()))
+    Edits.insertClosing(Where->File, Where->Begin, ", " + quoted(site(E->getBeginLoc())));
 }
 
 void Instrumenter::preserveOuterLocals(const LambdaExpr *L) {
@@ -66,7 +61,9 @@ void Instrumenter::preserveOuterLocals(const LambdaExpr *L) {
   }
   if (!Statements.empty()) {
     Statements.pop_back();
-    insertStatementAfterBrace(L->getCompoundStmtBody()->getLBracLoc(), Statements);
+    SourceLocation Brace = L->getCompoundStmtBody()->getLBracLoc();
+    if (!insertStatementAfterBrace(Brace, Statements))
+      Diags.report(Diag::HookInMacro, Brace, {"saving of outer locals"});
   }
 }
 

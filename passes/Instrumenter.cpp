@@ -52,6 +52,8 @@ const Stmt *Instrumenter::parentStmt(unsigned Up) const {
 }
 
 std::optional<unsigned> Instrumenter::offsetAfter(SourceLocation TokenLoc) const {
+  if (TokenLoc.isValid() && TokenLoc.isMacroID() && SM.isMacroArgExpansion(TokenLoc))
+    TokenLoc = SM.getSpellingLoc(TokenLoc); // written in a macro argument
   if (TokenLoc.isInvalid() || TokenLoc.isMacroID())
     return std::nullopt;
   SourceLocation After = Lexer::getLocForEndOfToken(TokenLoc, 0, SM, AST.getLangOpts());
@@ -60,14 +62,15 @@ std::optional<unsigned> Instrumenter::offsetAfter(SourceLocation TokenLoc) const
   return SM.getFileOffset(After);
 }
 
-void Instrumenter::insertStatementAfterBrace(SourceLocation LBrace, const std::string &Text) {
-  if (LBrace.isInvalid() || LBrace.isMacroID())
-    return;
-  FileID File = SM.getFileID(LBrace);
-  if (!Edits.isRewritable(File))
-    return;
-  if (auto Offset = offsetAfter(LBrace))
-    Edits.insertStatement(File, *Offset, " " + Text);
+bool Instrumenter::insertStatementAfterBrace(SourceLocation LBrace, const std::string &Text) {
+  auto Where = Edits.locatePoint(LBrace);
+  if (!Where)
+    return false;
+  if (auto Offset = offsetAfter(LBrace)) {
+    Edits.insertStatement(Where->File, *Offset, " " + Text);
+    return true;
+  }
+  return false;
 }
 
 std::string Instrumenter::sourceText(const Expr *E) const {

@@ -99,7 +99,7 @@ private:
   bool wrapExpr(const clang::Expr *E, const std::string &Prefix, const std::string &Suffix,
                 clang::QualType Managed);
   std::optional<unsigned> offsetAfter(clang::SourceLocation TokenLoc) const;
-  void insertStatementAfterBrace(clang::SourceLocation LBrace, const std::string &Text);
+  bool insertStatementAfterBrace(clang::SourceLocation LBrace, const std::string &Text);
   std::string sourceText(const clang::Expr *E) const;
 
   // --- WriteAnalysis.cpp
