@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 build_dir="${STMIFY_BUILD_DIR:-build}"
 scripts/configure.sh "$build_dir"
-cmake --build "$build_dir" --target runtime_bench barrier_instructions
+cmake --build "$build_dir" --target runtime_bench barrier_instructions stmify_plugin
 bench="$build_dir/bench"
 
 echo "== Instructions per barrier fast path (callgrind, difference of two run lengths)"
@@ -35,3 +35,7 @@ fi
 
 echo "== Runtime microbenchmarks (STMIFY_SEGMENTS=2)"
 STMIFY_SEGMENTS=2 "$bench/runtime_bench" "$@"
+
+echo "== Compile time with the plugin vs without (best of 5 each, same run)"
+python3 bench/compile_time.py clang++-19 "$build_dir/lib/libstmify.so" include \
+  examples/bank/bank.cpp integration/programs/*.cpp
