@@ -360,6 +360,40 @@ bool Instrumenter::VisitCXXCatchStmt(CXXCatchStmt *S) {
 }
 
 bool Instrumenter::VisitImplicitCastExpr(ImplicitCastExpr *E) {
+  if (CurrentPhase == Phase::Analyze && E->getCastKind() == CK_ArrayToPointerDecay &&
+      isManagedFieldAccess(E->getSubExpr())) {
+    // An array field used as a pointer is the address of the field, unless
+    // it is only subscripted.
+    // Element accesses (a[i], *(a + i)) are accesses to the field itself;
+    // pointer arithmetic passed straight to library code is allowed too.
+    const Stmt *Parent = nullptr;
+    const Stmt *Child = E;
+    unsigned Up = 1;
+    for (; (Parent = parentStmt(Up)); ++Up, Child = Parent) {
+      if (isa<ParenExpr>(Parent) || isa<ImplicitCastExpr>(Parent))
+        continue;
+      const auto *B = dyn_cast<BinaryOperator>(Parent);
+      if (B && (B->getOpcode() == BO_Add || B->getOpcode() == BO_Sub) &&
+          B->getType()->isPointerType())
+        continue;
+      break;
+    }
+    const auto *Subscript = dyn_cast_or_null<ArraySubscriptExpr>(Parent);
+    const auto *Deref = dyn_cast_or_null<UnaryOperator>(Parent);
+    if (Subscript && Subscript->getBase() == Child)
+      return true;
+    if (Deref && Deref->getOpcode() == UO_Deref)
+      return true;
+    const FunctionDecl *Callee = nullptr;
+    if (const auto *Call = dyn_cast_or_null<CallExpr>(Parent))
+      Callee = Call->getDirectCallee();
+    else if (const auto *Construct = dyn_cast_or_null<CXXConstructExpr>(Parent))
+      Callee = Construct->getConstructor();
+    bool Argument = Parent && (isa<CallExpr>(Parent) || isa<CXXConstructExpr>(Parent));
+    bool Mutable = !E->getType()->getPointeeType().isConstQualified();
+    analyzeBinding(E->getSubExpr(), Mutable, Argument, Callee, "the address of");
+    return true;
+  }
   if (CurrentPhase == Phase::Rewrite && E->getCastKind() == CK_LValueToRValue &&
       E->getSubExpr()->getType().isVolatileQualified() && inFunctionBody() &&
       !scope()->Constexpr)

@@ -71,6 +71,21 @@ void Instrumenter::writeTargets(const Expr *LValue, SmallVectorImpl<const Expr *
     Out.push_back(E);
     return;
   }
+  if (const auto *U = dyn_cast<UnaryOperator>(E); U && U->getOpcode() == UO_Deref) {
+    // *(p->items + i): an element of an array field.
+    const Expr *Pointer = U->getSubExpr()->IgnoreParens();
+    while (const auto *B = dyn_cast<BinaryOperator>(Pointer)) {
+      if (B->getOpcode() != BO_Add && B->getOpcode() != BO_Sub)
+        break;
+      Pointer = (B->getLHS()->getType()->isPointerType() ? B->getLHS() : B->getRHS())->IgnoreParens();
+    }
+    if (const auto *Decay = dyn_cast<ImplicitCastExpr>(Pointer);
+        Decay && Decay->getCastKind() == CK_ArrayToPointerDecay &&
+        isManagedFieldAccess(Decay->getSubExpr())) {
+      writeTargets(Decay->getSubExpr(), Out);
+      return;
+    }
+  }
   if (const auto *S = dyn_cast<ArraySubscriptExpr>(E)) {
     const Expr *Base = S->getBase()->IgnoreParens();
     if (const auto *Decay = dyn_cast<ImplicitCastExpr>(Base))

@@ -36,3 +36,13 @@ long allowed(Node *n, Node *m) {
   n->where = Point{1, 2};
   return std::max(n->value, m->items[0]);
 }
+
+// An array field used as a pointer is its address.
+long *decayed(Node *n) {
+  long *p = n->items; // expected-error {{the address of a field of managed object of type Node escapes}} expected-note {{fix: copy the value out}}
+  return p;
+}
+
+void library_reads(Node *n, long *out) {
+  std::copy(n->items, n->items + 2, out);
+}

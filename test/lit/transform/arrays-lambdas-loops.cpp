@@ -29,3 +29,6 @@ void with_lambda(Grid *g) {
   // CHECK: auto bump = [g](long by) { stm::wr(g, "{{[^"]*}}")->count += by; };
   bump(2);
 }
+
+long arithmetic(Grid *g) { *(g->cells + 2) = 5; return *(g->cells + 3); }
+// CHECK: long arithmetic(Grid *g) { *(stm::wr(g, "{{[^"]*}}")->cells + 2) = 5; return *(stm::rd(g)->cells + 3); }
