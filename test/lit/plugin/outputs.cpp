@@ -11,6 +11,8 @@
 // RUN: test -s %t/x.bc
 // RUN: %clangxx -fplugin=%plugin -std=c++17 -I%stmify_include -c -MD -MF %t/x.d %s -o %t/y.o
 // RUN: FileCheck --check-prefix=DEPS %s < %t/x.d
+// RUN: %clangxx -fplugin=%plugin -std=c++17 -I%stmify_include -c -MMD %s -o %t/m.o
+// RUN: FileCheck --check-prefix=MMD %s < %t/m.d
 // RUN: %clangxx -fplugin=%plugin -std=c++17 -I%stmify_include -g -c %s -o %t/g.o
 // RUN: %llvm_bin/llvm-dwarfdump --debug-line %t/g.o | FileCheck --check-prefix=LINES %s
 // RUN: %clangxx -fplugin=%plugin -std=c++17 -I%stmify_include -fsyntax-only %s
@@ -29,6 +31,7 @@ long read_value(Node *n) {
 // IR: _stm_tls
 // ASM: read_value
 // DEPS: stmify/stm.hpp
+// MMD: m.o: {{.*}}outputs.cpp
 // The access on line 25 keeps its line in the debug information.
 // LINES: {{^0x[0-9a-f]+ +25 }}
 // PP: return n->value;

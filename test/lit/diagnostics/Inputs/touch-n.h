@@ -1,0 +1,2 @@
+// No include guard: included as a statement.
+n->value += 1;

@@ -1,0 +1,17 @@
+// RUN: %clangxx -fplugin=%plugin -std=c++17 -I%stmify_include -fsyntax-only -Xclang -verify %s
+#include <stmify/stm.hpp>
+
+struct Node : stm::object {
+  long value = 0;
+};
+struct Plain {
+  long value = 0;
+};
+
+void managed(Node *n) {
+#include "Inputs/touch-n.h"
+}
+
+void plain(Plain *n) {
+#include "Inputs/touch-n.h" // expected-error-re {{header {{.*}}touch-n.h is included twice in this translation unit and would be instrumented differently each time [stmify:header-included-twice]}} expected-note {{fix: add an include guard or #pragma once}}
+}
