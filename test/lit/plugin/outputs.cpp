@@ -31,7 +31,8 @@ long read_value(Node *n) {
 // IR: _stm_tls
 // ASM: read_value
 // DEPS: stmify/stm.hpp
-// MMD: m.o: {{.*}}outputs.cpp
+// MMD: m.o: \
+// MMD-NEXT: outputs.cpp
 // The access on line 25 keeps its line in the debug information.
 // LINES: {{^0x[0-9a-f]+ +25 }}
 // PP: return n->value;
