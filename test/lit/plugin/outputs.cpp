@@ -33,6 +33,6 @@ long read_value(Node *n) {
 // DEPS: stmify/stm.hpp
 // MMD: m.o: \
 // MMD-NEXT: outputs.cpp
-// The access on line 25 keeps its line in the debug information.
-// LINES: {{^0x[0-9a-f]+ +25 }}
+// The access on line 27 keeps its line in the debug information.
+// LINES: {{^0x[0-9a-f]+ +27 }}
 // PP: return n->value;
