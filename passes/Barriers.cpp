@@ -12,7 +12,22 @@ namespace stmify {
 Managed Instrumenter::classifyBase(const Expr *Base, bool Arrow) const {
   if (!Base)
     return Managed::No;
-  return Arrow ? classifyPointee(Base->getType()) : classifyObjectType(Base->getType());
+  // A field of an unmanaged base, reached through a managed object: the
+  // derived-to-base conversion hides that the object is managed.
+  Managed Result = Managed::No;
+  for (const Expr *E = Base; E;) {
+    Managed M = Arrow ? classifyPointee(E->getType()) : classifyObjectType(E->getType());
+    if (M == Managed::Yes)
+      return M;
+    if (M == Managed::Maybe)
+      Result = M;
+    const auto *Cast = dyn_cast<ImplicitCastExpr>(E->IgnoreParens());
+    if (!Cast || (Cast->getCastKind() != CK_DerivedToBase &&
+                  Cast->getCastKind() != CK_UncheckedDerivedToBase && Cast->getCastKind() != CK_NoOp))
+      break;
+    E = Cast->getSubExpr();
+  }
+  return Result;
 }
 
 std::string Instrumenter::barrierOpen(const Expr *Access, bool Method) const {
@@ -32,7 +47,7 @@ void Instrumenter::barrierForMember(const Expr *E, const Expr *Base, bool Arrow,
   if (ImplicitThis) {
     if (Method)
       return; // `this` already points into the caller's segment
-    QualType ThisType = Base ? Base->getType() : QualType();
+    QualType ThisType = Base ? Base->IgnoreImpCasts()->getType() : QualType();
     if (const auto *D = dyn_cast<CXXDependentScopeMemberExpr>(E))
       ThisType = D->getBaseType();
     if (classifyPointee(ThisType) == Managed::No)

@@ -104,7 +104,8 @@ Instrumenter::CallKind Instrumenter::classifyCallee(const FunctionDecl *F,
     // an unmanaged object writes it through `this` without hooks, so the
     // object must be one the transaction owns.
     if (const auto *M = dyn_cast<CXXMethodDecl>(F))
-      if (Object && !M->isStatic() && !M->isConst() && !isOwnedObject(Object))
+      if (Object && !M->isStatic() && !M->isConst() && !isOwnedObject(Object) &&
+          classifyObjectType(Object->getType()) == Managed::No)
         return CallKind::Hook;
     return CallKind::Safe;
   }

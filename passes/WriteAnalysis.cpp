@@ -249,6 +249,14 @@ void Instrumenter::analyzeCallArguments(const CallExpr *E) {
   }
   // A call of a managed object's own method gets a translation barrier; one
   // on a subobject of a managed object binds `this` to a field.
+  // Compiler-generated members of a managed class (the implicit copy
+  // assignment, say) have no barriers of their own: the object needs them.
+  if (Object && classifyObjectType(Object->getType()) != Managed::No)
+    if (const auto *Method = dyn_cast<CXXMethodDecl>(Callee);
+        Method && !Method->isStatic() && !Method->isConst() &&
+        (Method->isImplicit() || Method->isDefaulted()))
+      if (isa<UnaryOperator>(strip(Object)))
+        WrittenAccesses.insert(strip(Object));
   if (Object && classifyObjectType(Object->getType()) == Managed::No)
     if (const auto *Method = dyn_cast<CXXMethodDecl>(Callee); Method && !Method->isStatic()) {
       analyzeBinding(Object, !Method->isConst(), true, Callee, "the address of");

@@ -1,0 +1,17 @@
+// Arrays inside managed objects: elements are accesses to the object.
+// RUN: %stmify --stdout %s -- -std=c++17 -I%stmify_include | FileCheck %s
+#include <stmify/stm.hpp>
+
+struct Grid : stm::object {
+  long cells[8] = {};
+  long rows[2][2] = {};
+};
+
+long cell(Grid *g, int i) { return g->cells[i] + g->rows[1][i]; }
+// CHECK: long cell(Grid *g, int i) { return stm::rd(g)->cells[i] + stm::rd(g)->rows[1][i]; }
+
+void set_cell(Grid *g, int i) { g->cells[i] = 1; g->cells[i + 1]++; g->rows[0][1] = 2; }
+// CHECK: void set_cell(Grid *g, int i) { stm::wr(g, "{{[^"]*}}")->cells[i] = 1; stm::wr(g, "{{[^"]*}}")->cells[i + 1]++; stm::wr(g, "{{[^"]*}}")->rows[0][1] = 2; }
+
+long arithmetic(Grid *g) { *(g->cells + 2) = 5; return *(g->cells + 3); }
+// CHECK: long arithmetic(Grid *g) { *(stm::wr(g, "{{[^"]*}}")->cells + 2) = 5; return *(stm::rd(g)->cells + 3); }

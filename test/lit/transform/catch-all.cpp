@@ -1,0 +1,21 @@
+// catch (...) handlers let an abort of the transaction pass through.
+// RUN: %stmify --stdout %s -- -std=c++17 -I%stmify_include | FileCheck %s
+#include <stmify/stm.hpp>
+
+struct Cell : stm::object {
+  long v = 0;
+};
+
+void may_throw(Cell *c);
+
+void handlers(Cell *c) {
+  try {
+    may_throw(c);
+  } catch (const int &) {
+  } catch (...) {
+    c->v = -1;
+  }
+}
+// CHECK: } catch (const int &) {
+// CHECK-NEXT: } catch (...) { stm::detail::rethrow_if_abort();
+// CHECK-NEXT: stm::wr(c, "{{[^"]*}}")->v = -1;

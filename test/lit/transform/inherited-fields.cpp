@@ -1,0 +1,20 @@
+// Fields inherited from managed and unmanaged bases of a managed class.
+// RUN: %stmify --stdout %s -- -std=c++17 -I%stmify_include | FileCheck %s
+#include <stmify/stm.hpp>
+
+struct Extent {
+  long width = 0;
+};
+
+struct Shape : stm::object {
+  long area = 0;
+};
+
+struct Square : Shape, Extent {
+  long side = 0;
+  void set(long s) { Shape::area = s; width = s; }
+  // CHECK: void set(long s) { stm::wr(this, "{{[^"]*}}")->Shape::area = s; stm::wr(this, "{{[^"]*}}")->width = s; }
+};
+
+long inherited(Square *q) { return q->area + q->side + q->width; }
+// CHECK: long inherited(Square *q) { return stm::rd(q)->area + stm::rd(q)->side + stm::rd(q)->width; }

@@ -1,0 +1,18 @@
+// Lambdas: their bodies are instrumented like functions.
+// RUN: %stmify --stdout %s -- -std=c++17 -I%stmify_include | FileCheck %s
+#include <stmify/stm.hpp>
+
+struct Counter : stm::object {
+  long count = 0;
+};
+
+long with_lambda(Counter *c) {
+  auto bump = [c](long by) { c->count += by; };
+  // CHECK: auto bump = [c](long by) { stm::wr(c, "{{[^"]*}}")->count += by; };
+  auto get = [&] { return c->count; };
+  // CHECK: auto get = [&] { return stm::rd(c)->count; };
+  long initial = [v = c->count] { return v; }();
+  // CHECK: long initial = [v = stm::rd(c)->count] { return v; }();
+  bump(2);
+  return get() + initial;
+}

@@ -1,0 +1,20 @@
+// Calls of managed objects' methods (virtual or not) translate the object.
+// RUN: %stmify --stdout %s -- -std=c++17 -I%stmify_include | FileCheck %s
+#include <stmify/stm.hpp>
+
+struct Shape : stm::object {
+  long area = 0;
+  virtual long size() const { return area; }
+  long twice() const { return size() + this->size(); }
+  // CHECK: long twice() const { return size() + stm::loc(this)->size(); }
+};
+
+struct Square : Shape {
+  long size() const override { return area * 2; }
+};
+
+long call(Shape *s, Square &q) { return s->size() + q.size() + (*s).twice(); }
+// CHECK: long call(Shape *s, Square &q) { return stm::loc(s)->size() + stm::loc(q).size() + (*stm::loc(s)).twice(); }
+
+long chained(Shape **shapes) { return shapes[0]->size(); }
+// CHECK: long chained(Shape **shapes) { return stm::loc(shapes[0])->size(); }

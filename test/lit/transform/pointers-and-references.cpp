@@ -1,0 +1,28 @@
+// Field reads and writes through pointers, references and dereferences.
+// RUN: %stmify --stdout %s -- -std=c++17 -I%stmify_include | FileCheck %s
+#include <stmify/stm.hpp>
+
+struct Node : stm::object {
+  long value = 0;
+};
+
+long read(Node *p) { return p->value; }
+// CHECK: long read(Node *p) { return stm::rd(p)->value; }
+
+void write(Node *p, long v) { p->value = v; }
+// CHECK: void write(Node *p, long v) { stm::wr(p, "{{[^"]*}}")->value = v; }
+
+long by_reference(Node &n) { return n.value; }
+// CHECK: long by_reference(Node &n) { return stm::rd(n).value; }
+
+void write_reference(Node &n) { n.value = 3; }
+// CHECK: void write_reference(Node &n) { stm::wr(n, "{{[^"]*}}").value = 3; }
+
+long dereference(Node *p) { return (*p).value; }
+// CHECK: long dereference(Node *p) { return (*stm::rd(p)).value; }
+
+void copy_object(Node *to, Node *from) { *to = *from; }
+// CHECK: void copy_object(Node *to, Node *from) { stm::detail::safe_point(); *stm::wr(to, "{{[^"]*}}") = *stm::rd(from); }
+
+Node &keep_reference(Node *p) { return *p; }
+// CHECK: Node &keep_reference(Node *p) { return *p; }

@@ -1,0 +1,25 @@
+// Range-for over unmanaged containers of managed references.
+// RUN: %stmify --stdout %s -- -std=c++17 -I%stmify_include | FileCheck %s
+#include <stmify/stm.hpp>
+#include <vector>
+
+struct Item : stm::object {
+  long count = 0;
+};
+
+long total(const std::vector<Item *> &items) {
+  long sum = 0;
+  for (Item *it : items)
+    sum += it->count;
+  return sum;
+}
+// CHECK: for (Item *it : items)
+// CHECK-NEXT: { stm::detail::safe_point(); sum += stm::rd(it)->count; }
+
+void reset(std::vector<Item *> &items) {
+  for (auto &it : items) {
+    it->count = 0;
+  }
+}
+// CHECK: for (auto &it : items) { stm::detail::safe_point();
+// CHECK-NEXT: stm::wr(it, "{{[^"]*}}")->count = 0;
