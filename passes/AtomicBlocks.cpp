@@ -57,7 +57,7 @@ void Instrumenter::preserveOuterLocals(const LambdaExpr *L) {
     }
     if (Done.insert(VD).second)
       Diags.report(Diag::UnrestorableLocal, LValue->getBeginLoc(),
-                   {VD->getNameAsString(), T.getAsString()}, LValue->getSourceRange());
+                   {VD->getNameAsString(), typeName(T)}, LValue->getSourceRange());
   }
   if (!Statements.empty()) {
     Statements.pop_back();

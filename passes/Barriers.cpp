@@ -56,7 +56,7 @@ void Instrumenter::barrierForMember(const Expr *E, const Expr *Base, bool Arrow,
     if (!Where) {
       if (inOwnCode(E->getBeginLoc()) && reportableAccess(E, classifyPointee(ThisType)))
         Diags.report(Diag::AccessInMacro, E->getBeginLoc(),
-                     {ThisType->getPointeeType().getUnqualifiedType().getAsString()},
+                     {typeName(ThisType->getPointeeType())},
                      E->getSourceRange());
       return;
     }

@@ -73,6 +73,15 @@ bool Instrumenter::insertStatementAfterBrace(SourceLocation LBrace, const std::s
   return false;
 }
 
+std::string Instrumenter::typeName(QualType T) const {
+  if (T.isNull())
+    return "unknown";
+  PrintingPolicy Policy(AST.getLangOpts());
+  Policy.SuppressTagKeyword = true;
+  Policy.SuppressScope = false;
+  return T.getUnqualifiedType().getNonReferenceType().getAsString(Policy);
+}
+
 std::string Instrumenter::sourceText(const Expr *E) const {
   CharSourceRange R = Lexer::makeFileCharRange(
       CharSourceRange::getTokenRange(E->getSourceRange()), SM, AST.getLangOpts());
@@ -88,8 +97,7 @@ bool Instrumenter::wrapExpr(const Expr *E, const std::string &Prefix, const std:
     if (CurrentPhase == Phase::Rewrite && inOwnCode(E->getBeginLoc()) &&
         reportableAccess(E, classifyObjectType(ManagedType)))
       Diags.report(Diag::AccessInMacro, E->getBeginLoc(),
-                   {ManagedType.isNull() ? std::string("unknown")
-                                         : ManagedType.getAsString()},
+                   {typeName(ManagedType)},
                    E->getSourceRange());
     return false;
   }
@@ -359,7 +367,15 @@ bool Instrumenter::VisitCXXCatchStmt(CXXCatchStmt *S) {
   return true;
 }
 
+bool Instrumenter::VisitExplicitCastExpr(ExplicitCastExpr *E) {
+  if (CurrentPhase == Phase::Analyze && inFunctionBody())
+    checkUnmanagedBaseConversion(E);
+  return true;
+}
+
 bool Instrumenter::VisitImplicitCastExpr(ImplicitCastExpr *E) {
+  if (CurrentPhase == Phase::Analyze && inFunctionBody())
+    checkUnmanagedBaseConversion(E);
   if (CurrentPhase == Phase::Analyze && E->getCastKind() == CK_ArrayToPointerDecay &&
       isManagedFieldAccess(E->getSubExpr())) {
     // An array field used as a pointer is the address of the field, unless

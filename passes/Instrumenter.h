@@ -75,6 +75,7 @@ public:
   bool VisitDoStmt(clang::DoStmt *S);
   bool VisitCXXCatchStmt(clang::CXXCatchStmt *S);
   bool VisitImplicitCastExpr(clang::ImplicitCastExpr *E);
+  bool VisitExplicitCastExpr(clang::ExplicitCastExpr *E);
 
 private:
   enum class Phase { Analyze, Rewrite };
@@ -101,6 +102,8 @@ private:
   std::optional<unsigned> offsetAfter(clang::SourceLocation TokenLoc) const;
   bool insertStatementAfterBrace(clang::SourceLocation LBrace, const std::string &Text);
   std::string sourceText(const clang::Expr *E) const;
+  // A type as diagnostics name it: unqualified, without `struct`.
+  std::string typeName(clang::QualType T) const;
 
   // --- WriteAnalysis.cpp
   static const clang::Expr *strip(const clang::Expr *E);
@@ -156,6 +159,7 @@ private:
   // --- ManagedDeclarations.cpp
   void checkManagedByValue(const clang::DeclaratorDecl *D, const char *What);
   void checkManagedClassMembers(const clang::CXXRecordDecl *D);
+  void checkUnmanagedBaseConversion(const clang::CastExpr *E);
 
   clang::ASTContext &AST;
   clang::SourceManager &SM;

@@ -20,7 +20,7 @@ void Instrumenter::checkManagedByValue(const DeclaratorDecl *D, const char *What
   if (!R || classifyRecord(R) != Managed::Yes)
     return;
   Diags.report(Diag::ManagedByValue, D->getLocation(),
-               {What, T.getUnqualifiedType().getAsString()}, D->getSourceRange());
+               {What, typeName(T)}, D->getSourceRange());
 }
 
 void Instrumenter::checkManagedClassMembers(const CXXRecordDecl *D) {
@@ -28,14 +28,55 @@ void Instrumenter::checkManagedClassMembers(const CXXRecordDecl *D) {
     return;
   if (classifyRecord(D) != Managed::Yes)
     return;
+  if (const CXXDestructorDecl *Dtor = D->getDestructor();
+      Dtor && Dtor->isUserProvided() && !Dtor->isImplicit())
+    Diags.report(Diag::ManagedDestructor, Dtor->getLocation(), {D->getNameAsString()},
+                 Dtor->getSourceRange());
   for (const FieldDecl *F : D->fields()) {
+    QualType T = F->getType().getCanonicalType();
+    while (const auto *A = dyn_cast<ArrayType>(T.getTypePtr()))
+      T = A->getElementType().getCanonicalType();
+    if (const auto *U = T->getAsRecordDecl(); U && U->isUnion())
+      for (const FieldDecl *Member : U->fields())
+        if (mayHoldManagedReferences(Member->getType())) {
+          Diags.report(Diag::UntraceableMember, F->getLocation(),
+                       {D->getNameAsString(), F->getNameAsString(),
+                        typeName(F->getType())},
+                       F->getSourceRange());
+          break;
+        }
     if (!ownsUnmanagedMemory(F->getType()))
       continue;
     Diags.report(Diag::UnmanagedMember, F->getLocation(),
                  {D->getNameAsString(), F->getNameAsString(),
-                  F->getType().getUnqualifiedType().getAsString()},
+                  typeName(F->getType())},
                  F->getSourceRange());
   }
+}
+
+void Instrumenter::checkUnmanagedBaseConversion(const CastExpr *E) {
+  if (E->getCastKind() != CK_DerivedToBase && E->getCastKind() != CK_UncheckedDerivedToBase)
+    return;
+  QualType To = E->getType(), From = E->getSubExpr()->getType();
+  bool Pointer = To->isPointerType();
+  Managed FromManaged = Pointer ? classifyPointee(From) : classifyObjectType(From);
+  Managed ToManaged = Pointer ? classifyPointee(To) : classifyObjectType(To);
+  if (FromManaged != Managed::Yes || ToManaged != Managed::No)
+    return;
+  // The base of a member access gets the object's barrier (Barriers.cpp).
+  for (unsigned Up = 1;; ++Up) {
+    const Stmt *P = parentStmt(Up);
+    if (P && (isa<ParenExpr>(P) || isa<ImplicitCastExpr>(P)))
+      continue;
+    if (const auto *M = dyn_cast_or_null<MemberExpr>(P); M && !isa<CXXMethodDecl>(M->getMemberDecl()))
+      return;
+    break;
+  }
+  QualType FromObject = Pointer ? From->getPointeeType() : From.getNonReferenceType();
+  QualType ToObject = Pointer ? To->getPointeeType() : To.getNonReferenceType();
+  Diags.report(Diag::UnmanagedBaseReference, E->getBeginLoc(),
+               {typeName(FromObject), typeName(ToObject)},
+               E->getSourceRange());
 }
 
 } // namespace stmify

@@ -227,8 +227,7 @@ void Instrumenter::analyzeBinding(const Expr *Bound, bool Mutable, bool CallArgu
                    ? M->getBase()->getType()->getPointeeType()
                    : M->getBase()->getType();
     Diags.report(Diag::FieldAddressEscapes, T->getBeginLoc(),
-                 {What, Object.isNull() ? std::string("unknown")
-                                        : Object.getUnqualifiedType().getAsString()},
+                 {What, typeName(Object)},
                  T->getSourceRange());
   }
 }
