@@ -135,10 +135,7 @@ public:
               Real != frontend::RunPreprocessorOnly;
     if (Rewrite && (Real == frontend::GeneratePCH ||
                     !CI.getPreprocessorOpts().ImplicitPCHInclude.empty())) {
-      D.Report(D.getCustomDiagID(
-          DiagnosticsEngine::Error,
-          "stmify cannot instrument a translation unit that uses or builds a precompiled "
-          "header [stmify:precompiled-header]"));
+      stmify::DiagnosticReporter(D).report(stmify::Diag::PrecompiledHeader, SourceLocation());
       return false;
     }
     Nested = std::make_shared<CompilerInvocation>(CI.getInvocation());
@@ -195,10 +192,7 @@ public:
     if (!Ok || N.getDiagnostics().hasErrorOccurred()) {
       // The outer run reports an error too, so the compiler exits with 1.
       if (Rewrite)
-        D.Report(D.getCustomDiagID(DiagnosticsEngine::Error,
-                                   "stmify: compiling the instrumented translation unit failed; "
-                                   "the errors above point into the instrumented text "
-                                   "[stmify:rewritten-code-failed]"));
+        stmify::DiagnosticReporter(D).report(stmify::Diag::NestedCompileFailed, SourceLocation());
       else
         D.Report(D.getCustomDiagID(DiagnosticsEngine::Error, "stmify: compilation failed"));
     }
