@@ -34,6 +34,16 @@ bool EditPlan::isRewritable(FileID File) const {
   return Result;
 }
 
+// Within a rewritable file, line markers (a preprocessed .ii file holds the
+// system headers it included) can still place a location in a system header
+// or in stmify's headers.
+bool EditPlan::isOwnLocation(SourceLocation FileLoc) const {
+  if (SM.isInSystemHeader(FileLoc))
+    return false;
+  PresumedLoc P = SM.getPresumedLoc(FileLoc);
+  return P.isInvalid() || !isStmifyHeader(P.getFilename());
+}
+
 std::optional<FileOffsets> EditPlan::locate(SourceRange TokenRange) const {
   CharSourceRange Range = Lexer::makeFileCharRange(
       CharSourceRange::getTokenRange(TokenRange), SM, LO);
@@ -41,7 +51,8 @@ std::optional<FileOffsets> EditPlan::locate(SourceRange TokenRange) const {
     return std::nullopt;
   auto [BeginFile, Begin] = SM.getDecomposedLoc(Range.getBegin());
   auto [EndFile, End] = SM.getDecomposedLoc(Range.getEnd());
-  if (BeginFile != EndFile || !isRewritable(BeginFile) || End < Begin)
+  if (BeginFile != EndFile || !isRewritable(BeginFile) || End < Begin ||
+      !isOwnLocation(Range.getBegin()))
     return std::nullopt;
   return FileOffsets{BeginFile, Begin, End};
 }
@@ -55,7 +66,7 @@ std::optional<FileOffsets> EditPlan::locatePoint(SourceLocation Loc) const {
       return std::nullopt;
   }
   auto [File, Offset] = SM.getDecomposedLoc(Loc);
-  if (!isRewritable(File))
+  if (!isRewritable(File) || !isOwnLocation(Loc))
     return std::nullopt;
   return FileOffsets{File, Offset, Offset};
 }

@@ -43,6 +43,7 @@ public:
   void insertClosing(clang::FileID File, unsigned Offset, std::string Text);
 
   bool isRewritable(clang::FileID File) const;
+  bool isOwnLocation(clang::SourceLocation FileLoc) const;
   bool empty() const { return Edits.empty(); }
 
   // The rewritten text of every file that has edits.

@@ -21,7 +21,8 @@ void Instrumenter::run() {
 bool Instrumenter::inOwnCode(SourceLocation Loc) const {
   if (Loc.isInvalid())
     return false;
-  return Edits.isRewritable(SM.getFileID(SM.getExpansionLoc(Loc)));
+  SourceLocation Expansion = SM.getExpansionLoc(Loc);
+  return Edits.isRewritable(SM.getFileID(Expansion)) && Edits.isOwnLocation(Expansion);
 }
 
 std::string Instrumenter::site(SourceLocation Loc) const {

@@ -142,7 +142,6 @@ public:
     if (Rewrite) {
       // The transformer parses the code as the instrumented build will see it.
       CI.getPreprocessorOpts().addMacroDef("__STMIFY__=1");
-      CI.getPreprocessorOpts().addMacroDef("__STMIFY_ANALYSIS__=1");
     }
     FrontendOptions &NFO = Nested->getFrontendOpts();
     NFO.ProgramAction = Real;
@@ -150,7 +149,9 @@ public:
     NFO.Plugins.clear();
     NFO.AddPluginActions.clear();
     NFO.PluginArgs.clear();
-    if (Rewrite)
+    // Also when only preprocessing: -save-temps instruments the .ii later,
+    // which must hold the instrumented build's headers.
+    if (!IRInput)
       Nested->getPreprocessorOpts().addMacroDef("__STMIFY__=1");
     // The nested compile writes the dependency file and reports warnings.
     CI.getDependencyOutputOpts().OutputFile.clear();

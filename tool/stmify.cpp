@@ -179,7 +179,7 @@ int main(int argc, const char **argv) {
   Tool.appendArgumentsAdjuster(stripGccOnlyFlags);
   Tool.appendArgumentsAdjuster(getInsertArgumentAdjuster(
       {"-resource-dir=" STMIFY_CLANG_RESOURCE_DIR, "-Wno-unknown-warning-option",
-       "-D__STMIFY__=1", "-D__STMIFY_ANALYSIS__=1"},
+       "-D__STMIFY__=1"},
       ArgumentInsertPosition::END));
   Outputs Out;
   ActionFactory Factory(Out);

@@ -311,25 +311,33 @@ template <class T>
 struct variable_size<T, std::void_t<decltype(T::__stmify_variable_size)>>
     : std::bool_constant<T::__stmify_variable_size> {};
 
+// Never defined: a managed class whose file was not compiled with stmify has
+// no trace function, and the link fails naming the class.
+template <class T>
+void this_managed_class_was_not_compiled_with_stmify(const void *, stm_visit_fn, void *) noexcept;
+
+// Not a static_assert: the transformer's own parse, before it adds the trace
+// functions (and a preprocessed file made for it), must compile too.
+template <class T> constexpr stm_trace_fn trace_function() noexcept {
+  if constexpr (has_own_trace<T>::value)
+    return &T::__stmify_trace;
+  else
+    return &this_managed_class_was_not_compiled_with_stmify<T>;
+}
+
 template <class T> struct registered_type {
   stm_type_descriptor_t descriptor;
   registered_type() noexcept {
-#if !defined(__STMIFY_ANALYSIS__) // the transformer's own parse: no trace functions yet
     static_assert(alignof(T) <= 16,
                   "stmify: managed objects are aligned to at most 16 bytes");
-    static_assert(has_own_trace<T>::value,
-                  "stmify: this managed class has no generated trace function "
-                  "(__stmify_trace): the file that defines it was not "
-                  "instrumented by stmify");
     alignas(T) unsigned char probe[sizeof(T)];
     descriptor.name = type_name<T>();
     descriptor.size = variable_size<T>::value ? 0 : sizeof(T);
     descriptor.align = alignof(T);
     descriptor.header_offset = header_delta(reinterpret_cast<const T *>(probe));
-    descriptor.trace = &T::__stmify_trace;
+    descriptor.trace = trace_function<T>();
     descriptor.tid = 0;
     stm_register_type(&descriptor);
-#endif
   }
 };
 

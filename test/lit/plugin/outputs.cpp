@@ -16,6 +16,8 @@
 // RUN: %clangxx -fplugin=%plugin -std=c++17 -I%stmify_include -g -c %s -o %t/g.o
 // RUN: %llvm_bin/llvm-dwarfdump --debug-line %t/g.o | FileCheck --check-prefix=LINES %s
 // RUN: %clangxx -fplugin=%plugin -std=c++17 -I%stmify_include -fsyntax-only %s
+// RUN: cd %t && %clangxx -fplugin=%plugin -std=c++17 -I%stmify_include -save-temps -c %s -o %t/st.o
+// RUN: FileCheck --check-prefix=SAVETEMPS %s < %t/outputs.ii
 // RUN: %clangxx -fplugin=%plugin -std=c++17 -I%stmify_include -E %s | FileCheck --check-prefix=PP %s
 #include <stmify/stm.hpp>
 
@@ -33,6 +35,7 @@ long read_value(Node *n) {
 // DEPS: stmify/stm.hpp
 // MMD: m.o: \
 // MMD-NEXT: outputs.cpp
-// The access on line 27 keeps its line in the debug information.
-// LINES: {{^0x[0-9a-f]+ +27 }}
+// The access on line 29 keeps its line in the debug information.
+// LINES: {{^0x[0-9a-f]+ +29 }}
 // PP: return n->value;
+// SAVETEMPS: stmify/detail/instrumented.hpp
