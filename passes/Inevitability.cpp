@@ -6,6 +6,7 @@
 // thread publish what this thread wrote first.
 #include "Instrumenter.h"
 
+#include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringSet.h"
 
 #include <functional>
@@ -173,6 +174,11 @@ bool Instrumenter::hasConstTwin(const CXXMethodDecl *M) const {
 bool Instrumenter::isOwnedObject(const Expr *Object) const {
   const Expr *E = strip(Object);
   if (isa<CXXThisExpr>(E))
+    return true;
+  // A sub-object of a managed object: its write barrier backed the object up.
+  SmallVector<const Expr *, 2> Targets;
+  writeTargets(E, Targets);
+  if (!Targets.empty() && llvm::all_of(Targets, [&](const Expr *T) { return isManagedAccess(T); }))
     return true;
   if (isFunctionLocalObject(E))
     return true;

@@ -152,6 +152,7 @@ private:
   void safePointAtFunctionEntry(const clang::FunctionDecl *F, const clang::Stmt *Body);
   void rethrowAbortsInCatchAll(const clang::CXXCatchStmt *S);
   std::optional<unsigned> statementEnd(const clang::Stmt *S) const;
+  bool mayReachSafePoint(const clang::FunctionDecl *F) const;
 
   // --- TraceFunctions.cpp
   void traceFunction(const clang::CXXRecordDecl *D);

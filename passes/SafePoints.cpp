@@ -29,6 +29,19 @@ bool callsOrLoops(const Stmt *S) {
 
 } // namespace
 
+// Whether a function compiled with stmify may reach a safe point (where a
+// thread outside atomic blocks can move to another segment): not when its
+// body is visible and neither calls nor loops, nor when it is constexpr.
+bool Instrumenter::mayReachSafePoint(const FunctionDecl *F) const {
+  const FunctionDecl *Definition = nullptr;
+  if (!F->hasBody(Definition) || !Definition)
+    return true;
+  if (Definition->isConstexpr() && !(isa<CXXMethodDecl>(Definition) &&
+                                     cast<CXXMethodDecl>(Definition)->getParent()->isLambda()))
+    return false;
+  return callsOrLoops(Definition->getBody());
+}
+
 std::optional<unsigned> Instrumenter::statementEnd(const Stmt *S) const {
   if (!S)
     return std::nullopt;

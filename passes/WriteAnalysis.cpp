@@ -207,12 +207,14 @@ void Instrumenter::analyzeBinding(const Expr *Bound, bool Mutable, bool CallArgu
         WrittenAccesses.insert(T);
       continue;
     }
-    // Implicit and trivial special members run no safe point: a field
-    // reference passed to them cannot outlive the segment it points into.
-    bool CalleeInstrumented = Callee && !Callee->isImplicit() && !Callee->isTrivial() &&
-                              classifyCallee(Callee, nullptr) == CallKind::Safe &&
-                              inOwnCode(Callee->getLocation());
-    if (CallArgument && !CalleeInstrumented) {
+    // A callee that reaches no safe point (library code, implicit and
+    // trivial members, small functions that neither call nor loop) cannot
+    // outlive the segment a field reference points into.
+    bool CalleeHasSafePoints = Callee && !Callee->isImplicit() && !Callee->isTrivial() &&
+                               classifyCallee(Callee, nullptr) == CallKind::Safe &&
+                               inOwnCode(Callee->getLocation()) &&
+                               mayReachSafePoint(Callee);
+    if (CallArgument && !CalleeHasSafePoints) {
       if (Mutable)
         WrittenAccesses.insert(T);
       continue;

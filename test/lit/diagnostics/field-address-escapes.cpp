@@ -4,7 +4,8 @@
 
 struct Point {
   long x = 0, y = 0;
-  void shift() { ++x; }
+  void shift(); // defined elsewhere: it may reach a safe point
+  long norm() const { return x * x + y * y; }
 };
 
 struct Node : stm::object {
@@ -13,7 +14,8 @@ struct Node : stm::object {
   Point where;
 };
 
-void take(long &) {}
+void take(long &); // defined elsewhere
+void bump(long &v) { ++v; } // reaches no safe point
 long *stash;
 
 void escapes(Node *n) {
@@ -30,11 +32,13 @@ long *address(Node *n) {
   return &n->items[1]; // expected-error {{the address of a field of managed object of type Node escapes}} expected-note {{fix: copy the value out}}
 }
 
-// Library code that does not keep the reference may take it.
+// Library code, and functions that reach no safe point, may take it.
 long allowed(Node *n, Node *m) {
   std::swap(n->value, m->value);
   n->where = Point{1, 2};
-  return std::max(n->value, m->items[0]);
+  bump(n->value);
+  long norm = n->where.norm();
+  return std::max(n->value, m->items[0]) + norm;
 }
 
 // An array field used as a pointer is its address.

@@ -15,3 +15,17 @@ long increments(Node *p) { p->value++; --p->value; return p->value--; }
 
 void swap_values(Node *a, Node *b) { long t = a->value; a->value = b->value; b->value = t; }
 // CHECK: void swap_values(Node *a, Node *b) { long t = stm::rd(a)->value; stm::wr(a, "{{[^"]*}}")->value = stm::rd(b)->value; stm::wr(b, "{{[^"]*}}")->value = t; }
+
+struct Vec2 {
+  double x = 0, y = 0;
+  Vec2 operator+(const Vec2 &o) const { return {x + o.x, y + o.y}; }
+  void scale(double f) { x *= f; y *= f; }
+};
+
+struct Body : stm::object {
+  Vec2 pos, vel;
+  // Members of value type: assigned and modified in place, after the write
+  // barrier, with no hook (the methods reach no safe point).
+  void step() { pos = pos + vel; vel.scale(0.5); }
+  // CHECK: void step() { stm::detail::safe_point(); stm::wr(this, "{{[^"]*}}")->pos = stm::rd(this)->pos + stm::rd(this)->vel; stm::wr(this, "{{[^"]*}}")->vel.scale(0.5); }
+};
