@@ -22,8 +22,9 @@ Managed Instrumenter::classifyBase(const Expr *Base, bool Arrow) const {
     if (M == Managed::Maybe)
       Result = M;
     const auto *Cast = dyn_cast<ImplicitCastExpr>(E->IgnoreParens());
-    if (!Cast || (Cast->getCastKind() != CK_DerivedToBase &&
-                  Cast->getCastKind() != CK_UncheckedDerivedToBase && Cast->getCastKind() != CK_NoOp))
+    if (!Cast ||
+        (Cast->getCastKind() != CK_DerivedToBase &&
+         Cast->getCastKind() != CK_UncheckedDerivedToBase && Cast->getCastKind() != CK_NoOp))
       break;
     E = Cast->getSubExpr();
   }
@@ -42,8 +43,8 @@ std::string Instrumenter::barrierClose(const Expr *Access, bool Method) const {
   return ", " + quoted(site(Access->getBeginLoc())) + ")";
 }
 
-void Instrumenter::barrierForMember(const Expr *E, const Expr *Base, bool Arrow,
-                                    bool ImplicitThis, bool Method) {
+void Instrumenter::barrierForMember(const Expr *E, const Expr *Base, bool Arrow, bool ImplicitThis,
+                                    bool Method) {
   if (ImplicitThis) {
     if (Method)
       return; // `this` already points into the caller's segment
@@ -55,15 +56,14 @@ void Instrumenter::barrierForMember(const Expr *E, const Expr *Base, bool Arrow,
     auto Where = Edits.locatePoint(E->getBeginLoc());
     if (!Where) {
       if (inOwnCode(E->getBeginLoc()) && reportableAccess(E, classifyPointee(ThisType)))
-        Diags.report(Diag::AccessInMacro, E->getBeginLoc(),
-                     {typeName(ThisType->getPointeeType())},
+        Diags.report(Diag::AccessInMacro, E->getBeginLoc(), {typeName(ThisType->getPointeeType())},
                      E->getSourceRange());
       return;
     }
     std::string Open = barrierOpen(E, false);
-    Edits.insertPrefix(Where->File, Where->Begin,
-                       Open + "this" + (Open == "stm::wr(" ? ", " + quoted(site(E->getBeginLoc())) : "") +
-                           ")->");
+    Edits.insertPrefix(
+        Where->File, Where->Begin,
+        Open + "this" + (Open == "stm::wr(" ? ", " + quoted(site(E->getBeginLoc())) : "") + ")->");
     ++(Open == "stm::wr(" ? Counts.Writes : Counts.Reads);
     return;
   }
@@ -75,7 +75,8 @@ void Instrumenter::barrierForMember(const Expr *E, const Expr *Base, bool Arrow,
     if (const auto *U = dyn_cast<UnaryOperator>(Stripped); U && U->getOpcode() == UO_Deref)
       return; // the dereference carries the barrier
     if (const auto *Ref = dyn_cast<DeclRefExpr>(Stripped))
-      if (const auto *VD = dyn_cast<VarDecl>(Ref->getDecl()); VD && !VD->getType()->isReferenceType())
+      if (const auto *VD = dyn_cast<VarDecl>(Ref->getDecl());
+          VD && !VD->getType()->isReferenceType())
         return; // a managed object by value: diagnosed at its declaration
   }
   if (const auto *This = dyn_cast<CXXThisExpr>(Stripped))

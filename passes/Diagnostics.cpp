@@ -13,7 +13,7 @@ struct DiagnosticText {
 };
 
 constexpr DiagnosticText Texts[] = {
-#define STMIFY_DIAGNOSTIC(Enum, Id, Level, Message, Fix)                       \
+#define STMIFY_DIAGNOSTIC(Enum, Id, Level, Message, Fix)                                           \
   {Id, DiagnosticsEngine::Level, Message, Fix},
 #include "Diagnostics.def"
 };
@@ -22,8 +22,7 @@ constexpr DiagnosticText Texts[] = {
 
 llvm::StringRef diagnosticId(Diag D) { return Texts[static_cast<int>(D)].Id; }
 
-void DiagnosticReporter::report(Diag D, SourceLocation Loc,
-                                std::initializer_list<std::string> Args,
+void DiagnosticReporter::report(Diag D, SourceLocation Loc, std::initializer_list<std::string> Args,
                                 SourceRange Range) {
   const DiagnosticText &T = Texts[static_cast<int>(D)];
   std::string Message = std::string(T.Message) + " [stmify:" + T.Id + "]";

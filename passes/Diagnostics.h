@@ -23,8 +23,7 @@ class DiagnosticReporter {
 public:
   explicit DiagnosticReporter(clang::DiagnosticsEngine &Engine) : Engine(Engine) {}
 
-  void report(Diag D, clang::SourceLocation Loc,
-              std::initializer_list<std::string> Args = {},
+  void report(Diag D, clang::SourceLocation Loc, std::initializer_list<std::string> Args = {},
               clang::SourceRange Range = {});
   unsigned errorCount() const { return Errors; }
 

@@ -25,10 +25,8 @@ bool EditPlan::isRewritable(FileID File) const {
   if (File.isValid()) {
     SourceLocation Start = SM.getLocForStartOfFile(File);
     OptionalFileEntryRef Entry = SM.getFileEntryRefForID(File);
-    Result = Entry && !SM.isInSystemHeader(Start) &&
-             !isStmifyHeader(Entry->getName()) &&
-             !SM.isWrittenInBuiltinFile(Start) &&
-             !SM.isWrittenInCommandLineFile(Start);
+    Result = Entry && !SM.isInSystemHeader(Start) && !isStmifyHeader(Entry->getName()) &&
+             !SM.isWrittenInBuiltinFile(Start) && !SM.isWrittenInCommandLineFile(Start);
   }
   RewritableCache[File] = Result;
   return Result;
@@ -45,8 +43,8 @@ bool EditPlan::isOwnLocation(SourceLocation FileLoc) const {
 }
 
 std::optional<FileOffsets> EditPlan::locate(SourceRange TokenRange) const {
-  CharSourceRange Range = Lexer::makeFileCharRange(
-      CharSourceRange::getTokenRange(TokenRange), SM, LO);
+  CharSourceRange Range =
+      Lexer::makeFileCharRange(CharSourceRange::getTokenRange(TokenRange), SM, LO);
   if (Range.isInvalid())
     return std::nullopt;
   auto [BeginFile, Begin] = SM.getDecomposedLoc(Range.getBegin());

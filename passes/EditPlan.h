@@ -52,7 +52,7 @@ public:
 private:
   struct Edit {
     unsigned Offset;
-    bool Closing;  // closings come before openings at one offset
+    bool Closing;       // closings come before openings at one offset
     unsigned long Rank; // openings: descending; closings: ascending
     long Sequence;      // ties: openings ascending, closings descending
     std::string Text;

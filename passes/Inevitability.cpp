@@ -76,7 +76,8 @@ Instrumenter::CallKind Instrumenter::classifyCallee(const FunctionDecl *F,
     if (!AST.BuiltinInfo.isPredefinedLibFunction(Builtin))
       return CallKind::Safe;
   for (const FunctionDecl *R : F->redecls())
-    if (OptionalFileEntryRef File = SM.getFileEntryRefForID(SM.getFileID(SM.getExpansionLoc(R->getLocation()))))
+    if (OptionalFileEntryRef File =
+            SM.getFileEntryRefForID(SM.getFileID(SM.getExpansionLoc(R->getLocation()))))
       if (isStmifyHeader(File->getName()))
         return CallKind::Safe;
   if (isTxSafeAnnotated(F))
@@ -139,8 +140,7 @@ Instrumenter::CallKind Instrumenter::classifyCallee(const FunctionDecl *F,
   if (F->isOverloadedOperator()) {
     for (const ParmVarDecl *P : F->parameters()) {
       QualType T = P->getType();
-      if ((T->isReferenceType() || T->isPointerType()) &&
-          !T->getPointeeType().isConstQualified())
+      if ((T->isReferenceType() || T->isPointerType()) && !T->getPointeeType().isConstQualified())
         return CallKind::Hook;
     }
     return CallKind::Safe; // computes a value from its operands
@@ -157,8 +157,7 @@ bool Instrumenter::hasConstTwin(const CXXMethodDecl *M) const {
     const auto *Other = dyn_cast<CXXMethodDecl>(D);
     if (const auto *T = dyn_cast<FunctionTemplateDecl>(D))
       Other = dyn_cast<CXXMethodDecl>(T->getTemplatedDecl());
-    if (!Other || Other == M || !Other->isConst() ||
-        Other->getNumParams() != M->getNumParams())
+    if (!Other || Other == M || !Other->isConst() || Other->getNumParams() != M->getNumParams())
       continue;
     bool Same = true;
     for (unsigned I = 0; I < M->getNumParams(); ++I)
@@ -265,8 +264,8 @@ void Instrumenter::instrumentCall(const CallExpr *E) {
       hookExpression(E, "call to '" + Name + "'");
       return;
     }
-    if (wrapExpr(E, "stm::detail::blocking(" + What + ", [&]() -> decltype(auto) { return ",
-                 "; })", QualType()))
+    if (wrapExpr(E, "stm::detail::blocking(" + What + ", [&]() -> decltype(auto) { return ", "; })",
+                 QualType()))
       ++Counts.Blocking;
     return;
   }
@@ -331,7 +330,8 @@ public:
   }
   bool VisitMemberExpr(MemberExpr *E) {
     const Expr *Base = E->getBase();
-    Managed M = E->isArrow() ? classifyPointee(Base->getType()) : classifyObjectType(Base->getType());
+    Managed M =
+        E->isArrow() ? classifyPointee(Base->getType()) : classifyObjectType(Base->getType());
     if (M == Managed::Yes)
       ManagedAccesses.insert(E->getBeginLoc().getRawEncoding());
     return true;
@@ -347,18 +347,17 @@ private:
 } // namespace
 
 void Instrumenter::scanInstantiatedCalls() {
-  InstantiationScan Scan(
-      [this](SourceLocation L) { return inOwnCode(L); },
-      [this](const CallExpr *E, std::string &Name) {
-        const FunctionDecl *Callee = E->getDirectCallee();
-        if (!Callee)
-          return false;
-        if (classifyCallee(Callee, nullptr) != CallKind::Hook)
-          return false;
-        Name = plainName(Callee);
-        return true;
-      },
-      InstantiatedHooks, ManagedInInstantiations);
+  InstantiationScan Scan([this](SourceLocation L) { return inOwnCode(L); },
+                         [this](const CallExpr *E, std::string &Name) {
+                           const FunctionDecl *Callee = E->getDirectCallee();
+                           if (!Callee)
+                             return false;
+                           if (classifyCallee(Callee, nullptr) != CallKind::Hook)
+                             return false;
+                           Name = plainName(Callee);
+                           return true;
+                         },
+                         InstantiatedHooks, ManagedInInstantiations);
   Scan.TraverseAST(AST);
 }
 

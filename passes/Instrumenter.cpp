@@ -84,8 +84,8 @@ std::string Instrumenter::typeName(QualType T) const {
 }
 
 std::string Instrumenter::sourceText(const Expr *E) const {
-  CharSourceRange R = Lexer::makeFileCharRange(
-      CharSourceRange::getTokenRange(E->getSourceRange()), SM, AST.getLangOpts());
+  CharSourceRange R = Lexer::makeFileCharRange(CharSourceRange::getTokenRange(E->getSourceRange()),
+                                               SM, AST.getLangOpts());
   if (R.isInvalid())
     return {};
   return Lexer::getSourceText(R, SM, AST.getLangOpts()).str();
@@ -97,8 +97,7 @@ bool Instrumenter::wrapExpr(const Expr *E, const std::string &Prefix, const std:
   if (!Where) {
     if (CurrentPhase == Phase::Rewrite && inOwnCode(E->getBeginLoc()) &&
         reportableAccess(E, classifyObjectType(ManagedType)))
-      Diags.report(Diag::AccessInMacro, E->getBeginLoc(),
-                   {typeName(ManagedType)},
+      Diags.report(Diag::AccessInMacro, E->getBeginLoc(), {typeName(ManagedType)},
                    E->getSourceRange());
     return false;
   }
@@ -174,10 +173,19 @@ bool Instrumenter::TraverseStmt(Stmt *S, DataRecursionQueue *) {
 
 static bool isWriteOperator(OverloadedOperatorKind K) {
   switch (K) {
-  case OO_Equal: case OO_PlusEqual: case OO_MinusEqual: case OO_StarEqual:
-  case OO_SlashEqual: case OO_PercentEqual: case OO_CaretEqual: case OO_AmpEqual:
-  case OO_PipeEqual: case OO_LessLessEqual: case OO_GreaterGreaterEqual:
-  case OO_PlusPlus: case OO_MinusMinus:
+  case OO_Equal:
+  case OO_PlusEqual:
+  case OO_MinusEqual:
+  case OO_StarEqual:
+  case OO_SlashEqual:
+  case OO_PercentEqual:
+  case OO_CaretEqual:
+  case OO_AmpEqual:
+  case OO_PipeEqual:
+  case OO_LessLessEqual:
+  case OO_GreaterGreaterEqual:
+  case OO_PlusPlus:
+  case OO_MinusMinus:
     return true;
   default:
     return false;
@@ -305,8 +313,8 @@ bool Instrumenter::VisitVarDecl(VarDecl *D) {
     return true;
   checkManagedByValue(D, isa<ParmVarDecl>(D) ? "parameter" : "variable");
   if (D->getType()->isReferenceType() && D->getInit() && !D->isImplicit())
-    analyzeBinding(D->getInit(), !D->getType()->getPointeeType().isConstQualified(), false,
-                   nullptr, "a reference to");
+    analyzeBinding(D->getInit(), !D->getType()->getPointeeType().isConstQualified(), false, nullptr,
+                   "a reference to");
   return true;
 }
 
@@ -412,8 +420,7 @@ bool Instrumenter::VisitImplicitCastExpr(ImplicitCastExpr *E) {
     return true;
   }
   if (CurrentPhase == Phase::Rewrite && E->getCastKind() == CK_LValueToRValue &&
-      E->getSubExpr()->getType().isVolatileQualified() && inFunctionBody() &&
-      !scope()->Constexpr)
+      E->getSubExpr()->getType().isVolatileQualified() && inFunctionBody() && !scope()->Constexpr)
     hookExpression(E->getSubExpr(), "volatile read");
   return true;
 }

@@ -4,11 +4,11 @@
 // two phases over the same AST: analysis (which accesses write, which locals
 // an atomic block writes, which calls in templates reach library code), then
 // rewriting. Each concern lives in its own file:
-//   WriteAnalysis.cpp       write contexts, escapes, outer locals of atomic blocks
-//   Barriers.cpp            read/write/translation barriers, canonical `this`
-//   AtomicBlocks.cpp        site ids of atomic blocks, restoring outer locals
-//   Inevitability.cpp       inevitability hooks, blocking calls, thread starts
-//   SafePoints.cpp          safe points, catch(...) handlers
+//   WriteAnalysis.cpp       write contexts, escapes, outer locals of atomic
+//   blocks Barriers.cpp            read/write/translation barriers, canonical
+//   `this` AtomicBlocks.cpp        site ids of atomic blocks, restoring outer
+//   locals Inevitability.cpp       inevitability hooks, blocking calls, thread
+//   starts SafePoints.cpp          safe points, catch(...) handlers
 //   TraceFunctions.cpp      trace functions of managed classes
 //   ManagedDeclarations.cpp managed objects by value, members owning memory
 #ifndef STMIFY_PASSES_INSTRUMENTER_H
@@ -31,8 +31,8 @@
 namespace stmify {
 
 struct InstrumentationCounts {
-  unsigned Reads = 0, Writes = 0, Translations = 0, Hooks = 0, Blocking = 0,
-           SafePoints = 0, TraceFunctions = 0, AtomicBlocks = 0;
+  unsigned Reads = 0, Writes = 0, Translations = 0, Hooks = 0, Blocking = 0, SafePoints = 0,
+           TraceFunctions = 0, AtomicBlocks = 0;
 };
 
 class Instrumenter : public clang::RecursiveASTVisitor<Instrumenter> {
@@ -109,7 +109,8 @@ private:
   static const clang::Expr *strip(const clang::Expr *E);
   // The innermost managed access, outer local or unmanaged target an lvalue
   // expression designates, after subscripts and '.' members of subobjects.
-  void writeTargets(const clang::Expr *LValue, llvm::SmallVectorImpl<const clang::Expr *> &Out) const;
+  void writeTargets(const clang::Expr *LValue,
+                    llvm::SmallVectorImpl<const clang::Expr *> &Out) const;
   bool isManagedAccess(const clang::Expr *E) const;
   bool isManagedFieldAccess(const clang::Expr *E) const;
   void analyzeWrite(const clang::Expr *Operation, const clang::Expr *LValue);
@@ -118,7 +119,8 @@ private:
   void analyzeCallArguments(const clang::CallExpr *E);
   const clang::VarDecl *outerLocal(const clang::Expr *Target) const;
   bool isFunctionLocalObject(const clang::Expr *Object) const;
-  const clang::Expr *callArgumentParent(const clang::Expr *E, const clang::FunctionDecl *&Callee) const;
+  const clang::Expr *callArgumentParent(const clang::Expr *E,
+                                        const clang::FunctionDecl *&Callee) const;
 
   // --- Barriers.cpp
   void barrierForMember(const clang::Expr *E, const clang::Expr *Base, bool Arrow,
@@ -176,13 +178,15 @@ private:
   llvm::DenseSet<const clang::Expr *> BoundDerefs;     // *p bound to a reference: stays canonical
   llvm::DenseSet<const clang::Expr *> EscapeChecked;   // field addresses already judged
   std::map<const clang::Expr *, std::string> HookedWrites; // writes to unmanaged shared memory
-  std::map<const clang::LambdaExpr *, std::vector<std::pair<const clang::VarDecl *, const clang::Expr *>>>
+  std::map<const clang::LambdaExpr *,
+           std::vector<std::pair<const clang::VarDecl *, const clang::Expr *>>>
       OuterLocalWrites;
   llvm::DenseSet<const clang::LambdaExpr *> AtomicLambdas;
-  llvm::DenseSet<const clang::Expr *> Callees;         // member expressions that are called
+  llvm::DenseSet<const clang::Expr *> Callees; // member expressions that are called
   llvm::DenseSet<const clang::CXXThisExpr *> ConsumedThis;
-  std::map<unsigned, std::string> InstantiatedHooks;   // raw location -> callee name
-  std::set<unsigned> ManagedInInstantiations; // accesses in templates that reach managed objects
+  std::map<unsigned, std::string> InstantiatedHooks; // raw location -> callee name
+  std::set<unsigned> ManagedInInstantiations;        // accesses in templates that
+                                                     // reach managed objects
   // Errors about a dependent access are reported only when an instantiation
   // in this translation unit makes it an access to a managed object.
   bool reportableAccess(const clang::Expr *Access, Managed M) const;

@@ -19,8 +19,7 @@ void Instrumenter::checkManagedByValue(const DeclaratorDecl *D, const char *What
   const CXXRecordDecl *R = T->getAsCXXRecordDecl();
   if (!R || classifyRecord(R) != Managed::Yes)
     return;
-  Diags.report(Diag::ManagedByValue, D->getLocation(),
-               {What, typeName(T)}, D->getSourceRange());
+  Diags.report(Diag::ManagedByValue, D->getLocation(), {What, typeName(T)}, D->getSourceRange());
 }
 
 void Instrumenter::checkManagedClassMembers(const CXXRecordDecl *D) {
@@ -40,16 +39,14 @@ void Instrumenter::checkManagedClassMembers(const CXXRecordDecl *D) {
       for (const FieldDecl *Member : U->fields())
         if (mayHoldManagedReferences(Member->getType())) {
           Diags.report(Diag::UntraceableMember, F->getLocation(),
-                       {D->getNameAsString(), F->getNameAsString(),
-                        typeName(F->getType())},
+                       {D->getNameAsString(), F->getNameAsString(), typeName(F->getType())},
                        F->getSourceRange());
           break;
         }
     if (!ownsUnmanagedMemory(F->getType()))
       continue;
     Diags.report(Diag::UnmanagedMember, F->getLocation(),
-                 {D->getNameAsString(), F->getNameAsString(),
-                  typeName(F->getType())},
+                 {D->getNameAsString(), F->getNameAsString(), typeName(F->getType())},
                  F->getSourceRange());
   }
 }
@@ -68,15 +65,15 @@ void Instrumenter::checkUnmanagedBaseConversion(const CastExpr *E) {
     const Stmt *P = parentStmt(Up);
     if (P && (isa<ParenExpr>(P) || isa<ImplicitCastExpr>(P)))
       continue;
-    if (const auto *M = dyn_cast_or_null<MemberExpr>(P); M && !isa<CXXMethodDecl>(M->getMemberDecl()))
+    if (const auto *M = dyn_cast_or_null<MemberExpr>(P);
+        M && !isa<CXXMethodDecl>(M->getMemberDecl()))
       return;
     break;
   }
   QualType FromObject = Pointer ? From->getPointeeType() : From.getNonReferenceType();
   QualType ToObject = Pointer ? To->getPointeeType() : To.getNonReferenceType();
   Diags.report(Diag::UnmanagedBaseReference, E->getBeginLoc(),
-               {typeName(FromObject), typeName(ToObject)},
-               E->getSourceRange());
+               {typeName(FromObject), typeName(ToObject)}, E->getSourceRange());
 }
 
 } // namespace stmify

@@ -36,8 +36,8 @@ bool Instrumenter::mayReachSafePoint(const FunctionDecl *F) const {
   const FunctionDecl *Definition = nullptr;
   if (!F->hasBody(Definition) || !Definition)
     return true;
-  if (Definition->isConstexpr() && !(isa<CXXMethodDecl>(Definition) &&
-                                     cast<CXXMethodDecl>(Definition)->getParent()->isLambda()))
+  if (Definition->isConstexpr() &&
+      !(isa<CXXMethodDecl>(Definition) && cast<CXXMethodDecl>(Definition)->getParent()->isLambda()))
     return false;
   return callsOrLoops(Definition->getBody());
 }
@@ -82,8 +82,8 @@ std::optional<unsigned> Instrumenter::statementEnd(const Stmt *S) const {
 void Instrumenter::safePointInLoopBody(const Stmt *Body) {
   if (!inFunctionBody() || scope()->Constexpr || !Body)
     return;
-  std::string Call = scope()->NoThrow ? "stm::detail::safe_point_nothrow();"
-                                      : "stm::detail::safe_point();";
+  std::string Call =
+      scope()->NoThrow ? "stm::detail::safe_point_nothrow();" : "stm::detail::safe_point();";
   if (const auto *C = dyn_cast<CompoundStmt>(Body)) {
     insertStatementAfterBrace(C->getLBracLoc(), Call);
     ++Counts.SafePoints;

@@ -14,8 +14,8 @@ using namespace clang;
 namespace stmify {
 
 void Instrumenter::traceFunction(const CXXRecordDecl *D) {
-  if (!D->isThisDeclarationADefinition() || D->isLambda() || D->isUnion() ||
-      D->isImplicit() || !D->getIdentifier())
+  if (!D->isThisDeclarationADefinition() || D->isLambda() || D->isUnion() || D->isImplicit() ||
+      !D->getIdentifier())
     return;
   if (const auto *Spec = dyn_cast<ClassTemplateSpecializationDecl>(D))
     if (!isa<ClassTemplatePartialSpecializationDecl>(D) &&
@@ -58,8 +58,8 @@ void Instrumenter::traceFunction(const CXXRecordDecl *D) {
   if (Visits.empty()) {
     Text += " (void)__stmify_object; (void)__stmify_visit; (void)__stmify_context;";
   } else {
-    Text += " const " + Name + " &" + Self + " = *static_cast<const " + Name +
-            " *>(__stmify_object);";
+    Text +=
+        " const " + Name + " &" + Self + " = *static_cast<const " + Name + " *>(__stmify_object);";
     for (const std::string &V : Visits)
       Text += " " + V;
   }

@@ -17,7 +17,8 @@ TransformResult transformTranslationUnit(ASTContext &AST) {
 
   TransformResult Result;
   Result.Counts = Pass.counts();
-  // A header included twice is one file with two FileIDs: its rewrites must agree.
+  // A header included twice is one file with two FileIDs: its rewrites must
+  // agree.
   std::map<const FileEntry *, std::pair<FileEntryRef, std::string>> ByFile;
   for (auto &[File, Text] : Edits.render()) {
     OptionalFileEntryRef Entry = SM.getFileEntryRefForID(File);

@@ -53,8 +53,7 @@ bool Instrumenter::isManagedFieldAccess(const Expr *E) const {
 bool Instrumenter::isManagedAccess(const Expr *E) const {
   E = strip(E);
   if (const auto *U = dyn_cast<UnaryOperator>(E))
-    return U->getOpcode() == UO_Deref &&
-           classifyPointee(U->getSubExpr()->getType()) != Managed::No;
+    return U->getOpcode() == UO_Deref && classifyPointee(U->getSubExpr()->getType()) != Managed::No;
   return isManagedFieldAccess(E);
 }
 
@@ -77,7 +76,8 @@ void Instrumenter::writeTargets(const Expr *LValue, SmallVectorImpl<const Expr *
     while (const auto *B = dyn_cast<BinaryOperator>(Pointer)) {
       if (B->getOpcode() != BO_Add && B->getOpcode() != BO_Sub)
         break;
-      Pointer = (B->getLHS()->getType()->isPointerType() ? B->getLHS() : B->getRHS())->IgnoreParens();
+      Pointer =
+          (B->getLHS()->getType()->isPointerType() ? B->getLHS() : B->getRHS())->IgnoreParens();
     }
     if (const auto *Decay = dyn_cast<ImplicitCastExpr>(Pointer);
         Decay && Decay->getCastKind() == CK_ArrayToPointerDecay &&
@@ -212,8 +212,7 @@ void Instrumenter::analyzeBinding(const Expr *Bound, bool Mutable, bool CallArgu
     // outlive the segment a field reference points into.
     bool CalleeHasSafePoints = Callee && !Callee->isImplicit() && !Callee->isTrivial() &&
                                classifyCallee(Callee, nullptr) == CallKind::Safe &&
-                               inOwnCode(Callee->getLocation()) &&
-                               mayReachSafePoint(Callee);
+                               inOwnCode(Callee->getLocation()) && mayReachSafePoint(Callee);
     if (CallArgument && !CalleeHasSafePoints) {
       if (Mutable)
         WrittenAccesses.insert(T);
@@ -225,11 +224,9 @@ void Instrumenter::analyzeBinding(const Expr *Bound, bool Mutable, bool CallArgu
       continue;
     QualType Object = T->getType();
     if (const auto *M = dyn_cast<MemberExpr>(T))
-      Object = M->isImplicitAccess() || M->isArrow()
-                   ? M->getBase()->getType()->getPointeeType()
-                   : M->getBase()->getType();
-    Diags.report(Diag::FieldAddressEscapes, T->getBeginLoc(),
-                 {What, typeName(Object)},
+      Object = M->isImplicitAccess() || M->isArrow() ? M->getBase()->getType()->getPointeeType()
+                                                     : M->getBase()->getType();
+    Diags.report(Diag::FieldAddressEscapes, T->getBeginLoc(), {What, typeName(Object)},
                  T->getSourceRange());
   }
 }

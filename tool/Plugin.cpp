@@ -38,7 +38,8 @@ int findLoadedLLVM(dl_phdr_info *Info, size_t, void *Found) {
   const char *Base = std::strrchr(Name, '/');
   Base = Base ? Base + 1 : Name;
   int Major = 0;
-  if (std::sscanf(Base, "libLLVM-%d", &Major) == 1 || std::sscanf(Base, "libLLVM.so.%d", &Major) == 1 ||
+  if (std::sscanf(Base, "libLLVM-%d", &Major) == 1 ||
+      std::sscanf(Base, "libLLVM.so.%d", &Major) == 1 ||
       std::sscanf(Base, "libclang-cpp.so.%d", &Major) == 1) {
     if (Major != LLVM_VERSION_MAJOR) {
       *static_cast<int *>(Found) = Major;
@@ -53,7 +54,8 @@ __attribute__((constructor)) void refuseOtherClangVersions() {
   dl_iterate_phdr(findLoadedLLVM, &Other);
   if (Other != 0) {
     std::fprintf(stderr,
-                 "error: stmify: this plugin was built for clang %d but was loaded into clang %d; "
+                 "error: stmify: this plugin was built for clang %d but was "
+                 "loaded into clang %d; "
                  "compile with clang++-%d\n",
                  LLVM_VERSION_MAJOR, Other, LLVM_VERSION_MAJOR);
     std::fflush(stderr);
@@ -66,7 +68,8 @@ struct PluginOption {
   const char *Help;
 };
 constexpr PluginOption Options[] = {
-    {"action", "obj|asm|bc|ll|pp|syntax: what to produce, when the output name does not tell"},
+    {"action", "obj|asm|bc|ll|pp|syntax: what to produce, when the output name "
+               "does not tell"},
     {"save-rewritten", "DIR: also write the instrumented text of each changed file into DIR"},
     {"stats", "print how many barriers, hooks and safe points each file got"},
 };
@@ -133,8 +136,8 @@ public:
     bool IRInput = !FO.Inputs.empty() && FO.Inputs[0].getKind().getLanguage() == Language::LLVM_IR;
     Rewrite = !IRInput && Real != frontend::PrintPreprocessedInput &&
               Real != frontend::RunPreprocessorOnly;
-    if (Rewrite && (Real == frontend::GeneratePCH ||
-                    !CI.getPreprocessorOpts().ImplicitPCHInclude.empty())) {
+    if (Rewrite &&
+        (Real == frontend::GeneratePCH || !CI.getPreprocessorOpts().ImplicitPCHInclude.empty())) {
       stmify::DiagnosticReporter(D).report(stmify::Diag::PrecompiledHeader, SourceLocation());
       return false;
     }
@@ -218,7 +221,8 @@ private:
       return *actionNamed(ActionOverride);
     const FrontendOptions &FO = CI.getFrontendOpts();
     if (CI.getPreprocessorOutputOpts().ShowCPP)
-      return FO.OutputFile.empty() ? frontend::RunPreprocessorOnly : frontend::PrintPreprocessedInput;
+      return FO.OutputFile.empty() ? frontend::RunPreprocessorOnly
+                                   : frontend::PrintPreprocessedInput;
     if (FO.OutputFile.empty())
       return frontend::ParseSyntaxOnly;
     llvm::StringRef Ext = llvm::sys::path::extension(FO.OutputFile);
@@ -251,10 +255,9 @@ private:
     const stmify::InstrumentationCounts &C = Result->Counts;
     llvm::errs() << "stmify: " << CI.getFrontendOpts().Inputs[0].getFile() << ": " << C.Reads
                  << " read barriers, " << C.Writes << " write barriers, " << C.Translations
-                 << " method-call translations, " << C.AtomicBlocks << " atomic blocks, "
-                 << C.Hooks << " inevitability hooks, " << C.Blocking << " blocking calls, "
-                 << C.SafePoints << " safe points, " << C.TraceFunctions
-                 << " trace functions\n";
+                 << " method-call translations, " << C.AtomicBlocks << " atomic blocks, " << C.Hooks
+                 << " inevitability hooks, " << C.Blocking << " blocking calls, " << C.SafePoints
+                 << " safe points, " << C.TraceFunctions << " trace functions\n";
   }
 
   std::string ActionOverride, SaveDir;

@@ -25,7 +25,8 @@ using namespace clang::tooling;
 namespace cl = llvm::cl;
 
 static cl::OptionCategory Category("stmify options");
-static cl::opt<std::string> OutDir("out-dir", cl::desc("Write the instrumented files under this directory"),
+static cl::opt<std::string> OutDir("out-dir",
+                                   cl::desc("Write the instrumented files under this directory"),
                                    cl::value_desc("dir"), cl::cat(Category));
 static cl::opt<std::string> Root("root",
                                  cl::desc("Source root: files are written at their path relative "
@@ -35,7 +36,8 @@ static cl::opt<bool> Check("check", cl::desc("Only analyse and report diagnostic
                            cl::cat(Category));
 static cl::opt<bool> Stdout("stdout", cl::desc("Print the instrumented main files to stdout"),
                             cl::cat(Category));
-static cl::opt<bool> InPlace("in-place", cl::desc("Overwrite the sources with the instrumented text"),
+static cl::opt<bool> InPlace("in-place",
+                             cl::desc("Overwrite the sources with the instrumented text"),
                              cl::cat(Category));
 static cl::opt<bool> Stats("print-counts", cl::desc("Print what each file got"), cl::cat(Category));
 
@@ -86,13 +88,12 @@ public:
         }
         if (Stats) {
           const stmify::InstrumentationCounts &C = R.Counts;
-          llvm::errs() << "stmify: "
-                       << SM.getFileEntryRefForID(SM.getMainFileID())->getName() << ": "
-                       << C.Reads << " read barriers, " << C.Writes << " write barriers, "
+          llvm::errs() << "stmify: " << SM.getFileEntryRefForID(SM.getMainFileID())->getName()
+                       << ": " << C.Reads << " read barriers, " << C.Writes << " write barriers, "
                        << C.Translations << " method-call translations, " << C.AtomicBlocks
-                       << " atomic blocks, " << C.Hooks << " inevitability hooks, "
-                       << C.Blocking << " blocking calls, " << C.SafePoints
-                       << " safe points, " << C.TraceFunctions << " trace functions\n";
+                       << " atomic blocks, " << C.Hooks << " inevitability hooks, " << C.Blocking
+                       << " blocking calls, " << C.SafePoints << " safe points, "
+                       << C.TraceFunctions << " trace functions\n";
         }
       }
 
@@ -134,10 +135,18 @@ private:
 // Flags GCC accepts and clang rejects, as they appear in a compile database
 // written for g++.
 CommandLineArguments stripGccOnlyFlags(const CommandLineArguments &Args, llvm::StringRef) {
-  static const char *const Prefixes[] = {
-      "-fconcepts-diagnostics-depth", "-fno-tree-", "-ftree-", "-fmax-errors",
-      "-fno-ipa-", "-fipa-", "-flto-partition", "-fno-fat-lto-objects", "-fimplicit-constexpr",
-      "-fno-semantic-interposition", "-mno-direct-extern-access", "-fcompare-debug-second"};
+  static const char *const Prefixes[] = {"-fconcepts-diagnostics-depth",
+                                         "-fno-tree-",
+                                         "-ftree-",
+                                         "-fmax-errors",
+                                         "-fno-ipa-",
+                                         "-fipa-",
+                                         "-flto-partition",
+                                         "-fno-fat-lto-objects",
+                                         "-fimplicit-constexpr",
+                                         "-fno-semantic-interposition",
+                                         "-mno-direct-extern-access",
+                                         "-fcompare-debug-second"};
   CommandLineArguments Result;
   for (const std::string &A : Args) {
     bool Drop = false;
@@ -172,22 +181,24 @@ int main(int argc, const char **argv) {
   }
   int Modes = !OutDir.empty() + Check + Stdout + InPlace;
   if (Modes != 1) {
-    llvm::errs() << "stmify: give exactly one of --out-dir=DIR, --check, --stdout, --in-place\n";
+    llvm::errs() << "stmify: give exactly one of --out-dir=DIR, --check, "
+                    "--stdout, --in-place\n";
     return 2;
   }
   ClangTool Tool(Parser->getCompilations(), Parser->getSourcePathList());
   Tool.appendArgumentsAdjuster(stripGccOnlyFlags);
   Tool.appendArgumentsAdjuster(getInsertArgumentAdjuster(
-      {"-resource-dir=" STMIFY_CLANG_RESOURCE_DIR, "-Wno-unknown-warning-option",
-       "-D__STMIFY__=1"},
+      {"-resource-dir=" STMIFY_CLANG_RESOURCE_DIR, "-Wno-unknown-warning-option", "-D__STMIFY__=1"},
       ArgumentInsertPosition::END));
   Outputs Out;
   ActionFactory Factory(Out);
   int Status = Tool.run(&Factory);
   for (const std::string &Path : Out.Conflicts) {
     llvm::errs() << "stmify: error: " << Path
-                 << " is instrumented differently by different translation units (it depends "
-                    "on macros they define differently) [stmify:header-included-twice]\n";
+                 << " is instrumented differently by different translation "
+                    "units (it depends "
+                    "on macros they define differently) "
+                    "[stmify:header-included-twice]\n";
     ++Out.Errors;
   }
   if (Status != 0 || Out.Errors > 0)
