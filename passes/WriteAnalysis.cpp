@@ -181,6 +181,16 @@ void Instrumenter::analyzeWrite(const Expr *Operation, const Expr *LValue) {
                                     : "write through reference '" + VD->getNameAsString() + "'";
       continue;
     }
+    // An element of a container the function owns (local[i] = x).
+    const Expr *Object = nullptr;
+    if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(T); Op && Op->getNumArgs() > 0 &&
+                                                           isa_and_nonnull<CXXMethodDecl>(
+                                                               Op->getDirectCallee()))
+      Object = Op->getArg(0);
+    else if (const auto *Call = dyn_cast<CXXMemberCallExpr>(T))
+      Object = Call->getImplicitObjectArgument();
+    if (Object && isFunctionLocalObject(Object))
+      continue;
     // Writes through `this` of an unmanaged class: the caller decided
     // whether calling this method needs a hook (see classifyCall).
     if (const auto *M = dyn_cast<MemberExpr>(T))

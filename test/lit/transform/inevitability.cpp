@@ -59,3 +59,12 @@ void threads(std::mutex &m) {
 
 void quiet(Item *it) noexcept { std::puts("x"); it->v = 1; }
 // CHECK: void quiet(Item *it) noexcept { stm::detail::safe_point_nothrow(); (stm::detail::inevitable_hook("call to 'puts' at {{[^"]*}}", false), std::puts("x")); stm::wr(it, "{{[^"]*}}")->v = 1; }
+
+long owned_containers() {
+  std::vector<long> mine(4);
+  mine[1] = 2;
+  // CHECK: mine[1] = 2;
+  mine.back() += 1;
+  // CHECK: mine.back() += 1;
+  return mine[1];
+}
