@@ -5,6 +5,7 @@
 
 #include <stmify/stm.hpp>
 
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <exception>
@@ -29,9 +30,17 @@ public:
       changed.notify_one();
   }
 
-  bool stopping_now() {
+  // Read after every task: no lock, so that workers do not contend for the
+  // queue's mutex between tasks.
+  bool stopping_now() const { return stop_requested.load(std::memory_order_acquire); }
+
+  void stop(std::exception_ptr error) {
     std::lock_guard<std::mutex> lock(mutex);
-    return stopping;
+    if (!first_error)
+      first_error = std::move(error);
+    stopping = true;
+    stop_requested.store(true, std::memory_order_release);
+    pending.clear();
   }
 
   const unsigned workers;
@@ -42,6 +51,7 @@ public:
   unsigned idle = 0;          // workers waiting for tasks
   unsigned active_workers = 1;
   bool stopping = false;
+  std::atomic<bool> stop_requested{false};
   std::exception_ptr first_error;
 };
 
@@ -52,10 +62,12 @@ namespace {
 void work(queue_core &q) {
   std::vector<task> batch;
   for (;;) {
+    // Finished tasks are destroyed (their memory freed) outside the lock.
+    const auto finished = static_cast<unsigned>(batch.size());
+    batch.clear();
     {
       std::unique_lock<std::mutex> lock(q.mutex);
-      q.running -= static_cast<unsigned>(batch.size());
-      batch.clear();
+      q.running -= finished;
       if (q.running == 0 || q.stopping)
         q.changed.notify_all();
       // While tasks run they may add tasks (which arrive when they commit).
@@ -77,11 +89,7 @@ void work(queue_core &q) {
       try {
         run_atomic(t);
       } catch (...) {
-        std::lock_guard<std::mutex> lock(q.mutex);
-        if (!q.first_error)
-          q.first_error = std::current_exception();
-        q.stopping = true;
-        q.pending.clear();
+        q.stop(std::current_exception());
       }
       if (q.stopping_now())
         break;
@@ -124,6 +132,7 @@ void queue_run(queue_core *core) {
   {
     std::lock_guard<std::mutex> lock(core->mutex);
     core->stopping = false;
+    core->stop_requested.store(false, std::memory_order_relaxed);
     core->first_error = nullptr;
     core->active_workers = workers;
     if (core->pending.empty())
