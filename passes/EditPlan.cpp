@@ -69,62 +69,93 @@ std::optional<FileOffsets> EditPlan::locatePoint(SourceLocation Loc) const {
   return FileOffsets{File, Offset, Offset};
 }
 
-bool EditPlan::wrap(const FileOffsets &Where, std::string Prefix, std::string Suffix) {
-  auto Key = std::make_tuple(Where.File, Where.Begin, Where.End);
-  auto Found = Wrapped.find(Key);
-  if (Found != Wrapped.end())
-    return Found->second == std::make_pair(Prefix, Suffix);
-  Wrapped.emplace(Key, std::make_pair(Prefix, Suffix));
-  long Sequence = NextSequence++;
-  std::vector<Edit> &List = Edits[Where.File];
-  unsigned long Length = Where.End - Where.Begin + 1;
-  List.push_back({Where.Begin, false, Length, Sequence, std::move(Prefix)});
-  List.push_back({Where.End, true, Length, Sequence, std::move(Suffix)});
+bool FileEdits::add(Edit E) {
+  if (!Known.insert(E).second)
+    return true; // the same edit again: another inclusion or translation unit
+  if (E.What == Kind::Wrap) {
+    auto [It, Inserted] = Wrapped.emplace(std::make_pair(E.Begin, E.End),
+                                          std::make_pair(E.Open, E.Close));
+    if (!Inserted) {
+      Known.erase(E);
+      return false;
+    }
+  }
+  Edits.push_back(std::move(E));
   return true;
 }
 
-static constexpr unsigned long Outermost = ~0ul;
-
-void EditPlan::insertStatement(FileID File, unsigned Offset, std::string Text) {
-  Edits[File].push_back({Offset, false, Outermost, NextSequence++, std::move(Text)});
+bool FileEdits::wrap(unsigned Begin, unsigned End, std::string Prefix, std::string Suffix) {
+  return add({Kind::Wrap, Begin, End, std::move(Prefix), std::move(Suffix)});
 }
 
-void EditPlan::insertPrefix(FileID File, unsigned Offset, std::string Text) {
-  Edits[File].push_back({Offset, false, 0, NextSequence++, std::move(Text)});
+void FileEdits::insertStatement(unsigned Offset, std::string Text) {
+  add({Kind::Statement, Offset, Offset, std::move(Text), {}});
 }
 
-void EditPlan::insertClosing(FileID File, unsigned Offset, std::string Text) {
-  Edits[File].push_back({Offset, true, Outermost, NextSequence++, std::move(Text)});
+void FileEdits::insertPrefix(unsigned Offset, std::string Text) {
+  add({Kind::Prefix, Offset, Offset, std::move(Text), {}});
 }
 
-std::map<FileID, std::string> EditPlan::render() const {
-  std::map<FileID, std::string> Result;
-  for (const auto &[File, List] : Edits) {
-    std::vector<const Edit *> Sorted;
-    for (const Edit &E : List)
-      Sorted.push_back(&E);
-    std::sort(Sorted.begin(), Sorted.end(), [](const Edit *A, const Edit *B) {
-      if (A->Offset != B->Offset)
-        return A->Offset < B->Offset;
-      if (A->Closing != B->Closing)
-        return A->Closing;
-      if (A->Rank != B->Rank)
-        return A->Closing ? A->Rank < B->Rank : A->Rank > B->Rank;
-      return A->Closing ? A->Sequence > B->Sequence : A->Sequence < B->Sequence;
-    });
-    llvm::StringRef Buffer = SM.getBufferData(File);
-    std::string Out;
-    Out.reserve(Buffer.size() + Sorted.size() * 16);
-    unsigned Copied = 0;
-    for (const Edit *E : Sorted) {
-      Out.append(Buffer.data() + Copied, E->Offset - Copied);
-      Copied = E->Offset;
-      Out += E->Text;
+void FileEdits::insertClosing(unsigned Offset, std::string Text) {
+  add({Kind::Closing, Offset, Offset, std::move(Text), {}});
+}
+
+bool FileEdits::merge(const FileEdits &Other) {
+  bool Ok = true;
+  for (const Edit &E : Other.Edits)
+    Ok &= add(E);
+  return Ok;
+}
+
+std::string FileEdits::render(llvm::StringRef Original) const {
+  struct Piece {
+    unsigned Offset;
+    bool Closing;       // closings come before openings at one offset
+    unsigned long Rank; // openings: descending; closings: ascending
+    size_t Sequence;    // ties: openings ascending, closings descending
+    const std::string *Text;
+  };
+  constexpr unsigned long Outermost = ~0ul;
+  std::vector<Piece> Pieces;
+  for (size_t I = 0; I < Edits.size(); ++I) {
+    const Edit &E = Edits[I];
+    switch (E.What) {
+    case Kind::Wrap: {
+      unsigned long Length = E.End - E.Begin + 1;
+      Pieces.push_back({E.Begin, false, Length, I, &E.Open});
+      Pieces.push_back({E.End, true, Length, I, &E.Close});
+      break;
     }
-    Out.append(Buffer.data() + Copied, Buffer.size() - Copied);
-    Result.emplace(File, std::move(Out));
+    case Kind::Statement:
+      Pieces.push_back({E.Begin, false, Outermost, I, &E.Open});
+      break;
+    case Kind::Prefix:
+      Pieces.push_back({E.Begin, false, 0, I, &E.Open});
+      break;
+    case Kind::Closing:
+      Pieces.push_back({E.Begin, true, Outermost, I, &E.Open});
+      break;
+    }
   }
-  return Result;
+  std::sort(Pieces.begin(), Pieces.end(), [](const Piece &A, const Piece &B) {
+    if (A.Offset != B.Offset)
+      return A.Offset < B.Offset;
+    if (A.Closing != B.Closing)
+      return A.Closing;
+    if (A.Rank != B.Rank)
+      return A.Closing ? A.Rank < B.Rank : A.Rank > B.Rank;
+    return A.Closing ? A.Sequence > B.Sequence : A.Sequence < B.Sequence;
+  });
+  std::string Out;
+  Out.reserve(Original.size() + Pieces.size() * 16);
+  unsigned Copied = 0;
+  for (const Piece &P : Pieces) {
+    Out.append(Original.data() + Copied, P.Offset - Copied);
+    Copied = P.Offset;
+    Out += *P.Text;
+  }
+  Out.append(Original.data() + Copied, Original.size() - Copied);
+  return Out;
 }
 
 } // namespace stmify

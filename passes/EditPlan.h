@@ -14,6 +14,8 @@
 
 #include <map>
 #include <optional>
+#include <set>
+#include <tuple>
 #include <string>
 #include <vector>
 
@@ -22,6 +24,37 @@ namespace stmify {
 struct FileOffsets {
   clang::FileID File;
   unsigned Begin = 0, End = 0; // [Begin, End) in the file's buffer
+};
+
+// The edits of one file, by offset in its original text: independent of any
+// SourceManager, so the edits several inclusions or translation units make to
+// one header can be merged.
+class FileEdits {
+public:
+  // Returns false when the same range is already wrapped differently.
+  bool wrap(unsigned Begin, unsigned End, std::string Prefix, std::string Suffix);
+  void insertStatement(unsigned Offset, std::string Text);
+  void insertPrefix(unsigned Offset, std::string Text);
+  void insertClosing(unsigned Offset, std::string Text);
+  // Adds Other's edits (identical ones once); false on a conflicting wrap.
+  bool merge(const FileEdits &Other);
+  bool empty() const { return Edits.empty(); }
+  std::string render(llvm::StringRef Original) const;
+
+private:
+  enum class Kind { Wrap, Statement, Prefix, Closing };
+  struct Edit {
+    Kind What;
+    unsigned Begin, End;
+    std::string Open, Close;
+    bool operator<(const Edit &O) const {
+      return std::tie(What, Begin, End, Open, Close) < std::tie(O.What, O.Begin, O.End, O.Open, O.Close);
+    }
+  };
+  bool add(Edit E);
+  std::vector<Edit> Edits;
+  std::set<Edit> Known;
+  std::map<std::pair<unsigned, unsigned>, std::pair<std::string, std::string>> Wrapped;
 };
 
 class EditPlan {
@@ -34,35 +67,33 @@ public:
   std::optional<FileOffsets> locatePoint(clang::SourceLocation Loc) const;
 
   // Returns false when the same range was already wrapped differently.
-  bool wrap(const FileOffsets &Where, std::string Prefix, std::string Suffix);
+  bool wrap(const FileOffsets &Where, std::string Prefix, std::string Suffix) {
+    return Files[Where.File].wrap(Where.Begin, Where.End, std::move(Prefix), std::move(Suffix));
+  }
   // A statement (or declaration) placed before whatever starts at Offset.
-  void insertStatement(clang::FileID File, unsigned Offset, std::string Text);
+  void insertStatement(clang::FileID File, unsigned Offset, std::string Text) {
+    Files[File].insertStatement(Offset, std::move(Text));
+  }
   // Text that belongs to the expression starting at Offset (innermost).
-  void insertPrefix(clang::FileID File, unsigned Offset, std::string Text);
+  void insertPrefix(clang::FileID File, unsigned Offset, std::string Text) {
+    Files[File].insertPrefix(Offset, std::move(Text));
+  }
   // Text placed after everything that closes at Offset (outermost).
-  void insertClosing(clang::FileID File, unsigned Offset, std::string Text);
+  void insertClosing(clang::FileID File, unsigned Offset, std::string Text) {
+    Files[File].insertClosing(Offset, std::move(Text));
+  }
 
   bool isRewritable(clang::FileID File) const;
   bool isOwnLocation(clang::SourceLocation FileLoc) const;
-  bool empty() const { return Edits.empty(); }
+  bool empty() const { return Files.empty(); }
 
-  // The rewritten text of every file that has edits.
-  std::map<clang::FileID, std::string> render() const;
+  // The edits of every file that has some.
+  const std::map<clang::FileID, FileEdits> &files() const { return Files; }
 
 private:
-  struct Edit {
-    unsigned Offset;
-    bool Closing;       // closings come before openings at one offset
-    unsigned long Rank; // openings: descending; closings: ascending
-    long Sequence;      // ties: openings ascending, closings descending
-    std::string Text;
-  };
   clang::SourceManager &SM;
   const clang::LangOptions &LO;
-  std::map<clang::FileID, std::vector<Edit>> Edits;
-  std::map<std::tuple<clang::FileID, unsigned, unsigned>, std::pair<std::string, std::string>>
-      Wrapped;
-  long NextSequence = 0;
+  std::map<clang::FileID, FileEdits> Files;
   mutable llvm::DenseMap<clang::FileID, bool> RewritableCache;
 };
 

@@ -11,26 +11,32 @@ namespace stmify {
 TransformResult transformTranslationUnit(ASTContext &AST) {
   SourceManager &SM = AST.getSourceManager();
   DiagnosticReporter Diags(AST.getDiagnostics());
-  EditPlan Edits(SM, AST.getLangOpts());
-  Instrumenter Pass(AST, Edits, Diags);
+  EditPlan Plan(SM, AST.getLangOpts());
+  Instrumenter Pass(AST, Plan, Diags);
   Pass.run();
 
   TransformResult Result;
   Result.Counts = Pass.counts();
-  // A header included twice is one file with two FileIDs: its rewrites must
-  // agree.
-  std::map<const FileEntry *, std::pair<FileEntryRef, std::string>> ByFile;
-  for (auto &[File, Text] : Edits.render()) {
+  // A header included twice is one file with two FileIDs: their edits merge
+  // (the generic barriers and the hooks suit every inclusion) unless they
+  // wrap one range differently.
+  std::map<const FileEntry *, size_t> Index;
+  const FileEntry *Main = SM.getFileEntryForID(SM.getMainFileID());
+  for (const auto &[File, Edits] : Plan.files()) {
     OptionalFileEntryRef Entry = SM.getFileEntryRefForID(File);
     if (!Entry)
       continue;
-    auto [It, Inserted] = ByFile.emplace(&Entry->getFileEntry(), std::make_pair(*Entry, Text));
-    if (!Inserted && It->second.second != Text)
+    auto [It, Inserted] = Index.emplace(&Entry->getFileEntry(), Result.Files.size());
+    if (Inserted) {
+      Result.Files.push_back({*Entry, SM.getBufferData(File).str(), Edits, {},
+                              &Entry->getFileEntry() == Main});
+      continue;
+    }
+    if (!Result.Files[It->second].Edits.merge(Edits))
       Diags.report(Diag::HeaderIncludedTwice, SM.getIncludeLoc(File), {Entry->getName().str()});
   }
-  const FileEntry *Main = SM.getFileEntryForID(SM.getMainFileID());
-  for (auto &[Entry, Pair] : ByFile)
-    Result.Files.push_back({Pair.first, std::move(Pair.second), Entry == Main});
+  for (RewrittenFile &F : Result.Files)
+    F.Text = F.Edits.render(F.Original);
   Result.Errors = Diags.errorCount();
   return Result;
 }

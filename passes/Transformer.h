@@ -15,7 +15,9 @@ namespace stmify {
 
 struct RewrittenFile {
   clang::FileEntryRef File;
-  std::string Text;
+  std::string Original;
+  FileEdits Edits;
+  std::string Text; // Original with Edits applied
   bool MainFile;
 };
 

@@ -43,9 +43,14 @@ static cl::opt<bool> Stats("print-counts", cl::desc("Print what each file got"),
 
 namespace {
 
-// What all translation units produced, by absolute path.
+// What all translation units produced, by absolute path: a header's edits
+// from every translation unit that includes it are merged.
+struct OutputFile {
+  std::string Original;
+  stmify::FileEdits Edits;
+};
 struct Outputs {
-  std::map<std::string, std::string> Text;
+  std::map<std::string, OutputFile> Files;
   std::set<std::string> MainFiles;
   std::set<std::string> Conflicts;
   unsigned Errors = 0;
@@ -71,7 +76,7 @@ public:
         for (stmify::RewrittenFile &F : R.Files) {
           std::string Path = absolute(F.File.getName());
           Changed.insert(Path);
-          record(Path, std::move(F.Text), F.MainFile);
+          record(Path, std::move(F.Original), F.MainFile, &F.Edits);
         }
         // Unchanged project files are written too, so the tree compiles alone.
         EditPlan Probe(SM, AST.getLangOpts());
@@ -84,7 +89,7 @@ public:
           if (ID.isInvalid() || !Probe.isRewritable(ID))
             continue;
           bool Main = ID == SM.getMainFileID();
-          record(Path, SM.getBufferData(ID).str(), Main);
+          record(Path, SM.getBufferData(ID).str(), Main, nullptr);
         }
         if (Stats) {
           const stmify::InstrumentationCounts &C = R.Counts;
@@ -105,11 +110,14 @@ public:
         llvm::sys::path::remove_dots(Path, true);
         return std::string(Path);
       }
-      void record(const std::string &Path, std::string Text, bool Main) {
+      void record(const std::string &Path, std::string Original, bool Main,
+                  const stmify::FileEdits *Edits) {
         if (Main)
           Out.MainFiles.insert(Path);
-        auto [It, Inserted] = Out.Text.emplace(Path, std::move(Text));
-        if (!Inserted && It->second != Text)
+        auto [It, Inserted] = Out.Files.emplace(Path, OutputFile{Original, {}});
+        if (!Inserted && It->second.Original != Original)
+          Out.Conflicts.insert(Path); // the file changed while the tool ran
+        if (Edits && !It->second.Edits.merge(*Edits))
           Out.Conflicts.insert(Path);
       }
       Outputs &Out;
@@ -195,33 +203,34 @@ int main(int argc, const char **argv) {
   int Status = Tool.run(&Factory);
   for (const std::string &Path : Out.Conflicts) {
     llvm::errs() << "stmify: error: " << Path
-                 << " is instrumented differently by different translation "
-                    "units (it depends "
-                    "on macros they define differently) "
-                    "[stmify:header-included-twice]\n";
+                 << " needs conflicting instrumentation in different translation units (it "
+                    "depends on macros they define differently) [stmify:header-included-twice]\n";
     ++Out.Errors;
   }
   if (Status != 0 || Out.Errors > 0)
     return 1;
   if (Check)
     return 0;
+  std::map<std::string, std::string> Text;
+  for (const auto &[Path, File] : Out.Files)
+    Text[Path] = File.Edits.render(File.Original);
   if (Stdout) {
     for (const std::string &Path : Out.MainFiles)
-      llvm::outs() << Out.Text[Path];
+      llvm::outs() << Text[Path];
     return 0;
   }
   llvm::SmallString<256> RootDir(Root.empty() ? "." : Root.getValue());
   llvm::sys::fs::make_absolute(RootDir);
   llvm::sys::path::remove_dots(RootDir, true);
   bool Ok = true;
-  for (const auto &[Path, Text] : Out.Text) {
+  for (const auto &[Path, Contents] : Text) {
     if (InPlace) {
-      Ok &= writeFile(Path, Text);
+      Ok &= writeFile(Path, Contents);
       continue;
     }
     llvm::StringRef Relative(Path);
     if (!Relative.consume_front(RootDir) || !Relative.starts_with("/")) {
-      if (Out.MainFiles.count(Path) || Text != "") {
+      if (Out.MainFiles.count(Path) || !Out.Files[Path].Edits.empty()) {
         llvm::errs() << "stmify: error: " << Path << " is outside the source root " << RootDir
                      << " (set --root)\n";
         Ok = false;
@@ -230,7 +239,7 @@ int main(int argc, const char **argv) {
     }
     llvm::SmallString<256> Target(OutDir.getValue());
     llvm::sys::path::append(Target, Relative.drop_front());
-    Ok &= writeFile(std::string(Target), Text);
+    Ok &= writeFile(std::string(Target), Contents);
   }
   return Ok ? 0 : 1;
 }
