@@ -249,9 +249,15 @@ void Instrumenter::instrumentCall(const CallExpr *E) {
   CallKind Kind = classifyCall(E);
   const FunctionDecl *Callee = E->getDirectCallee();
   std::string Name = Callee ? plainName(Callee) : "a function through a pointer";
-  auto Dependent = InstantiatedHooks.find(E->getBeginLoc().getRawEncoding());
-  if (!Callee && Dependent != InstantiatedHooks.end())
-    Name = Dependent->second;
+  // A dependent call is named as written, not after the function one
+  // instantiation reaches: the text must not depend on the instantiations a
+  // translation unit happens to contain.
+  if (!Callee && InstantiatedHooks.count(E->getBeginLoc().getRawEncoding())) {
+    if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(E))
+      Name = std::string("operator") + getOperatorSpelling(Op->getOperator());
+    else
+      Name = sourceText(E->getCallee());
+  }
   switch (Kind) {
   case CallKind::Safe:
     return;

@@ -68,3 +68,12 @@ long owned_containers() {
   // CHECK: mine.back() += 1;
   return mine[1];
 }
+
+#include <memory>
+long fresh_objects() {
+  auto one = std::make_unique<long>(1);
+  auto two = std::make_shared<long>(2);
+  // CHECK: auto one = std::make_unique<long>(1);
+  // CHECK-NEXT: auto two = std::make_shared<long>(2);
+  return *one + *two;
+}

@@ -24,7 +24,7 @@ template <class F> void twice(F f) { f(); f(); }
 // CHECK: template <class F> void twice(F f) { stm::detail::safe_point(); f(); f(); }
 
 template <class C> void append(C &c, long v) { c.push_back(v); }
-// CHECK: template <class C> void append(C &c, long v) { stm::detail::safe_point(); (stm::detail::inevitable_hook("call to 'std::vector::push_back' at {{[^"]*}}"), stm::loc(c).push_back(v)); }
+// CHECK: template <class C> void append(C &c, long v) { stm::detail::safe_point(); (stm::detail::inevitable_hook("call to 'c.push_back' at {{[^"]*}}"), stm::loc(c).push_back(v)); }
 
 struct Plain { long value = 0; Plain *next = nullptr; };
 
