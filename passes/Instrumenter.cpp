@@ -376,6 +376,15 @@ bool Instrumenter::VisitCXXCatchStmt(CXXCatchStmt *S) {
   return true;
 }
 
+// Freeing memory cannot be undone: a transaction that deleted an object and
+// then ran again would delete it twice.
+bool Instrumenter::VisitCXXDeleteExpr(CXXDeleteExpr *E) {
+  if (CurrentPhase == Phase::Rewrite && inFunctionBody() && !scope()->Constexpr &&
+      !scope()->ConstructorOrDestructor)
+    hookExpression(E, "delete");
+  return true;
+}
+
 bool Instrumenter::VisitExplicitCastExpr(ExplicitCastExpr *E) {
   if (CurrentPhase == Phase::Analyze && inFunctionBody())
     checkUnmanagedBaseConversion(E);

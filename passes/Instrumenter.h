@@ -75,6 +75,7 @@ public:
   bool VisitDoStmt(clang::DoStmt *S);
   bool VisitCXXCatchStmt(clang::CXXCatchStmt *S);
   bool VisitImplicitCastExpr(clang::ImplicitCastExpr *E);
+  bool VisitCXXDeleteExpr(clang::CXXDeleteExpr *E);
   bool VisitExplicitCastExpr(clang::ExplicitCastExpr *E);
 
 private:

@@ -77,3 +77,12 @@ long fresh_objects() {
   // CHECK-NEXT: auto two = std::make_shared<long>(2);
   return *one + *two;
 }
+
+struct Buffer {
+  long *data = nullptr;
+  ~Buffer() { delete[] data; }
+  // CHECK: ~Buffer() { delete[] data; }
+};
+
+void release(long *p) { delete p; }
+// CHECK: void release(long *p) { (stm::detail::inevitable_hook("delete at {{[^"]*}}"), delete p); }
