@@ -251,6 +251,13 @@ bool Instrumenter::VisitBinaryOperator(BinaryOperator *E) {
       analyzeWrite(E, E->getLHS());
     return true;
   }
+  if (E->isPtrMemOp() && isManagedAccess(E)) { // p->*member, object.*member
+    const Expr *Object = E->getLHS();
+    QualType T = E->getOpcode() == BO_PtrMemI ? Object->getType()->getPointeeType()
+                                              : Object->getType();
+    if (wrapExpr(Object, barrierOpen(E, false), barrierClose(E, false), T))
+      ++(WrittenAccesses.contains(E) ? Counts.Writes : Counts.Reads);
+  }
   auto Hook = HookedWrites.find(E);
   if (Hook != HookedWrites.end() && inFunctionBody())
     hookExpression(E, Hook->second);

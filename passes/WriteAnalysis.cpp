@@ -54,6 +54,11 @@ bool Instrumenter::isManagedAccess(const Expr *E) const {
   E = strip(E);
   if (const auto *U = dyn_cast<UnaryOperator>(E))
     return U->getOpcode() == UO_Deref && classifyPointee(U->getSubExpr()->getType()) != Managed::No;
+  if (const auto *B = dyn_cast<BinaryOperator>(E)) // p->*member, object.*member
+    return (B->getOpcode() == BO_PtrMemI &&
+            classifyPointee(B->getLHS()->getType()) != Managed::No) ||
+           (B->getOpcode() == BO_PtrMemD &&
+            classifyObjectType(B->getLHS()->getType()) != Managed::No);
   return isManagedFieldAccess(E);
 }
 

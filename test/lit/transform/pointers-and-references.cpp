@@ -26,3 +26,6 @@ void copy_object(Node *to, Node *from) { *to = *from; }
 
 Node &keep_reference(Node *p) { return *p; }
 // CHECK: Node &keep_reference(Node *p) { return *p; }
+
+long through_member_pointer(Node *p, long Node::*field) { p->*field += 1; return (*p).*field; }
+// CHECK: long through_member_pointer(Node *p, long Node::*field) { stm::wr(p, "{{[^"]*}}")->*field += 1; return stm::rd((*stm::rd(p))).*field; }
