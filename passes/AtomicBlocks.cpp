@@ -36,28 +36,15 @@ void Instrumenter::preserveOuterLocals(const LambdaExpr *L) {
   std::set<std::string> DoneText;
   std::string Statements;
   for (const auto &[VD, LValue] : Found->second) {
-    QualType T = VD->getType();
-    if (T.isTriviallyCopyableType(AST)) {
+    if (VD->getType().isTriviallyCopyableType(AST)) {
       if (Done.insert(VD).second)
         Statements += "stm::detail::preserve(" + VD->getNameAsString() + "); ";
       continue;
     }
-    // A trivially copyable member of a local that is not: save the member.
-    const Expr *E = strip(LValue);
-    bool PlainMembers = isa<MemberExpr>(E);
-    for (const Expr *Walk = E; const auto *M = dyn_cast_or_null<MemberExpr>(Walk);
-         Walk = strip(M->getBase()))
-      if (M->isArrow())
-        PlainMembers = false;
-    std::string Text = sourceText(E);
-    if (PlainMembers && !Text.empty() && E->getType().isTriviallyCopyableType(AST)) {
-      if (DoneText.insert(Text).second)
-        Statements += "stm::detail::preserve(" + Text + "); ";
-      continue;
-    }
-    if (Done.insert(VD).second)
-      Diags.report(Diag::UnrestorableLocal, LValue->getBeginLoc(),
-                   {VD->getNameAsString(), typeName(T)}, LValue->getSourceRange());
+    // A trivially copyable member of a local that is not (restorableByCopy).
+    std::string Text = sourceText(strip(LValue));
+    if (!Text.empty() && DoneText.insert(Text).second)
+      Statements += "stm::detail::preserve(" + Text + "); ";
   }
   if (!Statements.empty()) {
     Statements.pop_back();

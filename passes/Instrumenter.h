@@ -119,6 +119,7 @@ private:
                       const clang::FunctionDecl *Callee, const char *What);
   void analyzeCallArguments(const clang::CallExpr *E);
   const clang::VarDecl *outerLocal(const clang::Expr *Target) const;
+  bool restorableByCopy(const clang::VarDecl *VD, const clang::Expr *LValue) const;
   bool isFunctionLocalObject(const clang::Expr *Object) const;
   const clang::Expr *callArgumentParent(const clang::Expr *E,
                                         const clang::FunctionDecl *&Callee) const;

@@ -91,6 +91,21 @@ void Instrumenter::writeTargets(const Expr *LValue, SmallVectorImpl<const Expr *
       return;
     }
   }
+  // An accessor (v[i], v.at(i), v.front()) returns a part of its object:
+  // writing the result writes the object.
+  if (const auto *Call = dyn_cast<CallExpr>(E)) {
+    const auto *Method = dyn_cast_or_null<CXXMethodDecl>(Call->getDirectCallee());
+    const Expr *Object = nullptr;
+    if (const auto *Member = dyn_cast<CXXMemberCallExpr>(Call))
+      Object = Member->getImplicitObjectArgument();
+    else if (isa<CXXOperatorCallExpr>(Call) && Method && Call->getNumArgs() > 0)
+      Object = Call->getArg(0);
+    if (Method && Object && !Method->isStatic() && Method->getReturnType()->isReferenceType() &&
+        hasConstTwin(Method) && !Object->getType()->isPointerType()) {
+      writeTargets(Object, Out);
+      return;
+    }
+  }
   if (const auto *S = dyn_cast<ArraySubscriptExpr>(E)) {
     const Expr *Base = S->getBase()->IgnoreParens();
     if (const auto *Decay = dyn_cast<ImplicitCastExpr>(Base))
@@ -124,6 +139,18 @@ static bool declaredWithin(const Decl *D, const DeclContext *Context) {
     if (DC == Context)
       return true;
   return false;
+}
+
+bool Instrumenter::restorableByCopy(const VarDecl *VD, const Expr *LValue) const {
+  if (VD->getType().isTriviallyCopyableType(AST))
+    return true;
+  const Expr *E = strip(LValue);
+  if (!isa<MemberExpr>(E) || !E->getType().isTriviallyCopyableType(AST))
+    return false;
+  for (const auto *M = dyn_cast<MemberExpr>(E); M; M = dyn_cast<MemberExpr>(strip(M->getBase())))
+    if (M->isArrow())
+      return false;
+  return true;
 }
 
 const VarDecl *Instrumenter::outerLocal(const Expr *Target) const {
@@ -170,11 +197,19 @@ void Instrumenter::analyzeWrite(const Expr *Operation, const Expr *LValue) {
         continue;
       if (VD->hasLocalStorage() && !VD->getType()->isReferenceType()) {
         if (outerLocal(T)) {
-          for (auto S = Scopes.rbegin(); S != Scopes.rend(); ++S)
-            if (S->AtomicBody) {
-              OuterLocalWrites[S->Lambda].push_back({VD, LValue});
-              break;
-            }
+          // Saved at the block's start when a byte copy can restore it (the
+          // variable, or the plain member written); otherwise the block
+          // becomes inevitable before writing it.
+          if (restorableByCopy(VD, LValue)) {
+            for (auto S = Scopes.rbegin(); S != Scopes.rend(); ++S)
+              if (S->AtomicBody) {
+                OuterLocalWrites[S->Lambda].push_back({VD, LValue});
+                break;
+              }
+          } else {
+            HookedWrites[Operation] =
+                "write to '" + VD->getNameAsString() + "', declared outside the atomic block,";
+          }
         }
         continue;
       }
@@ -194,7 +229,7 @@ void Instrumenter::analyzeWrite(const Expr *Operation, const Expr *LValue) {
       Object = Op->getArg(0);
     else if (const auto *Call = dyn_cast<CXXMemberCallExpr>(T))
       Object = Call->getImplicitObjectArgument();
-    if (Object && isFunctionLocalObject(Object))
+    if (Object && isOwnedObject(Object))
       continue;
     // Writes through `this` of an unmanaged class: the caller decided
     // whether calling this method needs a hook (see classifyCall).
@@ -272,7 +307,9 @@ void Instrumenter::analyzeCallArguments(const CallExpr *E) {
         WrittenAccesses.insert(strip(Object));
   if (Object && classifyObjectType(Object->getType()) == Managed::No)
     if (const auto *Method = dyn_cast<CXXMethodDecl>(Callee); Method && !Method->isStatic()) {
-      analyzeBinding(Object, !Method->isConst(), true, Callee, "the address of");
+      // An accessor reads; a write through its result is found as a write.
+      analyzeBinding(Object, !Method->isConst() && !hasConstTwin(Method), true, Callee,
+                     "the address of");
       // A method that may modify a local outside the atomic block: save the
       // local (when it can be copied back) instead of becoming inevitable.
       if (!Method->isConst())

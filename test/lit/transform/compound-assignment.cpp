@@ -29,3 +29,14 @@ struct Body : stm::object {
   void step() { pos = pos + vel; vel.scale(0.5); }
   // CHECK: void step() { stm::detail::safe_point(); stm::wr(this, "{{[^"]*}}")->pos = stm::rd(this)->pos + stm::rd(this)->vel; stm::wr(this, "{{[^"]*}}")->vel.scale(0.5); }
 };
+
+#include <array>
+struct Table : stm::object {
+  std::array<long, 4> cells{};
+};
+// Elements of a container member: read through the accessor, written after
+// the object's write barrier; no hook either way.
+void set(Table *t, int i) { t->cells[i] = 1; t->cells.at(i) += 2; }
+// CHECK: void set(Table *t, int i) { stm::detail::safe_point(); stm::wr(t, "{{[^"]*}}")->cells[i] = 1; stm::wr(t, "{{[^"]*}}")->cells.at(i) += 2; }
+long get(Table *t, int i) { return t->cells[i] + (long)t->cells.size(); }
+// CHECK: long get(Table *t, int i) { stm::detail::safe_point(); return stm::rd(t)->cells[i] + (long)stm::rd(t)->cells.size(); }

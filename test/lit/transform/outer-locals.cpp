@@ -1,0 +1,35 @@
+// Locals outside an atomic block that the block writes: saved at its start
+// when a byte copy restores them (the variable or the plain member written),
+// otherwise the block becomes inevitable before the write.
+// RUN: %stmify --stdout %s -- -std=c++17 -I%stmify_include | FileCheck %s
+#include <stmify/stm.hpp>
+#include <string>
+#include <vector>
+
+struct Node : stm::object {
+  long value = 0;
+};
+
+struct Summary {
+  std::string label;
+  long total = 0;
+  long values[2] = {};
+};
+
+long outer(Node *n, int i) {
+  Summary s;
+  long plain = 0;
+  std::vector<long> seen(4);
+  stm::atomic([&] {
+    s.total += n->value;
+    plain = s.total;
+    s.values[i] = n->value;
+    seen[i] = plain;
+  });
+  return plain + seen[0];
+}
+// CHECK: stm::atomic([&] { stm::detail::preserve(s.total); stm::detail::preserve(plain);
+// CHECK-NEXT: s.total += stm::rd(n)->value;
+// CHECK-NEXT: plain = s.total;
+// CHECK-NEXT: (stm::detail::inevitable_hook("write to 's', declared outside the atomic block, at {{[^"]*}}"), s.values[i] = stm::rd(n)->value);
+// CHECK-NEXT: (stm::detail::inevitable_hook("write to 'seen', declared outside the atomic block, at {{[^"]*}}"), seen[i] = plain);
