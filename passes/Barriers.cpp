@@ -128,6 +128,8 @@ void Instrumenter::barrierForDeref(const UnaryOperator *E) {
 void Instrumenter::canonicalThis(const CXXThisExpr *E) {
   if (E->isImplicit() || ConsumedThis.contains(E))
     return;
+  if (const Stmt *Parent = parentStmt(1); Parent && isa<LambdaExpr>(Parent))
+    return; // a [this] capture: uses inside the lambda are instrumented there
   if (classifyPointee(E->getType()) == Managed::No)
     return;
   wrapExpr(E, "stm::canon(", ")", E->getType()->getPointeeType());

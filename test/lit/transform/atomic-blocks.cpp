@@ -1,5 +1,6 @@
 // Atomic blocks: the site id, outer locals saved for a retry, return values,
 // nesting, mutable captures.
+// RUN: %clangxx -fplugin=%plugin -std=c++17 -I%stmify_include -Wall -Wextra -Werror -Wno-unused-parameter -fsyntax-only %s
 // RUN: %stmify --stdout %s -- -std=c++17 -I%stmify_include | FileCheck %s
 #include <stmify/stm.hpp>
 
@@ -26,7 +27,7 @@ long run(Counter *c) {
   long got = stm::atomic([&] { return c->n; }, "named");
   // CHECK: long got = stm::atomic([&] { return stm::rd(c)->n; }, "named");
   stm::atomic([&] { stm::atomic([&] { c->bump(); }); });
-  // CHECK: stm::atomic([&] { stm::atomic([&] { stm::loc(c)->bump(); }, "{{[^"]*}}:28:21"); }, "{{[^"]*}}:28:3");
+  // CHECK: stm::atomic([&] { stm::atomic([&] { stm::loc(c)->bump(); }, "{{[^"]*}}:29:21"); }, "{{[^"]*}}:29:3");
   stm::atomic_cancel([c]() mutable { c = nullptr; });
   // CHECK: stm::atomic_cancel([c]() mutable { stm::detail::preserve(c); c = nullptr; }, "{{[^"]*}}");
   return total + got;

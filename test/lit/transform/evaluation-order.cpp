@@ -1,4 +1,5 @@
 // Barriers wrap the base expression: side effects happen once, in order.
+// RUN: %clangxx -fplugin=%plugin -std=c++17 -I%stmify_include -Wall -Wextra -Werror -Wno-unused-parameter -fsyntax-only %s
 // RUN: %stmify --stdout %s -- -std=c++17 -I%stmify_include | FileCheck %s
 #include <stmify/stm.hpp>
 
@@ -12,5 +13,5 @@ Node *advance(Node *&cursor);
 void once(Node *cursor) { advance(cursor)->value++; advance(cursor)->next->value = advance(cursor)->value; }
 // CHECK: void once(Node *cursor) { stm::detail::safe_point(); stm::wr(advance(cursor), "{{[^"]*}}")->value++; stm::wr(stm::rd(advance(cursor))->next, "{{[^"]*}}")->value = stm::rd(advance(cursor))->value; }
 
-long indexed(Node **nodes, int i) { return nodes[i++]->value + nodes[i]->value; }
-// CHECK: long indexed(Node **nodes, int i) { return stm::rd(nodes[i++])->value + stm::rd(nodes[i])->value; }
+long indexed(Node **nodes, int i) { long first = nodes[i++]->value; return first + nodes[i]->value; }
+// CHECK: long indexed(Node **nodes, int i) { long first = stm::rd(nodes[i++])->value; return first + stm::rd(nodes[i])->value; }

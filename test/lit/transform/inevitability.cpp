@@ -1,6 +1,7 @@
 // Inevitability hooks: library calls (except known-safe ones and those
 // marked STM_TX_SAFE), writes to globals and through unmanaged pointers,
 // std::atomic and volatile; blocking calls and thread starts.
+// RUN: %clangxx -fplugin=%plugin -std=c++17 -I%stmify_include -Wall -Wextra -Werror -Wno-unused-parameter -fsyntax-only %s
 // RUN: %stmify --stdout %s -- -std=c++17 -I%stmify_include | FileCheck %s
 #include <stmify/stm.hpp>
 #include <algorithm>

@@ -1,6 +1,7 @@
 // Locals outside an atomic block that the block writes: saved at its start
 // when a byte copy restores them (the variable or the plain member written),
 // otherwise the block becomes inevitable before the write.
+// RUN: %clangxx -fplugin=%plugin -std=c++17 -I%stmify_include -Wall -Wextra -Werror -Wno-unused-parameter -fsyntax-only %s
 // RUN: %stmify --stdout %s -- -std=c++17 -I%stmify_include | FileCheck %s
 #include <stmify/stm.hpp>
 #include <string>

@@ -1,5 +1,6 @@
 // Site ids: every write barrier and every atomic block names its source
 // position; an explicit site is kept.
+// RUN: %clangxx -fplugin=%plugin -std=c++17 -I%stmify_include -Wall -Wextra -Werror -Wno-unused-parameter -fsyntax-only %s
 // RUN: %stmify --stdout %s -- -std=c++17 -I%stmify_include | FileCheck %s
 #include <stmify/stm.hpp>
 

@@ -1,6 +1,7 @@
 // Templates: bodies that touch objects through dependent types get the
 // generic barriers (the identity for unmanaged instantiations); calls that
 // reach library code in some instantiation get their hook.
+// RUN: %clangxx -fplugin=%plugin -std=c++17 -I%stmify_include -Wall -Wextra -Werror -Wno-unused-parameter -fsyntax-only %s
 // RUN: %stmify --stdout %s -- -std=c++17 -I%stmify_include | FileCheck %s
 #include <stmify/stm.hpp>
 #include <cstdio>
