@@ -125,6 +125,25 @@ void Instrumenter::barrierForDeref(const UnaryOperator *E) {
   }
 }
 
+// dynamic_cast reads the object's vptr: the operand is translated, and a
+// pointer result made canonical again.
+void Instrumenter::barrierForDynamicCast(const CXXDynamicCastExpr *E) {
+  const Expr *Operand = E->getSubExprAsWritten();
+  bool Pointer = E->getType()->isPointerType();
+  Managed M = Pointer ? classifyPointee(Operand->getType()) : classifyObjectType(Operand->getType());
+  if (M == Managed::No)
+    return;
+  if (const auto *U = dyn_cast<UnaryOperator>(Operand->IgnoreParens());
+      !Pointer && U && U->getOpcode() == UO_Deref)
+    return; // the dereference carries the barrier
+  QualType Object = Pointer ? Operand->getType()->getPointeeType() : Operand->getType();
+  if (!wrapExpr(Operand, "stm::loc(", ")", Object))
+    return;
+  ++Counts.Translations;
+  if (Pointer)
+    wrapExpr(E, "stm::canon(", ")", Object);
+}
+
 void Instrumenter::canonicalThis(const CXXThisExpr *E) {
   if (E->isImplicit() || ConsumedThis.contains(E))
     return;

@@ -383,6 +383,29 @@ bool Instrumenter::VisitCXXCatchStmt(CXXCatchStmt *S) {
   return true;
 }
 
+// typeid of a polymorphic object reads its vptr: only then is the operand
+// evaluated, and only then does it need barriers.
+bool Instrumenter::TraverseCXXTypeidExpr(CXXTypeidExpr *E) {
+  if (E->isTypeOperand() || !E->isPotentiallyEvaluated())
+    return true;
+  const Expr *Operand = E->getExprOperand();
+  if (classifyObjectType(Operand->getType()) != Managed::No) {
+    if (CurrentPhase == Phase::Analyze) {
+      if (const auto *U = dyn_cast<UnaryOperator>(strip(Operand)); U && U->getOpcode() == UO_Deref)
+        BoundDerefs.insert(U); // vptr_view translates it
+    } else {
+      wrapExpr(Operand, "stm::detail::vptr_view(", ")", Operand->getType());
+    }
+  }
+  return RecursiveASTVisitor::TraverseCXXTypeidExpr(E);
+}
+
+bool Instrumenter::VisitCXXDynamicCastExpr(CXXDynamicCastExpr *E) {
+  if (CurrentPhase == Phase::Rewrite)
+    barrierForDynamicCast(E);
+  return true;
+}
+
 // Freeing memory cannot be undone: a transaction that deleted an object and
 // then ran again would delete it twice.
 bool Instrumenter::VisitCXXDeleteExpr(CXXDeleteExpr *E) {

@@ -51,7 +51,7 @@ public:
   bool TraverseCXXNoexceptExpr(clang::CXXNoexceptExpr *) { return true; }
   bool TraverseDecltypeTypeLoc(clang::DecltypeTypeLoc) { return true; }
   bool TraverseTypeOfExprTypeLoc(clang::TypeOfExprTypeLoc) { return true; }
-  bool TraverseCXXTypeidExpr(clang::CXXTypeidExpr *) { return true; }
+  bool TraverseCXXTypeidExpr(clang::CXXTypeidExpr *E);
   bool TraverseStaticAssertDecl(clang::StaticAssertDecl *) { return true; }
   bool shouldVisitTemplateInstantiations() const { return false; }
   bool shouldVisitImplicitCode() const { return false; }
@@ -76,6 +76,7 @@ public:
   bool VisitCXXCatchStmt(clang::CXXCatchStmt *S);
   bool VisitImplicitCastExpr(clang::ImplicitCastExpr *E);
   bool VisitCXXDeleteExpr(clang::CXXDeleteExpr *E);
+  bool VisitCXXDynamicCastExpr(clang::CXXDynamicCastExpr *E);
   bool VisitExplicitCastExpr(clang::ExplicitCastExpr *E);
 
 private:
@@ -129,6 +130,7 @@ private:
                         bool ImplicitThis, bool Method);
   void barrierForDeref(const clang::UnaryOperator *E);
   void canonicalThis(const clang::CXXThisExpr *E);
+  void barrierForDynamicCast(const clang::CXXDynamicCastExpr *E);
   std::string barrierOpen(const clang::Expr *Access, bool Method) const;
   std::string barrierClose(const clang::Expr *Access, bool Method) const;
   Managed classifyBase(const clang::Expr *Base, bool Arrow) const;

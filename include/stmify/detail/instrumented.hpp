@@ -126,6 +126,13 @@ template <class T> inline T &wr(T &r, const char *site = nullptr) noexcept {
   return *wr(std::addressof(r), site);
 }
 
+namespace detail {
+// The operand of typeid: only its vptr is read, which never changes, so a
+// translation without read marker suffices; pure, so that clang does not
+// warn about side effects in a typeid operand.
+template <class T> [[gnu::pure]] inline T &vptr_view(T &object) noexcept { return loc(object); }
+} // namespace detail
+
 // The canonical form of a managed reference: what is stored and compared.
 template <class T> inline T *canon(T *p) noexcept {
   if constexpr (detail::managed_type<T>)
