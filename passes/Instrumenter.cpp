@@ -137,6 +137,19 @@ bool Instrumenter::TraverseDecl(Decl *D) {
 }
 
 bool Instrumenter::TraverseLambdaExpr(LambdaExpr *L) {
+  // [*this] copies the object into the closure: a managed object by value.
+  for (const LambdaCapture &C : L->explicit_captures())
+    if (C.getCaptureKind() == LCK_StarThis && CurrentPhase == Phase::Analyze &&
+        inOwnCode(C.getLocation())) {
+      QualType This;
+      for (auto S = Scopes.rbegin(); S != Scopes.rend() && This.isNull(); ++S)
+        if (const auto *M = dyn_cast<CXXMethodDecl>(S->Function); M && !M->getParent()->isLambda())
+          This = AST.getRecordType(M->getParent());
+      if (!This.isNull() && classifyObjectType(This) == Managed::Yes) {
+        Diags.report(Diag::ManagedByValue, C.getLocation(), {"capture [*this]", typeName(This)});
+        return true;
+      }
+    }
   FunctionScope S;
   S.Function = L->getCallOperator();
   S.Lambda = L;

@@ -21,3 +21,9 @@ long local() {
   Node &ok = *stm::make<Node>();
   return n.value + ok.value;
 }
+
+struct Shape : stm::object {
+  long area = 0;
+  long copied() const { return [*this] { return area; }(); } // expected-error {{capture [*this] of managed type Shape is not on the managed heap}} expected-note {{fix: declare a pointer}}
+  long shared() const { return [this] { return area; }(); } // capturing the pointer: fine
+};
