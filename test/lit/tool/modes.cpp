@@ -1,0 +1,24 @@
+// The tool's modes: --check reports and writes nothing (exit status 1 when
+// there are diagnostics), --in-place overwrites the source when asked to.
+// RUN: rm -rf %t && mkdir -p %t
+// RUN: cp %s %t/clean.cpp
+// RUN: %stmify --check %t/clean.cpp -- -std=c++17 -I%stmify_include
+// RUN: diff %s %t/clean.cpp
+// RUN: not %stmify --check %t/clean.cpp -- -std=c++17 -I%stmify_include -DBROKEN 2>&1 | FileCheck --check-prefix=CHECKMODE %s
+// RUN: %stmify --in-place %t/clean.cpp -- -std=c++17 -I%stmify_include
+// RUN: FileCheck --check-prefix=INPLACE %s < %t/clean.cpp
+#include <stmify/stm.hpp>
+
+struct Node : stm::object {
+  long value = 0;
+};
+
+long read(Node *n) { return n->value; }
+
+#ifdef BROKEN
+#define VALUE(p) ((p)->value)
+long macro(Node *n) { return VALUE(n); }
+#endif
+
+// CHECKMODE: error: stmify cannot instrument this access to managed object of type Node: it is written inside the body of a macro [stmify:access-in-macro]
+// INPLACE: long read(Node *n) { return stm::rd(n)->value; }
