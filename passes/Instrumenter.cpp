@@ -362,12 +362,26 @@ bool Instrumenter::VisitReturnStmt(ReturnStmt *S) {
   return true;
 }
 
+// A loop over an array field of a managed object that only reads its
+// elements iterates over a copy: the range would otherwise be a reference into
+// one thread's view of the object, held across the loop's safe points.
+static bool readsElementsOnly(const CXXForRangeStmt *S) {
+  QualType Element = S->getLoopVariable()->getType();
+  return !Element->isReferenceType() || Element.getNonReferenceType().isConstQualified();
+}
+
 bool Instrumenter::VisitCXXForRangeStmt(CXXForRangeStmt *S) {
+  const Expr *Range = S->getRangeInit();
+  bool Copied = Range && isManagedFieldAccess(Range) && readsElementsOnly(S) &&
+                !(Range->getType()->isArrayType() &&
+                  Range->getType()->getAsArrayTypeUnsafe()->getElementType()->isArrayType());
   if (CurrentPhase == Phase::Analyze) {
-    if (S->getRangeInit())
-      analyzeBinding(S->getRangeInit(), true, false, nullptr, "a reference to");
+    if (Range && !Copied)
+      analyzeBinding(Range, true, false, nullptr, "a reference to");
     return true;
   }
+  if (Copied)
+    wrapExpr(Range, "stm::detail::copy_of(", ")", QualType());
   safePointInLoopBody(S->getBody());
   return true;
 }

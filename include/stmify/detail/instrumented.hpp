@@ -260,6 +260,17 @@ inline void rethrow_if_abort() {
   }
 }
 
+// The range of a loop that reads the elements of an array field of a managed
+// object: a copy, so that no reference into the object outlives a safe point.
+template <class T, std::size_t N>
+std::array<std::remove_cv_t<T>, N> copy_of(const T (&elements)[N]) {
+  std::array<std::remove_cv_t<T>, N> copy{};
+  for (std::size_t i = 0; i < N; ++i)
+    copy[i] = elements[i];
+  return copy;
+}
+template <class T> std::remove_cv_t<T> copy_of(const T &value) { return value; }
+
 // Saves a local that an atomic block writes, so that an abort restores it.
 template <class T> inline void preserve(T &local) noexcept {
   static_assert(std::is_trivially_copyable_v<T>,

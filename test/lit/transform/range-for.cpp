@@ -24,3 +24,16 @@ void reset(std::vector<Item *> &items) {
 }
 // CHECK: for (auto &it : items) { stm::detail::safe_point();
 // CHECK-NEXT: stm::wr(it, "{{[^"]*}}")->count = 0;
+
+struct Pair : stm::object {
+  Item *items[2] = {};
+  long sum() const {
+    long s = 0;
+    for (Item *it : items)
+      if (it)
+        s += it->count;
+    return s;
+  }
+};
+// Reading the elements of an array field: the loop runs over a copy.
+// CHECK: for (Item *it : stm::detail::copy_of(stm::rd(this)->items))
