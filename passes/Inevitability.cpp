@@ -207,7 +207,52 @@ Instrumenter::CallKind Instrumenter::classifyCall(const CallExpr *E) const {
   } else if (isa<CXXOperatorCallExpr>(E) && isa<CXXMethodDecl>(Callee) && E->getNumArgs() > 0) {
     Object = E->getArg(0);
   }
-  return classifyCallee(Callee, Object);
+  CallKind Kind = classifyCallee(Callee, Object);
+  if (Kind == CallKind::Hook && !isa<CXXMethodDecl>(Callee) && onlyOwnedArguments(E))
+    return CallKind::Safe;
+  return Kind;
+}
+
+// A library algorithm applied to the running function's own data
+// (std::sort(local.begin(), local.end(), cmp)) writes nothing shared: every
+// argument is a plain value, a function object of the program's own (its
+// body is instrumented), or an iterator that begin()/end() just made from an
+// object the function owns. A local iterator variable does not count: it may
+// point anywhere.
+bool Instrumenter::onlyOwnedArguments(const CallExpr *E) const {
+  if (E->getNumArgs() == 0 || SM.isInSystemHeader(SM.getExpansionLoc(E->getBeginLoc())))
+    return false;
+  static const llvm::StringSet<> Ranges = {"begin", "end",  "cbegin", "cend",
+                                           "rbegin", "rend", "data"};
+  for (const Expr *Arg : E->arguments()) {
+    const Expr *A = Arg->IgnoreParenImpCasts();
+    if (const auto *M = dyn_cast<MaterializeTemporaryExpr>(A))
+      A = M->getSubExpr()->IgnoreParenImpCasts();
+    if (const auto *B = dyn_cast<CXXBindTemporaryExpr>(A))
+      A = B->getSubExpr()->IgnoreParenImpCasts();
+    if (const auto *C = dyn_cast<CXXConstructExpr>(A); C && C->getNumArgs() == 1)
+      A = C->getArg(0)->IgnoreParenImpCasts(); // a copy of the argument
+    QualType T = A->getType();
+    if (T->isArithmeticType() || T->isEnumeralType() || T->isNullPtrType())
+      continue;
+    if (isa<LambdaExpr>(A))
+      continue;
+    if (const auto *Call = dyn_cast<CallExpr>(A)) {
+      const FunctionDecl *F = Call->getDirectCallee();
+      if (!F || !F->getIdentifier() || !Ranges.contains(F->getName()))
+        return false;
+      const Expr *Object = nullptr;
+      if (const auto *Member = dyn_cast<CXXMemberCallExpr>(Call))
+        Object = Member->getImplicitObjectArgument();
+      else if (Call->getNumArgs() == 1) // std::begin(x)
+        Object = Call->getArg(0);
+      if (Object && isOwnedObject(Object) && !Object->getType()->isPointerType())
+        continue;
+      return false;
+    }
+    return false;
+  }
+  return true;
 }
 
 void Instrumenter::hookExpression(const Expr *E, const std::string &What) {

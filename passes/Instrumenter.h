@@ -146,6 +146,7 @@ private:
   CallKind classifyCallee(const clang::FunctionDecl *Callee, const clang::Expr *Object) const;
   bool hasConstTwin(const clang::CXXMethodDecl *M) const;
   bool isOwnedObject(const clang::Expr *Object) const;
+  bool onlyOwnedArguments(const clang::CallExpr *E) const;
   void instrumentCall(const clang::CallExpr *E);
   void instrumentThreadConstruction(const clang::CXXConstructExpr *E);
   void hookExpression(const clang::Expr *E, const std::string &What);

@@ -87,3 +87,17 @@ struct Buffer {
 
 void release(long *p) { delete p; }
 // CHECK: void release(long *p) { (stm::detail::inevitable_hook("delete at {{[^"]*}}"), delete p); }
+
+#include <algorithm>
+long local_algorithms(Item *it, std::vector<long> &shared) {
+  std::vector<long> mine = {3, 1, 2};
+  std::sort(mine.begin(), mine.end(), [&](long a, long b) { return a + it->v < b; });
+  // CHECK: std::sort(mine.begin(), mine.end(), [&](long a, long b) { return a + stm::rd(it)->v < b; });
+  std::sort(shared.begin(), shared.end());
+  // CHECK: (stm::detail::inevitable_hook("call to 'std::sort' at {{[^"]*}}"), std::sort(shared.begin(), shared.end()));
+  auto middle = mine.begin() + 1;
+  std::reverse(mine.begin(), middle);
+  // CHECK: (stm::detail::inevitable_hook("call to 'std::reverse' at {{[^"]*}}"), std::reverse(mine.begin(), middle));
+  return *std::max_element(mine.begin(), mine.end());
+  // CHECK: return *std::max_element(mine.begin(), mine.end());
+}
