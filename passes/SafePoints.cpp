@@ -113,7 +113,10 @@ void Instrumenter::safePointAtFunctionEntry(const FunctionDecl *F, const Stmt *B
 }
 
 void Instrumenter::rethrowAbortsInCatchAll(const CXXCatchStmt *S) {
-  if (S->getExceptionDecl() || !inFunctionBody())
+  // In a noexcept function a rethrown abort would terminate the program; a
+  // swallowed one is safe (the doomed transaction aborts again at its next
+  // safe point or commit).
+  if (S->getExceptionDecl() || !inFunctionBody() || scope()->NoThrow)
     return;
   if (const auto *Block = dyn_cast_or_null<CompoundStmt>(S->getHandlerBlock()))
     insertStatementAfterBrace(Block->getLBracLoc(), "stm::detail::rethrow_if_abort();");
