@@ -305,6 +305,10 @@ void Instrumenter::instrumentCall(const CallExpr *E) {
   }
   switch (Kind) {
   case CallKind::Safe:
+    // A noexcept function that needs inevitability inside: become inevitable
+    // here, where an abort can still propagate.
+    if (Callee && !scope()->NoThrow && NoexceptNeedsHook.contains(Callee->getCanonicalDecl()))
+      hookExpression(E, "call to '" + Name + "', which is noexcept and needs inevitability,");
     return;
   case CallKind::Hook:
     hookExpression(E, "call to '" + Name + "'");

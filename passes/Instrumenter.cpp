@@ -14,6 +14,12 @@ void Instrumenter::run() {
   scanInstantiatedCalls();
   CurrentPhase = Phase::Analyze;
   TraverseAST(AST);
+  for (bool Changed = true; Changed;) { // through chains of noexcept calls
+    Changed = false;
+    for (const auto &[Caller, Callee] : NoexceptCalls)
+      if (NoexceptNeedsHook.contains(Callee))
+        Changed |= NoexceptNeedsHook.insert(Caller).second;
+  }
   CurrentPhase = Phase::Rewrite;
   TraverseAST(AST);
 }
@@ -295,9 +301,23 @@ bool Instrumenter::VisitCXXThisExpr(CXXThisExpr *E) {
   return true;
 }
 
+void Instrumenter::noteHookInNoexcept() {
+  if (inFunctionBody() && scope()->NoThrow && !scope()->Constexpr &&
+      !isa<CXXDestructorDecl>(scope()->Function))
+    NoexceptNeedsHook.insert(scope()->Function->getCanonicalDecl());
+}
+
 bool Instrumenter::VisitCallExpr(CallExpr *E) {
   if (CurrentPhase == Phase::Analyze) {
     analyzeCallArguments(E);
+    if (inFunctionBody() && scope()->NoThrow) {
+      CallKind Kind = classifyCall(E);
+      if (Kind == CallKind::Hook || Kind == CallKind::Blocking)
+        noteHookInNoexcept();
+      else if (const FunctionDecl *Callee = E->getDirectCallee())
+        NoexceptCalls.push_back(
+            {scope()->Function->getCanonicalDecl(), Callee->getCanonicalDecl()});
+    }
     if (isAtomicCall(E) && E->getNumArgs() > 0)
       if (const auto *L = dyn_cast<LambdaExpr>(E->getArg(0)->IgnoreImplicit()))
         AtomicLambdas.insert(L);

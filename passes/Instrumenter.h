@@ -116,6 +116,7 @@ private:
   bool isManagedAccess(const clang::Expr *E) const;
   bool isManagedFieldAccess(const clang::Expr *E) const;
   void analyzeWrite(const clang::Expr *Operation, const clang::Expr *LValue);
+  void analyzeWriteTargets(const clang::Expr *Operation, const clang::Expr *LValue);
   void analyzeBinding(const clang::Expr *Bound, bool Mutable, bool CallArgument,
                       const clang::FunctionDecl *Callee, const char *What);
   void analyzeCallArguments(const clang::CallExpr *E);
@@ -196,6 +197,11 @@ private:
   // in this translation unit makes it an access to a managed object.
   bool reportableAccess(const clang::Expr *Access, Managed M) const;
   llvm::DenseSet<const clang::CXXRecordDecl *> Traced;
+  // noexcept functions that need inevitability somewhere inside: an abort
+  // cannot leave them, so their callers become inevitable before the call.
+  llvm::DenseSet<const clang::FunctionDecl *> NoexceptNeedsHook;
+  std::vector<std::pair<const clang::FunctionDecl *, const clang::FunctionDecl *>> NoexceptCalls;
+  void noteHookInNoexcept();
 };
 
 } // namespace stmify

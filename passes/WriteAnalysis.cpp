@@ -182,6 +182,12 @@ bool Instrumenter::isFunctionLocalObject(const Expr *Object) const {
 }
 
 void Instrumenter::analyzeWrite(const Expr *Operation, const Expr *LValue) {
+  analyzeWriteTargets(Operation, LValue);
+  if (HookedWrites.count(Operation))
+    noteHookInNoexcept();
+}
+
+void Instrumenter::analyzeWriteTargets(const Expr *Operation, const Expr *LValue) {
   SmallVector<const Expr *, 2> Targets;
   writeTargets(LValue, Targets);
   for (const Expr *T : Targets) {

@@ -101,3 +101,13 @@ long local_algorithms(Item *it, std::vector<long> &shared) {
   return *std::max_element(mine.begin(), mine.end());
   // CHECK: return *std::max_element(mine.begin(), mine.end());
 }
+
+void log_quietly(long v) noexcept { std::printf("%ld\n", v); }
+void log_twice(long v) noexcept { log_quietly(v); log_quietly(v + 1); }
+long caller(Item *it) {
+  log_twice(it->v);
+  return it->v;
+}
+// An abort cannot leave a noexcept function: its callers become inevitable first.
+// CHECK: void log_twice(long v) noexcept { stm::detail::safe_point_nothrow(); log_quietly(v); log_quietly(v + 1); }
+// CHECK: (stm::detail::inevitable_hook("call to 'log_twice', which is noexcept and needs inevitability, at {{[^"]*}}"), log_twice(stm::rd(it)->v));
