@@ -224,8 +224,16 @@ bool Instrumenter::onlyOwnedArguments(const CallExpr *E) const {
     return false;
   static const llvm::StringSet<> Ranges = {"begin", "end",  "cbegin", "cend",
                                            "rbegin", "rend", "data"};
-  for (const Expr *Arg : E->arguments()) {
-    const Expr *A = Arg->IgnoreParenImpCasts();
+  const FunctionDecl *Callee = E->getDirectCallee();
+  for (unsigned I = 0; I < E->getNumArgs(); ++I) {
+    // An argument the callee may modify (std::swap(x, y)) is not a value.
+    if (!Callee || I >= Callee->getNumParams())
+      return false;
+    QualType Param = Callee->getParamDecl(I)->getType();
+    if ((Param->isReferenceType() || Param->isPointerType()) &&
+        !Param->getPointeeType().isConstQualified() && !Param->isRValueReferenceType())
+      return false;
+    const Expr *A = E->getArg(I)->IgnoreParenImpCasts();
     if (const auto *M = dyn_cast<MaterializeTemporaryExpr>(A))
       A = M->getSubExpr()->IgnoreParenImpCasts();
     if (const auto *B = dyn_cast<CXXBindTemporaryExpr>(A))

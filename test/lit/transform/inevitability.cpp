@@ -111,3 +111,9 @@ long caller(Item *it) {
 // An abort cannot leave a noexcept function: its callers become inevitable first.
 // CHECK: void log_twice(long v) noexcept { stm::detail::safe_point_nothrow(); log_quietly(v); log_quietly(v + 1); }
 // CHECK: (stm::detail::inevitable_hook("call to 'log_twice', which is noexcept and needs inevitability, at {{[^"]*}}"), log_twice(stm::rd(it)->v));
+
+long swapped(long x, long y) {
+  std::swap(x, y);
+  // CHECK: (stm::detail::inevitable_hook("call to 'std::swap' at {{[^"]*}}"), std::swap(x, y));
+  return x;
+}
