@@ -130,7 +130,8 @@ void Instrumenter::barrierForDeref(const UnaryOperator *E) {
 void Instrumenter::barrierForDynamicCast(const CXXDynamicCastExpr *E) {
   const Expr *Operand = E->getSubExprAsWritten();
   bool Pointer = E->getType()->isPointerType();
-  Managed M = Pointer ? classifyPointee(Operand->getType()) : classifyObjectType(Operand->getType());
+  Managed M =
+      Pointer ? classifyPointee(Operand->getType()) : classifyObjectType(Operand->getType());
   if (M == Managed::No)
     return;
   if (const auto *U = dyn_cast<UnaryOperator>(Operand->IgnoreParens());

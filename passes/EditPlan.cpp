@@ -73,8 +73,8 @@ bool FileEdits::add(Edit E) {
   if (!Known.insert(E).second)
     return true; // the same edit again: another inclusion or translation unit
   if (E.What == Kind::Wrap) {
-    auto [It, Inserted] = Wrapped.emplace(std::make_pair(E.Begin, E.End),
-                                          std::make_pair(E.Open, E.Close));
+    auto [It, Inserted] =
+        Wrapped.emplace(std::make_pair(E.Begin, E.End), std::make_pair(E.Open, E.Close));
     if (!Inserted) {
       Known.erase(E);
       return false;

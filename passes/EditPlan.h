@@ -15,8 +15,8 @@
 #include <map>
 #include <optional>
 #include <set>
-#include <tuple>
 #include <string>
+#include <tuple>
 #include <vector>
 
 namespace stmify {
@@ -48,7 +48,8 @@ private:
     unsigned Begin, End;
     std::string Open, Close;
     bool operator<(const Edit &O) const {
-      return std::tie(What, Begin, End, Open, Close) < std::tie(O.What, O.Begin, O.End, O.Open, O.Close);
+      return std::tie(What, Begin, End, Open, Close) <
+             std::tie(O.What, O.Begin, O.End, O.Open, O.Close);
     }
   };
   bool add(Edit E);

@@ -199,15 +199,7 @@ Instrumenter::CallKind Instrumenter::classifyCall(const CallExpr *E) const {
       return CallKind::Hook; // through a function pointer: unknown code
     return CallKind::Safe;
   }
-  const Expr *Object = nullptr;
-  if (const auto *M = dyn_cast<CXXMemberCallExpr>(E)) {
-    const auto *ME = dyn_cast<MemberExpr>(M->getCallee()->IgnoreParens());
-    if (ME && !ME->isArrow())
-      Object = M->getImplicitObjectArgument();
-  } else if (isa<CXXOperatorCallExpr>(E) && isa<CXXMethodDecl>(Callee) && E->getNumArgs() > 0) {
-    Object = E->getArg(0);
-  }
-  CallKind Kind = classifyCallee(Callee, Object);
+  CallKind Kind = classifyCallee(Callee, calledObject(E));
   if (Kind == CallKind::Hook && !isa<CXXMethodDecl>(Callee) && onlyOwnedArguments(E))
     return CallKind::Safe;
   return Kind;
@@ -222,7 +214,7 @@ Instrumenter::CallKind Instrumenter::classifyCall(const CallExpr *E) const {
 bool Instrumenter::onlyOwnedArguments(const CallExpr *E) const {
   if (E->getNumArgs() == 0 || SM.isInSystemHeader(SM.getExpansionLoc(E->getBeginLoc())))
     return false;
-  static const llvm::StringSet<> Ranges = {"begin", "end",  "cbegin", "cend",
+  static const llvm::StringSet<> Ranges = {"begin",  "end",  "cbegin", "cend",
                                            "rbegin", "rend", "data"};
   const FunctionDecl *Callee = E->getDirectCallee();
   for (unsigned I = 0; I < E->getNumArgs(); ++I) {

@@ -272,8 +272,8 @@ bool Instrumenter::VisitBinaryOperator(BinaryOperator *E) {
   }
   if (E->isPtrMemOp() && isManagedAccess(E)) { // p->*member, object.*member
     const Expr *Object = E->getLHS();
-    QualType T = E->getOpcode() == BO_PtrMemI ? Object->getType()->getPointeeType()
-                                              : Object->getType();
+    QualType T =
+        E->getOpcode() == BO_PtrMemI ? Object->getType()->getPointeeType() : Object->getType();
     if (wrapExpr(Object, barrierOpen(E, false), barrierClose(E, false), T))
       ++(WrittenAccesses.contains(E) ? Counts.Writes : Counts.Reads);
   }

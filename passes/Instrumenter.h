@@ -123,6 +123,7 @@ private:
   const clang::VarDecl *outerLocal(const clang::Expr *Target) const;
   bool restorableByCopy(const clang::VarDecl *VD, const clang::Expr *LValue) const;
   bool isFunctionLocalObject(const clang::Expr *Object) const;
+  const clang::Expr *calledObject(const clang::CallExpr *E) const;
   const clang::Expr *callArgumentParent(const clang::Expr *E,
                                         const clang::FunctionDecl *&Callee) const;
 

@@ -28,8 +28,8 @@ TransformResult transformTranslationUnit(ASTContext &AST) {
       continue;
     auto [It, Inserted] = Index.emplace(&Entry->getFileEntry(), Result.Files.size());
     if (Inserted) {
-      Result.Files.push_back({*Entry, SM.getBufferData(File).str(), Edits, {},
-                              &Entry->getFileEntry() == Main});
+      Result.Files.push_back(
+          {*Entry, SM.getBufferData(File).str(), Edits, {}, &Entry->getFileEntry() == Main});
       continue;
     }
     if (!Result.Files[It->second].Edits.merge(Edits))

@@ -95,13 +95,9 @@ void Instrumenter::writeTargets(const Expr *LValue, SmallVectorImpl<const Expr *
   // writing the result writes the object.
   if (const auto *Call = dyn_cast<CallExpr>(E)) {
     const auto *Method = dyn_cast_or_null<CXXMethodDecl>(Call->getDirectCallee());
-    const Expr *Object = nullptr;
-    if (const auto *Member = dyn_cast<CXXMemberCallExpr>(Call))
-      Object = Member->getImplicitObjectArgument();
-    else if (isa<CXXOperatorCallExpr>(Call) && Method && Call->getNumArgs() > 0)
-      Object = Call->getArg(0);
+    const Expr *Object = calledObject(Call);
     if (Method && Object && !Method->isStatic() && Method->getReturnType()->isReferenceType() &&
-        hasConstTwin(Method) && !Object->getType()->isPointerType()) {
+        hasConstTwin(Method)) {
       writeTargets(Object, Out);
       return;
     }
@@ -228,13 +224,7 @@ void Instrumenter::analyzeWriteTargets(const Expr *Operation, const Expr *LValue
       continue;
     }
     // An element of a container the function owns (local[i] = x).
-    const Expr *Object = nullptr;
-    if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(T); Op && Op->getNumArgs() > 0 &&
-                                                           isa_and_nonnull<CXXMethodDecl>(
-                                                               Op->getDirectCallee()))
-      Object = Op->getArg(0);
-    else if (const auto *Call = dyn_cast<CXXMemberCallExpr>(T))
-      Object = Call->getImplicitObjectArgument();
+    const Expr *Object = isa<CallExpr>(T) ? calledObject(cast<CallExpr>(T)) : nullptr;
     if (Object && isOwnedObject(Object))
       continue;
     // Writes through `this` of an unmanaged class: the caller decided
@@ -291,16 +281,8 @@ void Instrumenter::analyzeCallArguments(const CallExpr *E) {
   const FunctionDecl *Callee = E->getDirectCallee();
   if (!Callee)
     return;
-  unsigned FirstArg = 0;
-  const Expr *Object = nullptr;
-  if (const auto *Member = dyn_cast<CXXMemberCallExpr>(E)) {
-    const auto *ME = dyn_cast<MemberExpr>(Member->getCallee()->IgnoreParens());
-    if (ME && !ME->isArrow())
-      Object = Member->getImplicitObjectArgument();
-  } else if (isa<CXXOperatorCallExpr>(E) && isa<CXXMethodDecl>(Callee) && E->getNumArgs() > 0) {
-    Object = E->getArg(0);
-    FirstArg = 1;
-  }
+  const Expr *Object = calledObject(E);
+  unsigned FirstArg = isa<CXXOperatorCallExpr>(E) && isa<CXXMethodDecl>(Callee) ? 1 : 0;
   // A call of a managed object's own method gets a translation barrier; one
   // on a subobject of a managed object binds `this` to a field.
   // Compiler-generated members of a managed class (the implicit copy
@@ -346,6 +328,19 @@ bool Instrumenter::reportableAccess(const Expr *Access, Managed M) const {
     if (classifyBase(ME->getBase(), ME->isArrow()) == Managed::Yes)
       return true;
   return ManagedInInstantiations.count(Access->getBeginLoc().getRawEncoding()) > 0;
+}
+
+// The object a call runs a method on, when it is an object rather than a
+// pointer: x.f(), x[i] (a member operator); null for p->f() and free calls.
+const Expr *Instrumenter::calledObject(const CallExpr *E) const {
+  if (const auto *Member = dyn_cast<CXXMemberCallExpr>(E)) {
+    const auto *ME = dyn_cast<MemberExpr>(Member->getCallee()->IgnoreParens());
+    return ME && !ME->isArrow() ? Member->getImplicitObjectArgument() : nullptr;
+  }
+  if (isa<CXXOperatorCallExpr>(E) && isa_and_nonnull<CXXMethodDecl>(E->getDirectCallee()) &&
+      E->getNumArgs() > 0)
+    return E->getArg(0);
+  return nullptr;
 }
 
 const Expr *Instrumenter::callArgumentParent(const Expr *E, const FunctionDecl *&Callee) const {
