@@ -30,16 +30,15 @@ public:
       changed.notify_one();
   }
 
-  // Read after every task: no lock, so that workers do not contend for the
-  // queue's mutex between tasks.
-  bool stopping_now() const { return stop_requested.load(std::memory_order_acquire); }
+  // Read after every task without the lock, so that workers do not contend
+  // for the queue's mutex between tasks; written under the lock.
+  bool stopping_now() const { return stopping.load(std::memory_order_acquire); }
 
   void stop(std::exception_ptr error) {
     std::lock_guard<std::mutex> lock(mutex);
     if (!first_error)
       first_error = std::move(error);
-    stopping = true;
-    stop_requested.store(true, std::memory_order_release);
+    stopping.store(true, std::memory_order_release);
     pending.clear();
   }
 
@@ -50,8 +49,7 @@ public:
   unsigned running = 0;       // tasks taken by workers and not finished
   unsigned idle = 0;          // workers waiting for tasks
   unsigned active_workers = 1;
-  bool stopping = false;
-  std::atomic<bool> stop_requested{false};
+  std::atomic<bool> stopping{false};
   std::exception_ptr first_error;
 };
 
@@ -68,15 +66,16 @@ void work(queue_core &q) {
     {
       std::unique_lock<std::mutex> lock(q.mutex);
       q.running -= finished;
-      if (q.running == 0 || q.stopping)
+      if (q.running == 0 || q.stopping_now())
         q.changed.notify_all();
       // While tasks run they may add tasks (which arrive when they commit).
       ++q.idle;
       stm::rt::wait_stopped(stm::rt::attached_thread(), [&] {
-        q.changed.wait(lock, [&] { return q.stopping || !q.pending.empty() || q.running == 0; });
+        q.changed.wait(lock,
+                       [&] { return q.stopping_now() || !q.pending.empty() || q.running == 0; });
       });
       --q.idle;
-      if (q.stopping || q.pending.empty())
+      if (q.stopping_now() || q.pending.empty())
         break;
       std::size_t share = q.pending.size() / (2 * q.active_workers) + 1;
       for (; share > 0 && !q.pending.empty(); --share) {
@@ -131,8 +130,7 @@ void queue_run(queue_core *core) {
   unsigned workers = core->workers ? core->workers : stm_segment_limit();
   {
     std::lock_guard<std::mutex> lock(core->mutex);
-    core->stopping = false;
-    core->stop_requested.store(false, std::memory_order_relaxed);
+    core->stopping.store(false, std::memory_order_relaxed);
     core->first_error = nullptr;
     core->active_workers = workers;
     if (core->pending.empty())
