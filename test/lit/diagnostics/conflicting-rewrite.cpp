@@ -10,5 +10,5 @@ struct Node : stm::object {
 #define INCREMENT(x) ((x) = (x) + 1)
 
 void bump(Node *n) {
-  INCREMENT(n->value); // expected-error {{this code is reached twice with different instrumentation (a macro argument expanded twice, or a header included twice without an include guard) [stmify:conflicting-rewrite]}} expected-note {{fix: use the expression once, or add an include guard}}
+  INCREMENT(n->value); // expected-error {{this code is reached twice with different instrumentation (a macro argument used twice, once read and once written, say) [stmify:conflicting-rewrite]}} expected-note {{fix: use the expression once, or turn the macro into an inline function}}
 }
