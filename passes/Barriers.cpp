@@ -81,13 +81,19 @@ void Instrumenter::barrierForMember(const Expr *E, const Expr *Base, bool Arrow,
   }
   if (const auto *This = dyn_cast<CXXThisExpr>(Stripped))
     ConsumedThis.insert(This);
-  QualType Object = Arrow ? Base->getType()->getPointeeType() : Base->getType();
-  if (wrapExpr(Base, barrierOpen(E, Method), barrierClose(E, Method), Object)) {
-    if (Method)
-      ++Counts.Translations;
-    else
-      ++(WrittenAccesses.contains(E) ? Counts.Writes : Counts.Reads);
-  }
+  wrapWithBarrier(Base, E, Method, Arrow ? Base->getType()->getPointeeType() : Base->getType());
+}
+
+// Wraps the expression that designates the object of Access in the barrier
+// Access needs: a translation for a method call, else a read or a write.
+void Instrumenter::wrapWithBarrier(const Expr *Object, const Expr *Access, bool Method,
+                                   QualType ObjectType) {
+  if (!wrapExpr(Object, barrierOpen(Access, Method), barrierClose(Access, Method), ObjectType))
+    return;
+  if (Method)
+    ++Counts.Translations;
+  else
+    ++(WrittenAccesses.contains(Access) ? Counts.Writes : Counts.Reads);
 }
 
 void Instrumenter::barrierForDeref(const UnaryOperator *E) {
@@ -116,13 +122,7 @@ void Instrumenter::barrierForDeref(const UnaryOperator *E) {
     }
     break;
   }
-  if (wrapExpr(Pointer, barrierOpen(Access, Method), barrierClose(Access, Method),
-               Pointer->getType()->getPointeeType())) {
-    if (Method)
-      ++Counts.Translations;
-    else
-      ++(WrittenAccesses.contains(Access) ? Counts.Writes : Counts.Reads);
-  }
+  wrapWithBarrier(Pointer, Access, Method, Pointer->getType()->getPointeeType());
 }
 
 // dynamic_cast reads the object's vptr: the operand is translated, and a

@@ -20,8 +20,6 @@ constexpr DiagnosticText Texts[] = {
 
 } // namespace
 
-llvm::StringRef diagnosticId(Diag D) { return Texts[static_cast<int>(D)].Id; }
-
 void DiagnosticReporter::report(Diag D, SourceLocation Loc, std::initializer_list<std::string> Args,
                                 SourceRange Range) {
   const DiagnosticText &T = Texts[static_cast<int>(D)];

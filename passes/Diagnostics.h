@@ -16,9 +16,6 @@ enum class Diag {
 #include "Diagnostics.def"
 };
 
-// The stable id, as used in messages and in docs/diagnostics/<id>.md.
-llvm::StringRef diagnosticId(Diag D);
-
 class DiagnosticReporter {
 public:
   explicit DiagnosticReporter(clang::DiagnosticsEngine &Engine) : Engine(Engine) {}

@@ -86,7 +86,6 @@ public:
 
   bool isRewritable(clang::FileID File) const;
   bool isOwnLocation(clang::SourceLocation FileLoc) const;
-  bool empty() const { return Files.empty(); }
 
   // The edits of every file that has some.
   const std::map<clang::FileID, FileEdits> &files() const { return Files; }

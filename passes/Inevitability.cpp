@@ -58,12 +58,11 @@ bool isTxSafeAnnotated(const FunctionDecl *F) {
   return false;
 }
 
+// A class whose constructor starts a thread (std::thread, std::jthread).
 bool isThreadClass(QualType T) {
   const auto *R = T.getCanonicalType()->getAsCXXRecordDecl();
-  if (!R)
-    return false;
-  std::string Name = plainName(R);
-  return Name == "std::thread" || Name == "std::jthread";
+  return R && R->getIdentifier() &&
+         known().ThreadStart.contains(plainName(R) + "::" + R->getName().str());
 }
 
 } // namespace
@@ -191,8 +190,8 @@ Instrumenter::CallKind Instrumenter::classifyCall(const CallExpr *E) const {
   if (!Callee) {
     if (E->isTypeDependent() || E->getCallee()->isTypeDependent()) {
       // In a template pattern: what the instantiations call decides.
-      auto Found = InstantiatedHooks.find(E->getBeginLoc().getRawEncoding());
-      return Found == InstantiatedHooks.end() ? CallKind::Safe : CallKind::Hook;
+      return InstantiatedHooks.count(E->getBeginLoc().getRawEncoding()) ? CallKind::Hook
+                                                                        : CallKind::Safe;
     }
     QualType T = E->getCallee()->IgnoreParenImpCasts()->getType();
     if (T->isPointerType() || T->isMemberFunctionPointerType() || T->isFunctionType())
@@ -366,8 +365,8 @@ namespace {
 class InstantiationScan : public RecursiveASTVisitor<InstantiationScan> {
 public:
   InstantiationScan(std::function<bool(SourceLocation)> OwnCode,
-                    std::function<bool(const CallExpr *, std::string &)> NeedsHook,
-                    std::map<unsigned, std::string> &Out, std::set<unsigned> &ManagedAccesses)
+                    std::function<bool(const CallExpr *)> NeedsHook, std::set<unsigned> &Out,
+                    std::set<unsigned> &ManagedAccesses)
       : OwnCode(std::move(OwnCode)), NeedsHook(std::move(NeedsHook)), Out(Out),
         ManagedAccesses(ManagedAccesses) {}
   bool shouldVisitTemplateInstantiations() const { return true; }
@@ -378,9 +377,8 @@ public:
     return RecursiveASTVisitor::TraverseDecl(D);
   }
   bool VisitCallExpr(CallExpr *E) {
-    std::string Name;
-    if (NeedsHook(E, Name))
-      Out.emplace(E->getBeginLoc().getRawEncoding(), Name);
+    if (NeedsHook(E))
+      Out.insert(E->getBeginLoc().getRawEncoding());
     return true;
   }
   bool VisitMemberExpr(MemberExpr *E) {
@@ -394,8 +392,8 @@ public:
 
 private:
   std::function<bool(SourceLocation)> OwnCode;
-  std::function<bool(const CallExpr *, std::string &)> NeedsHook;
-  std::map<unsigned, std::string> &Out;
+  std::function<bool(const CallExpr *)> NeedsHook;
+  std::set<unsigned> &Out;
   std::set<unsigned> &ManagedAccesses;
 };
 
@@ -403,14 +401,9 @@ private:
 
 void Instrumenter::scanInstantiatedCalls() {
   InstantiationScan Scan([this](SourceLocation L) { return inOwnCode(L); },
-                         [this](const CallExpr *E, std::string &Name) {
+                         [this](const CallExpr *E) {
                            const FunctionDecl *Callee = E->getDirectCallee();
-                           if (!Callee)
-                             return false;
-                           if (classifyCallee(Callee, nullptr) != CallKind::Hook)
-                             return false;
-                           Name = plainName(Callee);
-                           return true;
+                           return Callee && classifyCallee(Callee, nullptr) == CallKind::Hook;
                          },
                          InstantiatedHooks, ManagedInInstantiations);
   Scan.TraverseAST(AST);

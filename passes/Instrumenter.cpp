@@ -250,7 +250,7 @@ bool Instrumenter::VisitUnaryOperator(UnaryOperator *E) {
         BoundDerefs.insert(U);
       } else {
         const FunctionDecl *Callee = nullptr;
-        bool Argument = callArgumentParent(E, Callee) != nullptr;
+        bool Argument = isCallArgument(Callee);
         analyzeBinding(E->getSubExpr(), true, Argument, Callee, "the address of");
       }
     }
@@ -274,8 +274,7 @@ bool Instrumenter::VisitBinaryOperator(BinaryOperator *E) {
     const Expr *Object = E->getLHS();
     QualType T =
         E->getOpcode() == BO_PtrMemI ? Object->getType()->getPointeeType() : Object->getType();
-    if (wrapExpr(Object, barrierOpen(E, false), barrierClose(E, false), T))
-      ++(WrittenAccesses.contains(E) ? Counts.Writes : Counts.Reads);
+    wrapWithBarrier(Object, E, false, T);
   }
   auto Hook = HookedWrites.find(E);
   if (Hook != HookedWrites.end() && inFunctionBody())

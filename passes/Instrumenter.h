@@ -121,11 +121,11 @@ private:
                       const clang::FunctionDecl *Callee, const char *What);
   void analyzeCallArguments(const clang::CallExpr *E);
   const clang::VarDecl *outerLocal(const clang::Expr *Target) const;
+  const FunctionScope *atomicBlock() const;
   bool restorableByCopy(const clang::VarDecl *VD, const clang::Expr *LValue) const;
   bool isFunctionLocalObject(const clang::Expr *Object) const;
   const clang::Expr *calledObject(const clang::CallExpr *E) const;
-  const clang::Expr *callArgumentParent(const clang::Expr *E,
-                                        const clang::FunctionDecl *&Callee) const;
+  bool isCallArgument(const clang::FunctionDecl *&Callee) const;
 
   // --- Barriers.cpp
   void barrierForMember(const clang::Expr *E, const clang::Expr *Base, bool Arrow,
@@ -133,6 +133,8 @@ private:
   void barrierForDeref(const clang::UnaryOperator *E);
   void canonicalThis(const clang::CXXThisExpr *E);
   void barrierForDynamicCast(const clang::CXXDynamicCastExpr *E);
+  void wrapWithBarrier(const clang::Expr *Object, const clang::Expr *Access, bool Method,
+                       clang::QualType ObjectType);
   std::string barrierOpen(const clang::Expr *Access, bool Method) const;
   std::string barrierClose(const clang::Expr *Access, bool Method) const;
   Managed classifyBase(const clang::Expr *Base, bool Arrow) const;
@@ -191,13 +193,12 @@ private:
   llvm::DenseSet<const clang::LambdaExpr *> AtomicLambdas;
   llvm::DenseSet<const clang::Expr *> Callees; // member expressions that are called
   llvm::DenseSet<const clang::CXXThisExpr *> ConsumedThis;
-  std::map<unsigned, std::string> InstantiatedHooks; // raw location -> callee name
-  std::set<unsigned> ManagedInInstantiations;        // accesses in templates that
-                                                     // reach managed objects
+  std::set<unsigned> InstantiatedHooks;       // raw locations of calls that reach library code
+  std::set<unsigned> ManagedInInstantiations; // accesses in templates that
+                                              // reach managed objects
   // Errors about a dependent access are reported only when an instantiation
   // in this translation unit makes it an access to a managed object.
   bool reportableAccess(const clang::Expr *Access, Managed M) const;
-  llvm::DenseSet<const clang::CXXRecordDecl *> Traced;
   // noexcept functions that need inevitability somewhere inside: an abort
   // cannot leave them, so their callers become inevitable before the call.
   llvm::DenseSet<const clang::FunctionDecl *> NoexceptNeedsHook;

@@ -21,8 +21,6 @@ void Instrumenter::traceFunction(const CXXRecordDecl *D) {
     if (!isa<ClassTemplatePartialSpecializationDecl>(D) &&
         Spec->getSpecializationKind() != TSK_ExplicitSpecialization)
       return; // an instantiation: its pattern has the trace function
-  if (!Traced.insert(D).second)
-    return;
   bool ManagedClass = classifyRecord(D) != Managed::No;
   std::vector<std::string> Visits;
   const std::string Self = "__stmify_self";

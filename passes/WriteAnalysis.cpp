@@ -156,9 +156,15 @@ const VarDecl *Instrumenter::outerLocal(const Expr *Target) const {
   const auto *VD = dyn_cast<VarDecl>(Ref->getDecl());
   if (!VD || !VD->hasLocalStorage() || VD->getType()->isReferenceType())
     return nullptr;
+  const FunctionScope *Block = atomicBlock();
+  return Block && !declaredWithin(VD, Block->Function) ? VD : nullptr;
+}
+
+// The innermost atomic block whose body is being traversed.
+const Instrumenter::FunctionScope *Instrumenter::atomicBlock() const {
   for (auto S = Scopes.rbegin(); S != Scopes.rend(); ++S)
     if (S->AtomicBody)
-      return declaredWithin(VD, S->Function) ? nullptr : VD;
+      return &*S;
   return nullptr;
 }
 
@@ -203,11 +209,7 @@ void Instrumenter::analyzeWriteTargets(const Expr *Operation, const Expr *LValue
           // variable, or the plain member written); otherwise the block
           // becomes inevitable before writing it.
           if (restorableByCopy(VD, LValue)) {
-            for (auto S = Scopes.rbegin(); S != Scopes.rend(); ++S)
-              if (S->AtomicBody) {
-                OuterLocalWrites[S->Lambda].push_back({VD, LValue});
-                break;
-              }
+            OuterLocalWrites[atomicBlock()->Lambda].push_back({VD, LValue});
           } else {
             HookedWrites[Operation] =
                 "write to '" + VD->getNameAsString() + "', declared outside the atomic block,";
@@ -303,11 +305,7 @@ void Instrumenter::analyzeCallArguments(const CallExpr *E) {
       if (!Method->isConst())
         if (const VarDecl *VD = outerLocal(Object))
           if (VD->getType().isTriviallyCopyableType(AST))
-            for (auto S = Scopes.rbegin(); S != Scopes.rend(); ++S)
-              if (S->AtomicBody) {
-                OuterLocalWrites[S->Lambda].push_back({VD, Object});
-                break;
-              }
+            OuterLocalWrites[atomicBlock()->Lambda].push_back({VD, Object});
     }
   for (unsigned I = FirstArg; I < E->getNumArgs(); ++I) {
     unsigned ParamIndex = I - FirstArg;
@@ -343,26 +341,27 @@ const Expr *Instrumenter::calledObject(const CallExpr *E) const {
   return nullptr;
 }
 
-const Expr *Instrumenter::callArgumentParent(const Expr *E, const FunctionDecl *&Callee) const {
+// Whether the expression being visited is (up to parentheses and implicit
+// conversions) an argument of a call or construction, and of which callee.
+bool Instrumenter::isCallArgument(const FunctionDecl *&Callee) const {
   Callee = nullptr;
   for (unsigned Up = 1;; ++Up) {
     const Stmt *P = parentStmt(Up);
     if (!P)
-      return nullptr;
+      return false;
     if (isa<ParenExpr>(P) || isa<ImplicitCastExpr>(P) || isa<MaterializeTemporaryExpr>(P) ||
         isa<CXXBindTemporaryExpr>(P))
       continue;
     if (const auto *Call = dyn_cast<CallExpr>(P)) {
       Callee = Call->getDirectCallee();
-      return Call;
+      return true;
     }
     if (const auto *Construct = dyn_cast<CXXConstructExpr>(P)) {
       Callee = Construct->getConstructor();
-      return Construct;
+      return true;
     }
-    return nullptr;
+    return false;
   }
-  (void)E;
 }
 
 } // namespace stmify

@@ -74,8 +74,6 @@ constexpr PluginOption Options[] = {
     {"stats", "print how many barriers, hooks and safe points each file got"},
 };
 
-class StmifyAction;
-
 class InstrumentingConsumer : public ASTConsumer {
 public:
   explicit InstrumentingConsumer(std::optional<stmify::TransformResult> &Out) : Out(Out) {}
