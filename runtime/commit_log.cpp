@@ -6,14 +6,14 @@
 #include "heap.h"
 #include "internal_memory.h"
 #include "segment.h"
-#include "threads.h"
+#include "sync.h"
 
 #include <algorithm>
 #include <cstdlib>
-#include <sys/mman.h>
 #include <cstring>
 #include <mutex>
 #include <new>
+#include <sys/mman.h>
 
 namespace stm::rt {
 
@@ -67,7 +67,7 @@ void return_chain(entry_pool &pool, commit_entry *first, commit_entry *last) noe
   do
     last->recycled = head;
   while (!pool.returned.compare_exchange_weak(head, first, std::memory_order_release,
-                                             std::memory_order_relaxed));
+                                              std::memory_order_relaxed));
 }
 
 bool pooled(const commit_entry *e) { return e->capacity == kPooledPayload && e->committer != 0; }
@@ -96,18 +96,76 @@ bool conflicts(const segment &seg, commit_entry &e) noexcept {
   return false;
 }
 
-void import_entry(const segment &seg, commit_entry &e) noexcept {
+namespace {
+
+// Did seg's running transaction back the record's bytes up? For a whole
+// object its write-barrier flag says so without a lookup in the common case,
+// an object nobody here wrote. A card may have been backed up alone or with
+// its whole object.
+write_record *own_write(segment &seg, const log_record &r) noexcept {
+  if (seg.tx.writes.empty())
+    return nullptr;
+  if (r.whole()) {
+    const auto *h = reinterpret_cast<const stm_object_t *>(seg.base + r.header_offset());
+    return h->stm_flags & _STM_GCFLAG_WRITE_BARRIER ? nullptr : seg.tx.written(r.start);
+  }
+  if (write_record *card = seg.tx.written(r.start))
+    return card;
+  return seg.tx.written(r.object);
+}
+
+// Copies the record's bytes into the window except where the transaction
+// changed them (its bytes differ from its backup); the backup takes the
+// record's bytes everywhere.
+void merge(segment &seg, log_record &r, write_record &w) noexcept {
+  const std::uintptr_t begin = std::max(r.start, w.start);
+  const std::uintptr_t end = std::min(r.start + r.size, w.start + w.size);
+  auto *window = reinterpret_cast<unsigned char *>(seg.base);
+  const unsigned char *incoming = r.bytes() - r.start;
+  unsigned char *backup = w.backup - w.start;
+  if (begin > r.start)
+    std::memcpy(window + r.start, incoming + r.start, begin - r.start);
+  for (std::uintptr_t at = begin; at < end; ++at) {
+    if (window[at] == backup[at])
+      window[at] = incoming[at];
+    backup[at] = incoming[at];
+  }
+  if (end < r.start + r.size)
+    std::memcpy(window + end, incoming + end, r.start + r.size - end);
+}
+
+} // namespace
+
+bool import_entry(segment &seg, commit_entry &e) noexcept {
+  bool kept = false;
   log_record *r = e.first();
-  for (std::uint32_t i = 0; i < e.records; ++i, r = r->next())
-    if (!(r->flags & kRecordObjectDead))
-      std::memcpy(reinterpret_cast<void *>(seg.base + r->start), r->bytes(), r->size);
+  for (std::uint32_t i = 0; i < e.records; ++i, r = r->next()) {
+    if (r->flags & kRecordObjectDead)
+      continue;
+    if (write_record *w = own_write(seg, *r)) {
+      merge(seg, *r, *w);
+      kept = true;
+      continue;
+    }
+    std::memcpy(reinterpret_cast<void *>(seg.base + r->start), r->bytes(), r->size);
+  }
+  return kept;
+}
+
+void catch_up(segment &seg) noexcept {
+  commit_entry *cur = seg.last_seen.load(std::memory_order_relaxed);
+  for (commit_entry *next; !is_log_end(next = cur->next.load(std::memory_order_acquire));
+       cur = next) {
+    import_entry(seg, *next);
+    seg.last_seen.store(next, std::memory_order_release);
+  }
 }
 
 namespace {
 
 std::size_t bytes_after(commit_entry *e) {
   std::size_t bytes = 0;
-  for (e = e->next.load(std::memory_order_acquire); e && e != kInevitable;
+  for (e = e->next.load(std::memory_order_acquire); !is_log_end(e);
        e = e->next.load(std::memory_order_acquire))
     bytes += e->payload;
   return bytes;
@@ -147,8 +205,10 @@ void copy_from_any_current_segment(void *target) {
     if (&from == &to || from.stale)
       continue;
     copy_heap(from, to);
-    for (const write_record &w : from.tx.writes) // what it committed, not its changes
-      std::memcpy(reinterpret_cast<void *>(to.base + w.start), w.backup, w.size);
+    // What it committed, not its changes: newest backup first, so that a card
+    // backed up before its whole object ends with the card's older bytes.
+    for (auto w = from.tx.writes.rbegin(); w != from.tx.writes.rend(); ++w)
+      std::memcpy(reinterpret_cast<void *>(to.base + w->start), w->backup, w->size);
     to.last_seen.store(from.last_seen.load(std::memory_order_relaxed), std::memory_order_relaxed);
     to.stale = false;
     return;
@@ -158,8 +218,12 @@ void copy_from_any_current_segment(void *target) {
 
 } // namespace
 
-void refresh_stale_segment(segment &seg) noexcept {
-  std::lock_guard<std::mutex> lock(g_reclaim_lock);
+void refresh_stale_segment(thread_record &t, segment &seg) noexcept {
+  // Waiting for the lock counts as stopped: its holder may be stopping the
+  // world. The copy itself runs with t running, so that no collection runs
+  // while a window is half copied.
+  std::unique_lock<std::mutex> lock(g_reclaim_lock, std::defer_lock);
+  wait_stopped(t, [&] { lock.lock(); });
   for (unsigned i = 1; i <= g_heap.segments && seg.stale; ++i) {
     segment &donor = segment_at(i);
     thread_record *expected = nullptr;
@@ -167,9 +231,10 @@ void refresh_stale_segment(segment &seg) noexcept {
         !donor.owner.compare_exchange_strong(expected, kReclaimerOwner, std::memory_order_acquire))
       continue;
     if (!donor.stale) {
-      catch_up_idle_segment(donor);
+      catch_up(donor);
       copy_heap(donor, seg);
-      seg.last_seen.store(donor.last_seen.load(std::memory_order_relaxed), std::memory_order_release);
+      seg.last_seen.store(donor.last_seen.load(std::memory_order_relaxed),
+                          std::memory_order_release);
       seg.stale = false;
     }
     release_segment(donor);
@@ -199,14 +264,15 @@ void reclaim_log() noexcept {
           make_stale(seg);
           --current;
         } else {
-          catch_up_idle_segment(seg);
+          catch_up(seg);
           seg.idle_imported += pending;
         }
       }
       release_segment(seg);
     }
     if (!seg.stale)
-      oldest_needed = std::min(oldest_needed, seg.last_seen.load(std::memory_order_acquire)->revision);
+      oldest_needed =
+          std::min(oldest_needed, seg.last_seen.load(std::memory_order_acquire)->revision);
   }
   // Entries go back to their committers' pools in one chain per segment.
   struct chain {

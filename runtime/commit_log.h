@@ -11,6 +11,7 @@
 namespace stm::rt {
 
 struct segment;
+struct thread_record;
 
 // The collector freed the object: the record still counts for conflicts (a
 // running transaction may have read the object before it died) but its bytes
@@ -38,10 +39,10 @@ static_assert(sizeof(log_record) == 32);
 struct alignas(16) commit_entry {
   std::atomic<commit_entry *> next{nullptr};
   std::uint64_t revision = 0;
-  unsigned committer = 0;        // segment index (0 for the root)
+  unsigned committer = 0; // segment index (0 for the root)
   std::uint32_t records = 0;
-  std::size_t payload = 0;       // bytes of records
-  std::size_t capacity = 0;      // bytes of records the allocation can hold
+  std::size_t payload = 0;          // bytes of records
+  std::size_t capacity = 0;         // bytes of records the allocation can hold
   commit_entry *recycled = nullptr; // link in a segment's list of free entries
   log_record *first() { return reinterpret_cast<log_record *>(this + 1); }
 };
@@ -50,6 +51,15 @@ static_assert(sizeof(commit_entry) % 16 == 0);
 // Placed in the newest entry's `next` while a transaction is inevitable: no one
 // else can append until it commits.
 inline commit_entry *const kInevitable = reinterpret_cast<commit_entry *>(std::uintptr_t(1));
+// Placed there instead while the inevitable transaction is blocked in a call:
+// others may append, under the suspension lock, what does not touch anything
+// it read (see suspend_inevitable in transaction.h).
+inline commit_entry *const kSuspended = reinterpret_cast<commit_entry *>(std::uintptr_t(2));
+
+// Is `next` the end of the log (nothing appended after it yet)?
+inline bool is_log_end(const commit_entry *next) {
+  return next == nullptr || next == kInevitable || next == kSuspended;
+}
 
 extern commit_entry g_log_root;
 
@@ -70,8 +80,14 @@ struct entry_pool {
 // Does entry e write an object that the transaction in `seg` has read (its
 // marker carries the segment's current read version)?
 bool conflicts(const segment &seg, commit_entry &e) noexcept;
-// Copies e's new bytes into seg's window.
-void import_entry(const segment &seg, commit_entry &e) noexcept;
+// Copies e's new bytes into seg's window. Bytes that seg's running
+// (ambient) transaction has changed in an object it wrote stay as they are,
+// and its backup of that object takes e's bytes: its own writes are kept, and
+// what it publishes later carries everyone else's newer bytes (no lost write).
+// Returns whether it had to keep such bytes.
+bool import_entry(segment &seg, commit_entry &e) noexcept;
+// Imports every entry after seg's last one (a segment nobody holds).
+void catch_up(segment &seg) noexcept;
 
 // Frees entries that every segment has imported. An idle segment is brought up
 // to date, unless keeping it so has cost more than copying the heap would: it
@@ -79,16 +95,16 @@ void import_entry(const segment &seg, commit_entry &e) noexcept;
 // most in one thread at a time.
 void reclaim_log() noexcept;
 
-// Makes a stale segment current again (its caller owns it): copies an idle
-// current segment, or, if there is none, an active one while the world is
-// stopped.
-void refresh_stale_segment(segment &seg) noexcept;
+// Makes a stale segment current again (t owns it and is running): copies an
+// idle current segment, or, if there is none, an active one while the world
+// is stopped.
+void refresh_stale_segment(thread_record &t, segment &seg) noexcept;
 
 // The oldest entry not freed yet (for the collector, all threads stopped).
 commit_entry *oldest_log_entry() noexcept;
 // Calls f on every record of every entry not freed yet (all threads stopped).
 template <class F> void for_each_log_record(F &&f) {
-  for (commit_entry *e = oldest_log_entry(); e && e != kInevitable;
+  for (commit_entry *e = oldest_log_entry(); !is_log_end(e);
        e = e->next.load(std::memory_order_acquire)) {
     log_record *r = e->first();
     for (std::uint32_t i = 0; i < e->records; ++i, r = r->next())

@@ -15,6 +15,10 @@ struct config {
 // Parses the environment; an invalid value is a fatal error naming the variable.
 config read_config();
 
+// STMIFY_SEGMENTS's default on a host where `cpus` cores are available: one
+// segment per core, at most as many as the runtime supports.
+std::size_t default_segment_count(std::size_t cpus) noexcept;
+
 } // namespace stm::rt
 
 #endif

@@ -6,7 +6,8 @@
 #include "heap.h"
 #include "immortal.h"
 #include "segment.h"
-#include "threads.h"
+#include "sync.h"
+#include "transaction.h"
 #include "types.h"
 
 #include <algorithm>
@@ -14,6 +15,7 @@
 #include <condition_variable>
 #include <cstdio>
 #include <cstring>
+#include <fcntl.h>
 #include <link.h>
 #include <mutex>
 #include <sys/mman.h>
@@ -25,16 +27,10 @@ namespace {
 
 // ------------------------------------------------------------------ state
 
-std::mutex g_gc_lock;
-struct gc_tag;
-std::condition_variable &gc_cv() { return immortal<std::condition_variable, gc_tag>(); }
-bool g_collecting = false;            // guarded by g_gc_lock
-std::atomic<bool> g_requested{false}; // read at safe points
-unsigned g_running = 0;               // threads not stopped; guarded by g_gc_lock
-
+std::mutex g_stats_lock;
 std::atomic<std::size_t> g_allocated{0}; // bytes handed out since the last collection
 std::size_t g_live_after_last = 0;
-gc_statistics g_stats;                  // guarded by g_gc_lock
+gc_statistics g_stats; // guarded by g_stats_lock
 
 struct region {
   std::uintptr_t begin, end;
@@ -86,7 +82,8 @@ void trace_version(marker_state &m, const unsigned char *bytes, std::size_t size
       type->trace(bytes, visit, &m);
     return;
   }
-  scan_words(m, reinterpret_cast<std::uintptr_t>(bytes), reinterpret_cast<std::uintptr_t>(bytes) + size);
+  scan_words(m, reinterpret_cast<std::uintptr_t>(bytes),
+             reinterpret_cast<std::uintptr_t>(bytes) + size);
 }
 
 // A backup or log record: a whole object, or a card of a large array (whose
@@ -96,7 +93,8 @@ void trace_piece(marker_state &m, const unsigned char *bytes, std::size_t size, 
   if (whole)
     trace_version(m, bytes, size, header);
   else
-    scan_words(m, reinterpret_cast<std::uintptr_t>(bytes), reinterpret_cast<std::uintptr_t>(bytes) + size);
+    scan_words(m, reinterpret_cast<std::uintptr_t>(bytes),
+               reinterpret_cast<std::uintptr_t>(bytes) + size);
 }
 
 bool active(const segment &seg) {
@@ -110,7 +108,8 @@ void trace_object(marker_state &m, std::uintptr_t start) {
   for (unsigned i = 1; i <= g_heap.segments; ++i) {
     const segment &seg = segment_at(i);
     if (active(seg))
-      trace_version(m, reinterpret_cast<const unsigned char *>(seg.base + start), size, info.header);
+      trace_version(m, reinterpret_cast<const unsigned char *>(seg.base + start), size,
+                    info.header);
   }
 }
 
@@ -126,9 +125,10 @@ void mark_versions(marker_state &m) {
       continue;
     for (const write_record &w : seg.tx.writes)
       trace_piece(m, w.backup, w.size, w.whole(), w.header);
-    oldest_needed = std::min(oldest_needed, seg.last_seen.load(std::memory_order_relaxed)->revision);
+    oldest_needed =
+        std::min(oldest_needed, seg.last_seen.load(std::memory_order_relaxed)->revision);
   }
-  for (commit_entry *e = oldest_log_entry(); e && e != kInevitable;
+  for (commit_entry *e = oldest_log_entry(); !is_log_end(e);
        e = e->next.load(std::memory_order_acquire)) {
     if (e->revision <= oldest_needed)
       continue;
@@ -158,15 +158,65 @@ bool excluded(const std::vector<region> &skip, std::uintptr_t begin, std::uintpt
   return false;
 }
 
+// Which pages of [begin, end) may hold data: present or swapped out, as
+// /proc/self/pagemap says (bits 63 and 62 of each page's entry). A page that
+// is neither was never written and reads as zeros. mincore would not do: it
+// calls a swapped-out page absent, and the objects its words keep alive would
+// be freed.
+class page_map {
+public:
+  page_map() : fd_(open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC)) {}
+  ~page_map() {
+    if (fd_ >= 0)
+      close(fd_);
+  }
+  page_map(const page_map &) = delete;
+  page_map &operator=(const page_map &) = delete;
+
+  // Calls scan(page_begin, page_end) for each run of pages that may hold data.
+  template <class F> void for_each_used_run(std::uintptr_t begin, std::uintptr_t end, F &&scan) {
+    if (fd_ < 0) { // no page map (a restricted /proc): read everything
+      scan(begin, end);
+      return;
+    }
+    constexpr std::size_t kBatch = 512;
+    std::uint64_t entries[kBatch];
+    for (std::uintptr_t page = begin; page < end;) {
+      const std::size_t count = std::min<std::size_t>(kBatch, (end - page) / kPage);
+      const ssize_t got = pread(fd_, entries, count * sizeof entries[0],
+                                static_cast<off_t>(page / kPage * sizeof entries[0]));
+      if (got <= 0) { // the mapping changed under us: read what is left
+        scan(page, end);
+        return;
+      }
+      const std::size_t n = static_cast<std::size_t>(got) / sizeof entries[0];
+      for (std::size_t i = 0; i < n;) {
+        if (!page_may_hold_data(entries[i])) {
+          ++i;
+          continue;
+        }
+        std::size_t j = i;
+        while (j < n && page_may_hold_data(entries[j]))
+          ++j;
+        scan(page + i * kPage, page + j * kPage);
+        i = j;
+      }
+      page += n * kPage;
+    }
+  }
+
+private:
+  int fd_;
+};
+
 // Anonymous writable memory: the malloc heap (std containers, closures of
 // std::function and of queued tasks), stacks of threads that are not attached.
-// Only resident pages are read.
 void scan_anonymous_memory(marker_state &m, const std::vector<region> &skip) {
   FILE *maps = std::fopen("/proc/self/maps", "re");
   if (!maps)
     fatal("cannot read /proc/self/maps to find the program's memory");
+  page_map pages;
   char line[512];
-  std::vector<unsigned char> resident;
   while (std::fgets(line, sizeof line, maps)) {
     unsigned long begin, end, inode;
     char perms[8] = {};
@@ -179,13 +229,8 @@ void scan_anonymous_memory(marker_state &m, const std::vector<region> &skip) {
       continue;
     if (end - begin > (std::uintptr_t(1) << 40) || excluded(skip, begin, end))
       continue;
-    const std::size_t pages = (end - begin) / kPage;
-    resident.resize(pages);
-    if (mincore(reinterpret_cast<void *>(begin), end - begin, resident.data()) != 0)
-      continue;
-    for (std::size_t p = 0; p < pages; ++p)
-      if (resident[p] & 1)
-        scan_words(m, begin + p * kPage, begin + (p + 1) * kPage);
+    pages.for_each_used_run(
+        begin, end, [&](std::uintptr_t from, std::uintptr_t to) { scan_words(m, from, to); });
   }
   std::fclose(maps);
 }
@@ -230,9 +275,22 @@ void drop_dead_records() {
 void forget_dead_objects_in_transactions() {
   auto dead = [](std::uintptr_t start) { return !is_marked(start); };
   for (unsigned i = 1; i <= g_heap.segments; ++i) {
-    transaction_state &tx = segment_at(i).tx;
+    segment &seg = segment_at(i);
+    transaction_state &tx = seg.tx;
     std::erase_if(tx.created, [&](const created_record &c) { return dead(c.start); });
-    std::erase_if(tx.writes, [&](const write_record &w) { return dead(w.object); });
+    const std::size_t before = tx.writes.size();
+    std::erase_if(tx.writes, [&](const write_record &w) {
+      if (!dead(w.object))
+        return false;
+      // A card's flag lies in the marker area, outside the object: left set,
+      // it would tell the next array on these blocks that its card is backed
+      // up already.
+      if (!w.whole())
+        *card_flag(seg, w.object, w.start) = 0;
+      return true;
+    });
+    if (tx.writes.size() != before)
+      tx.reindex_writes();
   }
 }
 
@@ -250,6 +308,7 @@ void collect_now() {
   const auto pause = static_cast<std::uint64_t>(
       std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - began)
           .count());
+  std::lock_guard<std::mutex> lock(g_stats_lock);
   ++g_stats.collections;
   g_stats.total_pause_ns += pause;
   g_stats.max_pause_ns = std::max(g_stats.max_pause_ns, pause);
@@ -275,93 +334,13 @@ bool collection_due() noexcept {
   return g_allocated.load(std::memory_order_relaxed) >= threshold;
 }
 
-bool collection_requested() noexcept { return g_requested.load(std::memory_order_acquire); }
-
-void enter_stopped(thread_record &t, const void *stack_pointer) noexcept {
-  std::lock_guard<std::mutex> lock(g_gc_lock);
-  t.stack_lo = stack_pointer;
-  if (!t.running)
-    return;
-  t.running = false;
-  --g_running;
-  gc_cv().notify_all();
-}
-
-void leave_stopped(thread_record &t) noexcept {
-  std::unique_lock<std::mutex> lock(g_gc_lock);
-  if (t.running)
-    return;
-  gc_cv().wait(lock, [] { return !g_collecting; });
-  t.running = true;
-  t.stack_lo = nullptr;
-  ++g_running;
-}
-
-__attribute__((noinline)) void park_for_collection(thread_record &t) noexcept {
-  __builtin_unwind_init(); // callee-saved registers go to this frame, which is scanned
-  volatile char here = 0;
-  enter_stopped(t, const_cast<const char *>(&here));
-  leave_stopped(t);
-}
-
-__attribute__((noinline)) bool with_world_stopped(void (*fn)(void *), void *ctx) noexcept {
-  __builtin_unwind_init(); // this thread's own stack is scanned from this frame
-  volatile char here = 0;
-  thread_record *me = current_thread();
-  const bool was_running = me && me->running;
-  {
-    std::unique_lock<std::mutex> lock(g_gc_lock);
-    if (g_collecting) { // someone else stops the world: wait until it resumes
-      if (me)
-        me->stack_lo = const_cast<const char *>(&here);
-      if (was_running) {
-        me->running = false;
-        --g_running;
-        gc_cv().notify_all();
-      }
-      gc_cv().wait(lock, [] { return !g_collecting; });
-      if (was_running) {
-        me->running = true;
-        ++g_running;
-      }
-      return false;
-    }
-    g_collecting = true;
-    g_requested.store(true, std::memory_order_release);
-  }
-  if (me)
-    enter_stopped(*me, const_cast<const char *>(&here));
-  for_each_thread_record([](thread_record &t) {
-    if (t.running)
-      poke_locked(&t);
-  });
-  {
-    std::unique_lock<std::mutex> lock(g_gc_lock);
-    gc_cv().wait(lock, [] { return g_running == 0; });
-    fn(ctx);
-    g_collecting = false;
-    g_requested.store(false, std::memory_order_release);
-    gc_cv().notify_all();
-  }
-  if (was_running)
-    leave_stopped(*me);
-  return true;
-}
-
 void collect_garbage(const char * /*reason*/) noexcept {
   with_world_stopped([](void *) { collect_now(); }, nullptr);
 }
 
 gc_statistics gc_stats() noexcept {
-  std::lock_guard<std::mutex> lock(g_gc_lock);
+  std::lock_guard<std::mutex> lock(g_stats_lock);
   return g_stats;
 }
 
 } // namespace stm::rt
-
-using namespace stm::rt;
-
-void stm_collect(void) noexcept {
-  ensure_runtime();
-  collect_garbage("requested");
-}

@@ -10,11 +10,15 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <unordered_map>
 #include <vector>
 
 namespace stm::rt {
 
 struct thread_record;
+
+// Placed in segment::owner while the log reclaimer updates an idle segment.
+inline thread_record *const kReclaimerOwner = reinterpret_cast<thread_record *>(std::uintptr_t(1));
 
 enum class tx_kind : std::uint8_t {
   none,    // the segment is idle
@@ -24,12 +28,12 @@ enum class tx_kind : std::uint8_t {
 
 // An object the transaction writes, or one card of a large array it writes.
 struct write_record {
-  std::uintptr_t start;    // offset of the first byte backed up
-  std::uintptr_t object;   // offset of the object's first byte
-  std::uint32_t size;      // bytes backed up
-  std::uint16_t header;    // offset of the object's header from `object`
-  bool card;               // one card of a large array, not the whole object
-  unsigned char *backup;   // those bytes as they were before the first write
+  std::uintptr_t start;  // offset of the first byte backed up
+  std::uintptr_t object; // offset of the object's first byte
+  std::uint32_t size;    // bytes backed up
+  std::uint16_t header;  // offset of the object's header from `object`
+  bool card;             // one card of a large array, not the whole object
+  unsigned char *backup; // those bytes as they were before the first write
   bool whole() const { return !card; }
 };
 
@@ -55,6 +59,13 @@ private:
   std::size_t current_ = 0, used_ = 0;
 };
 
+// Run when the transaction commits or aborts (the transaction queue's tasks
+// added by an atomic block are queued only if it commits).
+struct tx_callback {
+  void (*run)(void *);
+  void *context;
+};
+
 struct preserved_local {
   void *address;
   std::size_t size;
@@ -70,18 +81,31 @@ struct transaction_state {
   std::vector<write_record> writes;
   std::vector<created_record> created;
   std::size_t created_bytes = 0;
+  // Imports that kept bytes this transaction changed (see import_entry).
+  std::uint64_t merged_imports = 0;
   byte_arena backups;
+  // Index into `writes` by the offset of the first byte backed up, so that
+  // an ambient transaction importing others' commits keeps its own writes
+  // (see import_entry).
+  std::unordered_map<std::uintptr_t, std::size_t> written_at;
   std::vector<preserved_local> preserved;
   std::vector<unsigned char> preserved_bytes;
+  std::vector<tx_callback> on_commit, on_abort;
 
   bool has_effects() const { return !writes.empty() || !created.empty(); }
+  void record_write(const write_record &w);
+  // After the collector dropped records of dead objects from `writes`.
+  void reindex_writes();
+  write_record *written(std::uintptr_t start) noexcept;
   void clear() noexcept; // back to kind none, keeping the storage
 };
 
 // Written only by the segment's holder, read by anyone.
 struct counter {
   std::atomic<std::uint64_t> value{0};
-  void operator++() { value.store(value.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed); }
+  void operator++() {
+    value.store(value.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+  }
   std::uint64_t get() const { return value.load(std::memory_order_relaxed); }
 };
 
@@ -90,8 +114,8 @@ struct segment_stats {
 };
 
 struct segment {
-  unsigned index = 0;          // 1..N
-  std::uintptr_t base = 0;     // window base
+  unsigned index = 0;      // 1..N
+  std::uintptr_t base = 0; // window base
   std::atomic<thread_record *> owner{nullptr};
   std::atomic<commit_entry *> last_seen{&g_log_root};
   std::uint8_t read_version = 1;

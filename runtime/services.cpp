@@ -1,7 +1,9 @@
+// Services of the C ABI that are not transactions: the segment limit, a
+// conflict-free counter, statistics, the heap-exhausted message.
 #include "gc.h"
 #include "heap.h"
 #include "segment.h"
-#include "threads.h"
+#include "setup.h"
 
 #include <stmify/stm.h>
 

@@ -1,11 +1,12 @@
 #include "testing.h"
 
-#include "commit_log.h"
 #include "allocator.h"
+#include "commit_log.h"
 #include "heap.h"
 #include "segment.h"
+#include "setup.h"
+#include "sync.h"
 #include "threads.h"
-#include "gc.h"
 
 #include <algorithm>
 
@@ -16,6 +17,7 @@ using rt::thread_record;
 struct thread : thread_record {};
 
 thread *new_thread() {
+  rt::ensure_runtime();
   thread_record *r = rt::new_thread_record();
   r->view = &r->saved_view;
   r->saved_view = _stm_thread_view{};

@@ -7,19 +7,13 @@
 #include "immortal.h"
 #include "internal_memory.h"
 #include "segment.h"
-#include "threads.h"
+#include "sync.h"
 #include "types.h"
-
-#include <stmify/stm.h>
 
 #include <algorithm>
 #include <condition_variable>
 #include <cstring>
 #include <mutex>
-
-namespace stm::detail {
-void publish_pending_tasks(std::vector<std::pair<queue_core *, task>> &tasks);
-}
 
 namespace stm::rt {
 
@@ -27,23 +21,70 @@ std::atomic<unsigned> g_inevitable_waiters{0};
 
 namespace {
 
+// --------------------------------------------------------- the inevitable slot
+
 std::mutex g_inevitable_lock;
 struct inevitable_wait_tag;
 std::condition_variable &inevitable_cv() {
   return immortal<std::condition_variable, inevitable_wait_tag>();
 }
 std::atomic<thread_record *> g_inevitable_holder{nullptr};
+// Counts releases of the inevitable slot: a waiter waits for it to change.
+std::atomic<std::uint64_t> g_inevitable_generation{0};
+
+// The suspended inevitable transaction's segment (see suspend_inevitable).
+std::mutex g_suspend_lock;
+segment *g_suspended = nullptr; // guarded by g_suspend_lock
+std::atomic<bool> g_suspension{false};
+
 // Commits a segment makes between two attempts to free old log entries.
 constexpr unsigned kReclaimEvery = 256;
+
+void report_inevitable_holder() noexcept {
+  say_watchdog("a transaction waits for the inevitable transaction to finish:");
+  if (thread_record *holder = g_inevitable_holder.load(std::memory_order_acquire))
+    describe_thread(*holder, "holds the inevitable slot");
+}
+
+void wake_inevitable_waiters() noexcept {
+  {
+    std::lock_guard<std::mutex> lock(g_inevitable_lock);
+  }
+  inevitable_cv().notify_all();
+}
+
+// Waits until the inevitable transaction that held the slot at `generation`
+// has finished or, if or_suspended, has become suspended. False in test mode
+// (which never waits).
+bool wait_for_inevitable(std::uint64_t generation, bool or_suspended) noexcept {
+  if (g_never_block)
+    return false;
+  g_inevitable_waiters.fetch_add(1, std::memory_order_seq_cst);
+  poke(g_inevitable_holder.load(std::memory_order_acquire));
+  wait_stopped(*current_thread(), [&] {
+    std::unique_lock<std::mutex> lock(g_inevitable_lock);
+    watched_wait(
+        inevitable_cv(), lock,
+        [&] {
+          return g_inevitable_generation.load(std::memory_order_acquire) != generation ||
+                 (or_suspended && g_suspension.load(std::memory_order_acquire));
+        },
+        report_inevitable_holder);
+  });
+  g_inevitable_waiters.fetch_sub(1, std::memory_order_seq_cst);
+  return true;
+}
+
+void release_slot() noexcept {
+  g_inevitable_holder.store(nullptr, std::memory_order_release);
+  g_inevitable_generation.fetch_add(1, std::memory_order_acq_rel);
+}
+
+// --------------------------------------------------------- building entries
 
 void set_write_barrier(std::uintptr_t base, std::uintptr_t object, std::uint32_t header) {
   auto *h = reinterpret_cast<stm_object_t *>(base + object + header);
   h->stm_flags |= _STM_GCFLAG_WRITE_BARRIER;
-}
-
-// Says "this transaction backed the card up" (see _stm_card_flag).
-unsigned char *card_flag(const segment &seg, std::uintptr_t object, std::uintptr_t card) {
-  return g_heap.marker(seg.base, card == object ? object + kGranule : card);
 }
 
 // Cards of large arrays written by the transaction: their flags are cleared,
@@ -52,27 +93,6 @@ void clear_card_flags(segment &seg) {
   for (const write_record &w : seg.tx.writes)
     if (!w.whole())
       *card_flag(seg, w.object, w.start) = 0;
-}
-
-// Waits until the inevitable transaction that follows `tail` has finished.
-bool wait_while_inevitable(commit_entry *tail) noexcept {
-  if (g_never_block)
-    return false;
-  g_inevitable_waiters.fetch_add(1, std::memory_order_seq_cst);
-  poke(g_inevitable_holder.load(std::memory_order_acquire));
-  wait_stopped(*current_thread(), [&] {
-    std::unique_lock<std::mutex> lock(g_inevitable_lock);
-    inevitable_cv().wait(lock, [&] {
-      return tail->next.load(std::memory_order_acquire) != kInevitable;
-    });
-  });
-  g_inevitable_waiters.fetch_sub(1, std::memory_order_seq_cst);
-  return true;
-}
-
-void wake_inevitable_waiters() noexcept {
-  { std::lock_guard<std::mutex> lock(g_inevitable_lock); }
-  inevitable_cv().notify_all();
 }
 
 // One record per object written or created, with its current bytes from seg.
@@ -96,8 +116,7 @@ commit_entry *build_entry(segment &seg) {
     r->reserved = 0;
     std::memcpy(r->bytes(), reinterpret_cast<const void *>(seg.base + start), size);
     if (r->whole()) // others see the object as committed: written in full next time
-      reinterpret_cast<stm_object_t *>(r->bytes() + header)->stm_flags |=
-          _STM_GCFLAG_WRITE_BARRIER;
+      reinterpret_cast<stm_object_t *>(r->bytes() + header)->stm_flags |= _STM_GCFLAG_WRITE_BARRIER;
     r = r->next();
   };
   for (const auto &w : tx.writes)
@@ -107,25 +126,94 @@ commit_entry *build_entry(segment &seg) {
   return e;
 }
 
-// Appends e after the newest entry, validating first. Returns false if the
-// (atomic) transaction lost a conflict.
-bool append(segment &seg, commit_entry *e) noexcept {
+// After the transaction's entry went into the log: its objects count as
+// committed in its own segment too, and it owns no writes any more.
+void finish_publication(segment &seg) noexcept {
+  transaction_state &tx = seg.tx;
+  for (const auto &w : tx.writes)
+    if (w.whole())
+      set_write_barrier(seg.base, w.object, w.header);
+  for (const auto &c : tx.created)
+    set_write_barrier(seg.base, c.start, c.header);
+  clear_card_flags(seg);
+  if (++seg.commits_since_reclaim >= kReclaimEvery) {
+    seg.commits_since_reclaim = 0;
+    reclaim_log();
+  }
+}
+
+// --------------------------------------------------------- appending
+
+enum class suspended_append { appended, retry, conflict };
+
+// Appends e after `tail` while the inevitable transaction is suspended, if
+// e writes nothing that transaction read or wrote.
+suspended_append append_while_suspended(segment &seg, commit_entry *e,
+                                        commit_entry *tail) noexcept {
+  std::lock_guard<std::mutex> lock(g_suspend_lock);
+  if (tail->next.load(std::memory_order_acquire) != kSuspended || !g_suspended)
+    return suspended_append::retry;
+  if (conflicts(*g_suspended, *e))
+    return suspended_append::conflict;
+  e->next.store(kSuspended, std::memory_order_relaxed);
+  tail->next.store(e, std::memory_order_release);
+  seg.last_seen.store(e, std::memory_order_release);
+  return suspended_append::appended;
+}
+
+// Appends the transaction's entry after the newest one, validating (and, for
+// an ambient transaction, importing) first. An atomic transaction that lost a
+// conflict gets false. An ambient one gets false only when it would have to
+// wait and may not.
+bool append(segment &seg, bool may_wait) noexcept {
+  transaction_state &tx = seg.tx;
+  commit_entry *e = nullptr;
+  std::uint64_t built_at = 0;
   for (;;) {
-    if (!validate(seg))
+    if (!validate(seg)) {
+      if (e)
+        free_entry(e);
       return false;
+    }
+    // Imports that kept this transaction's bytes changed what it publishes.
+    if (!e || built_at != tx.merged_imports) {
+      if (e)
+        free_entry(e);
+      e = build_entry(seg);
+      built_at = tx.merged_imports;
+    }
     commit_entry *tail = seg.last_seen.load(std::memory_order_relaxed);
     e->revision = tail->revision + 1;
+    const std::uint64_t generation = g_inevitable_generation.load(std::memory_order_acquire);
     commit_entry *expected = nullptr;
     if (tail->next.compare_exchange_strong(expected, e, std::memory_order_acq_rel,
                                            std::memory_order_acquire)) {
       seg.last_seen.store(e, std::memory_order_release);
       return true;
     }
-    if (expected == kInevitable && !wait_while_inevitable(tail)) {
-      if (seg.tx.kind != tx_kind::atomic)
+    bool wait_for_end = false;
+    if (expected == kSuspended) {
+      switch (append_while_suspended(seg, e, tail)) {
+      case suspended_append::appended:
+        return true;
+      case suspended_append::retry:
+        continue;
+      case suspended_append::conflict:
+        wait_for_end = true;
+        break;
+      }
+    } else if (expected != kInevitable) {
+      continue; // someone appended first: import it and try again
+    }
+    if (!may_wait || !wait_for_inevitable(generation, !wait_for_end)) {
+      free_entry(e);
+      if (tx.kind == tx_kind::atomic) {
+        tx.doomed = true; // test mode: waiting becomes an abort
+        return false;
+      }
+      if (may_wait)
         fatal("test mode: a transaction outside atomic blocks would wait for "
               "the inevitable transaction");
-      seg.tx.doomed = true;
       return false;
     }
   }
@@ -138,42 +226,35 @@ void append_inevitable(segment &seg, commit_entry *e) noexcept {
   e->revision = tail->revision + 1;
   seg.last_seen.store(e, std::memory_order_release);
   seg.tx.inevitable = false;
-  g_inevitable_holder.store(nullptr, std::memory_order_release);
+  release_slot();
   tail->next.store(e, std::memory_order_release);
   wake_inevitable_waiters();
 }
 
-void maybe_reclaim(segment &seg) noexcept {
-  if (++seg.commits_since_reclaim >= kReclaimEvery) {
-    seg.commits_since_reclaim = 0;
-    reclaim_log();
-  }
+void release_inevitable(segment &seg) noexcept {
+  commit_entry *tail = seg.last_seen.load(std::memory_order_relaxed);
+  seg.tx.inevitable = false;
+  release_slot();
+  tail->next.store(nullptr, std::memory_order_release);
+  wake_inevitable_waiters();
 }
 
 // Publishes the transaction's writes and new objects (if any) and releases
-// the inevitable slot. Returns false if an atomic transaction lost a conflict;
-// the transaction is then left for abort_transaction.
-bool publish(segment &seg) noexcept {
+// the inevitable slot. Returns false if an atomic transaction lost a conflict
+// (it is then left for abort_atomic), or if an ambient one would have to wait
+// and may not.
+bool publish(segment &seg, bool may_wait) noexcept {
   transaction_state &tx = seg.tx;
   if (!tx.has_effects()) {
     if (tx.inevitable)
       release_inevitable(seg);
     return true;
   }
-  commit_entry *e = build_entry(seg);
-  if (tx.inevitable) {
-    append_inevitable(seg, e);
-  } else if (!append(seg, e)) {
-    free_entry(e);
+  if (tx.inevitable)
+    append_inevitable(seg, build_entry(seg));
+  else if (!append(seg, may_wait))
     return false;
-  }
-  for (const auto &w : tx.writes)
-    if (w.whole())
-      set_write_barrier(seg.base, w.object, w.header);
-  for (const auto &c : tx.created)
-    set_write_barrier(seg.base, c.start, c.header);
-  clear_card_flags(seg);
-  maybe_reclaim(seg);
+  finish_publication(seg);
   return true;
 }
 
@@ -187,68 +268,20 @@ void next_read_version(thread_record &t, segment &seg) noexcept {
   t.view->read_version = static_cast<_stm_read_version_t>(seg.read_version);
 }
 
-void abort_transaction(thread_record &t) noexcept {
-  segment &seg = *t.seg;
-  transaction_state &tx = seg.tx;
-  if (tx.inevitable)
-    fatal("an inevitable transaction cannot be rolled back");
-  // Newest first: a card backed up before its whole object was must end up
-  // with the card's older bytes.
-  for (auto it = tx.writes.rbegin(); it != tx.writes.rend(); ++it)
-    std::memcpy(reinterpret_cast<void *>(seg.base + it->start), it->backup, it->size);
-  clear_card_flags(seg);
-  for (const auto &c : tx.created)
-    free_unpublished(seg, c.start);
-  for (auto it = tx.preserved.rbegin(); it != tx.preserved.rend(); ++it)
-    std::memcpy(it->address, tx.preserved_bytes.data() + it->saved, it->size);
-  t.pending_tasks.clear();
-  ++seg.stats.aborts;
-  ++t.consecutive_aborts;
-  tx.clear();
-  t.view->atomic_depth = 0;
-  begin_ambient(t);
-}
-
-thread_record &running_thread(const char *what) noexcept {
-  thread_record *t = current_thread();
-  if (!t || !t->seg)
-    fatal("%s in a thread that is not attached to the runtime", what);
-  return *t;
+void run_callbacks(std::vector<tx_callback> &callbacks) noexcept {
+  std::vector<tx_callback> pending;
+  pending.swap(callbacks);
+  for (const tx_callback &c : pending)
+    c.run(c.context);
 }
 
 } // namespace
 
-// ------------------------------------------------------------ arena / state
+// ------------------------------------------------------------ state
 
-unsigned char *byte_arena::allocate(std::size_t n) {
-  while (current_ < chunks_.size() && used_ + n > chunks_[current_].size) {
-    ++current_;
-    used_ = 0;
-  }
-  if (current_ == chunks_.size()) {
-    std::size_t size = std::max<std::size_t>(n, std::size_t(64) << 10);
-    chunks_.push_back({static_cast<unsigned char *>(internal_allocate(size)), size});
-    used_ = 0;
-  }
-  unsigned char *p = chunks_[current_].bytes + used_;
-  used_ += round_up(n, kGranule);
-  return p;
-}
-
-void byte_arena::reset() noexcept { current_ = used_ = 0; }
-
-void transaction_state::clear() noexcept {
-  kind = tx_kind::none;
-  inevitable = false;
-  doomed = false;
-  site = nullptr;
-  inevitable_reason = nullptr;
-  writes.clear();
-  created.clear();
-  created_bytes = 0;
-  backups.reset();
-  preserved.clear();
-  preserved_bytes.clear();
+unsigned char *card_flag(const segment &seg, std::uintptr_t object, std::uintptr_t card) {
+  // The marker byte of a granule where no header lies (see _stm_card_flag).
+  return g_heap.marker(seg.base, card == object ? object + kGranule : card);
 }
 
 // ------------------------------------------------------------ engine
@@ -256,20 +289,21 @@ void transaction_state::clear() noexcept {
 bool validate(segment &seg) noexcept {
   transaction_state &tx = seg.tx;
   if (tx.inevitable)
-    return true;
+    return true; // it holds the end of the log
   if (tx.doomed)
     return false;
   const bool check = tx.kind == tx_kind::atomic;
   commit_entry *cur = seg.last_seen.load(std::memory_order_relaxed);
   for (;;) {
     commit_entry *next = cur->next.load(std::memory_order_acquire);
-    if (next == nullptr || next == kInevitable)
+    if (is_log_end(next))
       return true;
     if (check && conflicts(seg, *next)) {
       tx.doomed = true;
       return false;
     }
-    import_entry(seg, *next);
+    if (import_entry(seg, *next))
+      ++tx.merged_imports;
     cur = next;
     seg.last_seen.store(cur, std::memory_order_release);
   }
@@ -284,6 +318,7 @@ bool become_inevitable(thread_record &t, const char *reason) noexcept {
     if (!validate(seg))
       return false;
     commit_entry *tail = seg.last_seen.load(std::memory_order_relaxed);
+    const std::uint64_t generation = g_inevitable_generation.load(std::memory_order_acquire);
     commit_entry *expected = nullptr;
     if (tail->next.compare_exchange_strong(expected, kInevitable, std::memory_order_acq_rel,
                                            std::memory_order_acquire)) {
@@ -293,7 +328,8 @@ bool become_inevitable(thread_record &t, const char *reason) noexcept {
       ++seg.stats.inevitable;
       return true;
     }
-    if (expected == kInevitable && !wait_while_inevitable(tail)) {
+    if ((expected == kInevitable || expected == kSuspended) &&
+        !wait_for_inevitable(generation, false)) {
       if (tx.kind == tx_kind::atomic)
         tx.doomed = true;
       return false;
@@ -301,13 +337,48 @@ bool become_inevitable(thread_record &t, const char *reason) noexcept {
   }
 }
 
-void release_inevitable(segment &seg) noexcept {
+void publish_inevitable_progress(segment &seg) noexcept {
+  transaction_state &tx = seg.tx;
+  if (!tx.inevitable || !tx.has_effects())
+    return;
+  commit_entry *e = build_entry(seg);
+  e->next.store(kInevitable, std::memory_order_relaxed); // it keeps the slot
   commit_entry *tail = seg.last_seen.load(std::memory_order_relaxed);
-  seg.tx.inevitable = false;
-  g_inevitable_holder.store(nullptr, std::memory_order_release);
-  tail->next.store(nullptr, std::memory_order_release);
+  e->revision = tail->revision + 1;
+  seg.last_seen.store(e, std::memory_order_release);
+  tail->next.store(e, std::memory_order_release);
+  finish_publication(seg);
+  tx.writes.clear();
+  tx.written_at.clear();
+  tx.created.clear();
+  tx.created_bytes = 0;
+  tx.backups.reset();
+}
+
+void suspend_inevitable(segment &seg) noexcept {
+  {
+    std::lock_guard<std::mutex> lock(g_suspend_lock);
+    g_suspended = &seg;
+    seg.last_seen.load(std::memory_order_relaxed)
+        ->next.store(kSuspended, std::memory_order_release);
+    g_suspension.store(true, std::memory_order_release);
+  }
   wake_inevitable_waiters();
 }
+
+void resume_inevitable(segment &seg) noexcept {
+  std::lock_guard<std::mutex> lock(g_suspend_lock);
+  commit_entry *cur = seg.last_seen.load(std::memory_order_relaxed);
+  for (commit_entry *next; (next = cur->next.load(std::memory_order_acquire)) != kSuspended;
+       cur = next)
+    import_entry(seg, *next); // touches nothing the transaction read or wrote
+  seg.last_seen.store(cur, std::memory_order_release);
+  cur->next.store(kInevitable, std::memory_order_release);
+  g_suspended = nullptr;
+  g_suspension.store(false, std::memory_order_release);
+}
+
+// ------------------------------------------------------------ ambient
 
 void begin_ambient(thread_record &t) noexcept {
   segment &seg = *t.seg;
@@ -323,8 +394,7 @@ void end_ambient(thread_record &t) noexcept {
     fatal("a thread gave up its segment inside an atomic block");
   if (seg.tx.has_effects())
     ++seg.stats.ambient_commits;
-  if (!publish(seg))
-    fatal("a transaction outside atomic blocks failed to commit");
+  publish(seg, true);
   seg.tx.clear();
 }
 
@@ -333,14 +403,20 @@ void restart_ambient(thread_record &t) noexcept {
   begin_ambient(t);
 }
 
-} // namespace stm::rt
+bool try_restart_ambient(thread_record &t) noexcept {
+  segment &seg = *t.seg;
+  const bool effects = seg.tx.has_effects();
+  if (!publish(seg, false))
+    return false;
+  if (effects)
+    ++seg.stats.ambient_commits;
+  begin_ambient(t);
+  return true;
+}
 
-// ================================================================== C ABI
+// ------------------------------------------------------------ atomic
 
-using namespace stm::rt;
-
-void _stm_atomic_begin(const char *site) noexcept {
-  thread_record &t = attached_thread();
+void begin_atomic(thread_record &t, const char *site) noexcept {
   segment &seg = *t.seg;
   if (seg.tx.kind == tx_kind::atomic)
     fatal("an atomic transaction began inside another one");
@@ -354,77 +430,60 @@ void _stm_atomic_begin(const char *site) noexcept {
     become_inevitable(t, "retry limit reached");
 }
 
-int _stm_atomic_commit(void) noexcept {
-  thread_record &t = running_thread("commit");
+bool commit_atomic(thread_record &t) noexcept {
   segment &seg = *t.seg;
-  if (seg.tx.kind != tx_kind::atomic)
-    fatal("commit without an atomic transaction");
-  if (seg.tx.doomed || !publish(seg)) {
-    abort_transaction(t);
-    return 0;
+  if (seg.tx.doomed || !publish(seg, true)) {
+    abort_atomic(t, false);
+    return false;
   }
   ++seg.stats.commits;
   t.consecutive_aborts = 0;
+  std::vector<tx_callback> on_commit;
+  on_commit.swap(seg.tx.on_commit);
   seg.tx.clear();
   t.view->atomic_depth = 0;
-  if (!t.pending_tasks.empty())
-    stm::detail::publish_pending_tasks(t.pending_tasks);
   begin_ambient(t);
-  return 1;
+  run_callbacks(on_commit);
+  return true;
 }
 
-void _stm_atomic_rollback(void) noexcept {
-  thread_record &t = running_thread("rollback");
-  if (t.seg->tx.kind != tx_kind::atomic)
-    fatal("rollback without an atomic transaction");
-  abort_transaction(t);
-}
-
-void _stm_ambient_boundary(const char * /*what*/) noexcept {
-  thread_record *t = current_thread();
-  if (t && t->seg && t->seg->tx.kind == tx_kind::ambient)
-    restart_ambient(*t);
-}
-
-void _stm_blocking_begin(const char * /*what*/) noexcept {
-  thread_record *t = current_thread();
-  if (t && t->seg) {
-    detach(*t);
-    t->detached_for_blocking = true;
-  }
-}
-
-void _stm_blocking_end(void) noexcept {
-  thread_record *t = current_thread();
-  if (t && t->detached_for_blocking) {
-    t->detached_for_blocking = false;
-    reattach(*t);
-  }
-}
-
-void _stm_preserve(void *address, size_t size) noexcept {
-  thread_record *t = current_thread();
-  if (!t || !t->seg || t->seg->tx.kind != tx_kind::atomic)
-    return;
-  transaction_state &tx = t->seg->tx;
-  std::size_t at = tx.preserved_bytes.size();
-  auto *bytes = static_cast<const unsigned char *>(address);
-  tx.preserved_bytes.insert(tx.preserved_bytes.end(), bytes, bytes + size);
-  tx.preserved.push_back({address, size, at});
-}
-
-namespace {
-
-// What every write slow path does first: code outside atomic blocks becomes
-// inevitable, and a write marks the object read (so that write-write
-// conflicts show up as write-read). Returns the object's type.
-const stm_type_descriptor_t &prepare_write(thread_record &t, stm_object_t *local_header,
-                                           const char *site) noexcept {
+void abort_atomic(thread_record &t, bool keep_created) noexcept {
   segment &seg = *t.seg;
-  if (seg.tx.kind == tx_kind::ambient && !seg.tx.inevitable &&
-      !become_inevitable(t, site ? site : "write outside an atomic block"))
-    fatal("test mode: a write outside atomic blocks would wait for the "
-          "inevitable transaction");
+  transaction_state &tx = seg.tx;
+  if (tx.inevitable)
+    fatal("an inevitable transaction cannot be rolled back");
+  // Newest first: a card backed up before its whole object was must end up
+  // with the card's older bytes.
+  for (auto it = tx.writes.rbegin(); it != tx.writes.rend(); ++it)
+    std::memcpy(reinterpret_cast<void *>(seg.base + it->start), it->backup, it->size);
+  clear_card_flags(seg);
+  std::vector<created_record> kept;
+  if (keep_created)
+    kept.swap(tx.created);
+  else
+    for (const auto &c : tx.created)
+      free_unpublished(seg, c.start);
+  for (auto it = tx.preserved.rbegin(); it != tx.preserved.rend(); ++it)
+    std::memcpy(it->address, tx.preserved_bytes.data() + it->saved, it->size);
+  std::vector<tx_callback> on_abort;
+  on_abort.swap(tx.on_abort);
+  ++seg.stats.aborts;
+  ++t.consecutive_aborts;
+  tx.clear();
+  t.view->atomic_depth = 0;
+  begin_ambient(t);
+  // Objects a cancelled block created may still be referenced (by the
+  // exception that cancelled it): they become the ambient transaction's.
+  for (const created_record &c : kept) {
+    tx.created.push_back(c);
+    tx.created_bytes += c.size;
+  }
+  run_callbacks(on_abort);
+}
+
+// ------------------------------------------------------------ writes
+
+const stm_type_descriptor_t &prepare_write(segment &seg, stm_object_t *local_header) noexcept {
   const std::uintptr_t header = g_heap.offset(local_header);
   *g_heap.marker(seg.base, header) = seg.read_version;
   const stm_type_descriptor_t *type = type_of(local_header->stm_tid);
@@ -434,131 +493,12 @@ const stm_type_descriptor_t &prepare_write(thread_record &t, stm_object_t *local
   return *type;
 }
 
-// Bytes of the object at `object`: its type's size, or for objects of
-// variable size (arrays) the allocation's.
-std::size_t object_size(const stm_type_descriptor_t &type, std::uintptr_t object) {
-  return type.size ? round_up(type.size, kGranule) : allocation_size(object);
-}
-
 void back_up(segment &seg, std::uintptr_t start, std::uintptr_t object, std::size_t size,
              std::size_t header, bool card) {
   unsigned char *backup = seg.tx.backups.allocate(size);
   std::memcpy(backup, reinterpret_cast<const void *>(seg.base + start), size);
-  seg.tx.writes.push_back({start, object, static_cast<std::uint32_t>(size),
-                           static_cast<std::uint16_t>(header), card, backup});
+  seg.tx.record_write({start, object, static_cast<std::uint32_t>(size),
+                       static_cast<std::uint16_t>(header), card, backup});
 }
 
-} // namespace
-
-void _stm_write_slowpath(stm_object_t *local_header, const char *site) noexcept {
-  thread_record &t = running_thread("write barrier");
-  segment &seg = *t.seg;
-  const stm_type_descriptor_t &type = prepare_write(t, local_header, site);
-  const std::uintptr_t object = g_heap.offset(local_header) - type.header_offset;
-  back_up(seg, object, object, object_size(type, object), type.header_offset, false);
-  local_header->stm_flags &= ~_STM_GCFLAG_WRITE_BARRIER;
-}
-
-void _stm_write_card_slowpath(stm_object_t *local_header, size_t offset, const char *site) noexcept {
-  thread_record &t = running_thread("write barrier");
-  segment &seg = *t.seg;
-  const stm_type_descriptor_t &type = prepare_write(t, local_header, site);
-  const std::uintptr_t object = g_heap.offset(local_header) - type.header_offset;
-  const std::size_t size = object_size(type, object);
-  const std::uintptr_t card = object + offset / _STM_CARD_BYTES * _STM_CARD_BYTES;
-  const std::size_t bytes = std::min<std::size_t>(_STM_CARD_BYTES, object + size - card);
-  back_up(seg, card, object, round_up(bytes, kGranule), type.header_offset, true);
-  *card_flag(seg, object, card) = 1;
-}
-
-void *stm_allocate(const stm_type_descriptor_t *type) noexcept {
-  if (type->size == 0)
-    fatal("stm_allocate: type %s has a variable size; use stm_allocate_sized", type->name);
-  return stm_allocate_sized(type, type->size);
-}
-
-void *stm_allocate_sized(const stm_type_descriptor_t *type, size_t bytes) noexcept {
-  if (type->tid == 0)
-    fatal("stm_allocate: type %s is not registered", type->name);
-  thread_record &t = attached_thread();
-  segment &seg = *t.seg;
-  const std::size_t size = round_up(bytes < kGranule ? kGranule : bytes, kGranule);
-  bool zeroed = false;
-  const std::uintptr_t start = allocate_object(seg, size, type->header_offset, zeroed);
-  if (start == 0)
-    return nullptr;
-  void *local = reinterpret_cast<void *>(seg.base + start);
-  if (!zeroed)
-    std::memset(local, 0, size);
-  reinterpret_cast<stm_object_t *>(static_cast<char *>(local) + type->header_offset)->stm_tid =
-      type->tid;
-  seg.tx.created.push_back(
-      {start, static_cast<std::uint32_t>(size), static_cast<std::uint16_t>(type->header_offset)});
-  // Code outside atomic blocks publishes what it allocated every so often, so
-  // that the log and the collector's work stay small.
-  seg.tx.created_bytes += size;
-  if (seg.tx.kind == tx_kind::ambient && seg.tx.created_bytes > kAmbientPublishBytes)
-    t.view->safe_point_countdown = 0;
-  return local;
-}
-
-void _stm_free_unpublished(void *local) noexcept {
-  thread_record &t = running_thread("free");
-  segment &seg = *t.seg;
-  const std::uintptr_t start = g_heap.offset(local);
-  auto &created = seg.tx.created;
-  auto it = std::find_if(created.rbegin(), created.rend(),
-                         [&](const created_record &c) { return c.start == start; });
-  if (it == created.rend())
-    fatal("freeing an object that the running transaction did not create");
-  created.erase(std::next(it).base());
-  free_unpublished(seg, start);
-}
-
-void stm_start_transaction(void) noexcept {
-  if (_stm_tls.atomic_depth > 0) {
-    ++_stm_tls.atomic_depth;
-    return;
-  }
-  _stm_atomic_begin(nullptr);
-}
-
-int stm_commit_transaction(void) noexcept {
-  if (_stm_tls.atomic_depth == 0)
-    fatal("stm_commit_transaction without stm_start_transaction");
-  if (_stm_tls.atomic_depth > 1) {
-    --_stm_tls.atomic_depth;
-    return 0;
-  }
-  return _stm_atomic_commit() ? 0 : 1;
-}
-
-void stm_abort_transaction(void) noexcept {
-  if (_stm_tls.atomic_depth == 0)
-    return;
-  _stm_atomic_rollback();
-}
-
-int stm_become_inevitable(const char *reason) noexcept {
-  if (_stm_tls.atomic_depth == 0)
-    return 0;
-  return become_inevitable(running_thread("become_inevitable"), reason) ? 0 : 1;
-}
-
-int stm_is_inevitable(void) noexcept {
-  thread_record *t = current_thread();
-  return _stm_tls.atomic_depth > 0 && t && t->seg && t->seg->tx.inevitable;
-}
-
-int stm_is_atomic(void) noexcept { return _stm_tls.atomic_depth > 0; }
-
-int stm_validate(void) noexcept {
-  thread_record &t = attached_thread();
-  return validate(*t.seg) ? 0 : 1;
-}
-
-void stm_hint_commit_soon(void) noexcept {
-  thread_record *t = current_thread();
-  if (t && t->seg && t->seg->tx.kind == tx_kind::ambient)
-    restart_ambient(*t);
-}
+} // namespace stm::rt

@@ -1,7 +1,10 @@
 // The transaction engine: validation, commit, abort, inevitability and the
-// ambient transactions of code outside atomic blocks.
+// ambient transactions of code outside atomic blocks (docs/architecture.md
+// §6-§8).
 #ifndef STMIFY_RUNTIME_TRANSACTION_H
 #define STMIFY_RUNTIME_TRANSACTION_H
+
+#include <stmify/stm.h>
 
 #include <atomic>
 #include <cstddef>
@@ -12,24 +15,59 @@ namespace stm::rt {
 struct segment;
 struct thread_record;
 
-// Brings seg up to date with the log. For an atomic transaction that is not
-// inevitable it stops at the first entry that writes something the transaction
-// read, marks the transaction doomed and returns false.
+// Brings seg up to date with the log. An atomic transaction that is not
+// inevitable stops at the first entry that writes something it read: it is
+// then doomed, and validate returns false. An ambient transaction imports
+// everything, keeping its own writes (see import_entry).
 bool validate(segment &seg) noexcept;
 
+// --- ambient transactions (code outside atomic blocks; they never abort)
+
 void begin_ambient(thread_record &t) noexcept;
-// Publishes what the ambient transaction did and starts a fresh one.
-void restart_ambient(thread_record &t) noexcept;
 // Publishes what the ambient transaction did and leaves the segment idle.
+// Waits while another transaction is inevitable (unless that one is blocked
+// and this one touches nothing it read).
 void end_ambient(thread_record &t) noexcept;
+// Publishes and starts a fresh ambient transaction.
+void restart_ambient(thread_record &t) noexcept;
+// The same, unless publishing would have to wait: returns whether it did.
+bool try_restart_ambient(thread_record &t) noexcept;
+
+// --- atomic transactions
+
+void begin_atomic(thread_record &t, const char *site) noexcept;
+// Commits; false if the transaction lost a conflict (it is then rolled back).
+bool commit_atomic(thread_record &t) noexcept;
+// Rolls the transaction back. Objects it created are freed, unless
+// keep_created (stm::atomic_cancel: the exception may refer to them), when
+// they become the ambient transaction's.
+void abort_atomic(thread_record &t, bool keep_created) noexcept;
+
+// --- inevitability
 
 // Makes the running transaction inevitable, waiting for another inevitable
 // transaction to finish. Returns false if an atomic transaction has lost a
 // conflict (or, in test mode, would have to wait).
 bool become_inevitable(thread_record &t, const char *reason) noexcept;
+// Publishes what the inevitable transaction wrote so far and keeps it
+// inevitable: at a release edge inside an atomic block (an unlock, say), the
+// thread that acquires next must see it.
+void publish_inevitable_progress(segment &seg) noexcept;
+// While the inevitable transaction blocks in a call, other transactions may
+// commit as long as they write nothing it read or wrote; resuming imports
+// what they committed, none of which it has seen.
+void suspend_inevitable(segment &seg) noexcept;
+void resume_inevitable(segment &seg) noexcept;
 
-// Releases the inevitable slot held by seg without committing anything.
-void release_inevitable(segment &seg) noexcept;
+// --- writes
+
+// What every write slow path does first: the object is marked read (so that
+// write-write conflicts show up as write-read). Returns its type.
+const stm_type_descriptor_t &prepare_write(segment &seg, stm_object_t *local_header) noexcept;
+// Backs up [start, start + size) before the transaction first writes it.
+void back_up(segment &seg, std::uintptr_t start, std::uintptr_t object, std::size_t size,
+             std::size_t header, bool card);
+unsigned char *card_flag(const segment &seg, std::uintptr_t object, std::uintptr_t card);
 
 extern std::atomic<unsigned> g_inevitable_waiters;
 

@@ -173,10 +173,13 @@ int stm_validate(void) _STM_NOEXCEPT;
 /* Asks the runtime to end the running transaction at the next opportunity. */
 void stm_hint_commit_soon(void) _STM_NOEXCEPT;
 
+/* The largest managed object, in bytes. */
+#define STM_MAX_OBJECT_BYTES ((size_t)0xFFFF0000u)
+
 /* Allocates a zeroed object of the given type in the running transaction and
  * returns its segment-local address (store stm_canonical() of it), or NULL if
  * the managed heap is full. The object stays private until the transaction
- * commits. */
+ * commits. More than STM_MAX_OBJECT_BYTES is a fatal error. */
 void *stm_allocate(const stm_type_descriptor_t *type) _STM_NOEXCEPT;
 /* The same for a type of variable size. */
 void *stm_allocate_sized(const stm_type_descriptor_t *type, size_t bytes) _STM_NOEXCEPT;
@@ -216,10 +219,20 @@ void _stm_atomic_rollback(void) _STM_NOEXCEPT;
 void _stm_ambient_boundary(const char *what) _STM_NOEXCEPT;
 void _stm_preserve(void *addr, size_t size) _STM_NOEXCEPT;
 void _stm_free_unpublished(void *local) _STM_NOEXCEPT;
-/* Around a call that may block, outside atomic blocks: publish and give the
- * segment up, then take one back (waiting if needed) and refresh. */
-void _stm_blocking_begin(const char *what) _STM_NOEXCEPT;
-void _stm_blocking_end(void) _STM_NOEXCEPT;
+/* Rolls the atomic transaction back but keeps the objects it created (they
+ * become the thread's, outside atomic blocks): stm::atomic_cancel, whose
+ * exception may refer to them. */
+void _stm_atomic_cancel(void) _STM_NOEXCEPT;
+/* Called once when the running atomic transaction commits, or once when it
+ * aborts (then it runs again). */
+void _stm_on_commit(void (*run)(void *), void *context) _STM_NOEXCEPT;
+void _stm_on_abort(void (*run)(void *), void *context) _STM_NOEXCEPT;
+/* Synchronisation the runtime cannot see (operations on std::atomic and the
+ * like, inline in the program): before a release, the thread publishes what
+ * it wrote; after an acquire, it refreshes its view. Blocking calls and the
+ * pthread/libc synchronisation functions are intercepted by the runtime. */
+void _stm_release_edge(const char *what) _STM_NOEXCEPT;
+void _stm_acquire_edge(const char *what) _STM_NOEXCEPT;
 
 #ifdef __cplusplus
 } /* extern "C" */

@@ -290,20 +290,76 @@ TEST_F(Conflicts, NestedTransactionsAreFlattened) {
   EXPECT_EQ(stm_commit_transaction(), 0);
 }
 
-TEST_F(Conflicts, WriteOutsideAtomicBlocksIsInevitableUntilPublished) {
+TEST_F(Conflicts, WritesOutsideAtomicBlocksDoNotHoldUpCommits) {
   Cell *c = committed_cell(0);
+  Cell *d = committed_cell(0);
   as(1);
-  set(c, 3); // ambient write: the ambient transaction becomes inevitable
+  set(c, 3); // an ambient write: it takes no inevitable slot
   as(2);
   stm_start_transaction();
-  set(c, 4);
-  EXPECT_NE(stm_commit_transaction(), 0);
+  set(d, 4);
+  EXPECT_EQ(stm_commit_transaction(), 0);
+  stm_start_transaction();
+  set(c, 5); // a race with thread 1's write: the later publication wins
+  EXPECT_EQ(stm_commit_transaction(), 0);
   as(1);
   stm::detail::ambient_boundary("publish");
   as(2);
   stm_start_transaction();
   EXPECT_EQ(get(c), 3);
+  EXPECT_EQ(get(d), 4);
   EXPECT_EQ(stm_commit_transaction(), 0);
+}
+
+// Thread 1 writes one field of an object outside atomic blocks while atomic
+// blocks commit writes to another field of it: publishing must not put the
+// other field back to what thread 1 saw (both writes are kept).
+TEST_F(Conflicts, PublishingOutsideAtomicBlocksKeepsOthersCommittedFields) {
+  Cell *c = committed_cell(0);
+  as(1);
+  stm::wr(c)->other = 5;
+  as(2);
+  for (long v : {7, 8}) {
+    stm_start_transaction();
+    set(c, v);
+    EXPECT_EQ(stm_commit_transaction(), 0);
+  }
+  as(1);
+  EXPECT_EQ(stm::rd(c)->value, 0) << "a snapshot until the next boundary";
+  stm::detail::ambient_boundary("publish");
+  EXPECT_EQ(stm::rd(c)->value, 8);
+  EXPECT_EQ(stm::rd(c)->other, 5);
+  as(2);
+  stm_start_transaction();
+  EXPECT_EQ(get(c), 8);
+  EXPECT_EQ(stm::rd(c)->other, 5);
+  EXPECT_EQ(stm_commit_transaction(), 0);
+}
+
+// The same when the commit lands between thread 1's refresh and its own
+// publication (it publishes after importing it).
+TEST_F(Conflicts, ImportingOutsideAtomicBlocksKeepsTheThreadsOwnWrites) {
+  Cell *c = committed_cell(0);
+  as(1);
+  stm::wr(c)->other = 5;
+  as(2);
+  stm_start_transaction();
+  set(c, 7);
+  EXPECT_EQ(stm_commit_transaction(), 0);
+  as(1);
+  EXPECT_EQ(stm_validate(), 0); // a safe point outside atomic blocks imports
+  EXPECT_EQ(stm::rd(c)->value, 7);
+  EXPECT_EQ(stm::rd(c)->other, 5);
+  as(2);
+  stm_start_transaction();
+  set(c, 9);
+  EXPECT_EQ(stm_commit_transaction(), 0);
+  as(1);
+  stm::detail::ambient_boundary("publish");
+  as(0);
+  stm::detail::ambient_boundary("refresh");
+  EXPECT_EQ(stm::rd(c)->value, 9);
+  EXPECT_EQ(stm::rd(c)->other, 5);
 }
 
 TEST_F(Conflicts, ReadOnlyCodeOutsideAtomicBlocksRefreshesItsSnapshot) {

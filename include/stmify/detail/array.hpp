@@ -60,8 +60,11 @@ private:
   static constexpr std::size_t items_offset() noexcept {
     return (sizeof(array) + alignof(T) - 1) / alignof(T) * alignof(T);
   }
+  // Saturates instead of wrapping around, so that a huge length is refused.
   static constexpr std::size_t bytes_for(std::size_t length) noexcept {
-    return items_offset() + length * sizeof(T);
+    return length > (~std::size_t(0) - items_offset()) / sizeof(T)
+               ? ~std::size_t(0)
+               : items_offset() + length * sizeof(T);
   }
   T *items() noexcept {
     return reinterpret_cast<T *>(reinterpret_cast<char *>(this) + items_offset());

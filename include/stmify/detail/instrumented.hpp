@@ -16,6 +16,7 @@
 #include <exception>
 #include <memory>
 #include <new>
+#include <stdexcept>
 #include <stmify/detail/task.hpp>
 #include <stmify/stm.h>
 #include <tuple>
@@ -230,22 +231,31 @@ inline void ambient_boundary(const char *what) noexcept {
     _stm_ambient_boundary(what);
 }
 
-// Runs call(), which may block (join, sleep, lock, read...), so that the
-// thread holds no segment meanwhile and sees what others committed after it.
-// Inside atomic blocks the call makes the transaction inevitable instead.
+// A call that may block (join, sleep, lock, read...). Outside atomic blocks
+// the runtime sees the blocking itself (it intercepts the C library's
+// blocking functions, after the arguments are evaluated); inside, the
+// transaction becomes inevitable first, since such calls cannot be undone.
 template <class F> decltype(auto) blocking(const char *what, F &&call) {
-  // While the call blocks, the collector scans this thread's stack from here:
-  // the callers' registers must be in this frame.
-  __builtin_unwind_init();
+  if (_stm_tls.atomic_depth != 0)
+    inevitable_hook(what);
+  return std::forward<F>(call)();
+}
+
+// A synchronising operation the runtime cannot see, on std::atomic and the
+// like: outside atomic blocks it is a release edge (the thread publishes what
+// it wrote before it) and an acquire edge (the thread refreshes its view
+// after it). Inside atomic blocks the transaction becomes inevitable first.
+template <class F> decltype(auto) synchronizing(const char *what, F &&call) {
   if (_stm_tls.atomic_depth != 0) {
     inevitable_hook(what);
     return std::forward<F>(call)();
   }
-  struct reattach {
-    ~reattach() { _stm_blocking_end(); }
+  struct acquire_after {
+    const char *what;
+    ~acquire_after() { _stm_acquire_edge(what); }
   };
-  _stm_blocking_begin(what);
-  reattach on_exit;
+  _stm_release_edge(what);
+  acquire_after edge{what};
   return std::forward<F>(call)();
 }
 
@@ -404,6 +414,9 @@ template <class A> A *write_array_item(A *p, std::size_t offset, const char *sit
 }
 
 template <class A> void *allocate_array_memory(std::size_t bytes) {
+  if (bytes > STM_MAX_OBJECT_BYTES)
+    throw std::length_error("stm::make_array: the array would take more bytes than the "
+                            "largest managed object (STM_MAX_OBJECT_BYTES)");
   void *memory = stm_allocate_sized(&descriptor<A>(), bytes);
   if (!memory)
     throw heap_exhausted();
@@ -471,7 +484,7 @@ decltype(auto) run_outermost(F &f, const char *site) {
       if (stm_is_inevitable())
         fatal("stm::atomic_cancel: the block threw after it became "
               "inevitable; its effects cannot be rolled back");
-      _stm_atomic_rollback();
+      _stm_atomic_cancel();
       std::rethrow_exception(user_exception);
     }
   }

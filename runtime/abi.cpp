@@ -1,0 +1,283 @@
+// The C ABI (stm.h): what instrumented code and the C++ API call. Each entry
+// point marks the thread as running runtime code (runtime_scope), so that
+// the runtime's own locks are not mistaken for the program's blocking calls.
+#include "allocator.h"
+#include "diagnostics.h"
+#include "gc.h"
+#include "heap.h"
+#include "segment.h"
+#include "setup.h"
+#include "sync.h"
+#include "threads.h"
+#include "transaction.h"
+
+#include <stmify/stm.h>
+
+#include <algorithm>
+#include <cstring>
+
+using namespace stm::rt;
+
+namespace {
+
+// Safe-point visits after which code outside atomic blocks publishes what it
+// did, so that other threads see it without a synchronisation edge.
+constexpr unsigned kAmbientPublishVisits = 8;
+
+thread_record &running_thread(const char *what) noexcept {
+  thread_record *t = current_thread();
+  if (!t || !t->seg)
+    fatal("%s in a thread that is not attached to the runtime", what);
+  return *t;
+}
+
+// Bytes of the object at `object`: its type's size, or for objects of
+// variable size (arrays) the allocation's.
+std::size_t object_size(const stm_type_descriptor_t &type, std::uintptr_t object) {
+  return type.size ? round_up(type.size, kGranule) : allocation_size(object);
+}
+
+} // namespace
+
+// ------------------------------------------------------------ safe points
+
+int _stm_safe_point_slowpath(int may_abort) noexcept {
+  // The thread may stop here (for a collection, or to let another thread use
+  // its segment): its callers' registers must be on the stack.
+  __builtin_unwind_init();
+  thread_record *t = current_thread();
+  if (!t || !t->seg) {
+    attached_thread();
+    return 0;
+  }
+  runtime_scope scope;
+  if (stop_requested())
+    park_for_stop(*t);
+  segment &seg = *t->seg;
+  t->view->safe_point_countdown = static_cast<std::int32_t>(g_config.safe_point_interval);
+  if (seg.tx.kind == tx_kind::atomic) {
+    validate(seg);
+    return may_abort && seg.tx.doomed ? 1 : 0;
+  }
+  ++t->ambient_visits;
+  if (segment_waiters()) { // more threads than segments: take turns
+    detach(*t);
+    reattach(*t);
+    return 0;
+  }
+  const bool publish_due = seg.tx.has_effects() && (t->ambient_visits >= kAmbientPublishVisits ||
+                                                    seg.tx.created_bytes > kAmbientPublishBytes);
+  if (!publish_due || !try_restart_ambient(*t))
+    validate(seg);
+  return 0;
+}
+
+// ------------------------------------------------------------ transactions
+
+void _stm_atomic_begin(const char *site) noexcept {
+  thread_record &t = attached_thread();
+  runtime_scope scope;
+  begin_atomic(t, site);
+}
+
+int _stm_atomic_commit(void) noexcept {
+  thread_record &t = running_thread("commit");
+  runtime_scope scope;
+  if (t.seg->tx.kind != tx_kind::atomic)
+    fatal("commit without an atomic transaction");
+  return commit_atomic(t) ? 1 : 0;
+}
+
+void _stm_atomic_rollback(void) noexcept {
+  thread_record &t = running_thread("rollback");
+  runtime_scope scope;
+  if (t.seg->tx.kind != tx_kind::atomic)
+    fatal("rollback without an atomic transaction");
+  abort_atomic(t, false);
+}
+
+void _stm_atomic_cancel(void) noexcept {
+  thread_record &t = running_thread("cancel");
+  runtime_scope scope;
+  if (t.seg->tx.kind != tx_kind::atomic)
+    fatal("cancel without an atomic transaction");
+  abort_atomic(t, true);
+}
+
+void _stm_on_commit(void (*run)(void *), void *context) noexcept {
+  thread_record &t = running_thread("on_commit");
+  t.seg->tx.on_commit.push_back({run, context});
+}
+
+void _stm_on_abort(void (*run)(void *), void *context) noexcept {
+  thread_record &t = running_thread("on_abort");
+  t.seg->tx.on_abort.push_back({run, context});
+}
+
+void _stm_ambient_boundary(const char * /*what*/) noexcept {
+  thread_record *t = current_thread();
+  if (t && t->seg && t->seg->tx.kind == tx_kind::ambient) {
+    runtime_scope scope;
+    restart_ambient(*t);
+  }
+}
+
+void _stm_release_edge(const char *what) noexcept {
+  if (thread_record *t = program_thread())
+    release_edge(*t, what);
+}
+
+void _stm_acquire_edge(const char *what) noexcept {
+  if (thread_record *t = program_thread())
+    acquire_edge(*t, what);
+}
+
+void _stm_preserve(void *address, size_t size) noexcept {
+  thread_record *t = current_thread();
+  if (!t || !t->seg || t->seg->tx.kind != tx_kind::atomic)
+    return;
+  transaction_state &tx = t->seg->tx;
+  std::size_t at = tx.preserved_bytes.size();
+  auto *bytes = static_cast<const unsigned char *>(address);
+  tx.preserved_bytes.insert(tx.preserved_bytes.end(), bytes, bytes + size);
+  tx.preserved.push_back({address, size, at});
+}
+
+// ------------------------------------------------------------ write barriers
+
+void _stm_write_slowpath(stm_object_t *local_header, const char * /*site*/) noexcept {
+  thread_record &t = running_thread("write barrier");
+  runtime_scope scope;
+  segment &seg = *t.seg;
+  const stm_type_descriptor_t &type = prepare_write(seg, local_header);
+  const std::uintptr_t object = g_heap.offset(local_header) - type.header_offset;
+  back_up(seg, object, object, object_size(type, object), type.header_offset, false);
+  local_header->stm_flags &= ~_STM_GCFLAG_WRITE_BARRIER;
+}
+
+void _stm_write_card_slowpath(stm_object_t *local_header, size_t offset,
+                              const char * /*site*/) noexcept {
+  thread_record &t = running_thread("write barrier");
+  runtime_scope scope;
+  segment &seg = *t.seg;
+  const stm_type_descriptor_t &type = prepare_write(seg, local_header);
+  const std::uintptr_t object = g_heap.offset(local_header) - type.header_offset;
+  const std::size_t size = object_size(type, object);
+  const std::uintptr_t card = object + offset / _STM_CARD_BYTES * _STM_CARD_BYTES;
+  const std::size_t bytes = std::min<std::size_t>(_STM_CARD_BYTES, object + size - card);
+  back_up(seg, card, object, round_up(bytes, kGranule), type.header_offset, true);
+  *card_flag(seg, object, card) = 1;
+}
+
+// ------------------------------------------------------------ allocation
+
+void *stm_allocate(const stm_type_descriptor_t *type) noexcept {
+  if (type->size == 0)
+    fatal("stm_allocate: type %s has a variable size; use stm_allocate_sized", type->name);
+  return stm_allocate_sized(type, type->size);
+}
+
+void *stm_allocate_sized(const stm_type_descriptor_t *type, size_t bytes) noexcept {
+  if (type->tid == 0)
+    fatal("stm_allocate: type %s is not registered", type->name);
+  if (bytes > STM_MAX_OBJECT_BYTES)
+    fatal("stm_allocate: an object of %zu bytes (type %s) is larger than the largest "
+          "managed object, %llu bytes",
+          bytes, type->name, static_cast<unsigned long long>(STM_MAX_OBJECT_BYTES));
+  thread_record &t = attached_thread();
+  runtime_scope scope;
+  segment &seg = *t.seg;
+  const std::size_t size = round_up(bytes < kGranule ? kGranule : bytes, kGranule);
+  bool zeroed = false;
+  const std::uintptr_t start = allocate_object(seg, size, type->header_offset, zeroed);
+  if (start == 0)
+    return nullptr;
+  void *local = reinterpret_cast<void *>(seg.base + start);
+  if (!zeroed)
+    std::memset(local, 0, size);
+  reinterpret_cast<stm_object_t *>(static_cast<char *>(local) + type->header_offset)->stm_tid =
+      type->tid;
+  seg.tx.created.push_back(
+      {start, static_cast<std::uint32_t>(size), static_cast<std::uint16_t>(type->header_offset)});
+  // Code outside atomic blocks publishes what it allocated every so often, so
+  // that the log and the collector's work stay small.
+  seg.tx.created_bytes += size;
+  if (seg.tx.kind == tx_kind::ambient && seg.tx.created_bytes > kAmbientPublishBytes)
+    t.view->safe_point_countdown = 0;
+  return local;
+}
+
+void _stm_free_unpublished(void *local) noexcept {
+  thread_record &t = running_thread("free");
+  runtime_scope scope;
+  segment &seg = *t.seg;
+  const std::uintptr_t start = g_heap.offset(local);
+  auto &created = seg.tx.created;
+  auto it = std::find_if(created.rbegin(), created.rend(),
+                         [&](const created_record &c) { return c.start == start; });
+  if (it == created.rend())
+    fatal("freeing an object that the running transaction did not create");
+  created.erase(std::next(it).base());
+  free_unpublished(seg, start);
+}
+
+// ------------------------------------------------------------ the C API
+
+void stm_start_transaction(void) noexcept {
+  if (_stm_tls.atomic_depth > 0) {
+    ++_stm_tls.atomic_depth;
+    return;
+  }
+  _stm_atomic_begin(nullptr);
+}
+
+int stm_commit_transaction(void) noexcept {
+  if (_stm_tls.atomic_depth == 0)
+    fatal("stm_commit_transaction without stm_start_transaction");
+  if (_stm_tls.atomic_depth > 1) {
+    --_stm_tls.atomic_depth;
+    return 0;
+  }
+  return _stm_atomic_commit() ? 0 : 1;
+}
+
+void stm_abort_transaction(void) noexcept {
+  if (_stm_tls.atomic_depth == 0)
+    return;
+  _stm_atomic_rollback();
+}
+
+int stm_become_inevitable(const char *reason) noexcept {
+  if (_stm_tls.atomic_depth == 0)
+    return 0;
+  thread_record &t = running_thread("become_inevitable");
+  runtime_scope scope;
+  return become_inevitable(t, reason) ? 0 : 1;
+}
+
+int stm_is_inevitable(void) noexcept {
+  thread_record *t = current_thread();
+  return _stm_tls.atomic_depth > 0 && t && t->seg && t->seg->tx.inevitable;
+}
+
+int stm_is_atomic(void) noexcept { return _stm_tls.atomic_depth > 0; }
+
+int stm_validate(void) noexcept {
+  thread_record &t = attached_thread();
+  runtime_scope scope;
+  return validate(*t.seg) ? 0 : 1;
+}
+
+void stm_hint_commit_soon(void) noexcept {
+  thread_record *t = current_thread();
+  if (t && t->seg && t->seg->tx.kind == tx_kind::ambient) {
+    runtime_scope scope;
+    restart_ambient(*t);
+  }
+}
+
+void stm_collect(void) noexcept {
+  ensure_runtime();
+  runtime_scope scope;
+  collect_garbage("requested");
+}

@@ -1,0 +1,662 @@
+// Blocking and synchronisation, seen where they really happen: the runtime
+// defines the C library's blocking and synchronising functions itself (the
+// way sanitizers do) and calls the real ones. A thread that blocks in any of
+// them, called from any library, gives its segment up (or, inside an atomic
+// block, counts as stopped) after the call's arguments were evaluated, so it
+// never holds up a collection or another thread; and every synchronises-with
+// edge of the C++ memory model that goes through them publishes (release) or
+// refreshes (acquire) the thread's view (docs/architecture.md §8).
+//
+// Only threads running the program's code while attached are concerned (see
+// program_thread); the runtime's own locks, unattached threads and the test
+// mode go straight to the real functions. When a sanitizer intercepts the
+// same function, its interceptor is called in place of the C library's.
+#include "diagnostics.h"
+#include "heap.h"
+#include "threads.h"
+
+#include <atomic>
+#include <cerrno>
+#include <cstdarg>
+#include <cstdint>
+#include <dlfcn.h>
+#include <linux/futex.h>
+#include <poll.h>
+#include <pthread.h>
+#include <semaphore.h>
+#include <signal.h>
+#include <sys/epoll.h>
+#include <sys/select.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+namespace stm::rt {
+namespace {
+
+void *find_real(const char *name, const char *version) noexcept {
+  void *f = version ? dlvsym(RTLD_NEXT, name, version) : nullptr;
+  if (!f)
+    f = dlsym(RTLD_NEXT, name);
+  if (!f)
+    fatal("cannot find the C library's %s", name);
+  return f;
+}
+
+// The calling thread, if a call it makes concerns the runtime.
+thread_record *caller() noexcept { return program_thread(); }
+
+// Synchronisation objects must not live in managed objects: every segment
+// holds its own copy of an object, so a mutex there would lock nothing.
+void check_unmanaged(const void *object, const char *what) noexcept {
+  const auto a = reinterpret_cast<std::uintptr_t>(object);
+  if (a >= g_heap.canonical && a < g_heap.canonical + (g_heap.segments + 1) * g_heap.window_size)
+    fatal("%s lies inside a managed object; every segment holds its own copy of a "
+          "managed object, so it cannot synchronise threads: keep it outside the managed heap",
+          what);
+}
+
+bool in_managed_heap(const void *p) noexcept {
+  const auto a = reinterpret_cast<std::uintptr_t>(p);
+  return g_heap.window_size && a >= g_heap.canonical &&
+         a < g_heap.canonical + (g_heap.segments + 1) * g_heap.window_size;
+}
+
+// Edges around the real call; errno stays the call's.
+void release(thread_record *t, const char *call) noexcept {
+  if (!t)
+    return;
+  const int error = errno;
+  release_edge(*t, call);
+  errno = error;
+}
+
+void acquire(thread_record *t, const char *call) noexcept {
+  if (!t)
+    return;
+  const int error = errno;
+  acquire_edge(*t, call);
+  errno = error;
+}
+
+// Runs the real call as a blocking call when the thread concerns us.
+template <class F> auto blocking(thread_record *t, const char *call, F &&real) {
+  return t ? run_blocking(call, real) : real();
+}
+
+} // namespace
+} // namespace stm::rt
+
+using namespace stm::rt;
+
+// Declares the real function `name` (resolved on first use, and the
+// sanitizer's interceptor when one is linked in) as real_name().
+#define STMIFY_REAL(ret, name, params, version)                                                    \
+  extern "C" ret ___interceptor_##name params __attribute__((weak));                               \
+  namespace {                                                                                      \
+  using name##_type = ret params;                                                                  \
+  name##_type *real_##name() noexcept {                                                            \
+    static std::atomic<name##_type *> f{nullptr};                                                  \
+    name##_type *p = f.load(std::memory_order_acquire);                                            \
+    if (!p) {                                                                                      \
+      p = ___interceptor_##name ? ___interceptor_##name                                            \
+                                : reinterpret_cast<name##_type *>(find_real(#name, version));      \
+      f.store(p, std::memory_order_release);                                                       \
+    }                                                                                              \
+    return p;                                                                                      \
+  }                                                                                                \
+  }
+
+// ------------------------------------------------------------------ mutexes
+
+STMIFY_REAL(int, pthread_mutex_lock, (pthread_mutex_t *), nullptr)
+STMIFY_REAL(int, pthread_mutex_trylock, (pthread_mutex_t *), nullptr)
+STMIFY_REAL(int, pthread_mutex_timedlock, (pthread_mutex_t *, const timespec *), nullptr)
+STMIFY_REAL(int, pthread_mutex_clocklock, (pthread_mutex_t *, clockid_t, const timespec *), nullptr)
+STMIFY_REAL(int, pthread_mutex_unlock, (pthread_mutex_t *), nullptr)
+
+extern "C" int pthread_mutex_lock(pthread_mutex_t *m) {
+  thread_record *t = caller();
+  if (!t)
+    return real_pthread_mutex_lock()(m);
+  check_unmanaged(m, "a mutex");
+  int r = real_pthread_mutex_trylock()(m);
+  if (r == EBUSY)
+    r = run_blocking("pthread_mutex_lock", [&] { return real_pthread_mutex_lock()(m); });
+  else if (r != 0)
+    r = real_pthread_mutex_lock()(m); // an error check or a robust mutex: as the library says
+  if (r == 0)
+    acquire(t, "pthread_mutex_lock");
+  return r;
+}
+
+extern "C" int pthread_mutex_trylock(pthread_mutex_t *m) {
+  thread_record *t = caller();
+  const int r = real_pthread_mutex_trylock()(m);
+  if (r == 0)
+    acquire(t, "pthread_mutex_trylock");
+  return r;
+}
+
+extern "C" int pthread_mutex_timedlock(pthread_mutex_t *m, const timespec *until) {
+  thread_record *t = caller();
+  const int r = blocking(t, "pthread_mutex_timedlock",
+                         [&] { return real_pthread_mutex_timedlock()(m, until); });
+  if (r == 0)
+    acquire(t, "pthread_mutex_timedlock");
+  return r;
+}
+
+extern "C" int pthread_mutex_clocklock(pthread_mutex_t *m, clockid_t clock, const timespec *until) {
+  thread_record *t = caller();
+  const int r = blocking(t, "pthread_mutex_clocklock",
+                         [&] { return real_pthread_mutex_clocklock()(m, clock, until); });
+  if (r == 0)
+    acquire(t, "pthread_mutex_clocklock");
+  return r;
+}
+
+extern "C" int pthread_mutex_unlock(pthread_mutex_t *m) {
+  release(caller(), "pthread_mutex_unlock");
+  return real_pthread_mutex_unlock()(m);
+}
+
+// ------------------------------------------------------------------ rwlocks
+
+STMIFY_REAL(int, pthread_rwlock_rdlock, (pthread_rwlock_t *), nullptr)
+STMIFY_REAL(int, pthread_rwlock_wrlock, (pthread_rwlock_t *), nullptr)
+STMIFY_REAL(int, pthread_rwlock_tryrdlock, (pthread_rwlock_t *), nullptr)
+STMIFY_REAL(int, pthread_rwlock_trywrlock, (pthread_rwlock_t *), nullptr)
+STMIFY_REAL(int, pthread_rwlock_timedrdlock, (pthread_rwlock_t *, const timespec *), nullptr)
+STMIFY_REAL(int, pthread_rwlock_timedwrlock, (pthread_rwlock_t *, const timespec *), nullptr)
+STMIFY_REAL(int, pthread_rwlock_clockrdlock, (pthread_rwlock_t *, clockid_t, const timespec *),
+            nullptr)
+STMIFY_REAL(int, pthread_rwlock_clockwrlock, (pthread_rwlock_t *, clockid_t, const timespec *),
+            nullptr)
+STMIFY_REAL(int, pthread_rwlock_unlock, (pthread_rwlock_t *), nullptr)
+
+namespace {
+// A lock taken with a try first: blocking only when the try fails.
+template <class Try, class Block>
+int lock_with(const char *call, const void *object, Try &&try_lock, Block &&lock) {
+  thread_record *t = caller();
+  if (!t)
+    return lock();
+  check_unmanaged(object, "a lock");
+  int r = try_lock();
+  if (r != 0)
+    r = run_blocking(call, lock);
+  if (r == 0)
+    acquire(t, call);
+  return r;
+}
+} // namespace
+
+extern "C" int pthread_rwlock_rdlock(pthread_rwlock_t *l) {
+  return lock_with(
+      "pthread_rwlock_rdlock", l, [&] { return real_pthread_rwlock_tryrdlock()(l); },
+      [&] { return real_pthread_rwlock_rdlock()(l); });
+}
+
+extern "C" int pthread_rwlock_wrlock(pthread_rwlock_t *l) {
+  return lock_with(
+      "pthread_rwlock_wrlock", l, [&] { return real_pthread_rwlock_trywrlock()(l); },
+      [&] { return real_pthread_rwlock_wrlock()(l); });
+}
+
+extern "C" int pthread_rwlock_tryrdlock(pthread_rwlock_t *l) {
+  thread_record *t = caller();
+  const int r = real_pthread_rwlock_tryrdlock()(l);
+  if (r == 0)
+    acquire(t, "pthread_rwlock_tryrdlock");
+  return r;
+}
+
+extern "C" int pthread_rwlock_trywrlock(pthread_rwlock_t *l) {
+  thread_record *t = caller();
+  const int r = real_pthread_rwlock_trywrlock()(l);
+  if (r == 0)
+    acquire(t, "pthread_rwlock_trywrlock");
+  return r;
+}
+
+extern "C" int pthread_rwlock_timedrdlock(pthread_rwlock_t *l, const timespec *until) {
+  thread_record *t = caller();
+  const int r = blocking(t, "pthread_rwlock_timedrdlock",
+                         [&] { return real_pthread_rwlock_timedrdlock()(l, until); });
+  if (r == 0)
+    acquire(t, "pthread_rwlock_timedrdlock");
+  return r;
+}
+
+extern "C" int pthread_rwlock_timedwrlock(pthread_rwlock_t *l, const timespec *until) {
+  thread_record *t = caller();
+  const int r = blocking(t, "pthread_rwlock_timedwrlock",
+                         [&] { return real_pthread_rwlock_timedwrlock()(l, until); });
+  if (r == 0)
+    acquire(t, "pthread_rwlock_timedwrlock");
+  return r;
+}
+
+extern "C" int pthread_rwlock_clockrdlock(pthread_rwlock_t *l, clockid_t c, const timespec *until) {
+  thread_record *t = caller();
+  const int r = blocking(t, "pthread_rwlock_clockrdlock",
+                         [&] { return real_pthread_rwlock_clockrdlock()(l, c, until); });
+  if (r == 0)
+    acquire(t, "pthread_rwlock_clockrdlock");
+  return r;
+}
+
+extern "C" int pthread_rwlock_clockwrlock(pthread_rwlock_t *l, clockid_t c, const timespec *until) {
+  thread_record *t = caller();
+  const int r = blocking(t, "pthread_rwlock_clockwrlock",
+                         [&] { return real_pthread_rwlock_clockwrlock()(l, c, until); });
+  if (r == 0)
+    acquire(t, "pthread_rwlock_clockwrlock");
+  return r;
+}
+
+extern "C" int pthread_rwlock_unlock(pthread_rwlock_t *l) {
+  release(caller(), "pthread_rwlock_unlock");
+  return real_pthread_rwlock_unlock()(l);
+}
+
+// ------------------------------------------------------------------ spin locks
+
+STMIFY_REAL(int, pthread_spin_lock, (pthread_spinlock_t *), nullptr)
+STMIFY_REAL(int, pthread_spin_trylock, (pthread_spinlock_t *), nullptr)
+STMIFY_REAL(int, pthread_spin_unlock, (pthread_spinlock_t *), nullptr)
+
+extern "C" int pthread_spin_lock(pthread_spinlock_t *l) {
+  thread_record *t = caller();
+  const int r = real_pthread_spin_lock()(l);
+  if (r == 0)
+    acquire(t, "pthread_spin_lock");
+  return r;
+}
+
+extern "C" int pthread_spin_trylock(pthread_spinlock_t *l) {
+  thread_record *t = caller();
+  const int r = real_pthread_spin_trylock()(l);
+  if (r == 0)
+    acquire(t, "pthread_spin_trylock");
+  return r;
+}
+
+extern "C" int pthread_spin_unlock(pthread_spinlock_t *l) {
+  release(caller(), "pthread_spin_unlock");
+  return real_pthread_spin_unlock()(l);
+}
+
+// ------------------------------------------------------------------ condition variables
+
+STMIFY_REAL(int, pthread_cond_wait, (pthread_cond_t *, pthread_mutex_t *), "GLIBC_2.3.2")
+STMIFY_REAL(int, pthread_cond_timedwait, (pthread_cond_t *, pthread_mutex_t *, const timespec *),
+            "GLIBC_2.3.2")
+STMIFY_REAL(int, pthread_cond_clockwait,
+            (pthread_cond_t *, pthread_mutex_t *, clockid_t, const timespec *), nullptr)
+
+// Waiting unlocks the mutex (a release) and locks it again (an acquire).
+extern "C" int pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m) {
+  thread_record *t = caller();
+  if (!t)
+    return real_pthread_cond_wait()(c, m);
+  check_unmanaged(c, "a condition variable");
+  release(t, "pthread_cond_wait");
+  const int r = run_blocking("pthread_cond_wait", [&] { return real_pthread_cond_wait()(c, m); });
+  acquire(t, "pthread_cond_wait");
+  return r;
+}
+
+extern "C" int pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m,
+                                      const timespec *until) {
+  thread_record *t = caller();
+  if (!t)
+    return real_pthread_cond_timedwait()(c, m, until);
+  check_unmanaged(c, "a condition variable");
+  release(t, "pthread_cond_timedwait");
+  const int r = run_blocking("pthread_cond_timedwait",
+                             [&] { return real_pthread_cond_timedwait()(c, m, until); });
+  acquire(t, "pthread_cond_timedwait");
+  return r;
+}
+
+extern "C" int pthread_cond_clockwait(pthread_cond_t *c, pthread_mutex_t *m, clockid_t clock,
+                                      const timespec *until) {
+  thread_record *t = caller();
+  if (!t)
+    return real_pthread_cond_clockwait()(c, m, clock, until);
+  check_unmanaged(c, "a condition variable");
+  release(t, "pthread_cond_clockwait");
+  const int r = run_blocking("pthread_cond_clockwait",
+                             [&] { return real_pthread_cond_clockwait()(c, m, clock, until); });
+  acquire(t, "pthread_cond_clockwait");
+  return r;
+}
+
+// ------------------------------------------------------------------ barriers, semaphores
+
+STMIFY_REAL(int, pthread_barrier_wait, (pthread_barrier_t *), nullptr)
+
+extern "C" int pthread_barrier_wait(pthread_barrier_t *b) {
+  thread_record *t = caller();
+  release(t, "pthread_barrier_wait");
+  const int r = blocking(t, "pthread_barrier_wait", [&] { return real_pthread_barrier_wait()(b); });
+  acquire(t, "pthread_barrier_wait");
+  return r;
+}
+
+STMIFY_REAL(int, sem_wait, (sem_t *), nullptr)
+STMIFY_REAL(int, sem_trywait, (sem_t *), nullptr)
+STMIFY_REAL(int, sem_timedwait, (sem_t *, const timespec *), nullptr)
+STMIFY_REAL(int, sem_clockwait, (sem_t *, clockid_t, const timespec *), nullptr)
+STMIFY_REAL(int, sem_post, (sem_t *), nullptr)
+
+extern "C" int sem_wait(sem_t *s) {
+  return lock_with(
+      "sem_wait", s, [&] { return real_sem_trywait()(s); }, [&] { return real_sem_wait()(s); });
+}
+
+extern "C" int sem_trywait(sem_t *s) {
+  thread_record *t = caller();
+  const int r = real_sem_trywait()(s);
+  if (r == 0)
+    acquire(t, "sem_trywait");
+  return r;
+}
+
+extern "C" int sem_timedwait(sem_t *s, const timespec *until) {
+  thread_record *t = caller();
+  const int r = blocking(t, "sem_timedwait", [&] { return real_sem_timedwait()(s, until); });
+  if (r == 0)
+    acquire(t, "sem_timedwait");
+  return r;
+}
+
+extern "C" int sem_clockwait(sem_t *s, clockid_t clock, const timespec *until) {
+  thread_record *t = caller();
+  const int r = blocking(t, "sem_clockwait", [&] { return real_sem_clockwait()(s, clock, until); });
+  if (r == 0)
+    acquire(t, "sem_clockwait");
+  return r;
+}
+
+extern "C" int sem_post(sem_t *s) {
+  release(caller(), "sem_post");
+  return real_sem_post()(s);
+}
+
+// ------------------------------------------------------------------ threads
+
+STMIFY_REAL(int, pthread_create, (pthread_t *, const pthread_attr_t *, void *(*)(void *), void *),
+            nullptr)
+STMIFY_REAL(int, pthread_join, (pthread_t, void **), nullptr)
+STMIFY_REAL(int, pthread_tryjoin_np, (pthread_t, void **), nullptr)
+STMIFY_REAL(int, pthread_timedjoin_np, (pthread_t, void **, const timespec *), nullptr)
+STMIFY_REAL(int, pthread_clockjoin_np, (pthread_t, void **, clockid_t, const timespec *), nullptr)
+
+// The new thread sees what its creator wrote before (it attaches, and so
+// refreshes, when it first runs instrumented code); joining sees what the
+// thread wrote (an exiting thread publishes).
+extern "C" int pthread_create(pthread_t *thread, const pthread_attr_t *attr, void *(*start)(void *),
+                              void *arg) {
+  release(caller(), "pthread_create");
+  return real_pthread_create()(thread, attr, start, arg);
+}
+
+extern "C" int pthread_join(pthread_t thread, void **result) {
+  thread_record *t = caller();
+  const int r = blocking(t, "pthread_join", [&] { return real_pthread_join()(thread, result); });
+  if (r == 0)
+    acquire(t, "pthread_join");
+  return r;
+}
+
+extern "C" int pthread_tryjoin_np(pthread_t thread, void **result) {
+  thread_record *t = caller();
+  const int r = real_pthread_tryjoin_np()(thread, result);
+  if (r == 0)
+    acquire(t, "pthread_tryjoin_np");
+  return r;
+}
+
+extern "C" int pthread_timedjoin_np(pthread_t thread, void **result, const timespec *until) {
+  thread_record *t = caller();
+  const int r = blocking(t, "pthread_timedjoin_np",
+                         [&] { return real_pthread_timedjoin_np()(thread, result, until); });
+  if (r == 0)
+    acquire(t, "pthread_timedjoin_np");
+  return r;
+}
+
+extern "C" int pthread_clockjoin_np(pthread_t thread, void **result, clockid_t clock,
+                                    const timespec *until) {
+  thread_record *t = caller();
+  const int r = blocking(t, "pthread_clockjoin_np",
+                         [&] { return real_pthread_clockjoin_np()(thread, result, clock, until); });
+  if (r == 0)
+    acquire(t, "pthread_clockjoin_np");
+  return r;
+}
+
+// ------------------------------------------------------------------ sleeping and waiting
+
+STMIFY_REAL(int, nanosleep, (const timespec *, timespec *), nullptr)
+STMIFY_REAL(int, clock_nanosleep, (clockid_t, int, const timespec *, timespec *), nullptr)
+STMIFY_REAL(int, usleep, (useconds_t), nullptr)
+STMIFY_REAL(unsigned, sleep, (unsigned), nullptr)
+STMIFY_REAL(int, pause, (), nullptr)
+STMIFY_REAL(int, sigsuspend, (const sigset_t *), nullptr)
+STMIFY_REAL(int, sigwait, (const sigset_t *, int *), nullptr)
+STMIFY_REAL(int, sigwaitinfo, (const sigset_t *, siginfo_t *), nullptr)
+STMIFY_REAL(int, sigtimedwait, (const sigset_t *, siginfo_t *, const timespec *), nullptr)
+STMIFY_REAL(pid_t, waitpid, (pid_t, int *, int), nullptr)
+STMIFY_REAL(pid_t, wait, (int *), nullptr)
+STMIFY_REAL(int, waitid, (idtype_t, id_t, siginfo_t *, int), nullptr)
+
+extern "C" int nanosleep(const timespec *duration, timespec *left) {
+  return blocking(caller(), "nanosleep", [&] { return real_nanosleep()(duration, left); });
+}
+
+extern "C" int clock_nanosleep(clockid_t clock, int flags, const timespec *t, timespec *left) {
+  return blocking(caller(), "clock_nanosleep",
+                  [&] { return real_clock_nanosleep()(clock, flags, t, left); });
+}
+
+extern "C" int usleep(useconds_t us) {
+  return blocking(caller(), "usleep", [&] { return real_usleep()(us); });
+}
+
+extern "C" unsigned sleep(unsigned seconds) {
+  return blocking(caller(), "sleep", [&] { return real_sleep()(seconds); });
+}
+
+extern "C" int pause() {
+  return blocking(caller(), "pause", [&] { return real_pause()(); });
+}
+
+extern "C" int sigsuspend(const sigset_t *mask) {
+  return blocking(caller(), "sigsuspend", [&] { return real_sigsuspend()(mask); });
+}
+
+extern "C" int sigwait(const sigset_t *set, int *sig) {
+  return blocking(caller(), "sigwait", [&] { return real_sigwait()(set, sig); });
+}
+
+extern "C" int sigwaitinfo(const sigset_t *set, siginfo_t *info) {
+  return blocking(caller(), "sigwaitinfo", [&] { return real_sigwaitinfo()(set, info); });
+}
+
+extern "C" int sigtimedwait(const sigset_t *set, siginfo_t *info, const timespec *timeout) {
+  return blocking(caller(), "sigtimedwait",
+                  [&] { return real_sigtimedwait()(set, info, timeout); });
+}
+
+extern "C" pid_t waitpid(pid_t pid, int *status, int options) {
+  thread_record *t = options & WNOHANG ? nullptr : caller();
+  return blocking(t, "waitpid", [&] { return real_waitpid()(pid, status, options); });
+}
+
+extern "C" pid_t wait(int *status) {
+  return blocking(caller(), "wait", [&] { return real_wait()(status); });
+}
+
+extern "C" int waitid(idtype_t type, id_t id, siginfo_t *info, int options) {
+  thread_record *t = options & WNOHANG ? nullptr : caller();
+  return blocking(t, "waitid", [&] { return real_waitid()(type, id, info, options); });
+}
+
+// ------------------------------------------------------------------ I/O
+
+STMIFY_REAL(int, poll, (pollfd *, nfds_t, int), nullptr)
+STMIFY_REAL(int, ppoll, (pollfd *, nfds_t, const timespec *, const sigset_t *), nullptr)
+STMIFY_REAL(int, select, (int, fd_set *, fd_set *, fd_set *, timeval *), nullptr)
+STMIFY_REAL(int, pselect, (int, fd_set *, fd_set *, fd_set *, const timespec *, const sigset_t *),
+            nullptr)
+STMIFY_REAL(int, epoll_wait, (int, epoll_event *, int, int), nullptr)
+STMIFY_REAL(int, epoll_pwait, (int, epoll_event *, int, int, const sigset_t *), nullptr)
+STMIFY_REAL(ssize_t, read, (int, void *, size_t), nullptr)
+STMIFY_REAL(ssize_t, readv, (int, const iovec *, int), nullptr)
+STMIFY_REAL(ssize_t, write, (int, const void *, size_t), nullptr)
+STMIFY_REAL(ssize_t, writev, (int, const iovec *, int), nullptr)
+STMIFY_REAL(ssize_t, recv, (int, void *, size_t, int), nullptr)
+STMIFY_REAL(ssize_t, recvfrom, (int, void *, size_t, int, sockaddr *, socklen_t *), nullptr)
+STMIFY_REAL(ssize_t, recvmsg, (int, msghdr *, int), nullptr)
+STMIFY_REAL(ssize_t, send, (int, const void *, size_t, int), nullptr)
+STMIFY_REAL(ssize_t, sendto, (int, const void *, size_t, int, const sockaddr *, socklen_t), nullptr)
+STMIFY_REAL(ssize_t, sendmsg, (int, const msghdr *, int), nullptr)
+STMIFY_REAL(int, accept, (int, sockaddr *, socklen_t *), nullptr)
+STMIFY_REAL(int, accept4, (int, sockaddr *, socklen_t *, int), nullptr)
+STMIFY_REAL(int, connect, (int, const sockaddr *, socklen_t), nullptr)
+
+namespace {
+// A call whose buffer lies in a managed object (written through the object's
+// write barrier) keeps the segment that buffer is in: the thread only counts
+// as stopped meanwhile.
+template <class F> auto io(const char *call, const void *buffer, F &&real) {
+  thread_record *t = caller();
+  if (!t)
+    return real();
+  if (in_managed_heap(buffer))
+    return run_blocking(call, real, true);
+  return run_blocking(call, real);
+}
+} // namespace
+
+extern "C" int poll(pollfd *fds, nfds_t n, int timeout) {
+  thread_record *t = timeout == 0 ? nullptr : caller();
+  return blocking(t, "poll", [&] { return real_poll()(fds, n, timeout); });
+}
+
+extern "C" int ppoll(pollfd *fds, nfds_t n, const timespec *timeout, const sigset_t *mask) {
+  return blocking(caller(), "ppoll", [&] { return real_ppoll()(fds, n, timeout, mask); });
+}
+
+extern "C" int select(int n, fd_set *r, fd_set *w, fd_set *e, timeval *timeout) {
+  return blocking(caller(), "select", [&] { return real_select()(n, r, w, e, timeout); });
+}
+
+extern "C" int pselect(int n, fd_set *r, fd_set *w, fd_set *e, const timespec *timeout,
+                       const sigset_t *mask) {
+  return blocking(caller(), "pselect", [&] { return real_pselect()(n, r, w, e, timeout, mask); });
+}
+
+extern "C" int epoll_wait(int fd, epoll_event *events, int n, int timeout) {
+  thread_record *t = timeout == 0 ? nullptr : caller();
+  return blocking(t, "epoll_wait", [&] { return real_epoll_wait()(fd, events, n, timeout); });
+}
+
+extern "C" int epoll_pwait(int fd, epoll_event *events, int n, int timeout, const sigset_t *mask) {
+  thread_record *t = timeout == 0 ? nullptr : caller();
+  return blocking(t, "epoll_pwait",
+                  [&] { return real_epoll_pwait()(fd, events, n, timeout, mask); });
+}
+
+extern "C" ssize_t read(int fd, void *buffer, size_t n) {
+  return io("read", buffer, [&] { return real_read()(fd, buffer, n); });
+}
+
+extern "C" ssize_t readv(int fd, const iovec *v, int n) {
+  return io("readv", n > 0 ? v[0].iov_base : nullptr, [&] { return real_readv()(fd, v, n); });
+}
+
+extern "C" ssize_t write(int fd, const void *buffer, size_t n) {
+  return io("write", buffer, [&] { return real_write()(fd, buffer, n); });
+}
+
+extern "C" ssize_t writev(int fd, const iovec *v, int n) {
+  return io("writev", n > 0 ? v[0].iov_base : nullptr, [&] { return real_writev()(fd, v, n); });
+}
+
+extern "C" ssize_t recv(int fd, void *buffer, size_t n, int flags) {
+  return io("recv", buffer, [&] { return real_recv()(fd, buffer, n, flags); });
+}
+
+extern "C" ssize_t recvfrom(int fd, void *buffer, size_t n, int flags, sockaddr *from,
+                            socklen_t *length) {
+  return io("recvfrom", buffer,
+            [&] { return real_recvfrom()(fd, buffer, n, flags, from, length); });
+}
+
+extern "C" ssize_t recvmsg(int fd, msghdr *message, int flags) {
+  const void *buffer = message && message->msg_iovlen ? message->msg_iov[0].iov_base : nullptr;
+  return io("recvmsg", buffer, [&] { return real_recvmsg()(fd, message, flags); });
+}
+
+extern "C" ssize_t send(int fd, const void *buffer, size_t n, int flags) {
+  return io("send", buffer, [&] { return real_send()(fd, buffer, n, flags); });
+}
+
+extern "C" ssize_t sendto(int fd, const void *buffer, size_t n, int flags, const sockaddr *to,
+                          socklen_t length) {
+  return io("sendto", buffer, [&] { return real_sendto()(fd, buffer, n, flags, to, length); });
+}
+
+extern "C" ssize_t sendmsg(int fd, const msghdr *message, int flags) {
+  const void *buffer = message && message->msg_iovlen ? message->msg_iov[0].iov_base : nullptr;
+  return io("sendmsg", buffer, [&] { return real_sendmsg()(fd, message, flags); });
+}
+
+extern "C" int accept(int fd, sockaddr *address, socklen_t *length) {
+  return blocking(caller(), "accept", [&] { return real_accept()(fd, address, length); });
+}
+
+extern "C" int accept4(int fd, sockaddr *address, socklen_t *length, int flags) {
+  return blocking(caller(), "accept4", [&] { return real_accept4()(fd, address, length, flags); });
+}
+
+extern "C" int connect(int fd, const sockaddr *address, socklen_t length) {
+  return blocking(caller(), "connect", [&] { return real_connect()(fd, address, length); });
+}
+
+// ------------------------------------------------------------------ futexes
+
+STMIFY_REAL(long, syscall, (long, ...), nullptr)
+
+// std::atomic::wait, std::latch, std::barrier, std::counting_semaphore and
+// std::future wait on a futex through syscall(2); the edges of their
+// operations are handled where the operations are (stm::detail::synchronizing).
+extern "C" long syscall(long number, ...) {
+  va_list args;
+  va_start(args, number);
+  long a[6];
+  for (long &x : a)
+    x = va_arg(args, long);
+  va_end(args);
+  auto real = [&] { return real_syscall()(number, a[0], a[1], a[2], a[3], a[4], a[5]); };
+  if (number != SYS_futex)
+    return real();
+  switch (a[1] & FUTEX_CMD_MASK) {
+  case FUTEX_WAIT:
+  case FUTEX_WAIT_BITSET:
+  case FUTEX_LOCK_PI:
+  case FUTEX_LOCK_PI2:
+  case FUTEX_WAIT_REQUEUE_PI:
+    return blocking(caller(), "futex wait", real);
+  default:
+    return real();
+  }
+}

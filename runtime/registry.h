@@ -1,0 +1,85 @@
+// Threads known to the runtime: one record per OS thread that runs
+// instrumented code (a test can drive several records from one OS thread).
+// Records are pooled, never freed: another thread may still hold a pointer to
+// an exited thread's record (to poke it) and must find it harmless.
+#ifndef STMIFY_RUNTIME_REGISTRY_H
+#define STMIFY_RUNTIME_REGISTRY_H
+
+#include <stmify/stm.h>
+
+#include <sys/types.h>
+
+namespace stm::rt {
+
+struct segment;
+
+struct thread_record {
+  // The thread's thread-local view; null once the thread has exited. While a
+  // test drives several records from one OS thread, the records that are not
+  // running keep their view in saved_view.
+  _stm_thread_view *view = nullptr;
+  _stm_thread_view saved_view{};
+  segment *seg = nullptr;     // the segment held, if any
+  segment *granted = nullptr; // handed over while waiting for a segment
+  unsigned preferred = 0;     // segment index to try first
+  unsigned consecutive_aborts = 0;
+  unsigned ambient_visits = 0; // safe-point visits since the ambient transaction began
+  // Nesting of runtime code running on this thread: while it is non-zero, the
+  // locks and waits the thread goes through are the runtime's own, not
+  // blocking calls of the program (see intercept.cpp).
+  unsigned runtime_depth = 0;
+  // The blocking call the thread is in, for the watchdog's reports.
+  const char *blocked_in = nullptr;
+  thread_record *next_free = nullptr;
+
+  // For stopping the world (guarded by the stop lock, see sync.h): is the
+  // thread running, and the part of its stack to scan while it is stopped.
+  bool running = false;
+  bool in_use = false;                    // false while pooled
+  const void *stack_lo = nullptr;         // where it stopped
+  const void *stack_hi = nullptr;         // the base of its stack
+  const void *stack_mapping_lo = nullptr; // the lowest address of its stack
+  pid_t tid = 0;                          // for reports
+};
+
+inline thread_record *current_thread() noexcept {
+  return static_cast<thread_record *>(_stm_tls.thread);
+}
+
+// Marks the calling thread as running runtime code for the scope's duration.
+class runtime_scope {
+public:
+  runtime_scope() noexcept : t_(current_thread()) {
+    if (t_)
+      ++t_->runtime_depth;
+  }
+  ~runtime_scope() {
+    if (t_)
+      --t_->runtime_depth;
+  }
+  runtime_scope(const runtime_scope &) = delete;
+  runtime_scope &operator=(const runtime_scope &) = delete;
+
+private:
+  thread_record *t_;
+};
+
+// A fresh record for the calling OS thread's stack (the runtime is set up).
+thread_record *new_thread_record() noexcept;
+// Gives an exited thread's record back to the pool.
+void retire_thread_record(thread_record &t) noexcept;
+
+// Calls f for every record in use, under the registry lock: f must not take
+// it again, and may poke with poke_locked.
+void for_each_thread_record(void (*f)(thread_record &, void *), void *ctx) noexcept;
+template <class F> void for_each_thread_record(F &&f) noexcept {
+  for_each_thread_record([](thread_record &t, void *c) { (*static_cast<F *>(c))(t); }, &f);
+}
+
+// Asks a thread to visit the runtime at its next safe point.
+void poke(thread_record *t) noexcept;
+void poke_locked(thread_record *t) noexcept;
+
+} // namespace stm::rt
+
+#endif

@@ -1,0 +1,60 @@
+#include "segment.h"
+
+#include "internal_memory.h"
+
+#include <algorithm>
+
+namespace stm::rt {
+
+unsigned char *byte_arena::allocate(std::size_t n) {
+  while (current_ < chunks_.size() && used_ + n > chunks_[current_].size) {
+    ++current_;
+    used_ = 0;
+  }
+  if (current_ == chunks_.size()) {
+    std::size_t size = std::max<std::size_t>(n, std::size_t(64) << 10);
+    chunks_.push_back({static_cast<unsigned char *>(internal_allocate(size)), size});
+    used_ = 0;
+  }
+  unsigned char *p = chunks_[current_].bytes + used_;
+  used_ += round_up(n, kGranule);
+  return p;
+}
+
+void byte_arena::reset() noexcept { current_ = used_ = 0; }
+
+void transaction_state::record_write(const write_record &w) {
+  written_at[w.start] = writes.size();
+  writes.push_back(w);
+}
+
+void transaction_state::reindex_writes() {
+  written_at.clear();
+  for (std::size_t i = 0; i < writes.size(); ++i)
+    written_at[writes[i].start] = i;
+}
+
+write_record *transaction_state::written(std::uintptr_t start) noexcept {
+  auto it = written_at.find(start);
+  return it == written_at.end() ? nullptr : &writes[it->second];
+}
+
+void transaction_state::clear() noexcept {
+  kind = tx_kind::none;
+  inevitable = false;
+  doomed = false;
+  site = nullptr;
+  inevitable_reason = nullptr;
+  writes.clear();
+  written_at.clear();
+  created.clear();
+  created_bytes = 0;
+  merged_imports = 0;
+  backups.reset();
+  preserved.clear();
+  preserved_bytes.clear();
+  on_commit.clear();
+  on_abort.clear();
+}
+
+} // namespace stm::rt

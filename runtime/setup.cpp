@@ -1,0 +1,37 @@
+#include "setup.h"
+
+#include "allocator.h"
+#include "faults.h"
+#include "heap.h"
+#include "internal_memory.h"
+#include "segment.h"
+#include "threads.h"
+
+#include <pthread.h>
+
+namespace stm::rt {
+
+segment *g_segments = nullptr;
+
+namespace {
+
+pthread_once_t g_runtime_once = PTHREAD_ONCE_INIT;
+
+void setup_runtime() {
+  ensure_setup();
+  setup_allocator();
+  setup_internal_memory();
+  g_segments = new segment[g_heap.segments + 1];
+  for (unsigned i = 1; i <= g_heap.segments; ++i) {
+    g_segments[i].index = i;
+    g_segments[i].base = g_heap.window(i);
+  }
+  setup_threads();
+  install_fault_handler();
+}
+
+} // namespace
+
+void ensure_runtime() noexcept { pthread_once(&g_runtime_once, setup_runtime); }
+
+} // namespace stm::rt

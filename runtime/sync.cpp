@@ -1,0 +1,235 @@
+#include "sync.h"
+
+#include "diagnostics.h"
+#include "heap.h"
+#include "immortal.h"
+#include "segment.h"
+
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <deque>
+#include <fcntl.h>
+#include <unistd.h>
+
+namespace stm::rt {
+
+bool g_never_block = false;
+
+namespace {
+
+// ------------------------------------------------------------ running / stopped
+
+std::mutex g_stop_lock;
+struct stop_tag;
+std::condition_variable &stop_cv() { return immortal<std::condition_variable, stop_tag>(); }
+bool g_stopping = false;              // the world is stopped or stopping; guarded
+std::atomic<bool> g_requested{false}; // read at safe points
+unsigned g_running = 0;               // threads not stopped; guarded
+
+void report_running_threads() noexcept {
+  say_watchdog("a collection waits for every thread to reach a safe point; still running:");
+  for_each_thread_record([](thread_record &t) {
+    if (t.running)
+      describe_thread(t, "running");
+  });
+}
+
+// ------------------------------------------------------------ segments
+
+std::mutex g_segment_lock;
+std::atomic<std::size_t> g_segment_queue_size{0};
+struct segment_wait_tag;
+std::condition_variable &segment_cv() {
+  return immortal<std::condition_variable, segment_wait_tag>();
+}
+// Threads waiting for a segment, first come first served.
+std::deque<thread_record *> &segment_queue() {
+  return immortal<std::deque<thread_record *>, segment_wait_tag>();
+}
+
+bool try_take(thread_record &t, segment &seg) noexcept {
+  thread_record *expected = nullptr;
+  return seg.owner.compare_exchange_strong(expected, &t, std::memory_order_seq_cst);
+}
+
+void report_segment_holders() noexcept {
+  say_watchdog("a thread waits for a segment; every segment is held:");
+  for (unsigned i = 1; i <= g_heap.segments; ++i) {
+    thread_record *owner = segment_at(i).owner.load(std::memory_order_acquire);
+    if (owner && owner != kReclaimerOwner)
+      describe_thread(*owner, "holds a segment");
+  }
+}
+
+} // namespace
+
+void enter_stopped(thread_record &t, const void *stack_pointer) noexcept {
+  std::lock_guard<std::mutex> lock(g_stop_lock);
+  t.stack_lo = stack_pointer;
+  if (!t.running)
+    return;
+  t.running = false;
+  --g_running;
+  stop_cv().notify_all();
+}
+
+void leave_stopped(thread_record &t) noexcept {
+  std::unique_lock<std::mutex> lock(g_stop_lock);
+  if (t.running)
+    return;
+  stop_cv().wait(lock, [] { return !g_stopping; });
+  t.running = true;
+  t.stack_lo = nullptr;
+  ++g_running;
+}
+
+bool stop_requested() noexcept { return g_requested.load(std::memory_order_acquire); }
+
+__attribute__((noinline)) void park_for_stop(thread_record &t) noexcept {
+  __builtin_unwind_init(); // callee-saved registers go to this frame, which is scanned
+  volatile char here = 0;
+  enter_stopped(t, const_cast<const char *>(&here));
+  leave_stopped(t);
+}
+
+__attribute__((noinline)) bool with_world_stopped(void (*fn)(void *), void *ctx) noexcept {
+  __builtin_unwind_init(); // this thread's own stack is scanned from this frame
+  volatile char here = 0;
+  thread_record *me = current_thread();
+  const bool was_running = me && me->running;
+  {
+    std::unique_lock<std::mutex> lock(g_stop_lock);
+    if (g_stopping) { // someone else stops the world: wait until it resumes
+      if (me)
+        me->stack_lo = const_cast<const char *>(&here);
+      if (was_running) {
+        me->running = false;
+        --g_running;
+        stop_cv().notify_all();
+      }
+      stop_cv().wait(lock, [] { return !g_stopping; });
+      if (was_running) {
+        me->running = true;
+        ++g_running;
+      }
+      return false;
+    }
+    g_stopping = true;
+    g_requested.store(true, std::memory_order_release);
+  }
+  if (me)
+    enter_stopped(*me, const_cast<const char *>(&here));
+  for_each_thread_record([](thread_record &t) {
+    if (t.running)
+      poke_locked(&t);
+  });
+  {
+    std::unique_lock<std::mutex> lock(g_stop_lock);
+    watched_wait(stop_cv(), lock, [] { return g_running == 0; }, report_running_threads);
+    fn(ctx);
+    g_stopping = false;
+    g_requested.store(false, std::memory_order_release);
+    stop_cv().notify_all();
+  }
+  if (was_running)
+    leave_stopped(*me);
+  return true;
+}
+
+segment &acquire_segment(thread_record &t) noexcept {
+  // Waiting threads are served first, in order.
+  if (g_segment_queue_size.load(std::memory_order_seq_cst) == 0) {
+    if (t.preferred && try_take(t, segment_at(t.preferred)))
+      return segment_at(t.preferred);
+    for (unsigned i = 1; i <= g_heap.segments; ++i)
+      if (try_take(t, segment_at(i)))
+        return segment_at(i);
+  }
+  // The thread stops before it takes the segment lock: a collection holds
+  // the stop lock and may hand segments over (lock order: stop, segment).
+  segment *taken = nullptr;
+  wait_stopped(t, [&] {
+    std::unique_lock<std::mutex> lock(g_segment_lock);
+    for (unsigned i = 1; i <= g_heap.segments && !taken; ++i)
+      if (try_take(t, segment_at(i)))
+        taken = &segment_at(i);
+    if (taken)
+      return;
+    if (g_never_block)
+      fatal("test mode: no free segment (all %u are held)", g_heap.segments);
+    t.granted = nullptr;
+    segment_queue().push_back(&t);
+    g_segment_queue_size.fetch_add(1, std::memory_order_seq_cst);
+    watched_wait(segment_cv(), lock, [&] { return t.granted != nullptr; }, report_segment_holders);
+    taken = t.granted;
+    t.granted = nullptr;
+  });
+  return *taken;
+}
+
+void release_segment(segment &seg) noexcept {
+  std::lock_guard<std::mutex> lock(g_segment_lock);
+  if (segment_queue().empty()) {
+    seg.owner.store(nullptr, std::memory_order_seq_cst);
+    return;
+  }
+  thread_record *next = segment_queue().front();
+  segment_queue().pop_front();
+  g_segment_queue_size.fetch_sub(1, std::memory_order_seq_cst);
+  seg.owner.store(next, std::memory_order_seq_cst);
+  next->granted = &seg;
+  segment_cv().notify_all();
+}
+
+bool segment_waiters() noexcept {
+  return g_segment_queue_size.load(std::memory_order_relaxed) != 0;
+}
+
+// ------------------------------------------------------------ watchdog
+
+void watched_wait(std::condition_variable &cv, std::unique_lock<std::mutex> &lock,
+                  bool (*done)(void *), void *done_ctx, void (*report)(void *),
+                  void *report_ctx) noexcept {
+  const std::size_t seconds = g_config.watchdog_seconds;
+  if (seconds == 0) {
+    cv.wait(lock, [&] { return done(done_ctx); });
+    return;
+  }
+  while (!cv.wait_for(lock, std::chrono::seconds(seconds), [&] { return done(done_ctx); }))
+    report(report_ctx);
+}
+
+void say_watchdog(const char *line) noexcept {
+  std::fprintf(stderr, "stmify: watchdog: %s\n", line);
+  std::fflush(stderr);
+}
+
+void describe_thread(const thread_record &t, const char *role) noexcept {
+  char name[32] = "?";
+  char path[64];
+  std::snprintf(path, sizeof path, "/proc/self/task/%d/comm", static_cast<int>(t.tid));
+  if (int fd = open(path, O_RDONLY | O_CLOEXEC); fd >= 0) {
+    ssize_t n = read(fd, name, sizeof name - 1);
+    close(fd);
+    name[n > 0 ? n : 0] = '\0';
+    if (char *newline = std::strchr(name, '\n'))
+      *newline = '\0';
+  }
+  const segment *seg = t.seg;
+  const char *doing = "running code that reaches no safe point (library code, code not "
+                      "compiled with stmify, or a blocking call stmify does not intercept)";
+  if (t.blocked_in)
+    doing = t.blocked_in;
+  else if (!t.running)
+    doing = "waiting inside the stmify runtime";
+  std::fprintf(stderr, "stmify: watchdog:   thread %d (%s) %s: %s%s%s%s%s\n",
+               static_cast<int>(t.tid), name, role, t.blocked_in ? "blocked in " : "", doing,
+               seg && seg->tx.kind == tx_kind::atomic ? "; in an atomic block" : "",
+               seg && seg->tx.inevitable ? ", inevitable because of " : "",
+               seg && seg->tx.inevitable && seg->tx.inevitable_reason ? seg->tx.inevitable_reason
+                                                                      : "");
+  std::fflush(stderr);
+}
+
+} // namespace stm::rt
