@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <stdexcept>
+
 namespace stmtest {
 namespace {
 
@@ -135,6 +137,15 @@ TEST_F(Arrays, ArraysOfReferencesKeepTheirElementsAlive) {
   as(2);
   for (std::size_t i = 0; i < 5000; i += 7)
     EXPECT_EQ(stm::rd(stm::loc(nodes)->get(i))->key, i == 7 ? -7 : static_cast<long>(i));
+}
+
+// Sizes are 32 bits in the log: an array larger than the largest managed
+// object is refused, not published in part; a length whose byte count does
+// not fit in a size_t is refused, not allocated small.
+TEST(ArraySizes, ArraysLargerThanTheLargestObjectAreRefused) {
+  EXPECT_THROW(stm::make_array<char>(STM_MAX_OBJECT_BYTES + 1), std::length_error);
+  EXPECT_THROW(stm::make_array<long>(~std::size_t(0) / 4), std::length_error);
+  EXPECT_EQ(stm::make_array<char>(16)->size(), 16u);
 }
 
 } // namespace

@@ -176,6 +176,34 @@ TEST_F(Atomic, AtomicCancelRollsBack) {
   EXPECT_THROW(stm::atomic([&] { stm::atomic_cancel([] {}); }), stm::nesting_error);
 }
 
+struct Cancelled {
+  Cell *made;
+};
+
+// The objects a cancelled block created survive if something still refers
+// to them, such as the exception that cancelled it.
+TEST_F(Atomic, AtomicCancelKeepsTheObjectsItsExceptionRefersTo) {
+  as(0);
+  Cell *made = nullptr;
+  try {
+    stm::atomic_cancel([&] {
+      Cell *c = stm::make<Cell>();
+      set(c, 42);
+      throw Cancelled{c};
+    });
+  } catch (const Cancelled &e) {
+    made = e.made;
+  }
+  ASSERT_NE(made, nullptr);
+  Cell *next = stm::make<Cell>(); // would take a freed object's slot
+  set(next, 7);
+  EXPECT_NE(next, made);
+  EXPECT_EQ(get(made), 42);
+  publish();
+  as(1);
+  EXPECT_EQ(get(made), 42) << "published with what the thread does outside atomic blocks";
+}
+
 TEST_F(Atomic, NestedBlocksCommitWithTheOutermost) {
   Cell *c = committed_cell(0);
   as(1);

@@ -3,10 +3,13 @@
 
 #include "virtual_threads.h"
 
+#include "gc.h"
+
 #include <gtest/gtest.h>
 
 #include <atomic>
 #include <cstring>
+#include <sys/mman.h>
 #include <string>
 #include <thread>
 #include <vector>
@@ -328,12 +331,73 @@ TEST_F(CollectorAndTransactions, LaggingSegmentDoesNotImportDeadObjectsOverReuse
 
 // Idle segments stop following the log once that costs more than copying the
 // heap; they are copied from another segment when a thread takes them again.
+// A long array whose writes are tracked per 512-byte card; element 61 is the
+// first of card 1 (the items start 24 bytes in).
+using Longs = stm::array<long>;
+constexpr std::size_t kLongs = 4000; // 32 KB
+constexpr std::size_t kItemsOffset = 24;
+std::size_t first_of_card(std::size_t card) { return (card * _STM_CARD_BYTES - kItemsOffset) / 8; }
+
+// Writes card 1 of a new (committed) array in thread 1's running
+// transaction, then forgets the array.
+__attribute__((noinline)) hidden write_a_card_and_forget() {
+  Longs *a = stm::make_array<Longs::value_type>(kLongs);
+  publish();
+  stm_start_transaction();
+  a->set(first_of_card(1), 1);
+  return hidden(a);
+}
+
+// A collection that frees an array while a running transaction has written
+// one of its cards: the card's flag (a marker byte outside the object) must be
+// cleared, or a later array on those blocks whose card starts there looks
+// backed up already, and its writes are neither published nor undone.
+TEST_F(CollectorAndTransactions, CardsOfAFreedArrayStartClearOnTheNextOne) {
+  committed_cell(0);
+  as(1);
+  const hidden old = write_a_card_and_forget();
+  clear_dead_stack();
+  stm::collect(); // the transaction is still running
+  ASSERT_FALSE(allocated_at(old.get()));
+  EXPECT_EQ(stm_commit_transaction(), 0);
+  // Blocks are reused first fit: allocate until an array has a card where
+  // the old one's card 1 was.
+  const std::uintptr_t stale_flag = reinterpret_cast<std::uintptr_t>(old.get()) + _STM_CARD_BYTES;
+  std::vector<Longs *> arrays;
+  Longs *b = nullptr;
+  std::size_t card = 0;
+  for (int i = 0; i < 64 && !b; ++i) {
+    Longs *a = arrays.emplace_back(stm::make_array<long>(kLongs));
+    const std::uintptr_t start = stm::id(a);
+    if (start < stale_flag && stale_flag < start + kLongs * sizeof(long)) {
+      b = a;
+      card = (stale_flag - start) / _STM_CARD_BYTES;
+    }
+  }
+  ASSERT_NE(b, nullptr) << "no new array took the freed one's blocks";
+  publish();
+  const std::size_t item = first_of_card(card);
+  stm_start_transaction();
+  b->set(item, 42);
+  EXPECT_EQ(stm_commit_transaction(), 0);
+  as(2);
+  stm::detail::ambient_boundary("refresh");
+  EXPECT_EQ(b->get(item), 42) << "the write was published";
+  as(1);
+  stm_start_transaction();
+  b->set(item, 7);
+  stm_abort_transaction();
+  EXPECT_EQ(b->get(item), 42) << "the write was undone";
+}
+
 TEST_F(CollectorAndTransactions, StaleSegmentsAreCopiedBackCorrectly) {
   for (int i = 1; i < 4; ++i) { // threads 1 and 2 attach, then go idle
     as(i % 3);
     stm::testing::detach_current();
   }
   as(0);
+  Longs *cards = stm::make_array<long>(kLongs);
+  cards->set(first_of_card(1), 5);
   std::vector<Cell *> kept;
   for (int i = 0; i < 600000; ++i) { // about 19 MiB of commits
     Cell *c = stm::make<Cell>();
@@ -351,12 +415,16 @@ TEST_F(CollectorAndTransactions, StaleSegmentsAreCopiedBackCorrectly) {
   for (unsigned s = 1; s <= stm::segment_limit(); ++s)
     stale += stm::testing::segment_is_stale(s);
   EXPECT_GE(stale, 2u) << "the idle segments stopped following the log";
-  // Thread 0 has uncommitted writes when the next thread copies its segment.
+  // Thread 0 has uncommitted writes when the next thread copies its segment,
+  // among them a card of an array backed up before the whole array was.
   stm_start_transaction();
   set(kept[1], -1);
+  cards->set(first_of_card(1), -5);
+  stm::wr(cards); // the whole array is backed up now, card 1 holding -5
   as(1); // takes a stale segment: copied from thread 0's (with its writes undone)
   for (std::size_t k = 0; k < kept.size(); ++k)
     ASSERT_EQ(get(kept[k]), static_cast<long>(k * 1000));
+  EXPECT_EQ(cards->get(first_of_card(1)), 5);
   stm::testing::detach_current(); // idle, current: the next one copies it
   as(2);
   for (std::size_t k = 0; k < kept.size(); ++k)
@@ -366,6 +434,42 @@ TEST_F(CollectorAndTransactions, StaleSegmentsAreCopiedBackCorrectly) {
   as(2);
   publish();
   EXPECT_EQ(get(kept[1]), -1);
+}
+
+// Makes a Cell whose only reference lies in `page`.
+__attribute__((noinline)) void park_a_reference(void *page) {
+  Cell *c = stm::make<Cell>();
+  set(c, 77);
+  publish();
+  *static_cast<Cell **>(page) = c;
+}
+
+// A page of the program's memory that was swapped out still holds its
+// references: the collector must read it (a resident-pages-only scan would
+// free the object).
+TEST(Collector, ObjectsReferencedOnlyFromSwappedOutMemoryStayAlive) {
+  const std::size_t page_size = 4096;
+  void *page = mmap(nullptr, page_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  ASSERT_NE(page, MAP_FAILED);
+  park_a_reference(page);
+  clear_dead_stack();
+  unsigned char resident = 1;
+  if (madvise(page, page_size, MADV_PAGEOUT) != 0 || mincore(page, page_size, &resident) != 0 ||
+      (resident & 1))
+    GTEST_SKIP() << "this machine does not swap pages out (no swap space)";
+  stm::collect();
+  Cell *back = *static_cast<Cell **>(page);
+  EXPECT_TRUE(allocated_at(back));
+  EXPECT_EQ(get(back), 77);
+  munmap(page, page_size);
+}
+
+TEST(Collector, PagesThatArePresentOrSwappedOutAreScanned) {
+  constexpr std::uint64_t present = std::uint64_t(1) << 63, swapped = std::uint64_t(1) << 62;
+  EXPECT_TRUE(stm::rt::page_may_hold_data(present));
+  EXPECT_TRUE(stm::rt::page_may_hold_data(swapped | 0x1234));
+  EXPECT_FALSE(stm::rt::page_may_hold_data(0));
+  EXPECT_FALSE(stm::rt::page_may_hold_data(std::uint64_t(1) << 61)); // file page, absent
 }
 
 TEST(Collector, IdentityIsStableAcrossThreadsAndBases) {

@@ -2,6 +2,7 @@
 #include "objects.h"
 
 #include "allocator.h"
+#include "config.h"
 #include "heap.h"
 
 #include "test_environment.h"
@@ -26,6 +27,14 @@ TEST(SizeClasses, CoverEverySmallSizeWithMultiplesOfTheGranule) {
     previous = size;
   }
   EXPECT_EQ(previous, kMaxSmall);
+}
+
+// A host with more cores than the runtime supports segments still starts.
+TEST(Settings, DefaultSegmentCountIsOnePerCoreUpToTheMaximum) {
+  EXPECT_EQ(default_segment_count(1), 1u);
+  EXPECT_EQ(default_segment_count(48), 48u);
+  EXPECT_EQ(default_segment_count(kMaxSegments), kMaxSegments);
+  EXPECT_EQ(default_segment_count(384), kMaxSegments);
 }
 
 TEST(Layout, WindowsAreAlignedAndSegmentsDistinct) {

@@ -1,0 +1,319 @@
+// The boundary with the rest of threaded C++: real threads that block, lock
+// and synchronise outside and inside atomic blocks, with fewer segments than
+// threads and collections during the waits. The code is what the transformer
+// would emit (safe points at function entries and loop back-edges); a hang
+// here is a failure (the test's timeout, and the runtime's watchdog, say
+// where).
+#include "objects.h"
+
+#include "test_environment.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <pthread.h>
+#include <thread>
+#include <unistd.h>
+#include <vector>
+
+STMIFY_TEST_ENVIRONMENT({"STMIFY_SEGMENTS", "2"}, {"STMIFY_HEAP_LIMIT", "16M"},
+                        {"STMIFY_WATCHDOG", "5"});
+
+namespace stmtest {
+namespace {
+
+// Allocates about `bytes` of garbage: enough to start collections.
+void churn(std::size_t bytes) {
+  for (std::size_t made = 0; made < bytes; made += 32) {
+    stm::detail::safe_point();
+    stm::make<Cell>();
+  }
+}
+
+// A thread that owns a lock while it allocates (and so collects) must not
+// wait for a thread blocked on that lock: the blocked thread holds no segment
+// and counts as stopped.
+TEST(Boundary, CollectingWhileAnotherThreadWaitsForTheLockDoesNotHang) {
+  std::mutex m;
+  std::atomic<bool> owner_ready{false};
+  const auto collections = stm::stats().collections;
+  std::thread owner([&] {
+    stm::detail::safe_point();
+    std::lock_guard<std::mutex> g(m);
+    owner_ready = true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50)); // let the other one block
+    churn(24u << 20);
+  });
+  std::thread waiter([&] {
+    stm::detail::safe_point();
+    while (!owner_ready)
+      stm::detail::safe_point();
+    std::lock_guard<std::mutex> g(m);
+    stm::make<Cell>();
+  });
+  owner.join();
+  waiter.join();
+  EXPECT_GT(stm::stats().collections, collections);
+}
+
+// Two threads writing shared objects outside atomic blocks, one of them
+// while it waits for a lock the other holds: writes take no inevitable slot,
+// so neither waits for the other.
+TEST(Boundary, WritesOutsideAtomicBlocksAroundALockDoNotDeadlock) {
+  Cell *x = stm::make<Cell>();
+  Cell *y = stm::make<Cell>();
+  publish();
+  std::mutex m;
+  std::atomic<bool> b_holds{false};
+  std::thread b([&] {
+    stm::detail::safe_point();
+    std::lock_guard<std::mutex> g(m);
+    b_holds = true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    set(y, 2);
+  });
+  while (!b_holds)
+    stm::detail::safe_point();
+  set(x, 1); // an ambient write, not published yet
+  {
+    std::lock_guard<std::mutex> g(m);
+  }
+  b.join();
+  EXPECT_EQ(get(y), 2) << "join refreshes the view";
+  EXPECT_EQ(get(x), 1);
+}
+
+// A thread started with a new object made in its argument list sees the
+// object: the creator publishes when the thread is created, after the
+// arguments were evaluated.
+TEST(Boundary, AThreadStartedWithANewObjectSeesIt) {
+  struct Task : stm::object {
+    long id = 0;
+    explicit Task(long i) : id(i) {}
+    using __stmify_traced_type = Task;
+    static void __stmify_trace(const void *, stm_visit_fn, void *) {}
+  };
+  constexpr int kThreads = 50;
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kThreads; ++i)
+    threads.emplace_back(
+        [&wrong](Task *t, long expected) {
+          stm::detail::safe_point();
+          if (stm::rd(t)->id != expected)
+            ++wrong;
+        },
+        stm::make<Task>(i + 1000), i + 1000);
+  for (auto &t : threads)
+    t.join();
+  EXPECT_EQ(wrong.load(), 0);
+}
+
+// A new object handed over through a std::atomic release store and acquire
+// load (with the edges the transformer marks around such operations) is seen
+// in full by the receiving thread.
+TEST(Boundary, AReleaseAcquireHandOffPublishesTheObject) {
+  constexpr int kRounds = 200;
+  std::atomic<Cell *> slot{nullptr};
+  std::atomic<int> wrong{0};
+  std::thread consumer([&] {
+    stm::detail::safe_point();
+    for (int i = 0; i < kRounds; ++i) {
+      stm::detail::safe_point();
+      Cell *c = nullptr;
+      while (!(c = stm::detail::synchronizing(
+                   "load", [&] { return slot.exchange(nullptr, std::memory_order_acq_rel); })))
+        stm::detail::safe_point();
+      if (stm::rd(c)->value != i || stm::rd(c)->other != -i)
+        ++wrong;
+    }
+  });
+  for (int i = 0; i < kRounds; ++i) {
+    stm::detail::safe_point();
+    Cell *c = stm::make<Cell>();
+    stm::wr(c)->value = i;
+    stm::wr(c)->other = -i;
+    stm::detail::synchronizing("store", [&] { slot.store(c, std::memory_order_release); });
+    while (slot.load(std::memory_order_acquire) != nullptr)
+      stm::detail::safe_point();
+  }
+  consumer.join();
+  EXPECT_EQ(wrong.load(), 0);
+}
+
+// An inevitable atomic block that waits for a lock must not deadlock with the
+// lock's owner writing outside atomic blocks: the owner's publication at the
+// unlock does not touch what the block read.
+TEST(Boundary, AnInevitableBlockWaitingForALockLetsItsOwnerPublish) {
+  Cell *x = stm::make<Cell>();
+  Cell *y = stm::make<Cell>();
+  publish();
+  std::mutex m;
+  std::atomic<bool> b_holds{false};
+  std::thread b([&] {
+    stm::detail::safe_point();
+    m.lock();
+    b_holds = true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50)); // the block waits meanwhile
+    set(y, 1);
+    m.unlock();
+  });
+  while (!b_holds)
+    stm::detail::safe_point();
+  long seen = 0;
+  stm::atomic([&] {
+    set(x, get(x) + 1);
+    stm::become_inevitable("test");
+    m.lock(); // suspends the inevitable transaction while it waits
+    seen = get(y);
+    m.unlock();
+  });
+  b.join();
+  EXPECT_EQ(seen, 1) << "the lock's acquire shows what its owner wrote";
+  EXPECT_EQ(get(x), 1);
+}
+
+// A release inside an atomic block publishes what the block wrote so far:
+// the thread that takes the lock next sees it before the block commits, as
+// in the fallback build.
+TEST(Boundary, AnUnlockInsideAnAtomicBlockPublishesItsWrites) {
+  Cell *x = stm::make<Cell>();
+  publish();
+  std::mutex m;
+  m.lock();
+  std::atomic<long> seen_by_b{-1};
+  std::thread b([&] {
+    stm::detail::safe_point();
+    std::lock_guard<std::mutex> g(m);
+    seen_by_b = get(x);
+  });
+  stm::atomic([&] {
+    set(x, 5);
+    m.unlock(); // becomes inevitable and publishes x = 5
+    while (seen_by_b < 0)
+      stm::detail::safe_point();
+  });
+  b.join();
+  EXPECT_EQ(seen_by_b.load(), 5);
+}
+
+// Outside atomic blocks, straight-line code reads one snapshot: a write to
+// an unrelated object between two reads imports nothing.
+TEST(Boundary, StraightLineCodeOutsideAtomicBlocksReadsOneSnapshot) {
+  Cell *xy = stm::make<Cell>(); // value + other == 0 always
+  Cell *unrelated = stm::make<Cell>();
+  publish();
+  std::atomic<bool> stop{false};
+  std::atomic<long> commits{0};
+  std::thread writer([&] {
+    stm::detail::safe_point();
+    for (long i = 1; !stop; ++i) {
+      stm::detail::safe_point();
+      stm::atomic([&] {
+        stm::wr(xy)->value = i;
+        stm::wr(xy)->other = -i;
+      });
+      commits.store(i, std::memory_order_relaxed);
+    }
+  });
+  int broken = 0;
+  for (int round = 0; round < 200; ++round) {
+    stm::detail::safe_point();
+    const long a = stm::rd(xy)->value;
+    // Straight-line code (no safe point, no synchronisation the runtime
+    // sees) while the writer commits at least once more.
+    const long seen = commits.load(std::memory_order_relaxed);
+    while (commits.load(std::memory_order_relaxed) == seen) {
+    }
+    set(unrelated, round);
+    const long b = stm::rd(xy)->other;
+    broken += a + b != 0;
+  }
+  stop = true;
+  writer.join();
+  EXPECT_EQ(broken, 0);
+}
+
+// A transaction queue with more workers than segments: a worker never waits
+// for a segment while holding the queue's lock (workers that hold segments
+// need that lock to finish).
+TEST(Boundary, AQueueWithMoreWorkersThanSegmentsRunsEveryTask) {
+  std::vector<Cell *> cells;
+  for (int i = 0; i < 64; ++i)
+    cells.push_back(stm::make<Cell>());
+  publish();
+  long expected = 0;
+  for (unsigned workers = stm::segment_limit() + 1; workers <= 4 * stm::segment_limit();
+       ++workers) {
+    stm::transaction_queue tq(workers);
+    for (int i = 0; i < 2000; ++i) {
+      // A task that reaches no safe point (it only computes), so that its
+      // worker keeps its segment until the task ends.
+      tq.add([c = cells[static_cast<std::size_t>(i) % cells.size()]] {
+        volatile long spin = 0;
+        for (int k = 0; k < 20000; ++k)
+          spin = spin + k;
+        set(c, get(c) + 1);
+      });
+      ++expected;
+    }
+    tq.run();
+  }
+  long total = 0;
+  for (Cell *c : cells)
+    total += get(c);
+  EXPECT_EQ(total, expected);
+}
+
+// More threads than segments, each blocking often (giving its segment up and
+// taking one back) while others collect: segment hand-offs and collections
+// must not wait for each other.
+TEST(Boundary, SegmentHandOffsDuringCollectionsDoNotHang) {
+  const auto collections = stm::stats().collections;
+  std::vector<std::thread> threads;
+  for (unsigned t = 0; t < 3 * stm::segment_limit(); ++t)
+    threads.emplace_back([] {
+      stm::detail::safe_point();
+      for (int i = 0; i < 300; ++i) {
+        stm::detail::safe_point();
+        churn(16u << 10);
+        usleep(0);
+      }
+    });
+  for (auto &t : threads)
+    t.join();
+  EXPECT_GT(stm::stats().collections, collections);
+}
+
+// A thread blocked in a wait (or anywhere else) holds no segment and does not
+// hold a collection up: here it waits for the collection itself.
+TEST(Boundary, ACollectionDoesNotWaitForABlockedThread) {
+  std::mutex m;
+  std::condition_variable cv;
+  bool collected = false, waiting = false;
+  std::thread waiter([&] {
+    stm::detail::safe_point();
+    stm::make<Cell>();
+    std::unique_lock<std::mutex> lock(m);
+    waiting = true;
+    cv.notify_all();
+    cv.wait(lock, [&] { return collected; });
+  });
+  {
+    std::unique_lock<std::mutex> lock(m);
+    cv.wait(lock, [&] { return waiting; });
+  }
+  stm::collect();
+  {
+    std::lock_guard<std::mutex> lock(m);
+    collected = true;
+  }
+  cv.notify_all();
+  waiter.join();
+}
+
+} // namespace
+} // namespace stmtest
