@@ -1,9 +1,11 @@
 // Inevitability: a transaction must not abort after it did something the
 // runtime cannot undo. Calls of code not compiled with stmify (unless known
-// safe or marked STM_TX_SAFE), writes to unmanaged memory other threads can
-// see, and std::atomic operations get stm::detail::inevitable_hook first;
-// blocking calls run through stm::detail::blocking, and calls that start a
-// thread publish what this thread wrote first.
+// safe or marked STM_TX_SAFE), blocking calls, thread starts and writes to
+// unmanaged memory other threads can see get stm::detail::inevitable_hook
+// first. Synchronising operations that run inline (std::atomic, latches,
+// futures...) run through stm::detail::synchronizing, which outside atomic
+// blocks publishes and refreshes the thread's view around them (the runtime
+// sees the C library's blocking and synchronisation itself).
 #include "Instrumenter.h"
 
 #include "llvm/ADT/STLExtras.h"
@@ -18,12 +20,13 @@ namespace stmify {
 namespace {
 
 struct KnownFunctions {
-  llvm::StringSet<> Safe, Blocking, ThreadStart, AlwaysInevitable;
+  llvm::StringSet<> Safe, Blocking, ThreadStart, SynchronizingClasses, Synchronizing;
   KnownFunctions() {
 #define STMIFY_TX_SAFE(Name) Safe.insert(Name);
 #define STMIFY_BLOCKING(Name) Blocking.insert(Name);
 #define STMIFY_THREAD_START(Name) ThreadStart.insert(Name);
-#define STMIFY_ALWAYS_INEVITABLE(Name) AlwaysInevitable.insert(Name);
+#define STMIFY_SYNCHRONIZING_CLASS(Name) SynchronizingClasses.insert(Name);
+#define STMIFY_SYNCHRONIZING(Name) Synchronizing.insert(Name);
 #include "KnownFunctions.def"
   }
 };
@@ -83,10 +86,10 @@ Instrumenter::CallKind Instrumenter::classifyCallee(const FunctionDecl *F,
     return CallKind::Safe;
   const KnownFunctions &K = known();
   std::string Name = plainName(F);
-  if (K.Blocking.contains(Name))
-    return CallKind::Blocking;
-  if (K.ThreadStart.contains(Name))
-    return CallKind::ThreadStart;
+  if (K.Blocking.contains(Name) || K.ThreadStart.contains(Name))
+    return CallKind::Hook;
+  if (K.Synchronizing.contains(Name))
+    return CallKind::Synchronizing;
   if (const auto *M = dyn_cast<CXXMethodDecl>(F)) {
     llvm::StringRef Method = M->getName();
     if ((Method == "emplace_back" || Method == "push_back" || Method == "emplace") &&
@@ -95,7 +98,7 @@ Instrumenter::CallKind Instrumenter::classifyCallee(const FunctionDecl *F,
         if (Spec->getTemplateArgs().size() > 0 &&
             Spec->getTemplateArgs()[0].getKind() == TemplateArgument::Type &&
             isThreadClass(Spec->getTemplateArgs()[0].getAsType()))
-          return CallKind::ThreadStart;
+          return CallKind::Hook;
     }
   }
   const FunctionDecl *Pattern = F->getTemplateInstantiationPattern();
@@ -113,16 +116,16 @@ Instrumenter::CallKind Instrumenter::classifyCallee(const FunctionDecl *F,
   if (const auto *M = dyn_cast<CXXMethodDecl>(F)) {
     for (const CXXRecordDecl *C = M->getParent(); C;
          C = dyn_cast<CXXRecordDecl>(C->getDeclContext())) {
-      if (K.AlwaysInevitable.contains(plainName(C)))
-        return CallKind::Hook;
-      bool AtomicBase = false;
+      if (K.SynchronizingClasses.contains(plainName(C)))
+        return CallKind::Synchronizing;
+      bool SynchronizingBase = false;
       if (C->hasDefinition())
         C->forallBases([&](const CXXRecordDecl *B) {
-          AtomicBase |= K.AlwaysInevitable.contains(plainName(B));
+          SynchronizingBase |= K.SynchronizingClasses.contains(plainName(B));
           return true;
         });
-      if (AtomicBase)
-        return CallKind::Hook;
+      if (SynchronizingBase)
+        return CallKind::Synchronizing;
     }
   }
   if (K.Safe.contains(Name))
@@ -312,42 +315,42 @@ void Instrumenter::instrumentCall(const CallExpr *E) {
   case CallKind::Hook:
     hookExpression(E, "call to '" + Name + "'");
     return;
-  case CallKind::Blocking: {
+  case CallKind::Synchronizing: {
     std::string What = quoted(Name + " at " + site(E->getBeginLoc()));
     if (!Edits.locate(E->getSourceRange())) {
+      // In a macro body: at least the transaction becomes inevitable.
       hookExpression(E, "call to '" + Name + "'");
       return;
     }
-    if (wrapExpr(E, "stm::detail::blocking(" + What + ", [&]() -> decltype(auto) { return ", "; })",
-                 QualType()))
-      ++Counts.Blocking;
-    return;
-  }
-  case CallKind::ThreadStart: {
-    std::string What = quoted("thread start (" + Name + ") at " + site(E->getBeginLoc()));
-    if (!Edits.locate(E->getSourceRange())) {
-      insertBeforeStatement("stm::detail::ambient_boundary(" + What + ");", "thread start");
-      return;
-    }
-    wrapExpr(E, "(stm::detail::ambient_boundary(" + What + "), ", ")", QualType());
+    if (wrapExpr(E,
+                 "stm::detail::synchronizing(" + What + (scope()->NoThrow ? ", false" : "") +
+                     ", [&]() -> decltype(auto) { return ",
+                 "; })", QualType()))
+      ++Counts.Synchronizing;
     return;
   }
   }
 }
 
+// Starting a thread cannot be undone: inside an atomic block the transaction
+// becomes inevitable before the thread object is constructed.
 void Instrumenter::instrumentThreadConstruction(const CXXConstructExpr *E) {
-  if (!inFunctionBody() || !isThreadClass(E->getType()) || E->getNumArgs() == 0)
+  if (!inFunctionBody() || scope()->Constexpr || !isThreadClass(E->getType()) ||
+      E->getNumArgs() == 0)
     return;
   if (isThreadClass(E->getArg(0)->getType()))
     return; // a move: no new thread
-  std::string What = quoted("thread start at " + site(E->getBeginLoc()));
+  std::string Text = "thread start at " + site(E->getBeginLoc());
   for (unsigned Up = 1; const Stmt *P = parentStmt(Up); ++Up) {
     if (const auto *Decl = dyn_cast<DeclStmt>(P)) {
       const Stmt *Outer = parentStmt(Up + 1);
       if (Outer && isa<CompoundStmt>(Outer))
-        if (auto Where = Edits.locatePoint(Decl->getBeginLoc()))
+        if (auto Where = Edits.locatePoint(Decl->getBeginLoc())) {
           Edits.insertStatement(Where->File, Where->Begin,
-                                "stm::detail::ambient_boundary(" + What + "); ");
+                                "stm::detail::inevitable_hook(" + quoted(Text) +
+                                    (scope()->NoThrow ? ", false" : "") + "); ");
+          ++Counts.Hooks;
+        }
       return;
     }
     if (isa<Expr>(P) && !isa<ParenExpr>(P) && !isa<ImplicitCastExpr>(P) &&
@@ -355,7 +358,7 @@ void Instrumenter::instrumentThreadConstruction(const CXXConstructExpr *E) {
         !isa<ExprWithCleanups>(P) && !isa<CXXFunctionalCastExpr>(P))
       break;
   }
-  wrapExpr(E, "(stm::detail::ambient_boundary(" + What + "), ", ")", QualType());
+  hookExpression(E, "thread start");
 }
 
 namespace {

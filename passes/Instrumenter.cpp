@@ -311,7 +311,7 @@ bool Instrumenter::VisitCallExpr(CallExpr *E) {
     analyzeCallArguments(E);
     if (inFunctionBody() && scope()->NoThrow) {
       CallKind Kind = classifyCall(E);
-      if (Kind == CallKind::Hook || Kind == CallKind::Blocking)
+      if (Kind == CallKind::Hook || Kind == CallKind::Synchronizing)
         noteHookInNoexcept();
       else if (const FunctionDecl *Callee = E->getDirectCallee())
         NoexceptCalls.push_back(

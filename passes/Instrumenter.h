@@ -31,7 +31,7 @@
 namespace stmify {
 
 struct InstrumentationCounts {
-  unsigned Reads = 0, Writes = 0, Translations = 0, Hooks = 0, Blocking = 0, SafePoints = 0,
+  unsigned Reads = 0, Writes = 0, Translations = 0, Hooks = 0, Synchronizing = 0, SafePoints = 0,
            TraceFunctions = 0, AtomicBlocks = 0;
 };
 
@@ -145,7 +145,7 @@ private:
   void preserveOuterLocals(const clang::LambdaExpr *L);
 
   // --- Inevitability.cpp
-  enum class CallKind { Safe, Hook, Blocking, ThreadStart };
+  enum class CallKind { Safe, Hook, Synchronizing };
   CallKind classifyCall(const clang::CallExpr *E) const;
   CallKind classifyCallee(const clang::FunctionDecl *Callee, const clang::Expr *Object) const;
   bool hasConstTwin(const clang::CXXMethodDecl *M) const;

@@ -106,8 +106,10 @@ void Instrumenter::safePointAtFunctionEntry(const FunctionDecl *F, const Stmt *B
   if (!C || DeclaredConstexpr || F->isDefaulted() || F->isDeleted() ||
       !inOwnCode(C->getLBracLoc()) || !callsOrLoops(C))
     return;
+  // In noexcept functions and destructors the scope also keeps the safe
+  // points of everything they call from throwing an abort.
   insertStatementAfterBrace(C->getLBracLoc(), scope() && scope()->NoThrow
-                                                  ? "stm::detail::safe_point_nothrow();"
+                                                  ? "stm::detail::nothrow_scope __stmify_nothrow;"
                                                   : "stm::detail::safe_point();");
   ++Counts.SafePoints;
 }

@@ -254,7 +254,7 @@ private:
     llvm::errs() << "stmify: " << CI.getFrontendOpts().Inputs[0].getFile() << ": " << C.Reads
                  << " read barriers, " << C.Writes << " write barriers, " << C.Translations
                  << " method-call translations, " << C.AtomicBlocks << " atomic blocks, " << C.Hooks
-                 << " inevitability hooks, " << C.Blocking << " blocking calls, " << C.SafePoints
+                 << " inevitability hooks, " << C.Synchronizing << " synchronisation points, " << C.SafePoints
                  << " safe points, " << C.TraceFunctions << " trace functions\n";
   }
 

@@ -96,8 +96,8 @@ public:
           llvm::errs() << "stmify: " << SM.getFileEntryRefForID(SM.getMainFileID())->getName()
                        << ": " << C.Reads << " read barriers, " << C.Writes << " write barriers, "
                        << C.Translations << " method-call translations, " << C.AtomicBlocks
-                       << " atomic blocks, " << C.Hooks << " inevitability hooks, " << C.Blocking
-                       << " blocking calls, " << C.SafePoints << " safe points, "
+                       << " atomic blocks, " << C.Hooks << " inevitability hooks, " << C.Synchronizing
+                       << " synchronisation points, " << C.SafePoints << " safe points, "
                        << C.TraceFunctions << " trace functions\n";
         }
       }

@@ -78,7 +78,7 @@ struct _stm_thread_view {
   uint8_t _pad[3];
   int32_t safe_point_countdown;      /* the slow path runs when it drops below 0 */
   uint32_t atomic_depth;             /* nesting of atomic blocks */
-  uint32_t _reserved;
+  uint32_t nothrow_depth;            /* noexcept functions and destructors entered */
   void *thread;                      /* runtime-private */
 };
 

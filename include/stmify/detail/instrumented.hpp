@@ -164,8 +164,12 @@ inline bool is_inevitable() noexcept { return stm_is_inevitable() != 0; }
 inline void become_inevitable(const char *reason) {
   if (_stm_tls.atomic_depth == 0)
     return;
-  if (stm_become_inevitable(reason) != 0 && std::uncaught_exceptions() == 0)
-    throw detail::abort_signal{};
+  if (stm_become_inevitable(reason) == 0 || std::uncaught_exceptions() > 0)
+    return;
+  if (_stm_tls.nothrow_depth != 0)
+    detail::fatal("stm::become_inevitable: the transaction lost a conflict and "
+                  "cannot abort inside a noexcept function or a destructor");
+  throw detail::abort_signal{};
 }
 
 inline void hint_commit_soon() noexcept { stm_hint_commit_soon(); }
@@ -197,18 +201,39 @@ inline unsigned long long count() noexcept { return stm_count(); }
 // ------------------------------------------------ hooks the transformer emits
 namespace detail {
 
+// Can an abort be thrown here? Not while an exception is in flight, nor
+// inside a noexcept function or destructor, or anything they call (an abort
+// leaving them would terminate the program).
+inline bool may_throw_abort() noexcept {
+  return _stm_tls.nothrow_depth == 0 && std::uncaught_exceptions() == 0;
+}
+
 inline void safe_point() {
   if (__builtin_expect(--_stm_tls.safe_point_countdown < 0, 0))
-    if (_stm_safe_point_slowpath(1) != 0 && std::uncaught_exceptions() == 0)
+    if (_stm_safe_point_slowpath(1) != 0 && may_throw_abort())
       throw abort_signal{};
 }
 
-// In noexcept functions and destructors: a lost conflict is acted on at the
-// next point that may throw.
+// In loops of noexcept functions and destructors: a lost conflict is acted on
+// at the next point that may throw.
 inline void safe_point_nothrow() noexcept {
   if (__builtin_expect(--_stm_tls.safe_point_countdown < 0, 0))
     (void)_stm_safe_point_slowpath(0);
 }
+
+// At the entry of a noexcept function or destructor that calls or loops: a
+// safe point, and for the function's duration no safe point below it
+// throws an abort (functions it calls may not be noexcept themselves).
+class nothrow_scope {
+public:
+  nothrow_scope() noexcept {
+    ++_stm_tls.nothrow_depth;
+    safe_point_nothrow();
+  }
+  ~nothrow_scope() { --_stm_tls.nothrow_depth; }
+  nothrow_scope(const nothrow_scope &) = delete;
+  nothrow_scope &operator=(const nothrow_scope &) = delete;
+};
 
 // Before a call or write the runtime cannot undo. may_throw is false inside
 // noexcept functions, where an abort cannot propagate.
@@ -217,10 +242,10 @@ inline void inevitable_hook(const char *what, bool may_throw = true) {
     return;
   if (stm_become_inevitable(what) == 0 || std::uncaught_exceptions() > 0)
     return;
-  if (!may_throw)
+  if (!may_throw || _stm_tls.nothrow_depth != 0)
     fatal("a transaction that lost a conflict reached a call it cannot undo "
-          "inside a noexcept function; move the call out of the noexcept "
-          "function or out of the atomic block");
+          "inside a noexcept function or a destructor; move the call out of "
+          "it or out of the atomic block");
   throw abort_signal{};
 }
 
@@ -245,9 +270,10 @@ template <class F> decltype(auto) blocking(const char *what, F &&call) {
 // like: outside atomic blocks it is a release edge (the thread publishes what
 // it wrote before it) and an acquire edge (the thread refreshes its view
 // after it). Inside atomic blocks the transaction becomes inevitable first.
-template <class F> decltype(auto) synchronizing(const char *what, F &&call) {
+// may_throw is false inside noexcept functions (see inevitable_hook).
+template <class F> decltype(auto) synchronizing(const char *what, bool may_throw, F &&call) {
   if (_stm_tls.atomic_depth != 0) {
-    inevitable_hook(what);
+    inevitable_hook(what, may_throw);
     return std::forward<F>(call)();
   }
   struct acquire_after {
@@ -257,6 +283,9 @@ template <class F> decltype(auto) synchronizing(const char *what, F &&call) {
   _stm_release_edge(what);
   acquire_after edge{what};
   return std::forward<F>(call)();
+}
+template <class F> decltype(auto) synchronizing(const char *what, F &&call) {
+  return synchronizing(what, true, std::forward<F>(call));
 }
 
 // At the start of every catch (...) handler: an abort of the running

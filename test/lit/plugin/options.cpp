@@ -21,5 +21,5 @@ void set_value(Node *n) { n->value = 1; }
 // UNKNOWN-NEXT: -fplugin-arg-stmify-stats
 // ACTION: error: stmify: -fplugin-arg-stmify-action=exe: expected one of obj, asm, bc, ll, pp, syntax
 // SAVED: void set_value(Node *n) { stm::wr(n, "{{[^"]*}}options.cpp:16:27")->value = 1; }
-// STATS: stmify: {{.*}}options.cpp: 0 read barriers, 1 write barriers, 0 method-call translations, 0 atomic blocks, 0 inevitability hooks, 0 blocking calls, 0 safe points, 1 trace functions
+// STATS: stmify: {{.*}}options.cpp: 0 read barriers, 1 write barriers, 0 method-call translations, 0 atomic blocks, 0 inevitability hooks, 0 synchronisation points, 0 safe points, 1 trace functions
 // ASM: set_value

@@ -27,6 +27,6 @@ void quiet(Cell *c) noexcept {
   } catch (...) {
   }
 }
-// CHECK: void quiet(Cell *c) noexcept { stm::detail::safe_point_nothrow();
+// CHECK: void quiet(Cell *c) noexcept { stm::detail::nothrow_scope __stmify_nothrow;
 // CHECK: } catch (...) {
 // CHECK-NEXT: }

@@ -29,7 +29,7 @@ long loops(Cell *c, int n) {
 // CHECK: for (;;) { stm::detail::safe_point(); if (s > 10) break; else s += 3; }
 
 void quiet(Cell *c) noexcept { for (int i = 0; i < 3; ++i) c->v += i; }
-// CHECK: void quiet(Cell *c) noexcept { stm::detail::safe_point_nothrow(); for (int i = 0; i < 3; ++i) { stm::detail::safe_point_nothrow(); stm::wr(c, "{{[^"]*}}")->v += i; } }
+// CHECK: void quiet(Cell *c) noexcept { stm::detail::nothrow_scope __stmify_nothrow; for (int i = 0; i < 3; ++i) { stm::detail::safe_point_nothrow(); stm::wr(c, "{{[^"]*}}")->v += i; } }
 
 void block(Cell *c) { stm::atomic([&] { leaf(c); }); }
 // CHECK: void block(Cell *c) { stm::detail::safe_point(); stm::atomic([&] { leaf(c); }, "{{[^"]*}}"); }
