@@ -13,8 +13,8 @@
 namespace stm::rt {
 namespace {
 
-constexpr unsigned kMinShift = 6;  // 64 bytes
-constexpr unsigned kClasses = 40;  // up to 2^45 bytes
+constexpr unsigned kMinShift = 6; // 64 bytes
+constexpr unsigned kClasses = 40; // up to 2^45 bytes
 // Freed blocks keep their pages (they are reused soon, and refaulting costs
 // more than the memory) unless they are huge.
 constexpr std::size_t kReleaseAbove = std::size_t(64) << 20;
@@ -33,10 +33,16 @@ unsigned class_of(std::size_t bytes) {
 } // namespace
 
 void setup_internal_memory() noexcept {
-  // Address space only; pages are used as needed.
-  const std::size_t size = std::size_t(64) << 30;
-  void *region = mmap(nullptr, size, PROT_READ | PROT_WRITE,
-                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  // Address space only; pages are used as needed. Where the address space is
+  // limited (a debugger's or valgrind's, or no overcommit), a smaller region.
+  std::size_t size = std::size_t(64) << 30;
+  void *region = MAP_FAILED;
+  for (; size >= (std::size_t(256) << 20); size /= 2) {
+    region = mmap(nullptr, size, PROT_READ | PROT_WRITE,
+                  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (region != MAP_FAILED)
+      break;
+  }
   if (region == MAP_FAILED)
     fatal("cannot reserve the runtime's internal memory (%s)", std::strerror(errno));
   g_begin = g_next = reinterpret_cast<std::uintptr_t>(region);

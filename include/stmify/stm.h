@@ -88,51 +88,8 @@ extern uintptr_t _stm_segment_mask;
 
 /* ------------------------------------------------------ barriers (inline) */
 
-static inline void *_stm_translate(const void *ref) {
-  return (void *)(_stm_tls.segment_base | ((uintptr_t)ref & _stm_tls.offset_mask));
-}
-
-/* The canonical form of a reference: what to store and compare. */
-static inline void *stm_canonical(const void *ref) {
-  return ref ? (void *)(_stm_canonical_base | ((uintptr_t)ref & _stm_segment_mask)) : (void *)0;
-}
-
-/* Marks the object whose header is at obj as read by the running transaction
- * and returns the header's address in the caller's segment. Never aborts. */
-static inline void *stm_read(const void *obj) {
-  uintptr_t off = (uintptr_t)obj & _stm_tls.offset_mask;
-  *(_stm_read_marker_t *)(_stm_tls.segment_base + (off >> 4)) =
-      (_stm_read_marker_t)_stm_tls.read_version;
-  return (void *)(_stm_tls.segment_base | off);
-}
-
-void _stm_write_slowpath(stm_object_t *local_header, const char *site) _STM_NOEXCEPT;
-
-/* Objects larger than this whose type allows it (stm::array) track writes per
- * card of _STM_CARD_BYTES: the first write to a card backs up and logs only
- * that card. */
-#define _STM_CARD_BYTES 512
-#define _STM_CARD_MIN_OBJECT 4096
-void _stm_write_card_slowpath(stm_object_t *local_header, size_t offset, const char *site) _STM_NOEXCEPT;
-
-/* The marker byte that says whether the card holding byte `offset` of the
- * object at `local_object` was backed up by the running transaction (no header
- * ever lies in that granule, so it is never a read marker). */
-static inline unsigned char *_stm_card_flag(const void *local_object, size_t offset) {
-  uintptr_t card = offset / _STM_CARD_BYTES * _STM_CARD_BYTES;
-  uintptr_t granule = ((uintptr_t)local_object & _stm_tls.offset_mask) + (card ? card : 16);
-  return (unsigned char *)(_stm_tls.segment_base + (granule >> 4));
-}
-
-/* Required before modifying the object whose header is at obj; returns the
- * header's address in the caller's segment. The slow path runs once per object
- * per transaction and backs the object up. Never aborts. */
-static inline void *stm_write(const void *obj) {
-  stm_object_t *local = (stm_object_t *)_stm_translate(obj);
-  if (__builtin_expect(local->stm_flags & _STM_GCFLAG_WRITE_BARRIER, 0))
-    _stm_write_slowpath(local, (const char *)0);
-  return local;
-}
+/* The barriers' fast paths, shared with the C++ API. */
+#include <stmify/detail/barriers.h>
 
 /* --------------------------------------------------------- safe points */
 

@@ -82,9 +82,7 @@ template <class T> inline std::uintptr_t header_delta(const T *p) noexcept {
 // Translation only: the reference in the calling thread's segment.
 template <class T> inline T *loc(T *p) noexcept {
   if constexpr (detail::managed_type<T>)
-    return reinterpret_cast<T *>(_stm_tls.segment_base |
-                                 (reinterpret_cast<std::uintptr_t>(p) &
-                                  _stm_tls.offset_mask));
+    return static_cast<T *>(_stm_translate(p));
   else
     return p;
 }
@@ -92,13 +90,9 @@ template <class T> inline T *loc(T *p) noexcept {
 // Read barrier: translation plus the read marker.
 template <class T> inline T *rd(T *p) noexcept {
   if constexpr (detail::managed_type<T>) {
-    const std::uintptr_t base = _stm_tls.segment_base;
-    const std::uintptr_t off =
-        reinterpret_cast<std::uintptr_t>(p) & _stm_tls.offset_mask;
-    T *local = reinterpret_cast<T *>(base | off);
-    *reinterpret_cast<_stm_read_marker_t *>(
-        base + ((off + detail::header_delta(local)) >> 4)) =
-        static_cast<_stm_read_marker_t>(_stm_tls.read_version);
+    const std::uintptr_t off = _stm_offset(p);
+    T *local = static_cast<T *>(_stm_local(off));
+    _stm_mark_read(off + detail::header_delta(local));
     return local;
   } else {
     return p;
@@ -112,7 +106,7 @@ template <class T> inline T *wr(T *p, const char *site = nullptr) noexcept {
     T *local = loc(p);
     stm_object_t &header =
         detail::access::header(const_cast<std::remove_cv_t<T> &>(*local));
-    if (__builtin_expect(header.stm_flags & _STM_GCFLAG_WRITE_BARRIER, 0))
+    if (_stm_needs_backup(&header))
       _stm_write_slowpath(&header, site);
     return local;
   } else {
@@ -137,10 +131,7 @@ template <class T> [[gnu::pure]] inline T &vptr_view(T &object) noexcept { retur
 // The canonical form of a managed reference: what is stored and compared.
 template <class T> inline T *canon(T *p) noexcept {
   if constexpr (detail::managed_type<T>)
-    return p ? reinterpret_cast<T *>(_stm_canonical_base |
-                                     (reinterpret_cast<std::uintptr_t>(p) &
-                                      _stm_segment_mask))
-             : nullptr;
+    return static_cast<T *>(stm_canonical(p));
   else
     return p;
 }
@@ -433,7 +424,7 @@ template <class T> const T *read_object(const T *p) noexcept { return rd(p); }
 template <class A> A *write_array_item(A *p, std::size_t offset, const char *site) noexcept {
   A *local = loc(p);
   stm_object_t &header = access::header(*local);
-  if (__builtin_expect(header.stm_flags & _STM_GCFLAG_WRITE_BARRIER, 0)) {
+  if (_stm_needs_backup(&header)) {
     if (!access::cards(*local))
       _stm_write_slowpath(&header, site);
     else if (*_stm_card_flag(local, offset) == 0)

@@ -1,0 +1,78 @@
+/* stmify — the barriers' fast paths: the one place where a reference is
+ * translated into the calling thread's segment, a read is marked, a write is
+ * checked and a reference made canonical. Used by the C API (stm.h) and by
+ * the C++ API (stm::loc, stm::rd, stm::wr, stm::canon). Included by stm.h. */
+#ifndef STMIFY_DETAIL_BARRIERS_H
+#define STMIFY_DETAIL_BARRIERS_H
+
+#ifndef STMIFY_STM_H
+#error "include <stmify/stm.h>, not this file"
+#endif
+
+/* The offset of a reference in any window, and the address at an offset in
+ * the calling thread's segment. */
+static inline uintptr_t _stm_offset(const void *ref) {
+  return (uintptr_t)ref & _stm_tls.offset_mask;
+}
+static inline void *_stm_local(uintptr_t offset) {
+  return (void *)(_stm_tls.segment_base | offset);
+}
+static inline void *_stm_translate(const void *ref) { return _stm_local(_stm_offset(ref)); }
+
+/* Marks the granule at `header_offset` (an object's header) as read by the
+ * running transaction: one store into the segment's marker area. */
+static inline void _stm_mark_read(uintptr_t header_offset) {
+  *(_stm_read_marker_t *)(_stm_tls.segment_base + (header_offset >> 4)) =
+      (_stm_read_marker_t)_stm_tls.read_version;
+}
+
+/* The canonical form of a reference: what to store and compare. */
+static inline void *stm_canonical(const void *ref) {
+  return ref ? (void *)(_stm_canonical_base | ((uintptr_t)ref & _stm_segment_mask)) : (void *)0;
+}
+
+/* Marks the object whose header is at obj as read by the running transaction
+ * and returns the header's address in the caller's segment. Never aborts. */
+static inline void *stm_read(const void *obj) {
+  uintptr_t off = _stm_offset(obj);
+  _stm_mark_read(off);
+  return _stm_local(off);
+}
+
+void _stm_write_slowpath(stm_object_t *local_header, const char *site) _STM_NOEXCEPT;
+
+/* Must the running transaction back the object up before writing it? (Once
+ * per object per transaction: the slow path clears the flag.) */
+static inline int _stm_needs_backup(const stm_object_t *local_header) {
+  return __builtin_expect(local_header->stm_flags & _STM_GCFLAG_WRITE_BARRIER, 0) != 0;
+}
+
+/* Objects larger than this whose type allows it (stm::array) track writes per
+ * card of _STM_CARD_BYTES: the first write to a card backs up and logs only
+ * that card. */
+#define _STM_CARD_BYTES 512
+#define _STM_CARD_MIN_OBJECT 4096
+void _stm_write_card_slowpath(stm_object_t *local_header, size_t offset,
+                              const char *site) _STM_NOEXCEPT;
+
+/* The marker byte that says whether the card holding byte `offset` of the
+ * object at `local_object` was backed up by the running transaction (no header
+ * ever lies in that granule, so it is never a read marker). The runtime's
+ * card_flag names the same byte. */
+static inline unsigned char *_stm_card_flag(const void *local_object, size_t offset) {
+  uintptr_t card = offset / _STM_CARD_BYTES * _STM_CARD_BYTES;
+  uintptr_t granule = _stm_offset(local_object) + (card ? card : 16);
+  return (unsigned char *)(_stm_tls.segment_base + (granule >> 4));
+}
+
+/* Required before modifying the object whose header is at obj; returns the
+ * header's address in the caller's segment. The slow path runs once per object
+ * per transaction and backs the object up. Never aborts. */
+static inline void *stm_write(const void *obj) {
+  stm_object_t *local = (stm_object_t *)_stm_translate(obj);
+  if (_stm_needs_backup(local))
+    _stm_write_slowpath(local, (const char *)0);
+  return local;
+}
+
+#endif /* STMIFY_DETAIL_BARRIERS_H */
