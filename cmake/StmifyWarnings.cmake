@@ -14,3 +14,9 @@ function(stmify_sanitize target scope)
   target_compile_options(${target} ${scope} ${flags})
   target_link_options(${target} ${scope} -fsanitize=address,undefined)
 endfunction()
+
+# ThreadSanitizer for a target and, with PUBLIC, for everything that links it.
+function(stmify_sanitize_threads target scope)
+  target_compile_options(${target} ${scope} -fsanitize=thread -fno-omit-frame-pointer)
+  target_link_options(${target} ${scope} -fsanitize=thread)
+endfunction()

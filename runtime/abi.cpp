@@ -54,7 +54,7 @@ int _stm_safe_point_slowpath(int may_abort) noexcept {
   if (stop_requested())
     park_for_stop(*t);
   segment &seg = *t->seg;
-  t->view->safe_point_countdown = static_cast<std::int32_t>(g_config.safe_point_interval);
+  _stm_set_countdown(t->view, static_cast<std::int32_t>(g_config.safe_point_interval));
   if (seg.tx.kind == tx_kind::atomic) {
     validate(seg);
     return may_abort && seg.tx.doomed ? 1 : 0;
@@ -203,7 +203,7 @@ void *stm_allocate_sized(const stm_type_descriptor_t *type, size_t bytes) noexce
   // that the log and the collector's work stay small.
   seg.tx.created_bytes += size;
   if (seg.tx.kind == tx_kind::ambient && seg.tx.created_bytes > kAmbientPublishBytes)
-    t.view->safe_point_countdown = 0;
+    _stm_set_countdown(t.view, 0);
   return local;
 }
 

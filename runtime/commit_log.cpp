@@ -243,6 +243,24 @@ void refresh_stale_segment(thread_record &t, segment &seg) noexcept {
     with_world_stopped(copy_from_any_current_segment, &seg);
 }
 
+void drop_idle_copies() noexcept {
+  std::lock_guard<std::mutex> lock(g_reclaim_lock);
+  unsigned current = 0;
+  for (unsigned i = 1; i <= g_heap.segments; ++i)
+    current += !segment_at(i).stale;
+  for (unsigned i = 1; i <= g_heap.segments && current > 1; ++i) {
+    segment &seg = segment_at(i);
+    thread_record *expected = nullptr;
+    if (!seg.owner.compare_exchange_strong(expected, kReclaimerOwner, std::memory_order_acquire))
+      continue;
+    if (!seg.stale) {
+      make_stale(seg);
+      --current;
+    }
+    release_segment(seg);
+  }
+}
+
 void reclaim_log() noexcept {
   std::unique_lock<std::mutex> lock(g_reclaim_lock, std::try_to_lock);
   if (!lock.owns_lock())

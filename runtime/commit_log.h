@@ -95,6 +95,10 @@ void catch_up(segment &seg) noexcept;
 // most in one thread at a time.
 void reclaim_log() noexcept;
 
+// Makes every idle segment stale, but one that keeps the committed state
+// (what reclaim_log does once following the log costs more than a copy).
+void drop_idle_copies() noexcept;
+
 // Makes a stale segment current again (t owns it and is running): copies an
 // idle current segment, or, if there is none, an active one while the world
 // is stopped.

@@ -61,9 +61,10 @@ void visit(void *ctx, const void *ref) {
 }
 
 // Any aligned word in the range that points into the managed heap keeps the
-// object it points into alive. Reads memory the program owns, so it must not
-// be checked by AddressSanitizer.
-__attribute__((no_sanitize("address"))) void scan_words(marker_state &m, std::uintptr_t begin,
+// object it points into alive. Reads memory the program owns, without
+// synchronisation (stacks of threads blocked in calls, freed malloc blocks),
+// so it must not be checked by AddressSanitizer or ThreadSanitizer.
+__attribute__((no_sanitize("address", "thread"))) void scan_words(marker_state &m, std::uintptr_t begin,
                                                         std::uintptr_t end) {
   begin = round_up(begin, sizeof(void *));
   for (std::uintptr_t p = begin; p + sizeof(void *) <= end; p += sizeof(void *))

@@ -660,3 +660,73 @@ extern "C" long syscall(long number, ...) {
     return real();
   }
 }
+
+// Resolves every real function now (so that no interceptor looks one up later,
+// with locks held or in a signal handler), and keeps this file in every
+// program that links the runtime: its definitions must override the C
+// library's, and a sanitizer's, which define the same names weakly.
+void stm::rt::install_interceptors() noexcept {
+  real_pthread_mutex_lock();
+  real_pthread_mutex_trylock();
+  real_pthread_mutex_timedlock();
+  real_pthread_mutex_clocklock();
+  real_pthread_mutex_unlock();
+  real_pthread_rwlock_rdlock();
+  real_pthread_rwlock_wrlock();
+  real_pthread_rwlock_tryrdlock();
+  real_pthread_rwlock_trywrlock();
+  real_pthread_rwlock_timedrdlock();
+  real_pthread_rwlock_timedwrlock();
+  real_pthread_rwlock_clockrdlock();
+  real_pthread_rwlock_clockwrlock();
+  real_pthread_rwlock_unlock();
+  real_pthread_spin_lock();
+  real_pthread_spin_trylock();
+  real_pthread_spin_unlock();
+  real_pthread_cond_wait();
+  real_pthread_cond_timedwait();
+  real_pthread_cond_clockwait();
+  real_pthread_barrier_wait();
+  real_sem_wait();
+  real_sem_trywait();
+  real_sem_timedwait();
+  real_sem_clockwait();
+  real_sem_post();
+  real_pthread_create();
+  real_pthread_join();
+  real_pthread_tryjoin_np();
+  real_pthread_timedjoin_np();
+  real_pthread_clockjoin_np();
+  real_nanosleep();
+  real_clock_nanosleep();
+  real_usleep();
+  real_sleep();
+  real_pause();
+  real_sigsuspend();
+  real_sigwait();
+  real_sigwaitinfo();
+  real_sigtimedwait();
+  real_waitpid();
+  real_wait();
+  real_waitid();
+  real_poll();
+  real_ppoll();
+  real_select();
+  real_pselect();
+  real_epoll_wait();
+  real_epoll_pwait();
+  real_read();
+  real_readv();
+  real_write();
+  real_writev();
+  real_recv();
+  real_recvfrom();
+  real_recvmsg();
+  real_send();
+  real_sendto();
+  real_sendmsg();
+  real_accept();
+  real_accept4();
+  real_connect();
+  real_syscall();
+}

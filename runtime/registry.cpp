@@ -59,7 +59,7 @@ void retire_thread_record(thread_record &t) noexcept {
 
 void poke_locked(thread_record *t) noexcept {
   if (t && t->view)
-    __atomic_store_n(&t->view->safe_point_countdown, 0, __ATOMIC_RELAXED);
+    _stm_set_countdown(t->view, 0);
 }
 
 void poke(thread_record *t) noexcept {

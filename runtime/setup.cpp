@@ -27,6 +27,7 @@ void setup_runtime() {
     g_segments[i].base = g_heap.window(i);
   }
   setup_threads();
+  install_interceptors();
   install_fault_handler();
 }
 

@@ -7,6 +7,7 @@
 #include "setup.h"
 #include "sync.h"
 #include "threads.h"
+#include "transaction.h"
 
 #include <algorithm>
 
@@ -90,6 +91,11 @@ std::size_t backed_up_pieces() {
 std::size_t log_entries() { return rt::live_log_entries(); }
 
 bool segment_is_stale(unsigned i) { return rt::segment_at(i).stale; }
+
+void make_idle_segments_stale() { rt::drop_idle_copies(); }
+
+void suspend_current() { rt::suspend_inevitable(*rt::current_thread()->seg); }
+void resume_current() { rt::resume_inevitable(*rt::current_thread()->seg); }
 
 bool allocated_at(const void *object_start) {
   const std::uintptr_t off = rt::g_heap.offset(object_start);

@@ -44,6 +44,13 @@ std::size_t log_entries();
 void reclaim_log();
 // Has segment i (1..N) stopped following the log (see segment::stale)?
 bool segment_is_stale(unsigned i);
+// Makes every idle segment stale but one that keeps the committed state, as
+// the log reclaimer does once following the log costs more than a copy.
+void make_idle_segments_stale();
+// What a blocking call does to the current thread's inevitable transaction:
+// others may commit what does not touch what it read, until it resumes.
+void suspend_current();
+void resume_current();
 // Is there an allocated object starting at the (local or canonical) address?
 bool allocated_at(const void *object_start);
 

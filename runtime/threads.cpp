@@ -21,13 +21,13 @@ void load_view(thread_record &t, segment &seg) noexcept {
   t.view->segment_base = seg.base;
   t.view->offset_mask = g_heap.mask;
   t.view->read_version = static_cast<_stm_read_version_t>(seg.read_version);
-  t.view->safe_point_countdown = static_cast<std::int32_t>(g_config.safe_point_interval);
+  _stm_set_countdown(t.view, static_cast<std::int32_t>(g_config.safe_point_interval));
 }
 
 void clear_view(thread_record &t) noexcept {
   t.view->segment_base = 0;
   t.view->offset_mask = 0;
-  t.view->safe_point_countdown = 0; // the next safe point attaches again
+  _stm_set_countdown(t.view, 0); // the next safe point attaches again
 }
 
 void take_segment(thread_record &t) noexcept {
@@ -44,12 +44,16 @@ void take_segment(thread_record &t) noexcept {
 
 void on_thread_exit(void *record) noexcept {
   auto *t = static_cast<thread_record *>(record);
-  runtime_scope scope;
-  if (t->seg)
-    detach_at(*t, nullptr);
-  enter_stopped(*t, nullptr);
-  retire_thread_record(*t);
+  {
+    runtime_scope scope;
+    if (t->seg)
+      detach_at(*t, nullptr);
+    enter_stopped(*t, nullptr);
+  }
+  // From here on another thread may take the record: this one must not
+  // touch it again.
   _stm_tls.thread = nullptr;
+  retire_thread_record(*t);
 }
 
 } // namespace

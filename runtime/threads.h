@@ -26,6 +26,9 @@ void reattach(thread_record &t) noexcept;
 // Creates the key whose destructor detaches exiting threads.
 void setup_threads() noexcept;
 
+// Resolves the C library functions the runtime intercepts (intercept.cpp).
+void install_interceptors() noexcept;
+
 // Around a call that may block (see intercept.cpp). Outside atomic blocks the
 // thread publishes what it wrote and gives its segment up for the duration
 // (another thread may use it, and a collection need not wait), then takes a

@@ -102,7 +102,7 @@ int _stm_safe_point_slowpath(int may_abort) _STM_NOEXCEPT;
  * predictable branch. From C it never aborts: a conflict found here makes the
  * next stm_commit_transaction() fail. */
 static inline void stm_safe_point(void) {
-  if (__builtin_expect(--_stm_tls.safe_point_countdown < 0, 0))
+  if (_stm_safe_point_due())
     (void)_stm_safe_point_slowpath(0);
 }
 

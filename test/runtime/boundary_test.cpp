@@ -7,6 +7,7 @@
 #include "objects.h"
 
 #include "test_environment.h"
+#include "testing.h"
 
 #include <gtest/gtest.h>
 
@@ -269,23 +270,30 @@ TEST(Boundary, AQueueWithMoreWorkersThanSegmentsRunsEveryTask) {
 }
 
 // More threads than segments, each blocking often (giving its segment up and
-// taking one back) while others collect: segment hand-offs and collections
-// must not wait for each other.
+// taking one back, often a stale one that must be copied from another) while
+// others collect: segment hand-offs, heap copies and collections must not
+// wait for each other, nor run into each other.
 TEST(Boundary, SegmentHandOffsDuringCollectionsDoNotHang) {
+  Cell *shared = stm::make<Cell>();
+  publish();
   const auto collections = stm::stats().collections;
   std::vector<std::thread> threads;
   for (unsigned t = 0; t < 3 * stm::segment_limit(); ++t)
-    threads.emplace_back([] {
+    threads.emplace_back([t, shared] {
       stm::detail::safe_point();
       for (int i = 0; i < 300; ++i) {
         stm::detail::safe_point();
         churn(16u << 10);
+        stm::atomic([shared] { set(shared, get(shared) + 1); });
+        if (t == 0 && i % 10 == 0)
+          stm::testing::make_idle_segments_stale();
         usleep(0);
       }
     });
   for (auto &t : threads)
     t.join();
   EXPECT_GT(stm::stats().collections, collections);
+  EXPECT_EQ(get(shared), 300 * 3 * static_cast<long>(stm::segment_limit()));
 }
 
 // A thread blocked in a wait (or anywhere else) holds no segment and does not

@@ -1,10 +1,17 @@
 // Model-based random tester: random operations by several runtime threads,
 // driven step by step from one OS thread, each checked against a model that
 // predicts exactly what every read returns and exactly when a validation, a
-// commit or a request to become inevitable must fail.
+// commit or a request to become inevitable must fail. The operations include
+// writes outside atomic blocks (merged with others' commits byte by byte, as
+// the runtime does), threads giving their segment up and taking one back,
+// idle segments dropping their copy (so that taking one back copies the heap
+// from another segment), collections in the middle of all that, and an
+// inevitable transaction blocking (suspended) while others commit.
 //
 // Any failing seed reruns alone, with the trace printed:
 //   STMIFY_MODEL_SEED=<seed> runtime_model_tests
+// Many seeds (docs/testing.md):
+//   STMIFY_MODEL_SEEDS=10000 runtime_model_tests --gtest_filter='*ManySeeds*'
 #include "virtual_threads.h"
 
 #include "test_environment.h"
@@ -13,6 +20,7 @@
 
 #include <array>
 #include <cstdlib>
+#include <cstring>
 #include <map>
 #include <random>
 #include <set>
@@ -53,15 +61,41 @@ struct ModelObject {
 struct ModelTx {
   bool active = false, doomed = false, inevitable = false;
   std::size_t seen = 0; // log entries [0, seen) are in the transaction's view
-  std::map<int, Values> own;  // objects written or created by the transaction
+  std::map<int, Values> own; // objects written or created by the transaction
   std::set<int> read, written, created;
   bool has_effects() const { return !written.empty() || !created.empty(); }
 };
 
+// Code outside atomic blocks: its view of the objects it wrote or created
+// (the segment's bytes) and their backups, merged with others' commits.
+struct ModelAmbient {
+  std::size_t seen = 0;
+  std::map<int, Values> window, backup;
+  std::set<int> created;
+  bool has_effects() const { return !window.empty(); }
+};
+
 struct ModelThread {
   ModelTx tx;
-  std::size_t ambient_seen = 0;
+  ModelAmbient ambient;
+  bool attached = true;
 };
+
+// The runtime's import into an object an ambient transaction wrote: bytes it
+// changed stay, the others take the commit's, the backup takes the commit's.
+void merge(Values &window, Values &backup, const Values &incoming) {
+  for (int f = 0; f < kFields; ++f) {
+    unsigned char w[sizeof(long)], b[sizeof(long)], in[sizeof(long)];
+    std::memcpy(w, &window[f], sizeof w);
+    std::memcpy(b, &backup[f], sizeof b);
+    std::memcpy(in, &incoming[f], sizeof in);
+    for (std::size_t i = 0; i < sizeof(long); ++i)
+      if (w[i] == b[i])
+        w[i] = in[i];
+    std::memcpy(&window[f], w, sizeof w);
+    backup[f] = incoming[f];
+  }
+}
 
 class Model : public VirtualThreads {
 protected:
@@ -79,7 +113,9 @@ private:
   bool visible(int id, const ModelThread &t) const {
     if (t.tx.active && t.tx.created.count(id))
       return true;
-    std::size_t seen = t.tx.active ? t.tx.seen : t.ambient_seen;
+    if (!t.tx.active && t.ambient.created.count(id))
+      return true;
+    std::size_t seen = t.tx.active ? t.tx.seen : t.ambient.seen;
     return objects_[id].published < seen;
   }
   // The runtime's validation rule: walk the entries after `seen`; stop at the
@@ -97,35 +133,97 @@ private:
         }
     return true;
   }
+  // Imports the log into the ambient view (a refresh).
+  void refresh_ambient(ModelAmbient &a) {
+    for (; a.seen < log_.size(); ++a.seen)
+      for (const auto &[id, values] : log_[a.seen].objects)
+        if (a.window.count(id) && !a.created.count(id))
+          merge(a.window[id], a.backup[id], values);
+  }
+  // Would a commit of these objects wait for the inevitable transaction? It
+  // waits unless that one is suspended and read none of them.
+  bool would_wait(const std::set<int> &written) const {
+    if (inevitable_holder_ == -1)
+      return false;
+    if (!suspended_)
+      return true;
+    const ModelTx &holder = model_[inevitable_holder_].tx;
+    for (int id : written)
+      if (holder.read.count(id))
+        return true;
+    return false;
+  }
+  std::set<int> ambient_written(const ModelAmbient &a) const {
+    std::set<int> ids;
+    for (const auto &[id, values] : a.window)
+      if (!a.created.count(id))
+        ids.insert(id);
+    return ids;
+  }
+  // May the ambient transaction publish now? (In test mode a wait for the
+  // inevitable transaction stops the program, so the model never asks.)
+  bool ambient_may_publish(const ModelAmbient &a) const {
+    return !a.has_effects() || !would_wait(ambient_written(a));
+  }
+  void add_to_log(const Commit &c, const std::set<int> &created) {
+    std::size_t index = log_.size();
+    for (const auto &[id, values] : c.objects) {
+      objects_[id].history.push_back({index, values});
+      if (created.count(id))
+        objects_[id].published = index;
+    }
+    log_.push_back(c);
+  }
   void publish(ModelTx &tx) {
     Commit c;
     for (int id : tx.written)
       c.objects[id] = tx.own[id];
     for (int id : tx.created)
       c.objects[id] = tx.own[id];
-    std::size_t index = log_.size();
-    for (const auto &[id, values] : c.objects) {
-      objects_[id].history.push_back({index, values});
-      if (tx.created.count(id))
-        objects_[id].published = index;
+    add_to_log(c, tx.created);
+  }
+  // A boundary outside atomic blocks: refresh, publish, start afresh.
+  void publish_ambient(ModelAmbient &a) {
+    refresh_ambient(a);
+    if (a.has_effects()) {
+      Commit c;
+      c.objects = a.window;
+      add_to_log(c, a.created);
     }
-    log_.push_back(std::move(c));
+    a = ModelAmbient{};
+    a.seen = log_.size();
   }
   void finish(int t) {
-    if (model_[t].tx.inevitable)
+    if (model_[t].tx.inevitable) {
       inevitable_holder_ = -1;
+      suspended_ = false;
+    }
     model_[t].tx = ModelTx{};
-    model_[t].ambient_seen = log_.size();
+    model_[t].ambient = ModelAmbient{};
+    model_[t].ambient.seen = log_.size();
   }
 
+  // Everything the model knows; fresh for every seed.
   std::vector<Commit> log_;
   std::vector<ModelObject> objects_;
   ModelThread model_[kThreads];
   int inevitable_holder_ = -1;
+  bool suspended_ = false;
   std::vector<std::string> trace_;
+
+  void reset() {
+    log_.clear();
+    objects_.clear();
+    for (ModelThread &m : model_)
+      m = ModelThread{};
+    inevitable_holder_ = -1;
+    suspended_ = false;
+    trace_.clear();
+  }
 };
 
 void Model::run(unsigned seed, int steps, bool verbose) {
+  reset();
   std::mt19937 rng(seed);
   auto pick = [&](int n) { return static_cast<int>(rng() % static_cast<unsigned>(n)); };
   auto note = [&](const std::string &s) {
@@ -161,16 +259,31 @@ void Model::run(unsigned seed, int steps, bool verbose) {
   for (int t = 0; t < kThreads; ++t) {
     as(t);
     stm::detail::ambient_boundary("start");
-    model_[t].ambient_seen = log_.size();
+    model_[t].ambient.seen = log_.size();
   }
 
   for (int step = 0; step < steps; ++step) {
     const int t = pick(kThreads);
-    as(t);
     ModelThread &m = model_[t];
     ModelTx &tx = m.tx;
+    ModelAmbient &amb = m.ambient;
     std::ostringstream op;
     op << "step " << step << " thread " << t << ": ";
+
+    if (t == inevitable_holder_ && suspended_) { // blocked: it can only wake up
+      op << "resume (the blocking call returns)";
+      note(op.str());
+      as(t);
+      stm::testing::resume_current();
+      suspended_ = false;
+      tx.seen = log_.size();
+      continue;
+    }
+    as(t); // a detached thread attaches again here (and refreshes)
+    if (!m.attached) {
+      m.attached = true;
+      amb.seen = log_.size();
+    }
 
     // Objects this thread may name (it could have obtained a reference).
     std::vector<int> usable;
@@ -179,25 +292,71 @@ void Model::run(unsigned seed, int steps, bool verbose) {
         usable.push_back(id);
 
     if (!tx.active) {
-      int choice = pick(10);
-      if (choice < 6) {
+      const int choice = pick(100);
+      if (choice < 40) {
+        if (!ambient_may_publish(amb))
+          continue; // beginning would publish, and wait
         op << "begin";
         note(op.str());
         stm_start_transaction();
+        publish_ambient(amb);
         tx.active = true;
         tx.seen = log_.size();
-      } else if (choice < 8 && !usable.empty()) {
+      } else if (choice < 55 && !usable.empty()) {
         int id = usable[pick(static_cast<int>(usable.size()))], f = pick(kFields);
-        long expect = value_at(id, m.ambient_seen)[f];
+        long expect = amb.window.count(id) ? amb.window[id][f] : value_at(id, amb.seen)[f];
         op << "outside read obj" << id << ".f" << f << " expect " << expect;
         note(op.str());
         long got = stm::rd(objects_[id].ref)->f[f];
         ASSERT_EQ(got, expect) << fail("outside read returned a wrong value");
-      } else if (choice < 9) {
-        op << "boundary";
+      } else if (choice < 68 && !usable.empty()) {
+        int id = usable[pick(static_cast<int>(usable.size()))], f = pick(kFields);
+        // Values that differ from others' in some bytes only: the merge is
+        // byte by byte.
+        long v = pick(4) == 0 ? pick(1000) : (long(pick(4)) << 8) | pick(256);
+        op << "outside write obj" << id << ".f" << f << " = " << v;
+        note(op.str());
+        stm::wr(objects_[id].ref)->f[f] = v;
+        if (!amb.window.count(id)) {
+          amb.window[id] = value_at(id, amb.seen);
+          amb.backup[id] = amb.window[id];
+        }
+        amb.window[id][f] = v;
+      } else if (choice < 72) {
+        int id = static_cast<int>(objects_.size());
+        op << "outside allocate obj" << id;
+        note(op.str());
+        objects_.push_back({stm::make<Rec>(), ~std::size_t(0), {}});
+        amb.created.insert(id);
+        amb.window[id] = Values{};
+      } else if (choice < 82) {
+        if (!ambient_may_publish(amb))
+          continue;
+        op << "boundary (publish and refresh)";
         note(op.str());
         stm::detail::ambient_boundary("model");
-        m.ambient_seen = log_.size();
+        publish_ambient(amb);
+      } else if (choice < 88) {
+        if (!ambient_may_publish(amb))
+          continue;
+        op << "detach (a blocking call: publish, give the segment up)";
+        note(op.str());
+        stm::testing::detach_current();
+        publish_ambient(amb);
+        m.attached = false;
+      } else if (choice < 92) {
+        op << "refresh";
+        note(op.str());
+        EXPECT_EQ(stm_validate(), 0);
+        refresh_ambient(amb);
+      } else if (choice < 95) {
+        op << "make idle segments stale";
+        note(op.str());
+        stm::testing::make_idle_segments_stale();
+      } else if (choice < 98) {
+        op << "collect";
+        note(op.str());
+        stm::collect();
       } else {
         op << "reclaim";
         note(op.str());
@@ -206,8 +365,8 @@ void Model::run(unsigned seed, int steps, bool verbose) {
       continue;
     }
 
-    int choice = pick(100);
-    if (choice < 35 && !usable.empty()) {
+    const int choice = pick(100);
+    if (choice < 33 && !usable.empty()) {
       int id = usable[pick(static_cast<int>(usable.size()))], f = pick(kFields);
       long expect = tx.own.count(id) ? tx.own[id][f] : value_at(id, tx.seen)[f];
       op << "read obj" << id << ".f" << f << " expect " << expect;
@@ -215,7 +374,7 @@ void Model::run(unsigned seed, int steps, bool verbose) {
       long got = stm::rd(objects_[id].ref)->f[f];
       ASSERT_EQ(got, expect) << fail("read returned a wrong value");
       tx.read.insert(id);
-    } else if (choice < 60 && !usable.empty()) {
+    } else if (choice < 57 && !usable.empty()) {
       int id = usable[pick(static_cast<int>(usable.size()))], f = pick(kFields);
       long v = pick(1000);
       op << "write obj" << id << ".f" << f << " = " << v;
@@ -227,14 +386,14 @@ void Model::run(unsigned seed, int steps, bool verbose) {
       tx.read.insert(id);
       if (!tx.created.count(id))
         tx.written.insert(id);
-    } else if (choice < 64) {
+    } else if (choice < 61) {
       int id = static_cast<int>(objects_.size());
       op << "allocate obj" << id;
       note(op.str());
       objects_.push_back({stm::make<Rec>(), ~std::size_t(0), {}});
       tx.created.insert(id);
       tx.own[id] = Values{};
-    } else if (choice < 80) {
+    } else if (choice < 76) {
       bool expect;
       if (tx.doomed)
         expect = false;
@@ -243,7 +402,7 @@ void Model::run(unsigned seed, int steps, bool verbose) {
       else if (!validate_model(tx))
         expect = false;
       else
-        expect = inevitable_holder_ == -1;
+        expect = !would_wait(tx.written); // in test mode a wait becomes an abort
       op << "commit expect " << (expect ? "success" : "conflict");
       note(op.str());
       bool ok = stm_commit_transaction() == 0;
@@ -254,14 +413,23 @@ void Model::run(unsigned seed, int steps, bool verbose) {
         for (int id : tx.created)
           objects_[id].ref = nullptr; // dropped with the transaction
       finish(t);
-    } else if (choice < 85 && !tx.inevitable) { // an inevitable one cannot
+    } else if (choice < 80 && !tx.inevitable) { // an inevitable one cannot
       op << "abort";
       note(op.str());
       stm_abort_transaction();
       for (int id : tx.created)
         objects_[id].ref = nullptr;
       finish(t);
-    } else if (choice < 95 || tx.inevitable) {
+    } else if (choice < 84 && tx.inevitable) {
+      op << "suspend (block in a call)";
+      note(op.str());
+      stm::testing::suspend_current();
+      suspended_ = true;
+    } else if (choice < 86) {
+      op << "collect";
+      note(op.str());
+      stm::collect();
+    } else if (choice < 94 || tx.inevitable) {
       bool expect = validate_model(tx);
       op << "validate expect " << (expect ? "ok" : "conflict");
       note(op.str());
@@ -290,6 +458,10 @@ void Model::run(unsigned seed, int steps, bool verbose) {
     }
   }
   // Leave every thread outside a transaction.
+  if (inevitable_holder_ != -1 && suspended_) {
+    as(inevitable_holder_);
+    stm::testing::resume_current();
+  }
   for (int t = 0; t < kThreads; ++t) {
     as(t);
     if (model_[t].tx.inevitable)
@@ -309,6 +481,19 @@ TEST_P(ModelSeeds, AgreesWithTheRuntime) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Seeds, ModelSeeds, ::testing::Range(1u, 201u));
+
+// STMIFY_MODEL_SEEDS=N runs seeds 1..N here, one after another (on the same
+// runtime threads).
+class ManySeeds : public Model {};
+
+TEST_F(ManySeeds, AgreeWithTheRuntime) {
+  const char *count = std::getenv("STMIFY_MODEL_SEEDS");
+  if (!count)
+    GTEST_SKIP() << "set STMIFY_MODEL_SEEDS=N to run seeds 1..N";
+  const unsigned n = static_cast<unsigned>(std::strtoul(count, nullptr, 10));
+  for (unsigned seed = 1; seed <= n && !HasFailure(); ++seed)
+    run(seed, 1500, false);
+}
 
 } // namespace
 } // namespace stmtest

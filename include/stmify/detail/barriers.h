@@ -1,6 +1,6 @@
 /* stmify — the barriers' fast paths: the one place where a reference is
  * translated into the calling thread's segment, a read is marked, a write is
- * checked and a reference made canonical. Used by the C API (stm.h) and by
+ * checked, a reference made canonical and a safe point counted. Used by the C API (stm.h) and by
  * the C++ API (stm::loc, stm::rd, stm::wr, stm::canon). Included by stm.h. */
 #ifndef STMIFY_DETAIL_BARRIERS_H
 #define STMIFY_DETAIL_BARRIERS_H
@@ -73,6 +73,20 @@ static inline void *stm_write(const void *obj) {
   if (_stm_needs_backup(local))
     _stm_write_slowpath(local, (const char *)0);
   return local;
+}
+
+/* The safe point's fast path: counts down, and says when the runtime is due.
+ * Relaxed atomic accesses (they compile to plain ones): another thread zeroes
+ * the countdown to ask this one to visit the runtime soon. */
+static inline int _stm_safe_point_due(void) {
+  int32_t left = __atomic_load_n(&_stm_tls.safe_point_countdown, __ATOMIC_RELAXED) - 1;
+  __atomic_store_n(&_stm_tls.safe_point_countdown, left, __ATOMIC_RELAXED);
+  return __builtin_expect(left < 0, 0);
+}
+
+/* Sets the calling thread's countdown (the runtime, and pokes from others). */
+static inline void _stm_set_countdown(struct _stm_thread_view *view, int32_t value) {
+  __atomic_store_n(&view->safe_point_countdown, value, __ATOMIC_RELAXED);
 }
 
 #endif /* STMIFY_DETAIL_BARRIERS_H */

@@ -200,7 +200,7 @@ inline bool may_throw_abort() noexcept {
 }
 
 inline void safe_point() {
-  if (__builtin_expect(--_stm_tls.safe_point_countdown < 0, 0))
+  if (_stm_safe_point_due())
     if (_stm_safe_point_slowpath(1) != 0 && may_throw_abort())
       throw abort_signal{};
 }
@@ -208,7 +208,7 @@ inline void safe_point() {
 // In loops of noexcept functions and destructors: a lost conflict is acted on
 // at the next point that may throw.
 inline void safe_point_nothrow() noexcept {
-  if (__builtin_expect(--_stm_tls.safe_point_countdown < 0, 0))
+  if (_stm_safe_point_due())
     (void)_stm_safe_point_slowpath(0);
 }
 
