@@ -13,6 +13,8 @@
 // same function, its interceptor is called in place of the C library's.
 #include "diagnostics.h"
 #include "heap.h"
+#include "registry.h"
+#include "sync.h"
 #include "threads.h"
 
 #include <atomic>
@@ -74,6 +76,21 @@ void release(thread_record *t, const char *call) noexcept {
   errno = error;
 }
 
+// The calling thread, if a call it makes concerns the runtime, about to
+// acquire something another thread releases. Inside an atomic block the
+// transaction becomes inevitable first: were it to wait for the inevitable
+// slot while holding what it acquired, the slot's holder could be waiting for
+// that very thing (docs/architecture.md §8, lock order).
+thread_record *acquirer(const char *call) noexcept {
+  thread_record *t = caller();
+  if (t) {
+    const int error = errno;
+    before_acquire(*t, call); // a doomed transaction aborts at its next barrier
+    errno = error;
+  }
+  return t;
+}
+
 void acquire(thread_record *t, const char *call) noexcept {
   if (!t)
     return;
@@ -119,7 +136,7 @@ STMIFY_REAL(int, pthread_mutex_clocklock, (pthread_mutex_t *, clockid_t, const t
 STMIFY_REAL(int, pthread_mutex_unlock, (pthread_mutex_t *), nullptr)
 
 extern "C" int pthread_mutex_lock(pthread_mutex_t *m) {
-  thread_record *t = caller();
+  thread_record *t = acquirer("pthread_mutex_lock");
   if (!t)
     return real_pthread_mutex_lock()(m);
   check_unmanaged(m, "a mutex");
@@ -134,7 +151,7 @@ extern "C" int pthread_mutex_lock(pthread_mutex_t *m) {
 }
 
 extern "C" int pthread_mutex_trylock(pthread_mutex_t *m) {
-  thread_record *t = caller();
+  thread_record *t = acquirer("pthread_mutex_trylock");
   const int r = real_pthread_mutex_trylock()(m);
   if (r == 0)
     acquire(t, "pthread_mutex_trylock");
@@ -142,7 +159,7 @@ extern "C" int pthread_mutex_trylock(pthread_mutex_t *m) {
 }
 
 extern "C" int pthread_mutex_timedlock(pthread_mutex_t *m, const timespec *until) {
-  thread_record *t = caller();
+  thread_record *t = acquirer("pthread_mutex_timedlock");
   const int r = blocking(t, "pthread_mutex_timedlock",
                          [&] { return real_pthread_mutex_timedlock()(m, until); });
   if (r == 0)
@@ -151,7 +168,7 @@ extern "C" int pthread_mutex_timedlock(pthread_mutex_t *m, const timespec *until
 }
 
 extern "C" int pthread_mutex_clocklock(pthread_mutex_t *m, clockid_t clock, const timespec *until) {
-  thread_record *t = caller();
+  thread_record *t = acquirer("pthread_mutex_clocklock");
   const int r = blocking(t, "pthread_mutex_clocklock",
                          [&] { return real_pthread_mutex_clocklock()(m, clock, until); });
   if (r == 0)
@@ -182,7 +199,7 @@ namespace {
 // A lock taken with a try first: blocking only when the try fails.
 template <class Try, class Block>
 int lock_with(const char *call, const void *object, Try &&try_lock, Block &&lock) {
-  thread_record *t = caller();
+  thread_record *t = acquirer(call);
   if (!t)
     return lock();
   check_unmanaged(object, "a lock");
@@ -208,7 +225,7 @@ extern "C" int pthread_rwlock_wrlock(pthread_rwlock_t *l) {
 }
 
 extern "C" int pthread_rwlock_tryrdlock(pthread_rwlock_t *l) {
-  thread_record *t = caller();
+  thread_record *t = acquirer("pthread_rwlock_tryrdlock");
   const int r = real_pthread_rwlock_tryrdlock()(l);
   if (r == 0)
     acquire(t, "pthread_rwlock_tryrdlock");
@@ -216,7 +233,7 @@ extern "C" int pthread_rwlock_tryrdlock(pthread_rwlock_t *l) {
 }
 
 extern "C" int pthread_rwlock_trywrlock(pthread_rwlock_t *l) {
-  thread_record *t = caller();
+  thread_record *t = acquirer("pthread_rwlock_trywrlock");
   const int r = real_pthread_rwlock_trywrlock()(l);
   if (r == 0)
     acquire(t, "pthread_rwlock_trywrlock");
@@ -224,7 +241,7 @@ extern "C" int pthread_rwlock_trywrlock(pthread_rwlock_t *l) {
 }
 
 extern "C" int pthread_rwlock_timedrdlock(pthread_rwlock_t *l, const timespec *until) {
-  thread_record *t = caller();
+  thread_record *t = acquirer("pthread_rwlock_timedrdlock");
   const int r = blocking(t, "pthread_rwlock_timedrdlock",
                          [&] { return real_pthread_rwlock_timedrdlock()(l, until); });
   if (r == 0)
@@ -233,7 +250,7 @@ extern "C" int pthread_rwlock_timedrdlock(pthread_rwlock_t *l, const timespec *u
 }
 
 extern "C" int pthread_rwlock_timedwrlock(pthread_rwlock_t *l, const timespec *until) {
-  thread_record *t = caller();
+  thread_record *t = acquirer("pthread_rwlock_timedwrlock");
   const int r = blocking(t, "pthread_rwlock_timedwrlock",
                          [&] { return real_pthread_rwlock_timedwrlock()(l, until); });
   if (r == 0)
@@ -242,7 +259,7 @@ extern "C" int pthread_rwlock_timedwrlock(pthread_rwlock_t *l, const timespec *u
 }
 
 extern "C" int pthread_rwlock_clockrdlock(pthread_rwlock_t *l, clockid_t c, const timespec *until) {
-  thread_record *t = caller();
+  thread_record *t = acquirer("pthread_rwlock_clockrdlock");
   const int r = blocking(t, "pthread_rwlock_clockrdlock",
                          [&] { return real_pthread_rwlock_clockrdlock()(l, c, until); });
   if (r == 0)
@@ -251,7 +268,7 @@ extern "C" int pthread_rwlock_clockrdlock(pthread_rwlock_t *l, clockid_t c, cons
 }
 
 extern "C" int pthread_rwlock_clockwrlock(pthread_rwlock_t *l, clockid_t c, const timespec *until) {
-  thread_record *t = caller();
+  thread_record *t = acquirer("pthread_rwlock_clockwrlock");
   const int r = blocking(t, "pthread_rwlock_clockwrlock",
                          [&] { return real_pthread_rwlock_clockwrlock()(l, c, until); });
   if (r == 0)
@@ -271,7 +288,7 @@ STMIFY_REAL(int, pthread_spin_trylock, (pthread_spinlock_t *), nullptr)
 STMIFY_REAL(int, pthread_spin_unlock, (pthread_spinlock_t *), nullptr)
 
 extern "C" int pthread_spin_lock(pthread_spinlock_t *l) {
-  thread_record *t = caller();
+  thread_record *t = acquirer("pthread_spin_lock");
   const int r = real_pthread_spin_lock()(l);
   if (r == 0)
     acquire(t, "pthread_spin_lock");
@@ -279,7 +296,7 @@ extern "C" int pthread_spin_lock(pthread_spinlock_t *l) {
 }
 
 extern "C" int pthread_spin_trylock(pthread_spinlock_t *l) {
-  thread_record *t = caller();
+  thread_record *t = acquirer("pthread_spin_trylock");
   const int r = real_pthread_spin_trylock()(l);
   if (r == 0)
     acquire(t, "pthread_spin_trylock");
@@ -301,7 +318,7 @@ STMIFY_REAL(int, pthread_cond_clockwait,
 
 // Waiting unlocks the mutex (a release) and locks it again (an acquire).
 extern "C" int pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m) {
-  thread_record *t = caller();
+  thread_record *t = acquirer("pthread_cond_wait");
   if (!t)
     return real_pthread_cond_wait()(c, m);
   check_unmanaged(c, "a condition variable");
@@ -313,7 +330,7 @@ extern "C" int pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m) {
 
 extern "C" int pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m,
                                       const timespec *until) {
-  thread_record *t = caller();
+  thread_record *t = acquirer("pthread_cond_timedwait");
   if (!t)
     return real_pthread_cond_timedwait()(c, m, until);
   check_unmanaged(c, "a condition variable");
@@ -326,7 +343,7 @@ extern "C" int pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m,
 
 extern "C" int pthread_cond_clockwait(pthread_cond_t *c, pthread_mutex_t *m, clockid_t clock,
                                       const timespec *until) {
-  thread_record *t = caller();
+  thread_record *t = acquirer("pthread_cond_clockwait");
   if (!t)
     return real_pthread_cond_clockwait()(c, m, clock, until);
   check_unmanaged(c, "a condition variable");
@@ -342,7 +359,7 @@ extern "C" int pthread_cond_clockwait(pthread_cond_t *c, pthread_mutex_t *m, clo
 STMIFY_REAL(int, pthread_barrier_wait, (pthread_barrier_t *), nullptr)
 
 extern "C" int pthread_barrier_wait(pthread_barrier_t *b) {
-  thread_record *t = caller();
+  thread_record *t = acquirer("pthread_barrier_wait");
   release(t, "pthread_barrier_wait");
   const int r = blocking(t, "pthread_barrier_wait", [&] { return real_pthread_barrier_wait()(b); });
   acquire(t, "pthread_barrier_wait");
@@ -361,7 +378,7 @@ extern "C" int sem_wait(sem_t *s) {
 }
 
 extern "C" int sem_trywait(sem_t *s) {
-  thread_record *t = caller();
+  thread_record *t = acquirer("sem_trywait");
   const int r = real_sem_trywait()(s);
   if (r == 0)
     acquire(t, "sem_trywait");
@@ -369,7 +386,7 @@ extern "C" int sem_trywait(sem_t *s) {
 }
 
 extern "C" int sem_timedwait(sem_t *s, const timespec *until) {
-  thread_record *t = caller();
+  thread_record *t = acquirer("sem_timedwait");
   const int r = blocking(t, "sem_timedwait", [&] { return real_sem_timedwait()(s, until); });
   if (r == 0)
     acquire(t, "sem_timedwait");
@@ -377,7 +394,7 @@ extern "C" int sem_timedwait(sem_t *s, const timespec *until) {
 }
 
 extern "C" int sem_clockwait(sem_t *s, clockid_t clock, const timespec *until) {
-  thread_record *t = caller();
+  thread_record *t = acquirer("sem_clockwait");
   const int r = blocking(t, "sem_clockwait", [&] { return real_sem_clockwait()(s, clock, until); });
   if (r == 0)
     acquire(t, "sem_clockwait");
@@ -387,6 +404,100 @@ extern "C" int sem_clockwait(sem_t *s, clockid_t clock, const timespec *until) {
 extern "C" int sem_post(sem_t *s) {
   release(caller(), "sem_post");
   return real_sem_post()(s);
+}
+
+// ------------------------------------------------------------------ one-time initialisation
+
+STMIFY_REAL(int, pthread_once, (pthread_once_t *, void (*)()), nullptr)
+
+// std::call_once, and through it std::promise, std::packaged_task and
+// std::future's shared states, run on pthread_once. A thread that finds the
+// routine running in another thread waits inside the C library (on a futex
+// this file cannot see), so the whole call runs detached; the routine itself,
+// when this thread runs it, runs attached, and what it wrote is published
+// before any waiter returns.
+namespace {
+struct once_call {
+  void (*routine)();
+  blocking_state waiting;
+  once_call *outer; // a pthread_once inside the routine
+};
+thread_local once_call *t_once_call = nullptr;
+
+// glibc's pthread_once_t: the routine has run when this bit is set.
+constexpr int kOnceDone = 2;
+
+void run_once_routine();
+
+// Keeps the caller's registers in this frame for the collector's scan of the
+// stack while the thread waits detached.
+__attribute__((noinline)) int call_detached(pthread_once_t *once, once_call &c) {
+  __builtin_unwind_init();
+  volatile char here = 0;
+  c.waiting = begin_blocking("pthread_once", const_cast<const char *>(&here), false);
+  return real_pthread_once()(once, run_once_routine);
+}
+
+__attribute__((noinline)) void wait_detached(once_call &c) {
+  __builtin_unwind_init();
+  volatile char here = 0;
+  c.waiting = begin_blocking("pthread_once", const_cast<const char *>(&here), false);
+}
+
+void run_once_routine() {
+  once_call *c = t_once_call;
+  end_blocking(c->waiting);
+  c->waiting = {};
+  t_once_call = c->outer;
+  // Inside an atomic block the transaction stays what it was: std::call_once
+  // in instrumented code made it inevitable already (the transformer marks
+  // it), and the library's own one-time routines (the unwinder's, at the
+  // first exception thrown) touch no managed object.
+  c->routine(); // if it throws, the thread stays attached and pthread_once rethrows
+  t_once_call = c;
+  // The routine may be the first of the thread's code to attach it (the
+  // function of a std::packaged_task that a new thread runs).
+  if (thread_record *now = caller())
+    release_unless_optimistic(*now, "pthread_once");
+  wait_detached(*c);
+}
+
+// Whether the calling thread runs the program's code: attached, or not yet.
+bool program_code() noexcept {
+  const thread_record *t = current_thread();
+  return !g_never_block && (!t || t->runtime_depth == 0);
+}
+} // namespace
+
+extern "C" int pthread_once(pthread_once_t *once, void (*routine)()) {
+  if (!program_code())
+    return real_pthread_once()(once, routine);
+  thread_record *t = caller();
+  if (__atomic_load_n(once, __ATOMIC_ACQUIRE) & kOnceDone) {
+    if (t)
+      refresh_view(*t);
+    return 0;
+  }
+  once_call c{routine, {}, t_once_call};
+  struct restore {
+    once_call &c;
+    ~restore() {
+      t_once_call = c.outer;
+      end_blocking(c.waiting);
+    }
+  } at_exit{c};
+  t_once_call = &c;
+  const int r = call_detached(once, c);
+  if (r == 0) {
+    const int error = errno;
+    t_once_call = c.outer;
+    end_blocking(c.waiting);
+    c.waiting = {};
+    if (thread_record *now = caller())
+      refresh_view(*now);
+    errno = error;
+  }
+  return r;
 }
 
 // ------------------------------------------------------------------ threads
@@ -408,7 +519,7 @@ extern "C" int pthread_create(pthread_t *thread, const pthread_attr_t *attr, voi
 }
 
 extern "C" int pthread_join(pthread_t thread, void **result) {
-  thread_record *t = caller();
+  thread_record *t = acquirer("pthread_join");
   const int r = blocking(t, "pthread_join", [&] { return real_pthread_join()(thread, result); });
   if (r == 0)
     acquire(t, "pthread_join");
@@ -416,7 +527,7 @@ extern "C" int pthread_join(pthread_t thread, void **result) {
 }
 
 extern "C" int pthread_tryjoin_np(pthread_t thread, void **result) {
-  thread_record *t = caller();
+  thread_record *t = acquirer("pthread_tryjoin_np");
   const int r = real_pthread_tryjoin_np()(thread, result);
   if (r == 0)
     acquire(t, "pthread_tryjoin_np");
@@ -424,7 +535,7 @@ extern "C" int pthread_tryjoin_np(pthread_t thread, void **result) {
 }
 
 extern "C" int pthread_timedjoin_np(pthread_t thread, void **result, const timespec *until) {
-  thread_record *t = caller();
+  thread_record *t = acquirer("pthread_timedjoin_np");
   const int r = blocking(t, "pthread_timedjoin_np",
                          [&] { return real_pthread_timedjoin_np()(thread, result, until); });
   if (r == 0)
@@ -434,7 +545,7 @@ extern "C" int pthread_timedjoin_np(pthread_t thread, void **result, const times
 
 extern "C" int pthread_clockjoin_np(pthread_t thread, void **result, clockid_t clock,
                                     const timespec *until) {
-  thread_record *t = caller();
+  thread_record *t = acquirer("pthread_clockjoin_np");
   const int r = blocking(t, "pthread_clockjoin_np",
                          [&] { return real_pthread_clockjoin_np()(thread, result, clock, until); });
   if (r == 0)
@@ -697,6 +808,7 @@ void stm::rt::install_interceptors() noexcept {
   real_pthread_tryjoin_np();
   real_pthread_timedjoin_np();
   real_pthread_clockjoin_np();
+  real_pthread_once();
   real_nanosleep();
   real_clock_nanosleep();
   real_usleep();

@@ -149,6 +149,22 @@ void release_edge(thread_record &t, const char *call) noexcept {
     restart_ambient(t);
 }
 
+void release_unless_optimistic(thread_record &t, const char *call) noexcept {
+  segment &seg = *t.seg;
+  if (seg.tx.kind != tx_kind::atomic || seg.tx.inevitable)
+    release_edge(t, call);
+}
+
+bool before_acquire(thread_record &t, const char *call) noexcept {
+  runtime_scope scope;
+  return t.seg->tx.kind != tx_kind::atomic || become_inevitable(t, call);
+}
+
+void refresh_view(thread_record &t) noexcept {
+  runtime_scope scope;
+  validate(*t.seg);
+}
+
 void acquire_edge(thread_record &t, const char *call) noexcept {
   runtime_scope scope;
   segment &seg = *t.seg;

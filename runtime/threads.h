@@ -76,6 +76,18 @@ thread_record *program_thread() noexcept;
 // undone), and its view refreshed at an acquire edge.
 void release_edge(thread_record &t, const char *call) noexcept;
 void acquire_edge(thread_record &t, const char *call) noexcept;
+// A release that need not make an atomic transaction inevitable (what it
+// releases is the library's own): an atomic transaction that is not
+// inevitable publishes at its commit.
+void release_unless_optimistic(thread_record &t, const char *call) noexcept;
+// Before a call that acquires: inside an atomic block, takes the inevitable
+// slot first, so that nothing acquired is held while waiting for it. False if
+// the transaction lost a conflict instead (it must abort).
+bool before_acquire(thread_record &t, const char *call) noexcept;
+// An acquire that brings no effects along (a one-time initialisation already
+// done): imports what others committed; an atomic transaction that read
+// something they changed is doomed (it aborts at its next barrier).
+void refresh_view(thread_record &t) noexcept;
 
 } // namespace stm::rt
 

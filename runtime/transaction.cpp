@@ -75,9 +75,16 @@ bool wait_for_inevitable(std::uint64_t generation, bool or_suspended) noexcept {
   return true;
 }
 
-void release_slot() noexcept {
+// Gives the slot up by writing `next` where the log ended in kInevitable. The
+// generation moves only after that write: a waiter that loaded the old
+// generation and then found kInevitable in the log must be woken, and one
+// that loads the new generation must find the log open (or a new holder).
+// The holder is cleared before, so that it never erases a new holder.
+void release_slot(commit_entry *tail, commit_entry *next) noexcept {
   g_inevitable_holder.store(nullptr, std::memory_order_release);
+  tail->next.store(next, std::memory_order_release);
   g_inevitable_generation.fetch_add(1, std::memory_order_acq_rel);
+  wake_inevitable_waiters();
 }
 
 // --------------------------------------------------------- building entries
@@ -226,17 +233,13 @@ void append_inevitable(segment &seg, commit_entry *e) noexcept {
   e->revision = tail->revision + 1;
   seg.last_seen.store(e, std::memory_order_release);
   seg.tx.inevitable = false;
-  release_slot();
-  tail->next.store(e, std::memory_order_release);
-  wake_inevitable_waiters();
+  release_slot(tail, e);
 }
 
 void release_inevitable(segment &seg) noexcept {
   commit_entry *tail = seg.last_seen.load(std::memory_order_relaxed);
   seg.tx.inevitable = false;
-  release_slot();
-  tail->next.store(nullptr, std::memory_order_release);
-  wake_inevitable_waiters();
+  release_slot(tail, nullptr);
 }
 
 // Publishes the transaction's writes and new objects (if any) and releases

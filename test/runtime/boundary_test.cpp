@@ -177,6 +177,59 @@ TEST(Boundary, AnInevitableBlockWaitingForALockLetsItsOwnerPublish) {
   EXPECT_EQ(get(x), 1);
 }
 
+// Atomic blocks that lock the same mutex: each takes the inevitable slot
+// before the lock, never while holding it, or one would hold the mutex and
+// wait for the slot while the slot's holder waits for the mutex.
+TEST(Boundary, AtomicBlocksLockingOneMutexDoNotDeadlock) {
+  Cell *total = stm::make<Cell>();
+  publish();
+  std::mutex m;
+  constexpr int kThreads = 3, kBlocks = 300;
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kThreads; ++i)
+    threads.emplace_back([&] {
+      for (int b = 0; b < kBlocks; ++b) {
+        stm::detail::safe_point();
+        stm::atomic([&] {
+          { std::lock_guard<std::mutex> g(m); } // inevitable from here on
+          std::lock_guard<std::mutex> g(m);
+          set(total, get(total) + 1);
+        });
+      }
+    });
+  for (std::thread &t : threads)
+    t.join();
+  EXPECT_EQ(get(total), kThreads * kBlocks);
+}
+
+// Transactions that become inevitable one after another while others
+// commit: the slot's release must wake every waiter, also one that found
+// the slot held just before it was given up.
+TEST(Boundary, GivingTheInevitableSlotUpWakesItsWaiters) {
+  constexpr int kThreads = 4, kBlocks = 5000;
+  std::vector<Cell *> cells;
+  for (int i = 0; i < kThreads; ++i)
+    cells.push_back(stm::make<Cell>());
+  publish();
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kThreads; ++i)
+    threads.emplace_back([&, i] {
+      for (int b = 0; b < kBlocks; ++b) {
+        stm::detail::safe_point();
+        stm::atomic([&] {
+          if (b % 2 == i % 2)
+            stm::become_inevitable("test");
+          if (b % 3 != 0) // an inevitable block without writes gives the slot up too
+            set(cells[i], get(cells[i]) + 1);
+        });
+      }
+    });
+  for (std::thread &t : threads)
+    t.join();
+  for (int i = 0; i < kThreads; ++i)
+    EXPECT_EQ(get(cells[i]), kBlocks - (kBlocks + 2) / 3);
+}
+
 // A release inside an atomic block publishes what the block wrote so far:
 // the thread that takes the lock next sees it before the block commits, as
 // in the fallback build.
