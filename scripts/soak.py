@@ -15,6 +15,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 
 WATCHDOG_EXIT_STATUS = 113
@@ -37,6 +38,7 @@ def selected_tests(options):
             environment[name] = value
         if options.watchdog is not None:
             environment["STMIFY_TEST_WATCHDOG"] = str(options.watchdog)
+        environment["STMIFY_REFERENCE_CACHE"] = options.reference_cache
         tests.append({
             "name": test["name"],
             "command": test["command"],
@@ -86,6 +88,9 @@ def main():
                         help="where the output of every run that did not pass goes")
     options = parser.parse_args()
     options.build = os.path.abspath(options.build)
+    # The reference builds' outputs, run once (integration/same_output.py).
+    reference_cache = tempfile.TemporaryDirectory(prefix="soak-references-")
+    options.reference_cache = reference_cache.name
 
     tests = selected_tests(options)
     if not tests:

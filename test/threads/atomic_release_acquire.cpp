@@ -13,7 +13,7 @@
 namespace {
 
 constexpr int pairs = 2;
-constexpr int messages = 400;
+constexpr int messages = 100;
 
 struct Message : stm::object {
   long number;

@@ -13,7 +13,7 @@
 namespace {
 
 constexpr int producers = 3;
-constexpr int items_per_producer = 400;
+constexpr int items_per_producer = 150;
 
 std::array<std::atomic<idiom::Item *>, producers> slots;
 std::atomic<int> finished{0};
