@@ -114,7 +114,8 @@ void Instrumenter::barrierForDeref(const UnaryOperator *E) {
   bool Method = false;
   for (unsigned Up = 1;; ++Up) {
     const Stmt *P = parentStmt(Up);
-    if (P && isa<ParenExpr>(P))
+    // (*p).f() of a const or inherited method converts the object first.
+    if (P && (isa<ParenExpr>(P) || isa<ImplicitCastExpr>(P)))
       continue;
     if (const auto *M = dyn_cast_or_null<MemberExpr>(P); M && !M->isArrow()) {
       Access = M;
