@@ -120,6 +120,10 @@ void Instrumenter::barrierForDeref(const UnaryOperator *E) {
     if (const auto *M = dyn_cast_or_null<MemberExpr>(P); M && !M->isArrow()) {
       Access = M;
       Method = isa<CXXMethodDecl>(M->getMemberDecl());
+    } else if (const auto *D = dyn_cast_or_null<CXXDependentScopeMemberExpr>(P);
+               D && !D->isArrow()) {
+      Access = D;
+      Method = Callees.contains(D);
     }
     break;
   }

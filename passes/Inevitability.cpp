@@ -388,8 +388,10 @@ public:
     const Expr *Base = E->getBase();
     Managed M =
         E->isArrow() ? classifyPointee(Base->getType()) : classifyObjectType(Base->getType());
-    if (M == Managed::Yes)
-      ManagedAccesses.insert(E->getBeginLoc().getRawEncoding());
+    if (M == Managed::Yes) {
+      ManagedAccesses.insert(accessLocation(E).getRawEncoding());
+      ManagedAccesses.insert(E->getBeginLoc().getRawEncoding()); // its object
+    }
     return true;
   }
 

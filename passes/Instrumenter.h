@@ -115,6 +115,7 @@ private:
                     llvm::SmallVectorImpl<const clang::Expr *> &Out) const;
   bool isManagedAccess(const clang::Expr *E) const;
   bool isManagedFieldAccess(const clang::Expr *E) const;
+  bool isPartOfManagedField(const clang::Expr *E) const;
   void analyzeWrite(const clang::Expr *Operation, const clang::Expr *LValue);
   void analyzeWriteTargets(const clang::Expr *Operation, const clang::Expr *LValue);
   void analyzeBinding(const clang::Expr *Bound, bool Mutable, bool CallArgument,

@@ -62,6 +62,14 @@ bool Instrumenter::isManagedAccess(const Expr *E) const {
   return isManagedFieldAccess(E);
 }
 
+// A field of a managed object, or an element of one (b->items[i]).
+bool Instrumenter::isPartOfManagedField(const Expr *E) const {
+  E = E->IgnoreParens();
+  while (const auto *S = dyn_cast<ArraySubscriptExpr>(E))
+    E = S->getBase()->IgnoreParenImpCasts();
+  return isManagedFieldAccess(E);
+}
+
 void Instrumenter::writeTargets(const Expr *LValue, SmallVectorImpl<const Expr *> &Out) const {
   const Expr *E = strip(LValue);
   if (!E)
@@ -73,6 +81,12 @@ void Instrumenter::writeTargets(const Expr *LValue, SmallVectorImpl<const Expr *
   }
   if (isManagedAccess(E)) {
     Out.push_back(E);
+    // In a template, x.f where x is a field (b->pos.x) is an access through
+    // a reference member in some instantiations and a part of the enclosing
+    // object in others: the enclosing object is written too.
+    if (const auto *D = dyn_cast<CXXDependentScopeMemberExpr>(E);
+        D && !D->isArrow() && !D->isImplicitAccess() && isPartOfManagedField(D->getBase()))
+      writeTargets(D->getBase(), Out);
     return;
   }
   if (const auto *U = dyn_cast<UnaryOperator>(E); U && U->getOpcode() == UO_Deref) {
@@ -109,6 +123,11 @@ void Instrumenter::writeTargets(const Expr *LValue, SmallVectorImpl<const Expr *
         writeTargets(Decay->getSubExpr(), Out);
         return;
       }
+    // An array field of dependent type is subscripted without a decay.
+    if (Base->isTypeDependent() && isPartOfManagedField(Base)) {
+      writeTargets(Base, Out);
+      return;
+    }
     Out.push_back(E);
     return;
   }
@@ -325,7 +344,7 @@ bool Instrumenter::reportableAccess(const Expr *Access, Managed M) const {
   if (const auto *ME = dyn_cast<MemberExpr>(Access))
     if (classifyBase(ME->getBase(), ME->isArrow()) == Managed::Yes)
       return true;
-  return ManagedInInstantiations.count(Access->getBeginLoc().getRawEncoding()) > 0;
+  return ManagedInInstantiations.count(accessLocation(Access).getRawEncoding()) > 0;
 }
 
 // The object a call runs a method on, when it is an object rather than a
