@@ -14,6 +14,7 @@ void Instrumenter::run() {
   scanInstantiatedCalls();
   CurrentPhase = Phase::Analyze;
   TraverseAST(AST);
+  hookWritesOfEscapingClosures();
   for (bool Changed = true; Changed;) { // through chains of noexcept calls
     Changed = false;
     for (const auto &[Caller, Callee] : NoexceptCalls)
@@ -156,6 +157,8 @@ bool Instrumenter::TraverseLambdaExpr(LambdaExpr *L) {
         return true;
       }
     }
+  if (CurrentPhase == Phase::Analyze && inFunctionBody())
+    noteEscapingClosure(L);
   FunctionScope S;
   S.Function = L->getCallOperator();
   S.Lambda = L;
@@ -309,6 +312,7 @@ void Instrumenter::noteHookInNoexcept() {
 bool Instrumenter::VisitCallExpr(CallExpr *E) {
   if (CurrentPhase == Phase::Analyze) {
     analyzeCallArguments(E);
+    analyzeLambdaCall(E);
     if (inFunctionBody() && scope()->NoThrow) {
       CallKind Kind = classifyCall(E);
       if (Kind == CallKind::Hook || Kind == CallKind::Synchronizing)
@@ -444,6 +448,12 @@ bool Instrumenter::TraverseCXXTypeidExpr(CXXTypeidExpr *E) {
     }
   }
   return RecursiveASTVisitor::TraverseCXXTypeidExpr(E);
+}
+
+bool Instrumenter::VisitDeclRefExpr(DeclRefExpr *E) {
+  if (CurrentPhase == Phase::Analyze && inFunctionBody())
+    noteEscapingClosure(E);
+  return true;
 }
 
 bool Instrumenter::VisitCXXDynamicCastExpr(CXXDynamicCastExpr *E) {
