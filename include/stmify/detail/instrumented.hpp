@@ -16,12 +16,14 @@
 #include <exception>
 #include <memory>
 #include <new>
+#include <optional>
 #include <stdexcept>
 #include <stmify/detail/task.hpp>
 #include <stmify/stm.h>
 #include <tuple>
 #include <type_traits>
 #include <utility>
+#include <variant>
 
 namespace stm {
 
@@ -342,6 +344,16 @@ inline void trace_value(const std::array<T, N> &a, stm_visit_fn visit, void *ctx
 template <class... Ts>
 inline void trace_value(const std::tuple<Ts...> &t, stm_visit_fn visit, void *ctx) noexcept {
   std::apply([&](const Ts &...e) { (trace_value(e, visit, ctx), ...); }, t);
+}
+template <class T>
+inline void trace_value(const std::optional<T> &o, stm_visit_fn visit, void *ctx) noexcept {
+  if (o.has_value())
+    trace_value(*o, visit, ctx);
+}
+template <class... Ts>
+inline void trace_value(const std::variant<Ts...> &v, stm_visit_fn visit, void *ctx) noexcept {
+  if (!v.valueless_by_exception())
+    std::visit([&](const auto &e) { trace_value(e, visit, ctx); }, v);
 }
 
 // Visits every managed reference that value holds (generated trace functions
