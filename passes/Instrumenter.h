@@ -148,6 +148,7 @@ private:
   std::string barrierOpen(const clang::Expr *Access, bool Method) const;
   std::string barrierClose(const clang::Expr *Access, bool Method) const;
   Managed classifyBase(const clang::Expr *Base, bool Arrow) const;
+  void translateMemberPointerArguments(const clang::CallExpr *E);
 
   // --- AtomicBlocks.cpp
   bool isAtomicCall(const clang::CallExpr *E) const;
@@ -230,6 +231,7 @@ private:
   llvm::DenseSet<const clang::FunctionDecl *> NoexceptNeedsHook;
   std::vector<std::pair<const clang::FunctionDecl *, const clang::FunctionDecl *>> NoexceptCalls;
   void noteHookInNoexcept();
+  bool destructionNeedsInevitability(clang::QualType T) const;
 };
 
 } // namespace stmify

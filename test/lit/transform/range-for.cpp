@@ -35,5 +35,5 @@ struct Pair : stm::object {
     return s;
   }
 };
-// Reading the elements of an array field: the loop runs over a copy.
-// CHECK: for (Item *it : stm::detail::copy_of(stm::rd(this)->items))
+// Reading the elements of an array field: each is read when the loop reaches it.
+// CHECK: for (Item *it : stm::detail::elements_of(stm::rd(this)->items))
