@@ -7,7 +7,9 @@ The exit status tells what went wrong, the worst first, so that scripts can
 count failures by kind (scripts/soak.sh): 113 a run hung (the test watchdog,
 test/support/watchdog.h, stopped it with that status), 128 + N a run crashed
 (killed by signal N), 1 a run failed or printed something else, 0 every run
-was right."""
+was right. A build that does not link the test watchdog and runs longer than
+STMIFY_TEST_WATCHDOG_SECONDS (default 300) has hung too: its threads' stacks
+are printed through gdb."""
 import argparse
 import collections
 import hashlib
@@ -72,9 +74,29 @@ def resolve_frames(text):
     return "\n".join(lines)
 
 
+WATCHDOG_SECONDS = int(os.environ.get("STMIFY_TEST_WATCHDOG_SECONDS", "300"))
+
+
+def stacks(pid):
+    try:
+        done = subprocess.run(["gdb", "-p", str(pid), "-batch", "-nx", "-ex", "thread apply all bt"],
+                              capture_output=True, text=True, timeout=120)
+        return done.stdout
+    except (OSError, subprocess.TimeoutExpired) as e:
+        return f"(no stacks: {e})\n"
+
+
 def run(binary):
-    done = subprocess.run([binary], capture_output=True, text=True, timeout=600)
-    return done.returncode, done.stdout, done.stderr
+    process = subprocess.Popen([binary], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        out, err = process.communicate(timeout=WATCHDOG_SECONDS)
+        return process.returncode, out, err
+    except subprocess.TimeoutExpired:
+        trace = stacks(process.pid)
+        process.kill()
+        out, err = process.communicate()
+        return (WATCHDOG_EXIT_STATUS, out,
+                err + f"no exit after {WATCHDOG_SECONDS} s (STMIFY_TEST_WATCHDOG_SECONDS); stacks:\n{trace}")
 
 
 def run_reference(binary):

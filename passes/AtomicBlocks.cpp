@@ -36,12 +36,13 @@ void Instrumenter::preserveOuterLocals(const LambdaExpr *L) {
   std::set<std::string> DoneText;
   std::string Statements;
   for (const auto &[VD, LValue] : Found->second) {
-    if (VD->getType().isTriviallyCopyableType(AST)) {
+    if (VD && VD->getType().isTriviallyCopyableType(AST) && !isa<DecompositionDecl>(VD)) {
       if (Done.insert(VD).second)
         Statements += "stm::detail::preserve(" + VD->getNameAsString() + "); ";
       continue;
     }
-    // A trivially copyable member of a local that is not (restorableByCopy).
+    // A trivially copyable member of a local that is not, of `*this`, or a
+    // structured binding (restorableByCopy).
     std::string Text = sourceText(strip(LValue));
     if (!Text.empty() && DoneText.insert(Text).second)
       Statements += "stm::detail::preserve(" + Text + "); ";

@@ -114,11 +114,16 @@ void Instrumenter::barrierForDeref(const UnaryOperator *E) {
   bool Method = false;
   for (unsigned Up = 1;; ++Up) {
     const Stmt *P = parentStmt(Up);
-    if (P && isa<ParenExpr>(P))
+    // (*p).f() of a const or inherited method converts the object first.
+    if (P && (isa<ParenExpr>(P) || isa<ImplicitCastExpr>(P)))
       continue;
     if (const auto *M = dyn_cast_or_null<MemberExpr>(P); M && !M->isArrow()) {
       Access = M;
       Method = isa<CXXMethodDecl>(M->getMemberDecl());
+    } else if (const auto *D = dyn_cast_or_null<CXXDependentScopeMemberExpr>(P);
+               D && !D->isArrow()) {
+      Access = D;
+      Method = Callees.contains(D);
     }
     break;
   }
@@ -153,6 +158,74 @@ void Instrumenter::canonicalThis(const CXXThisExpr *E) {
   if (classifyPointee(E->getType()) == Managed::No)
     return;
   wrapExpr(E, "stm::canon(", ")", E->getType()->getPointeeType());
+}
+
+// A member pointer into a managed class, or a class template instantiated
+// with one (std::mem_fn's result): library code applies it to the objects it
+// is given, without barriers. The kind of member decides which barrier.
+static const MemberPointerType *managedMemberPointer(QualType T) {
+  const auto *M = T.getNonReferenceType()->getAs<MemberPointerType>();
+  if (!M || classifyObjectType(QualType(M->getClass(), 0)) == Managed::No)
+    return nullptr;
+  return M;
+}
+
+static const MemberPointerType *managedMemberPointerIn(const CXXRecordDecl *C) {
+  for (; C; C = dyn_cast<CXXRecordDecl>(C->getDeclContext())) {
+    if (const auto *Spec = dyn_cast<ClassTemplateSpecializationDecl>(C))
+      for (const TemplateArgument &A : Spec->getTemplateArgs().asArray())
+        if (A.getKind() == TemplateArgument::Type)
+          if (const MemberPointerType *M = managedMemberPointer(A.getAsType()))
+            return M;
+    bool Found = false;
+    const MemberPointerType *Result = nullptr;
+    if (C->hasDefinition())
+      C->forallBases([&](const CXXRecordDecl *B) {
+        if (!Found)
+          if ((Result = managedMemberPointerIn(B)))
+            Found = true;
+        return true;
+      });
+    if (Found)
+      return Result;
+  }
+  return nullptr;
+}
+
+// std::invoke(&Node::value, n), std::mem_fn(&Node::value)(n): the library
+// reads (or writes) the field through n, so n is passed translated, with a
+// write barrier unless the object is const (the result may be written), or
+// translated only for a member function (its body has its barriers).
+void Instrumenter::translateMemberPointerArguments(const CallExpr *E) {
+  const FunctionDecl *Callee = E->getDirectCallee();
+  if (!Callee || !SM.isInSystemHeader(SM.getExpansionLoc(Callee->getLocation())))
+    return;
+  const MemberPointerType *Member = nullptr;
+  for (const Expr *Arg : E->arguments())
+    if ((Member = managedMemberPointer(Arg->getType())))
+      break;
+  if (!Member)
+    if (const auto *Method = dyn_cast<CXXMethodDecl>(Callee))
+      Member = managedMemberPointerIn(Method->getParent());
+  if (!Member)
+    return;
+  unsigned First = isa<CXXOperatorCallExpr>(E) && isa<CXXMethodDecl>(Callee) ? 1 : 0;
+  for (unsigned I = First; I < E->getNumArgs(); ++I) {
+    const Expr *Arg = E->getArg(I)->IgnoreParenImpCasts();
+    QualType T = Arg->getType();
+    if (!T->isPointerType() || classifyPointee(T) == Managed::No)
+      continue;
+    std::string Open = "stm::loc(", Close = ")";
+    if (!Member->isMemberFunctionPointer()) {
+      bool Const = T->getPointeeType().isConstQualified();
+      Open = Const ? "stm::rd(" : "stm::wr(";
+      Close = Const ? ")" : ", " + quoted(site(Arg->getBeginLoc())) + ")";
+    }
+    if (wrapExpr(Arg, Open, Close, T->getPointeeType()))
+      ++(Open == "stm::loc("  ? Counts.Translations
+         : Open == "stm::rd(" ? Counts.Reads
+                              : Counts.Writes);
+  }
 }
 
 } // namespace stmify

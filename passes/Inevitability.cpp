@@ -204,7 +204,38 @@ Instrumenter::CallKind Instrumenter::classifyCall(const CallExpr *E) const {
   CallKind Kind = classifyCallee(Callee, calledObject(E));
   if (Kind == CallKind::Hook && !isa<CXXMethodDecl>(Callee) && onlyOwnedArguments(E))
     return CallKind::Safe;
+  if (Kind == CallKind::Safe && modifiesObjectBehindPointer(E))
+    return CallKind::Hook;
   return Kind;
+}
+
+// p->f() where f is the program's own non-const method of an unmanaged
+// class: f writes through `this` without hooks (see classifyCallee), and an
+// object behind a pointer is not one the caller owns.
+bool Instrumenter::modifiesObjectBehindPointer(const CallExpr *E) const {
+  const auto *Call = dyn_cast<CXXMemberCallExpr>(E);
+  const auto *Method = dyn_cast_or_null<CXXMethodDecl>(E->getDirectCallee());
+  if (!Call || !Method || Method->isStatic() || Method->isConst() ||
+      Method->getParent()->isLambda())
+    return false;
+  const auto *Member = dyn_cast<MemberExpr>(Call->getCallee()->IgnoreParens());
+  if (!Member || !Member->isArrow() || isa<CXXThisExpr>(Member->getBase()->IgnoreParenImpCasts()) ||
+      classifyPointee(Member->getBase()->getType()) != Managed::No)
+    return false;
+  return isInstrumentedFunction(Method) && !isTxSafeAnnotated(Method);
+}
+
+// A function of the program, whose body stmify instruments: not library or
+// stmify code, and not a member the compiler generates.
+bool Instrumenter::isInstrumentedFunction(const FunctionDecl *F) const {
+  if (!F || F->isImplicit() || F->isDefaulted() || F->getBuiltinID())
+    return false;
+  const FunctionDecl *Pattern = F->getTemplateInstantiationPattern();
+  SourceLocation Where = SM.getExpansionLoc((Pattern ? Pattern : F)->getLocation());
+  if (SM.isInSystemHeader(Where))
+    return false;
+  OptionalFileEntryRef File = SM.getFileEntryRefForID(SM.getFileID(Where));
+  return !File || !isStmifyHeader(File->getName());
 }
 
 // A library algorithm applied to the running function's own data
@@ -369,15 +400,26 @@ class InstantiationScan : public RecursiveASTVisitor<InstantiationScan> {
 public:
   InstantiationScan(std::function<bool(SourceLocation)> OwnCode,
                     std::function<bool(const CallExpr *)> NeedsHook, std::set<unsigned> &Out,
-                    std::set<unsigned> &ManagedAccesses)
+                    std::set<unsigned> &ManagedAccesses, std::set<unsigned> &UnmanagedTargets)
       : OwnCode(std::move(OwnCode)), NeedsHook(std::move(NeedsHook)), Out(Out),
-        ManagedAccesses(ManagedAccesses) {}
+        ManagedAccesses(ManagedAccesses), UnmanagedTargets(UnmanagedTargets) {}
   bool shouldVisitTemplateInstantiations() const { return true; }
   bool TraverseDecl(Decl *D) {
     if (D && !isa<TranslationUnitDecl>(D) && D->getLocation().isValid() &&
         !OwnCode(D->getLocation()))
       return true;
     return RecursiveASTVisitor::TraverseDecl(D);
+  }
+  // The instantiations of a generic lambda's call operator are not reached
+  // through its closure class.
+  bool TraverseLambdaExpr(LambdaExpr *L) {
+    if (!RecursiveASTVisitor::TraverseLambdaExpr(L))
+      return false;
+    if (const FunctionTemplateDecl *Generic = L->getDependentCallOperator())
+      for (FunctionDecl *Instance : Generic->specializations())
+        if (Instance->hasBody() && !TraverseStmt(Instance->getBody()))
+          return false;
+    return true;
   }
   bool VisitCallExpr(CallExpr *E) {
     if (NeedsHook(E))
@@ -388,8 +430,24 @@ public:
     const Expr *Base = E->getBase();
     Managed M =
         E->isArrow() ? classifyPointee(Base->getType()) : classifyObjectType(Base->getType());
-    if (M == Managed::Yes)
-      ManagedAccesses.insert(E->getBeginLoc().getRawEncoding());
+    if (M == Managed::Yes) {
+      ManagedAccesses.insert(accessLocation(E).getRawEncoding());
+      ManagedAccesses.insert(E->getBeginLoc().getRawEncoding()); // its object
+    }
+    return true;
+  }
+
+  // *p and references of dependent type in the pattern that designate
+  // unmanaged memory here: writes through them need a hook.
+  bool VisitUnaryOperator(UnaryOperator *E) {
+    if (E->getOpcode() == UO_Deref && classifyPointee(E->getSubExpr()->getType()) == Managed::No)
+      UnmanagedTargets.insert(E->getBeginLoc().getRawEncoding());
+    return true;
+  }
+  bool VisitDeclRefExpr(DeclRefExpr *E) {
+    if (const auto *VD = dyn_cast<VarDecl>(E->getDecl());
+        VD && VD->getType()->isReferenceType() && classifyObjectType(VD->getType()) == Managed::No)
+      UnmanagedTargets.insert(E->getBeginLoc().getRawEncoding());
     return true;
   }
 
@@ -398,6 +456,7 @@ private:
   std::function<bool(const CallExpr *)> NeedsHook;
   std::set<unsigned> &Out;
   std::set<unsigned> &ManagedAccesses;
+  std::set<unsigned> &UnmanagedTargets;
 };
 
 } // namespace
@@ -408,7 +467,7 @@ void Instrumenter::scanInstantiatedCalls() {
                            const FunctionDecl *Callee = E->getDirectCallee();
                            return Callee && classifyCallee(Callee, nullptr) == CallKind::Hook;
                          },
-                         InstantiatedHooks, ManagedInInstantiations);
+                         InstantiatedHooks, ManagedInInstantiations, UnmanagedInInstantiations);
   Scan.TraverseAST(AST);
 }
 

@@ -14,6 +14,7 @@ void Instrumenter::run() {
   scanInstantiatedCalls();
   CurrentPhase = Phase::Analyze;
   TraverseAST(AST);
+  hookWritesOfEscapingClosures();
   for (bool Changed = true; Changed;) { // through chains of noexcept calls
     Changed = false;
     for (const auto &[Caller, Callee] : NoexceptCalls)
@@ -156,6 +157,8 @@ bool Instrumenter::TraverseLambdaExpr(LambdaExpr *L) {
         return true;
       }
     }
+  if (CurrentPhase == Phase::Analyze && inFunctionBody())
+    noteEscapingClosure(L);
   FunctionScope S;
   S.Function = L->getCallOperator();
   S.Lambda = L;
@@ -300,15 +303,37 @@ bool Instrumenter::VisitCXXThisExpr(CXXThisExpr *E) {
   return true;
 }
 
+// Destructors are noexcept too: a local whose destructor needs inevitability
+// makes its block inevitable before it is constructed (see VisitVarDecl).
 void Instrumenter::noteHookInNoexcept() {
-  if (inFunctionBody() && scope()->NoThrow && !scope()->Constexpr &&
-      !isa<CXXDestructorDecl>(scope()->Function))
+  if (inFunctionBody() && scope()->NoThrow && !scope()->Constexpr)
     NoexceptNeedsHook.insert(scope()->Function->getCanonicalDecl());
+}
+
+// Whether destroying a value of type T runs code that needs inevitability:
+// its destructor, or that of a member or base.
+bool Instrumenter::destructionNeedsInevitability(QualType T) const {
+  while (const ArrayType *A = AST.getAsArrayType(T))
+    T = A->getElementType();
+  const CXXRecordDecl *R = T->getAsCXXRecordDecl();
+  if (!R || !R->hasDefinition() || R->hasTrivialDestructor())
+    return false;
+  if (const CXXDestructorDecl *D = R->getDestructor();
+      D && NoexceptNeedsHook.contains(D->getCanonicalDecl()))
+    return true;
+  for (const FieldDecl *F : R->fields())
+    if (destructionNeedsInevitability(F->getType()))
+      return true;
+  for (const CXXBaseSpecifier &B : R->bases())
+    if (destructionNeedsInevitability(B.getType()))
+      return true;
+  return false;
 }
 
 bool Instrumenter::VisitCallExpr(CallExpr *E) {
   if (CurrentPhase == Phase::Analyze) {
     analyzeCallArguments(E);
+    analyzeLambdaCall(E);
     if (inFunctionBody() && scope()->NoThrow) {
       CallKind Kind = classifyCall(E);
       if (Kind == CallKind::Hook || Kind == CallKind::Synchronizing)
@@ -328,6 +353,7 @@ bool Instrumenter::VisitCallExpr(CallExpr *E) {
     Callees.insert(Callee);
   if (isAtomicCall(E))
     instrumentAtomicCall(E);
+  translateMemberPointerArguments(E);
   instrumentCall(E);
   return true;
 }
@@ -348,7 +374,23 @@ bool Instrumenter::VisitCXXConstructExpr(CXXConstructExpr *E) {
 }
 
 bool Instrumenter::VisitVarDecl(VarDecl *D) {
-  if (CurrentPhase != Phase::Analyze || (isa<ParmVarDecl>(D) && !inOwnCode(D->getLocation())))
+  if (CurrentPhase == Phase::Rewrite) {
+    // The destructor of a local runs again in every attempt that unwinds
+    // after an abort: an irrevocable action in it (printing, say) would be
+    // repeated. The block becomes inevitable before the local exists.
+    if (inFunctionBody() && !scope()->Constexpr && D->hasLocalStorage() && !isa<ParmVarDecl>(D) &&
+        !D->getType()->isReferenceType() && !D->getType()->isDependentType() &&
+        destructionNeedsInevitability(D->getType())) {
+      std::string What = "construction of '" + D->getNameAsString() +
+                         "', whose destructor needs inevitability, at " + site(D->getLocation());
+      if (insertBeforeStatement("stm::detail::inevitable_hook(" + quoted(What) +
+                                    (scope()->NoThrow ? ", false" : "") + ");",
+                                "inevitability hook"))
+        ++Counts.Hooks;
+    }
+    return true;
+  }
+  if (isa<ParmVarDecl>(D) && !inOwnCode(D->getLocation()))
     return true;
   checkManagedByValue(D, isa<ParmVarDecl>(D) ? "parameter" : "variable");
   if (D->getType()->isReferenceType() && D->getInit() && !D->isImplicit())
@@ -382,8 +424,9 @@ bool Instrumenter::VisitReturnStmt(ReturnStmt *S) {
 }
 
 // A loop over an array field of a managed object that only reads its
-// elements iterates over a copy: the range would otherwise be a reference into
-// one thread's view of the object, held across the loop's safe points.
+// elements reads each one when it reaches it (stm::detail::elements_of): the
+// range would otherwise be a reference into one thread's view of the object,
+// held across the loop's safe points.
 static bool readsElementsOnly(const CXXForRangeStmt *S) {
   QualType Element = S->getLoopVariable()->getType();
   return !Element->isReferenceType() || Element.getNonReferenceType().isConstQualified();
@@ -400,7 +443,7 @@ bool Instrumenter::VisitCXXForRangeStmt(CXXForRangeStmt *S) {
     return true;
   }
   if (Copied)
-    wrapExpr(Range, "stm::detail::copy_of(", ")", QualType());
+    wrapExpr(Range, "stm::detail::elements_of(", ")", QualType());
   safePointInLoopBody(S->getBody());
   return true;
 }
@@ -444,6 +487,12 @@ bool Instrumenter::TraverseCXXTypeidExpr(CXXTypeidExpr *E) {
     }
   }
   return RecursiveASTVisitor::TraverseCXXTypeidExpr(E);
+}
+
+bool Instrumenter::VisitDeclRefExpr(DeclRefExpr *E) {
+  if (CurrentPhase == Phase::Analyze && inFunctionBody())
+    noteEscapingClosure(E);
+  return true;
 }
 
 bool Instrumenter::VisitCXXDynamicCastExpr(CXXDynamicCastExpr *E) {

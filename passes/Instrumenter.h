@@ -77,6 +77,7 @@ public:
   bool VisitImplicitCastExpr(clang::ImplicitCastExpr *E);
   bool VisitCXXDeleteExpr(clang::CXXDeleteExpr *E);
   bool VisitCXXDynamicCastExpr(clang::CXXDynamicCastExpr *E);
+  bool VisitDeclRefExpr(clang::DeclRefExpr *E);
   bool VisitExplicitCastExpr(clang::ExplicitCastExpr *E);
 
 private:
@@ -115,12 +116,21 @@ private:
                     llvm::SmallVectorImpl<const clang::Expr *> &Out) const;
   bool isManagedAccess(const clang::Expr *E) const;
   bool isManagedFieldAccess(const clang::Expr *E) const;
+  bool isPartOfManagedField(const clang::Expr *E) const;
   void analyzeWrite(const clang::Expr *Operation, const clang::Expr *LValue);
   void analyzeWriteTargets(const clang::Expr *Operation, const clang::Expr *LValue);
   void analyzeBinding(const clang::Expr *Bound, bool Mutable, bool CallArgument,
                       const clang::FunctionDecl *Callee, const char *What);
   void analyzeCallArguments(const clang::CallExpr *E);
   const clang::VarDecl *outerLocal(const clang::Expr *Target) const;
+  static const clang::VarDecl *variableOf(const clang::DeclRefExpr *Ref);
+  static std::string nameOf(const clang::DeclRefExpr *Ref);
+  void analyzeMemberWriteInBlock(const clang::Expr *Operation, const clang::Expr *LValue,
+                                 const clang::MemberExpr *Member);
+  const clang::DeclContext *methodOfThis() const;
+  const clang::LambdaExpr *capturingLambda(const clang::VarDecl *VD) const;
+  void analyzeLambdaCall(const clang::CallExpr *E);
+  bool writesUnmanagedInInstantiation(const clang::Expr *Target) const;
   const FunctionScope *atomicBlock() const;
   bool restorableByCopy(const clang::VarDecl *VD, const clang::Expr *LValue) const;
   bool isFunctionLocalObject(const clang::Expr *Object) const;
@@ -138,6 +148,7 @@ private:
   std::string barrierOpen(const clang::Expr *Access, bool Method) const;
   std::string barrierClose(const clang::Expr *Access, bool Method) const;
   Managed classifyBase(const clang::Expr *Base, bool Arrow) const;
+  void translateMemberPointerArguments(const clang::CallExpr *E);
 
   // --- AtomicBlocks.cpp
   bool isAtomicCall(const clang::CallExpr *E) const;
@@ -151,6 +162,8 @@ private:
   bool hasConstTwin(const clang::CXXMethodDecl *M) const;
   bool isOwnedObject(const clang::Expr *Object) const;
   bool onlyOwnedArguments(const clang::CallExpr *E) const;
+  bool modifiesObjectBehindPointer(const clang::CallExpr *E) const;
+  bool isInstrumentedFunction(const clang::FunctionDecl *F) const;
   void instrumentCall(const clang::CallExpr *E);
   void instrumentThreadConstruction(const clang::CXXConstructExpr *E);
   void hookExpression(const clang::Expr *E, const std::string &What);
@@ -193,9 +206,23 @@ private:
   llvm::DenseSet<const clang::LambdaExpr *> AtomicLambdas;
   llvm::DenseSet<const clang::Expr *> Callees; // member expressions that are called
   llvm::DenseSet<const clang::CXXThisExpr *> ConsumedThis;
-  std::set<unsigned> InstantiatedHooks;       // raw locations of calls that reach library code
-  std::set<unsigned> ManagedInInstantiations; // accesses in templates that
-                                              // reach managed objects
+  std::set<unsigned> InstantiatedHooks;         // raw locations of calls that reach library code
+  std::set<unsigned> ManagedInInstantiations;   // accesses in templates that
+                                                // reach managed objects
+  std::set<unsigned> UnmanagedInInstantiations; // *p and references in templates
+                                                // that designate unmanaged memory
+  // Locals (or, with no variable, members of *this) that a lambda defined
+  // outside atomic blocks writes through its captures, by closure class.
+  struct CapturedWrite {
+    const clang::VarDecl *Variable;
+    const clang::Expr *LValue, *Operation;
+  };
+  std::map<const clang::CXXRecordDecl *, std::vector<CapturedWrite>> CapturedWrites;
+  // Closures used otherwise than called where they are (passed on, copied):
+  // an atomic block may call them where this file cannot see it.
+  llvm::DenseSet<const clang::CXXRecordDecl *> EscapingClosures;
+  void noteEscapingClosure(const clang::Expr *E);
+  void hookWritesOfEscapingClosures();
   // Errors about a dependent access are reported only when an instantiation
   // in this translation unit makes it an access to a managed object.
   bool reportableAccess(const clang::Expr *Access, Managed M) const;
@@ -204,6 +231,7 @@ private:
   llvm::DenseSet<const clang::FunctionDecl *> NoexceptNeedsHook;
   std::vector<std::pair<const clang::FunctionDecl *, const clang::FunctionDecl *>> NoexceptCalls;
   void noteHookInNoexcept();
+  bool destructionNeedsInevitability(clang::QualType T) const;
 };
 
 } // namespace stmify

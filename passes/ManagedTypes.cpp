@@ -2,6 +2,7 @@
 
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/DeclTemplate.h"
+#include "clang/AST/ExprCXX.h"
 
 #include <set>
 
@@ -116,6 +117,14 @@ static bool mayHoldImpl(QualType T, std::set<const CXXRecordDecl *> &Seen) {
 bool mayHoldManagedReferences(QualType T) {
   std::set<const CXXRecordDecl *> Seen;
   return mayHoldImpl(T, Seen);
+}
+
+SourceLocation accessLocation(const Expr *Access) {
+  if (const auto *M = dyn_cast<MemberExpr>(Access))
+    return M->getMemberLoc();
+  if (const auto *D = dyn_cast<CXXDependentScopeMemberExpr>(Access))
+    return D->getMemberLoc();
+  return Access->getBeginLoc();
 }
 
 bool ownsUnmanagedMemory(QualType T) {

@@ -26,6 +26,11 @@ bool isStmObjectClass(const clang::CXXRecordDecl *Record);
 // that hold such, dependent types).
 bool mayHoldManagedReferences(clang::QualType T);
 
+// Where an access is recorded when template instantiations are matched to
+// their pattern: the member name of a member access (b->pos and b->pos.x
+// begin at the same token), else the expression's start.
+clang::SourceLocation accessLocation(const clang::Expr *Access);
+
 // Class types with a non-trivial destructor that are not managed: members of
 // such types own memory the collector never frees.
 bool ownsUnmanagedMemory(clang::QualType T);

@@ -9,6 +9,8 @@
 
 #include "clang/Lex/Lexer.h"
 
+#include <functional>
+
 using namespace clang;
 
 namespace stmify {
@@ -40,13 +42,25 @@ void Instrumenter::traceFunction(const CXXRecordDecl *D) {
     Visits.push_back("::stm::detail::trace_value(static_cast<const " + Written + " &>(" + Self +
                      ")" + Args);
   }
-  for (const FieldDecl *F : D->fields()) {
-    if (F->isBitField() || !F->getIdentifier() || F->getType()->isReferenceType())
-      continue;
-    if (!mayHoldManagedReferences(F->getType()))
-      continue;
-    Visits.push_back("::stm::detail::trace_value(" + Self + "." + F->getNameAsString() + Args);
-  }
+  // A member of an unnamed struct type has no trace function of its own
+  // (there is no name to give it one): its fields are visited here, through
+  // the member (s.m.f), or directly for an anonymous struct (s.f).
+  std::function<void(const RecordDecl *, const std::string &)> VisitFields =
+      [&](const RecordDecl *R, const std::string &Path) {
+        for (const FieldDecl *F : R->fields()) {
+          if (F->isBitField() || F->getType()->isReferenceType())
+            continue;
+          const RecordDecl *Unnamed = F->getType()->getAsRecordDecl();
+          if (Unnamed && !Unnamed->getIdentifier() && !Unnamed->isUnion()) {
+            VisitFields(Unnamed, F->getIdentifier() ? Path + F->getNameAsString() + "." : Path);
+            continue;
+          }
+          if (!F->getIdentifier() || !mayHoldManagedReferences(F->getType()))
+            continue;
+          Visits.push_back("::stm::detail::trace_value(" + Path + F->getNameAsString() + Args);
+        }
+      };
+  VisitFields(D, Self + ".");
   if (!ManagedClass && Visits.empty())
     return;
   std::string Name = D->getNameAsString();

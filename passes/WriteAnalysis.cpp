@@ -62,6 +62,14 @@ bool Instrumenter::isManagedAccess(const Expr *E) const {
   return isManagedFieldAccess(E);
 }
 
+// A field of a managed object, or an element of one (b->items[i]).
+bool Instrumenter::isPartOfManagedField(const Expr *E) const {
+  E = E->IgnoreParens();
+  while (const auto *S = dyn_cast<ArraySubscriptExpr>(E))
+    E = S->getBase()->IgnoreParenImpCasts();
+  return isManagedFieldAccess(E);
+}
+
 void Instrumenter::writeTargets(const Expr *LValue, SmallVectorImpl<const Expr *> &Out) const {
   const Expr *E = strip(LValue);
   if (!E)
@@ -73,6 +81,12 @@ void Instrumenter::writeTargets(const Expr *LValue, SmallVectorImpl<const Expr *
   }
   if (isManagedAccess(E)) {
     Out.push_back(E);
+    // In a template, x.f where x is a field (b->pos.x) is an access through
+    // a reference member in some instantiations and a part of the enclosing
+    // object in others: the enclosing object is written too.
+    if (const auto *D = dyn_cast<CXXDependentScopeMemberExpr>(E);
+        D && !D->isArrow() && !D->isImplicitAccess() && isPartOfManagedField(D->getBase()))
+      writeTargets(D->getBase(), Out);
     return;
   }
   if (const auto *U = dyn_cast<UnaryOperator>(E); U && U->getOpcode() == UO_Deref) {
@@ -109,6 +123,11 @@ void Instrumenter::writeTargets(const Expr *LValue, SmallVectorImpl<const Expr *
         writeTargets(Decay->getSubExpr(), Out);
         return;
       }
+    // An array field of dependent type is subscripted without a decay.
+    if (Base->isTypeDependent() && isPartOfManagedField(Base)) {
+      writeTargets(Base, Out);
+      return;
+    }
     Out.push_back(E);
     return;
   }
@@ -127,24 +146,53 @@ void Instrumenter::writeTargets(const Expr *LValue, SmallVectorImpl<const Expr *
       writeTargets(B->getRHS(), Out);
       return;
     }
+  // auto &[a, b] = local: writing a writes the local.
+  if (const auto *Ref = dyn_cast<DeclRefExpr>(E); Ref && isa<BindingDecl>(Ref->getDecl()))
+    if (const VarDecl *Decomposed = variableOf(Ref);
+        Decomposed && Decomposed->getType()->isReferenceType() && Decomposed->getInit())
+      if (const auto *Init = dyn_cast<DeclRefExpr>(strip(Decomposed->getInit()));
+          Init && isa<VarDecl>(Init->getDecl())) {
+        writeTargets(Init, Out);
+        return;
+      }
   Out.push_back(E);
 }
 
 static bool declaredWithin(const Decl *D, const DeclContext *Context) {
+  if (!Context)
+    return false;
   for (const DeclContext *DC = D->getDeclContext(); DC; DC = DC->getParent())
     if (DC == Context)
       return true;
   return false;
 }
 
+// The variable a name designates: a structured binding designates (part
+// of) the hidden variable it decomposes.
+const VarDecl *Instrumenter::variableOf(const DeclRefExpr *Ref) {
+  if (const auto *B = dyn_cast<BindingDecl>(Ref->getDecl()))
+    return dyn_cast_or_null<VarDecl>(B->getDecomposedDecl());
+  return dyn_cast<VarDecl>(Ref->getDecl());
+}
+
+std::string Instrumenter::nameOf(const DeclRefExpr *Ref) {
+  return Ref->getDecl()->getNameAsString();
+}
+
+// Whether a byte copy taken at the block's start restores what LValue
+// writes: all of VD, or the plain member written (of VD, or of `*this` when
+// VD is null). The member is saved by its text, so it must name the same
+// object there: a chain of '.' members, at most one `this->` first.
 bool Instrumenter::restorableByCopy(const VarDecl *VD, const Expr *LValue) const {
-  if (VD->getType().isTriviallyCopyableType(AST))
+  if (VD && VD->getType().isTriviallyCopyableType(AST) && !isa<DecompositionDecl>(VD))
     return true;
   const Expr *E = strip(LValue);
+  if (VD && isa<DecompositionDecl>(VD))
+    return isa<DeclRefExpr>(E) && E->getType().isTriviallyCopyableType(AST);
   if (!isa<MemberExpr>(E) || !E->getType().isTriviallyCopyableType(AST))
     return false;
   for (const auto *M = dyn_cast<MemberExpr>(E); M; M = dyn_cast<MemberExpr>(strip(M->getBase())))
-    if (M->isArrow())
+    if (M->isArrow() && !isa<CXXThisExpr>(strip(M->getBase())))
       return false;
   return true;
 }
@@ -153,7 +201,7 @@ const VarDecl *Instrumenter::outerLocal(const Expr *Target) const {
   const auto *Ref = dyn_cast<DeclRefExpr>(strip(Target));
   if (!Ref)
     return nullptr;
-  const auto *VD = dyn_cast<VarDecl>(Ref->getDecl());
+  const VarDecl *VD = variableOf(Ref);
   if (!VD || !VD->hasLocalStorage() || VD->getType()->isReferenceType())
     return nullptr;
   const FunctionScope *Block = atomicBlock();
@@ -195,12 +243,15 @@ void Instrumenter::analyzeWriteTargets(const Expr *Operation, const Expr *LValue
   for (const Expr *T : Targets) {
     if (isManagedAccess(T)) {
       WrittenAccesses.insert(T);
+      // *out = v in a template: unmanaged memory in some instantiations.
+      if (inFunctionBody() && !scope()->Constexpr && writesUnmanagedInInstantiation(T))
+        HookedWrites[Operation] = "write to memory outside the managed heap";
       continue;
     }
     if (!inFunctionBody() || scope()->Constexpr)
       continue;
     if (const auto *Ref = dyn_cast<DeclRefExpr>(T)) {
-      const auto *VD = dyn_cast<VarDecl>(Ref->getDecl());
+      const VarDecl *VD = variableOf(Ref);
       if (!VD)
         continue;
       if (VD->hasLocalStorage() && !VD->getType()->isReferenceType()) {
@@ -212,13 +263,22 @@ void Instrumenter::analyzeWriteTargets(const Expr *Operation, const Expr *LValue
             OuterLocalWrites[atomicBlock()->Lambda].push_back({VD, LValue});
           } else {
             HookedWrites[Operation] =
-                "write to '" + VD->getNameAsString() + "', declared outside the atomic block,";
+                "write to '" + nameOf(Ref) + "', declared outside the atomic block,";
           }
+        } else if (const LambdaExpr *L = capturingLambda(VD); L && !atomicBlock()) {
+          // A lambda that writes a local it captured: an atomic block that
+          // calls it must save the local (or become inevitable).
+          CapturedWrites[L->getLambdaClass()].push_back({VD, LValue, Operation});
         }
         continue;
       }
-      if (VD->getType()->isReferenceType() && VD->hasLocalStorage() &&
-          classifyObjectType(VD->getType()) != Managed::No)
+      Managed Referenced = VD->getType()->isReferenceType() && VD->hasLocalStorage()
+                               ? classifyObjectType(VD->getType())
+                               : Managed::No;
+      // A reference of dependent type (auto &, T &) binds an out-parameter
+      // in the instantiations that make it unmanaged.
+      if (Referenced == Managed::Yes ||
+          (Referenced == Managed::Maybe && !writesUnmanagedInInstantiation(T)))
         continue;
       HookedWrites[Operation] = VD->hasGlobalStorage()
                                     ? "write to '" + VD->getNameAsString() + "'"
@@ -230,13 +290,128 @@ void Instrumenter::analyzeWriteTargets(const Expr *Operation, const Expr *LValue
     if (Object && isOwnedObject(Object))
       continue;
     // Writes through `this` of an unmanaged class: the caller decided
-    // whether calling this method needs a hook (see classifyCall).
+    // whether calling this method needs a hook (see classifyCall), unless
+    // an atomic block or a lambda inside the method writes them.
     if (const auto *M = dyn_cast<MemberExpr>(T))
-      if (isa<CXXThisExpr>(M->getBase()->IgnoreParenImpCasts()))
+      if (isa<CXXThisExpr>(M->getBase()->IgnoreParenImpCasts())) {
+        analyzeMemberWriteInBlock(Operation, LValue, M);
         continue;
+      }
     HookedWrites[Operation] = T->getType().isVolatileQualified()
                                   ? "volatile write"
                                   : "write to memory outside the managed heap";
+  }
+}
+
+// A member of `*this` (an unmanaged object) written inside an atomic block
+// or a lambda nested in the method: the caller's decision about the method
+// call does not cover a block that runs again after an abort.
+void Instrumenter::analyzeMemberWriteInBlock(const Expr *Operation, const Expr *LValue,
+                                             const MemberExpr *Member) {
+  const FunctionScope *Block = atomicBlock();
+  const FunctionScope *Lambda = nullptr;
+  for (auto S = Scopes.rbegin(); S != Scopes.rend() && S->Lambda; ++S)
+    if (!Lambda)
+      Lambda = &*S;
+  if (!Lambda)
+    return; // written by the method itself
+  std::string Name = Member->getMemberDecl()->getNameAsString();
+  if (Block && declaredWithin(Block->Lambda->getLambdaClass(), methodOfThis())) {
+    if (restorableByCopy(nullptr, LValue))
+      OuterLocalWrites[Block->Lambda].push_back({nullptr, LValue});
+    else
+      HookedWrites[Operation] = "write to member '" + Name + "' outside the atomic block,";
+    return;
+  }
+  if (!Block)
+    CapturedWrites[Lambda->Lambda->getLambdaClass()].push_back({nullptr, LValue, Operation});
+}
+
+// The method whose `this` the code being traversed uses.
+const DeclContext *Instrumenter::methodOfThis() const {
+  for (auto S = Scopes.rbegin(); S != Scopes.rend(); ++S)
+    if (!S->Lambda)
+      return S->Function;
+  return nullptr;
+}
+
+// The innermost lambda being traversed that captured VD from outside.
+const LambdaExpr *Instrumenter::capturingLambda(const VarDecl *VD) const {
+  const LambdaExpr *Found = nullptr;
+  for (auto S = Scopes.rbegin(); S != Scopes.rend() && S->Lambda; ++S) {
+    if (declaredWithin(VD, S->Function))
+      break;
+    Found = S->Lambda;
+  }
+  return Found;
+}
+
+// A closure named otherwise than as the object of a call: it may be called
+// anywhere, inside an atomic block too.
+void Instrumenter::noteEscapingClosure(const Expr *E) {
+  const CXXRecordDecl *Closure = E->getType().getNonReferenceType()->getAsCXXRecordDecl();
+  if (!Closure || !Closure->isLambda())
+    return;
+  const Stmt *Parent = nullptr;
+  for (unsigned Up = 1; (Parent = parentStmt(Up)); ++Up)
+    if (!isa<ImplicitCastExpr>(Parent) && !isa<ParenExpr>(Parent) &&
+        !isa<MaterializeTemporaryExpr>(Parent))
+      break;
+  if (const auto *Call = dyn_cast_or_null<CXXOperatorCallExpr>(Parent);
+      Call && Call->getOperator() == OO_Call && strip(Call->getArg(0)) == strip(E))
+    return; // called right here
+  if (const auto *Call = dyn_cast_or_null<CallExpr>(Parent); Call && isAtomicCall(Call))
+    return; // the atomic block itself
+  if (!Parent || isa<DeclStmt>(Parent) || isa<CompoundStmt>(Parent))
+    return; // stored in a variable (its uses decide) or discarded
+  // Library code starts no atomic block (a std::function called inside one
+  // is hooked at that call).
+  const FunctionDecl *Callee = nullptr;
+  if (const auto *Call = dyn_cast<CallExpr>(Parent))
+    Callee = Call->getDirectCallee();
+  else if (const auto *Construct = dyn_cast<CXXConstructExpr>(Parent))
+    Callee = Construct->getConstructor();
+  if (Callee && SM.isInSystemHeader(SM.getExpansionLoc(Callee->getLocation())))
+    return;
+  EscapingClosures.insert(Closure);
+}
+
+// After the analysis: a lambda that may run inside an atomic block this
+// file cannot see becomes inevitable before it writes a captured local; the
+// hook does nothing outside atomic blocks.
+void Instrumenter::hookWritesOfEscapingClosures() {
+  for (const auto &[Closure, Writes] : CapturedWrites) {
+    if (!EscapingClosures.contains(Closure))
+      continue;
+    for (const CapturedWrite &W : Writes)
+      HookedWrites[W.Operation] =
+          W.Variable ? "write to '" + W.Variable->getNameAsString() +
+                           "', captured by a lambda that may run in an atomic block,"
+                     : "write to a member of '*this' by a lambda that may run in an atomic block,";
+  }
+}
+
+// A call, inside an atomic block, of a lambda defined outside it that writes
+// locals it captured: they are saved at the block's start, or the block
+// becomes inevitable before the call.
+void Instrumenter::analyzeLambdaCall(const CallExpr *E) {
+  const FunctionScope *Block = atomicBlock();
+  const auto *Method = dyn_cast_or_null<CXXMethodDecl>(E->getDirectCallee());
+  if (!Block || !Method || !Method->getParent()->isLambda())
+    return;
+  auto Found = CapturedWrites.find(Method->getParent());
+  if (Found == CapturedWrites.end())
+    return;
+  for (const CapturedWrite &W : Found->second) {
+    const VarDecl *VD = W.Variable;
+    if (VD && declaredWithin(VD, Block->Function))
+      continue;
+    if (VD && VD->getType().isTriviallyCopyableType(AST) && !isa<DecompositionDecl>(VD)) {
+      OuterLocalWrites[Block->Lambda].push_back({VD, W.LValue});
+      continue;
+    }
+    std::string What = VD ? "'" + VD->getNameAsString() + "'" : "a member of '*this'";
+    HookedWrites[E] = "call of a lambda that writes " + What + " outside the atomic block,";
   }
 }
 
@@ -249,7 +424,10 @@ void Instrumenter::analyzeBinding(const Expr *Bound, bool Mutable, bool CallArgu
       continue;
     const auto *Deref = dyn_cast<UnaryOperator>(T);
     if (Deref) { // the whole object: references to it are canonical
-      if (!CallArgument)
+      // f(*p) for a function of the program binds a canonical reference
+      // (&a == p inside); library code and compiler-generated members
+      // access the object without barriers of their own.
+      if (!CallArgument || isInstrumentedFunction(Callee))
         BoundDerefs.insert(T);
       else if (Mutable)
         WrittenAccesses.insert(T);
@@ -319,13 +497,22 @@ void Instrumenter::analyzeCallArguments(const CallExpr *E) {
   }
 }
 
+bool Instrumenter::writesUnmanagedInInstantiation(const Expr *Target) const {
+  const Expr *E = strip(Target);
+  bool Candidate = isa<DeclRefExpr>(E);
+  if (const auto *U = dyn_cast<UnaryOperator>(E))
+    Candidate =
+        U->getOpcode() == UO_Deref && classifyPointee(U->getSubExpr()->getType()) == Managed::Maybe;
+  return Candidate && UnmanagedInInstantiations.count(E->getBeginLoc().getRawEncoding()) > 0;
+}
+
 bool Instrumenter::reportableAccess(const Expr *Access, Managed M) const {
   if (!Access->isTypeDependent() && !Access->isValueDependent() && M != Managed::Maybe)
     return true;
   if (const auto *ME = dyn_cast<MemberExpr>(Access))
     if (classifyBase(ME->getBase(), ME->isArrow()) == Managed::Yes)
       return true;
-  return ManagedInInstantiations.count(Access->getBeginLoc().getRawEncoding()) > 0;
+  return ManagedInInstantiations.count(accessLocation(Access).getRawEncoding()) > 0;
 }
 
 // The object a call runs a method on, when it is an object rather than a

@@ -46,8 +46,10 @@ void on_fault(int sig, siginfo_t *info, void *context) {
   if (address >= h.canonical && address < h.canonical + h.window_size) {
     explain("a managed object was accessed without a barrier",
             address,
-            "the code that did it was not instrumented: compile it with "
-            "-fplugin=libstmify.so (or from the stmify tool's output)");
+            "the code that did it was not instrumented: either a file compiled "
+            "without -fplugin=libstmify.so (or not from the stmify tool's "
+            "output), or library code that was handed a managed object and "
+            "reached into it; access the object in the program's own code");
   } else if (address > h.canonical && address < top && (address & h.mask) < kPage) {
     explain("a null managed reference was dereferenced", address,
             "check the pointer before using it");

@@ -1,14 +1,14 @@
 // Programs compiled with the stmify plugin, written as a user would: no
 // hand-written barriers. They check what the instrumentation must achieve at
-// run time: outer locals restored on rollback and on retries, exceptions
-// committing, blocking calls giving the segment up.
+// run time: outer locals restored on rollback, exceptions committing,
+// blocking calls giving the segment up. (Retries need two segments:
+// retry_test.cpp.)
 #include <stmify/stm.hpp>
 
 #include <gtest/gtest.h>
 
 #include <stdexcept>
 #include <thread>
-#include <vector>
 
 namespace {
 
@@ -65,30 +65,6 @@ TEST(Plugin, ReturnValuesNestingAndVirtualCalls) {
   EXPECT_EQ(worth, 7);
   EXPECT_EQ(s->partner, base);
   EXPECT_TRUE(stm::atomic([&] { return s->partner == s; }));
-}
-
-// Retries must not count twice: each thread's own tally, written inside its
-// atomic blocks, ends equal to the number of blocks it ran.
-TEST(Plugin, RetriedBlocksRestoreOuterLocals) {
-  constexpr long kBlocks = 2000;
-  Account *shared = stm::make<Account>();
-  std::vector<long> tallies(4, 0);
-  std::vector<std::thread> threads;
-  for (int t = 0; t < 4; ++t)
-    threads.emplace_back([shared, &tallies, t] {
-      long tally = 0;
-      for (long i = 0; i < kBlocks; ++i)
-        stm::atomic([&] {
-          tally += 1;
-          shared->balance += 1;
-        });
-      tallies[t] = tally;
-    });
-  for (std::thread &th : threads)
-    th.join();
-  for (long tally : tallies)
-    EXPECT_EQ(tally, kBlocks);
-  EXPECT_EQ(shared->balance, 4 * kBlocks);
 }
 
 // With one segment, main joining while it holds the segment would wait for

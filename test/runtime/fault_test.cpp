@@ -18,6 +18,18 @@ TEST(FaultsDeathTest, AccessWithoutABarrierIsExplained) {
       "a managed object was accessed without a barrier");
 }
 
+// Not only files compiled without stmify do it: library code that was
+// handed a managed object (a member pointer applied by std::invoke, say).
+TEST(FaultsDeathTest, AccessWithoutABarrierNamesLibraryCodeToo) {
+  Cell *c = stm::make<Cell>();
+  EXPECT_DEATH(
+      {
+        volatile long v = c->value;
+        (void)v;
+      },
+      "or library code that was handed a managed object");
+}
+
 TEST(FaultsDeathTest, NullManagedReferenceIsExplained) {
   Cell *null = nullptr;
   stm::make<Cell>(); // attaches this thread

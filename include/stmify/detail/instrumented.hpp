@@ -13,15 +13,18 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <exception>
 #include <memory>
 #include <new>
+#include <optional>
 #include <stdexcept>
 #include <stmify/detail/task.hpp>
 #include <stmify/stm.h>
 #include <tuple>
 #include <type_traits>
 #include <utility>
+#include <variant>
 
 namespace stm {
 
@@ -226,18 +229,35 @@ public:
   nothrow_scope &operator=(const nothrow_scope &) = delete;
 };
 
+[[noreturn]] void refuse_irrevocable(const char *why, const char *what) noexcept;
+
 // Before a call or write the runtime cannot undo. may_throw is false inside
-// noexcept functions, where an abort cannot propagate.
+// noexcept functions, where an abort cannot propagate. An attempt that lost
+// a conflict and cannot abort here (it is unwinding already, or inside a
+// noexcept function) must not do it either: the block runs again and would
+// repeat it, so the program stops, naming it.
 inline void inevitable_hook(const char *what, bool may_throw = true) {
   if (_stm_tls.atomic_depth == 0)
     return;
-  if (stm_become_inevitable(what) == 0 || std::uncaught_exceptions() > 0)
+  if (stm_become_inevitable(what) == 0)
     return;
+  if (std::uncaught_exceptions() > 0)
+    refuse_irrevocable("a transaction that lost a conflict is unwinding and reached", what);
   if (!may_throw || _stm_tls.nothrow_depth != 0)
-    fatal("a transaction that lost a conflict reached a call it cannot undo "
-          "inside a noexcept function or a destructor; move the call out of "
-          "it or out of the atomic block");
+    refuse_irrevocable(
+        "a transaction that lost a conflict reached, inside a noexcept function or a destructor,",
+        what);
   throw abort_signal{};
+}
+
+inline void refuse_irrevocable(const char *why, const char *what) noexcept {
+  char message[512];
+  std::snprintf(message, sizeof message,
+                "%s the %s, which it cannot undo and would repeat when the block runs "
+                "again; make the block inevitable before it (stm::become_inevitable), or "
+                "move the action out of the destructor or noexcept function",
+                why, what);
+  fatal(message);
 }
 
 // Before and after a statement that calls code which may block, outside atomic
@@ -291,15 +311,51 @@ inline void rethrow_if_abort() {
 }
 
 // The range of a loop that reads the elements of an array field of a managed
-// object: a copy, so that no reference into the object outlives a safe point.
+// object (a C array or std::array): each element is read through the
+// calling thread's segment when the loop reaches it, so no reference into
+// one segment outlives a safe point, and nothing is copied up front (such a
+// field may be megabytes). The object was read-marked when the range was
+// made; elements are returned by value.
+template <class T> class field_elements {
+public:
+  field_elements(const T *first, std::size_t count) noexcept
+      : first_(_stm_canonical_base | (reinterpret_cast<std::uintptr_t>(first) & _stm_segment_mask)),
+        count_(count) {}
+
+  class iterator {
+  public:
+    explicit iterator(std::uintptr_t at) noexcept : at_(at) {}
+    T operator*() const noexcept {
+      return *reinterpret_cast<const T *>(_stm_tls.segment_base | (at_ & _stm_tls.offset_mask));
+    }
+    iterator &operator++() noexcept {
+      at_ += sizeof(T);
+      return *this;
+    }
+    bool operator!=(const iterator &other) const noexcept { return at_ != other.at_; }
+
+  private:
+    std::uintptr_t at_;
+  };
+
+  iterator begin() const noexcept { return iterator(first_); }
+  iterator end() const noexcept { return iterator(first_ + count_ * sizeof(T)); }
+
+private:
+  std::uintptr_t first_;
+  std::size_t count_;
+};
+
 template <class T, std::size_t N>
-std::array<std::remove_cv_t<T>, N> copy_of(const T (&elements)[N]) {
-  std::array<std::remove_cv_t<T>, N> copy{};
-  for (std::size_t i = 0; i < N; ++i)
-    copy[i] = elements[i];
-  return copy;
+field_elements<std::remove_cv_t<T>> elements_of(const T (&elements)[N]) noexcept {
+  return {elements, N};
 }
-template <class T> std::remove_cv_t<T> copy_of(const T &value) { return value; }
+template <class T, std::size_t N>
+field_elements<T> elements_of(const std::array<T, N> &elements) noexcept {
+  return {elements.data(), N};
+}
+// Any other range held by value in the object: a copy.
+template <class T> std::remove_cv_t<T> elements_of(const T &value) { return value; }
 
 // Saves a local that an atomic block writes, so that an abort restores it.
 template <class T> inline void preserve(T &local) noexcept {
@@ -333,6 +389,16 @@ inline void trace_value(const std::array<T, N> &a, stm_visit_fn visit, void *ctx
 template <class... Ts>
 inline void trace_value(const std::tuple<Ts...> &t, stm_visit_fn visit, void *ctx) noexcept {
   std::apply([&](const Ts &...e) { (trace_value(e, visit, ctx), ...); }, t);
+}
+template <class T>
+inline void trace_value(const std::optional<T> &o, stm_visit_fn visit, void *ctx) noexcept {
+  if (o.has_value())
+    trace_value(*o, visit, ctx);
+}
+template <class... Ts>
+inline void trace_value(const std::variant<Ts...> &v, stm_visit_fn visit, void *ctx) noexcept {
+  if (!v.valueless_by_exception())
+    std::visit([&](const auto &e) { trace_value(e, visit, ctx); }, v);
 }
 
 // Visits every managed reference that value holds (generated trace functions

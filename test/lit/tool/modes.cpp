@@ -1,12 +1,13 @@
 // The tool's modes: --check reports and writes nothing (exit status 1 when
 // there are diagnostics), --in-place overwrites the source when asked to.
-// RUN: rm -rf %t && mkdir -p %t
-// RUN: cp %s %t/clean.cpp
-// RUN: %stmify --check %t/clean.cpp -- -std=c++17 -I%stmify_include
-// RUN: diff %s %t/clean.cpp
-// RUN: not %stmify --check %t/clean.cpp -- -std=c++17 -I%stmify_include -DBROKEN 2>&1 | FileCheck --check-prefix=CHECKMODE %s
-// RUN: %stmify --in-place %t/clean.cpp -- -std=c++17 -I%stmify_include
-// RUN: FileCheck --check-prefix=INPLACE %s < %t/clean.cpp
+// The copy has this file's directives blanked, so that INPLACE cannot match
+// its own line.
+// RUN: rm -rf %t && %blank_directives %s %t && cp %t/modes.cpp %t/original.cpp
+// RUN: %stmify --check %t/modes.cpp -- -std=c++17 -I%stmify_include
+// RUN: diff %t/original.cpp %t/modes.cpp
+// RUN: not %stmify --check %t/modes.cpp -- -std=c++17 -I%stmify_include -DBROKEN 2>&1 | FileCheck --check-prefix=CHECKMODE %s
+// RUN: %stmify --in-place %t/modes.cpp -- -std=c++17 -I%stmify_include
+// RUN: FileCheck --match-full-lines --check-prefix=INPLACE %s < %t/modes.cpp
 #include <stmify/stm.hpp>
 
 struct Node : stm::object {

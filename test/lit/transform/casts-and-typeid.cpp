@@ -1,7 +1,7 @@
 // Casts and typeid: dynamic_cast and typeid read the vptr, so their operand is
 // translated; a pointer result of dynamic_cast is made canonical again.
 // RUN: %clangxx -fplugin=%plugin -std=c++17 -I%stmify_include -Wall -Wextra -Werror -fsyntax-only %s
-// RUN: %stmify --stdout %s -- -std=c++17 -I%stmify_include | FileCheck %s
+// RUN: %check_rewrite %s %t -- -std=c++17 -I%stmify_include
 #include <stmify/stm.hpp>
 #include <typeinfo>
 

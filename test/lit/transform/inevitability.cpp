@@ -3,7 +3,7 @@
 // volatile; blocking calls and thread starts; synchronising operations that
 // run inline (std::atomic) are marked so that the runtime sees them.
 // RUN: %clangxx -fplugin=%plugin -std=c++17 -I%stmify_include -Wall -Wextra -Werror -Wno-unused-parameter -fsyntax-only %s
-// RUN: %stmify --stdout %s -- -std=c++17 -I%stmify_include | FileCheck %s
+// RUN: %check_rewrite %s %t -- -std=c++17 -I%stmify_include
 #include <stmify/stm.hpp>
 #include <algorithm>
 #include <atomic>

@@ -2,7 +2,7 @@
 // when a byte copy restores them (the variable or the plain member written),
 // otherwise the block becomes inevitable before the write.
 // RUN: %clangxx -fplugin=%plugin -std=c++17 -I%stmify_include -Wall -Wextra -Werror -Wno-unused-parameter -fsyntax-only %s
-// RUN: %stmify --stdout %s -- -std=c++17 -I%stmify_include | FileCheck %s
+// RUN: %check_rewrite %s %t -- -std=c++17 -I%stmify_include
 #include <stmify/stm.hpp>
 #include <string>
 #include <vector>

@@ -1,6 +1,6 @@
 // Range-for over unmanaged containers of managed references.
 // RUN: %clangxx -fplugin=%plugin -std=c++17 -I%stmify_include -Wall -Wextra -Werror -Wno-unused-parameter -fsyntax-only %s
-// RUN: %stmify --stdout %s -- -std=c++17 -I%stmify_include | FileCheck %s
+// RUN: %check_rewrite %s %t -- -std=c++17 -I%stmify_include
 #include <stmify/stm.hpp>
 #include <vector>
 
@@ -35,5 +35,5 @@ struct Pair : stm::object {
     return s;
   }
 };
-// Reading the elements of an array field: the loop runs over a copy.
-// CHECK: for (Item *it : stm::detail::copy_of(stm::rd(this)->items))
+// Reading the elements of an array field: each is read when the loop reaches it.
+// CHECK: for (Item *it : stm::detail::elements_of(stm::rd(this)->items))

@@ -1,7 +1,7 @@
 // Safe points at loop back-edges and at the entry of functions that call or
 // loop; none in leaf functions, constexpr functions or at atomic block entry.
 // RUN: %clangxx -fplugin=%plugin -std=c++17 -I%stmify_include -Wall -Wextra -Werror -Wno-unused-parameter -fsyntax-only %s
-// RUN: %stmify --stdout %s -- -std=c++17 -I%stmify_include | FileCheck %s
+// RUN: %check_rewrite %s %t -- -std=c++17 -I%stmify_include
 #include <stmify/stm.hpp>
 
 struct Cell : stm::object {
