@@ -16,11 +16,13 @@
 #include <exception>
 #include <memory>
 #include <new>
+#include <optional>
 #include <stmify/detail/task.hpp>
 #include <stmify/stm.h>
 #include <tuple>
 #include <type_traits>
 #include <utility>
+#include <variant>
 
 namespace stm {
 
@@ -124,6 +126,20 @@ template <class T> inline T &loc(T &r) noexcept { return *loc(std::addressof(r))
 template <class T> inline T &rd(T &r) noexcept { return *rd(std::addressof(r)); }
 template <class T> inline T &wr(T &r, const char *site = nullptr) noexcept {
   return *wr(std::addressof(r), site);
+}
+
+// A temporary (the result of a call in a template, std::move(x)) is never a
+// managed object: passed on as it is.
+namespace detail {
+template <class T>
+using if_temporary = std::enable_if_t<!std::is_reference_v<T> && !std::is_pointer_v<T>, T &&>;
+}
+template <class T> inline detail::if_temporary<T> loc(T &&r) noexcept { return std::move(r); }
+template <class T> inline detail::if_temporary<T> rd(T &&r) noexcept { return std::move(r); }
+template <class T>
+inline detail::if_temporary<T> wr(T &&r, const char *site = nullptr) noexcept {
+  (void)site;
+  return std::move(r);
 }
 
 namespace detail {
@@ -303,6 +319,16 @@ inline void trace_value(const std::array<T, N> &a, stm_visit_fn visit, void *ctx
 template <class... Ts>
 inline void trace_value(const std::tuple<Ts...> &t, stm_visit_fn visit, void *ctx) noexcept {
   std::apply([&](const Ts &...e) { (trace_value(e, visit, ctx), ...); }, t);
+}
+template <class T>
+inline void trace_value(const std::optional<T> &o, stm_visit_fn visit, void *ctx) noexcept {
+  if (o)
+    trace_value(*o, visit, ctx);
+}
+template <class... Ts>
+inline void trace_value(const std::variant<Ts...> &v, stm_visit_fn visit, void *ctx) noexcept {
+  if (!v.valueless_by_exception())
+    std::visit([&](const auto &e) { trace_value(e, visit, ctx); }, v);
 }
 
 // Visits every managed reference that value holds (generated trace functions

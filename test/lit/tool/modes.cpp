@@ -5,6 +5,10 @@
 // RUN: %stmify --check %t/clean.cpp -- -std=c++17 -I%stmify_include
 // RUN: diff %s %t/clean.cpp
 // RUN: not %stmify --check %t/clean.cpp -- -std=c++17 -I%stmify_include -DBROKEN 2>&1 | FileCheck --check-prefix=CHECKMODE %s
+// --check compiles the instrumented text as the plugin would: an error there
+// (here a warning the flags make one) is reported; warnings are not.
+// RUN: not %stmify --check %t/clean.cpp -- -std=c++17 -I%stmify_include -DUNUSED -Wunused-variable -Werror 2>&1 | FileCheck --check-prefix=COMPILE %s
+// RUN: %stmify --check %t/clean.cpp -- -std=c++17 -I%stmify_include -DUNUSED -Wunused-variable 2>&1 | count 0
 // RUN: %stmify --in-place %t/clean.cpp -- -std=c++17 -I%stmify_include
 // RUN: FileCheck --check-prefix=INPLACE %s < %t/clean.cpp
 #include <stmify/stm.hpp>
@@ -15,6 +19,13 @@ struct Node : stm::object {
 
 long read(Node *n) { return n->value; }
 
+#ifdef UNUSED
+long unused(Node *n) {
+  long spare = 0;
+  return n->value;
+}
+#endif
+
 #ifdef BROKEN
 #define VALUE(p) ((p)->value)
 long macro(Node *n) { return VALUE(n); }
@@ -22,3 +33,5 @@ long macro(Node *n) { return VALUE(n); }
 
 // CHECKMODE: error: stmify cannot instrument this access to managed object of type Node: it is written inside the body of a macro [stmify:access-in-macro]
 // INPLACE: long read(Node *n) { return stm::rd(n)->value; }
+// COMPILE: clean.cpp:{{[0-9]+}}:8: error: unused variable 'spare' [-Werror,-Wunused-variable]
+// COMPILE: error: compiling the instrumented translation unit failed; the errors above point into the instrumented text [stmify:rewritten-code-failed]
