@@ -20,7 +20,16 @@ constexpr DiagnosticText Texts[] = {
 
 } // namespace
 
-void DiagnosticReporter::report(Diag D, SourceLocation Loc, std::initializer_list<std::string> Args,
+static void addArguments(DiagnosticBuilder &B, std::initializer_list<DiagArg> Args) {
+  for (const DiagArg &A : Args) {
+    if (A.IsNumber)
+      B << A.Number;
+    else
+      B << A.Text;
+  }
+}
+
+void DiagnosticReporter::report(Diag D, SourceLocation Loc, std::initializer_list<DiagArg> Args,
                                 SourceRange Range) {
   const DiagnosticText &T = Texts[static_cast<int>(D)];
   std::string Message = std::string(T.Message) + " [stmify:" + T.Id + "]";
@@ -29,16 +38,14 @@ void DiagnosticReporter::report(Diag D, SourceLocation Loc, std::initializer_lis
   unsigned FixId = IDs.getCustomDiagID(DiagnosticIDs::Note, std::string("fix: ") + T.Fix);
   {
     DiagnosticBuilder B = Engine.Report(Loc, MainId);
-    for (const std::string &A : Args)
-      B << A;
+    addArguments(B, Args);
     if (Range.isValid())
       B << Range;
   }
   if (T.Level >= DiagnosticsEngine::Error)
     ++Errors;
   DiagnosticBuilder N = Engine.Report(Loc, FixId);
-  for (const std::string &A : Args)
-    N << A;
+  addArguments(N, Args);
 }
 
 } // namespace stmify

@@ -16,11 +16,21 @@ enum class Diag {
 #include "Diagnostics.def"
 };
 
+// A diagnostic argument: text, or a number for a %select.
+struct DiagArg {
+  DiagArg(std::string Text) : Text(std::move(Text)) {}
+  DiagArg(const char *Text) : Text(Text) {}
+  DiagArg(int Number) : Number(Number), IsNumber(true) {}
+  std::string Text;
+  int Number = 0;
+  bool IsNumber = false;
+};
+
 class DiagnosticReporter {
 public:
   explicit DiagnosticReporter(clang::DiagnosticsEngine &Engine) : Engine(Engine) {}
 
-  void report(Diag D, clang::SourceLocation Loc, std::initializer_list<std::string> Args = {},
+  void report(Diag D, clang::SourceLocation Loc, std::initializer_list<DiagArg> Args = {},
               clang::SourceRange Range = {});
   unsigned errorCount() const { return Errors; }
 

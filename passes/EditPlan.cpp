@@ -1,6 +1,7 @@
 #include "EditPlan.h"
 
 #include "clang/Lex/Lexer.h"
+#include "llvm/ADT/StringSwitch.h"
 #include "llvm/Support/Path.h"
 
 #include <algorithm>
@@ -10,24 +11,32 @@ using namespace clang;
 namespace stmify {
 
 bool isStmifyHeader(llvm::StringRef Path) {
-  std::string Normal = Path.str();
-  std::replace(Normal.begin(), Normal.end(), '\\', '/');
-  llvm::StringRef P(Normal);
-  return P.ends_with("stmify/stm.hpp") || P.ends_with("stmify/stm.h") ||
-         P.contains("stmify/detail/");
+  return isStmifyApiHeader(Path) ||
+         llvm::StringRef(llvm::sys::path::convert_to_slash(Path, llvm::sys::path::Style::windows))
+             .ends_with("stmify/stm.h");
+}
+
+unsigned markerOffset(llvm::StringRef Text) { return Text.starts_with("\xEF\xBB\xBF") ? 3 : 0; }
+
+bool isInstrumentedText(llvm::StringRef Text) {
+  return Text.drop_front(markerOffset(Text)).starts_with(InstrumentedMarker);
+}
+
+bool EditPlan::isProjectFile(FileID File) const {
+  if (File.isInvalid())
+    return false;
+  SourceLocation Start = SM.getLocForStartOfFile(File);
+  OptionalFileEntryRef Entry = SM.getFileEntryRefForID(File);
+  return Entry && !SM.isInSystemHeader(Start) && !isStmifyHeader(Entry->getName()) &&
+         !SM.isWrittenInBuiltinFile(Start) && !SM.isWrittenInCommandLineFile(Start);
 }
 
 bool EditPlan::isRewritable(FileID File) const {
   auto Cached = RewritableCache.find(File);
   if (Cached != RewritableCache.end())
     return Cached->second;
-  bool Result = false;
-  if (File.isValid()) {
-    SourceLocation Start = SM.getLocForStartOfFile(File);
-    OptionalFileEntryRef Entry = SM.getFileEntryRefForID(File);
-    Result = Entry && !SM.isInSystemHeader(Start) && !isStmifyHeader(Entry->getName()) &&
-             !SM.isWrittenInBuiltinFile(Start) && !SM.isWrittenInCommandLineFile(Start);
-  }
+  bool Result = isProjectFile(File) && Api.isApiFile(SM.getFileEntryForID(File)) &&
+                !isInstrumentedText(SM.getBufferData(File));
   RewritableCache[File] = Result;
   return Result;
 }
@@ -39,7 +48,12 @@ bool EditPlan::isOwnLocation(SourceLocation FileLoc) const {
   if (SM.isInSystemHeader(FileLoc))
     return false;
   PresumedLoc P = SM.getPresumedLoc(FileLoc);
-  return P.isInvalid() || !isStmifyHeader(P.getFilename());
+  return (P.isInvalid() || !isStmifyHeader(P.getFilename())) && Api.isApiLocation(SM, FileLoc);
+}
+
+bool EditPlan::isApiCode(SourceLocation FileLoc) const {
+  return FileLoc.isValid() && isProjectFile(SM.getFileID(FileLoc)) &&
+         Api.isApiLocation(SM, FileLoc);
 }
 
 std::optional<FileOffsets> EditPlan::locate(SourceRange TokenRange) const {
@@ -50,7 +64,7 @@ std::optional<FileOffsets> EditPlan::locate(SourceRange TokenRange) const {
   auto [BeginFile, Begin] = SM.getDecomposedLoc(Range.getBegin());
   auto [EndFile, End] = SM.getDecomposedLoc(Range.getEnd());
   if (BeginFile != EndFile || !isRewritable(BeginFile) || End < Begin ||
-      !isOwnLocation(Range.getBegin()))
+      !isOwnLocation(Range.getBegin()) || Api.isInMacroDefinition(SM, Range.getBegin()))
     return std::nullopt;
   return FileOffsets{BeginFile, Begin, End};
 }
@@ -64,28 +78,78 @@ std::optional<FileOffsets> EditPlan::locatePoint(SourceLocation Loc) const {
       return std::nullopt;
   }
   auto [File, Offset] = SM.getDecomposedLoc(Loc);
-  if (!isRewritable(File) || !isOwnLocation(Loc))
+  if (!isRewritable(File) || !isOwnLocation(Loc) || Api.isInMacroDefinition(SM, Loc))
     return std::nullopt;
   return FileOffsets{File, Offset, Offset};
 }
 
-bool FileEdits::add(Edit E) {
-  if (!Known.insert(E).second)
+namespace {
+
+// The layers of wrappings, outermost first. The transformer's wrappings are
+// told apart by their opening text.
+enum class Layer { Statement, CallBefore, Value, Synchronizing };
+
+Layer layerOf(llvm::StringRef Open) {
+  if (Open.starts_with("{"))
+    return Layer::Statement;
+  if (Open.starts_with("(stm::detail::inevitable_hook(") ||
+      Open.starts_with("(stm::detail::ambient_boundary("))
+    return Layer::CallBefore;
+  if (Open.starts_with("stm::detail::synchronizing("))
+    return Layer::Synchronizing;
+  return Layer::Value;
+}
+
+// 0 for conversions that are not barriers.
+int barrierStrength(llvm::StringRef Open) {
+  return llvm::StringSwitch<int>(Open)
+      .Case("stm::loc(", 1)
+      .Case("stm::rd(", 2)
+      .Case("stm::wr(", 3)
+      .Default(0);
+}
+
+} // namespace
+
+bool FileEdits::add(Edit E, std::string *Existing) {
+  if (Known.count(E))
     return true; // the same edit again: another inclusion or translation unit
   if (E.What == Kind::Wrap) {
-    auto [It, Inserted] =
-        Wrapped.emplace(std::make_pair(E.Begin, E.End), std::make_pair(E.Open, E.Close));
-    if (!Inserted) {
-      Known.erase(E);
-      return false;
+    std::vector<size_t> &Same = Wrapped[{E.Begin, E.End}];
+    Layer L = layerOf(E.Open);
+    for (size_t Index : Same) {
+      Edit &Other = Edits[Index];
+      if (layerOf(Other.Open) != L || L == Layer::CallBefore)
+        continue; // they nest
+      int Strength = barrierStrength(E.Open), OtherStrength = barrierStrength(Other.Open);
+      if (Strength == 0 || OtherStrength == 0) {
+        if (Existing)
+          *Existing = Other.Open;
+        return false;
+      }
+      // The stronger barrier serves both; of two write barriers the first site
+      // in text order, so the result does not depend on the order of edits.
+      bool Replace =
+          Strength > OtherStrength || (Strength == OtherStrength && E.Close < Other.Close);
+      if (Replace) {
+        Known.erase(Other);
+        Other.Open = E.Open;
+        Other.Close = E.Close;
+        Known.insert(Other);
+      }
+      Known.insert(E); // a later copy of it is absorbed too
+      return true;
     }
+    Same.push_back(Edits.size());
   }
+  Known.insert(E);
   Edits.push_back(std::move(E));
   return true;
 }
 
-bool FileEdits::wrap(unsigned Begin, unsigned End, std::string Prefix, std::string Suffix) {
-  return add({Kind::Wrap, Begin, End, std::move(Prefix), std::move(Suffix)});
+bool FileEdits::wrap(unsigned Begin, unsigned End, std::string Prefix, std::string Suffix,
+                     std::string *Existing) {
+  return add({Kind::Wrap, Begin, End, std::move(Prefix), std::move(Suffix)}, Existing);
 }
 
 void FileEdits::insertStatement(unsigned Offset, std::string Text) {
@@ -112,8 +176,10 @@ std::string FileEdits::render(llvm::StringRef Original) const {
     unsigned Offset;
     bool Closing;       // closings come before openings at one offset
     unsigned long Rank; // openings: descending; closings: ascending
-    size_t Sequence;    // ties: openings ascending, closings descending
+    int Depth;          // wrappings of one range: openings by layer, then text
+    size_t Sequence;    // other ties: openings ascending, closings descending
     const std::string *Text;
+    const std::string *Key;
   };
   constexpr unsigned long Outermost = ~0ul;
   std::vector<Piece> Pieces;
@@ -122,28 +188,33 @@ std::string FileEdits::render(llvm::StringRef Original) const {
     switch (E.What) {
     case Kind::Wrap: {
       unsigned long Length = E.End - E.Begin + 1;
-      Pieces.push_back({E.Begin, false, Length, I, &E.Open});
-      Pieces.push_back({E.End, true, Length, I, &E.Close});
+      int Depth = static_cast<int>(layerOf(E.Open));
+      Pieces.push_back({E.Begin, false, Length, Depth, I, &E.Open, &E.Open});
+      Pieces.push_back({E.End, true, Length, Depth, I, &E.Close, &E.Open});
       break;
     }
     case Kind::Statement:
-      Pieces.push_back({E.Begin, false, Outermost, I, &E.Open});
+      Pieces.push_back({E.Begin, false, Outermost, 0, I, &E.Open, &E.Open});
       break;
     case Kind::Prefix:
-      Pieces.push_back({E.Begin, false, 0, I, &E.Open});
+      Pieces.push_back({E.Begin, false, 0, 0, I, &E.Open, &E.Open});
       break;
     case Kind::Closing:
-      Pieces.push_back({E.Begin, true, Outermost, I, &E.Open});
+      Pieces.push_back({E.Begin, true, Outermost, 0, I, &E.Open, &E.Open});
       break;
     }
   }
-  std::sort(Pieces.begin(), Pieces.end(), [](const Piece &A, const Piece &B) {
+  std::sort(Pieces.begin(), Pieces.end(), [this](const Piece &A, const Piece &B) {
     if (A.Offset != B.Offset)
       return A.Offset < B.Offset;
     if (A.Closing != B.Closing)
       return A.Closing;
     if (A.Rank != B.Rank)
       return A.Closing ? A.Rank < B.Rank : A.Rank > B.Rank;
+    bool Wraps = Edits[A.Sequence].What == Kind::Wrap && Edits[B.Sequence].What == Kind::Wrap;
+    if (Wraps && (A.Depth != B.Depth || *A.Key != *B.Key))
+      return A.Closing ? std::tie(B.Depth, *B.Key) < std::tie(A.Depth, *A.Key)
+                       : std::tie(A.Depth, *A.Key) < std::tie(B.Depth, *B.Key);
     return A.Closing ? A.Sequence > B.Sequence : A.Sequence < B.Sequence;
   });
   std::string Out;

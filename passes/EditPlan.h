@@ -5,8 +5,18 @@
 // last; statements inserted at an offset precede every wrapping that opens
 // there, and prefixes inserted at an offset follow them. No edit inserts a
 // newline, so line numbers of the rewritten text equal the original's.
+//
+// Two wrappings of one range compose by layer, outermost first: a statement
+// block (`{ safe point; statement }`), calls made before the value
+// (`(stm::detail::inevitable_hook(...), X)`, ambient boundaries), conversions
+// of the value (barriers, stm::canon, copies), then synchronisation points. Two
+// barriers of one range become the stronger (stm::wr over stm::rd over
+// stm::loc): a read through a write barrier is a read. Other pairs of one
+// layer cannot be combined.
 #ifndef STMIFY_PASSES_EDITPLAN_H
 #define STMIFY_PASSES_EDITPLAN_H
+
+#include "ApiFiles.h"
 
 #include "clang/Basic/LangOptions.h"
 #include "clang/Basic/SourceManager.h"
@@ -31,8 +41,10 @@ struct FileOffsets {
 // one header can be merged.
 class FileEdits {
 public:
-  // Returns false when the same range is already wrapped differently.
-  bool wrap(unsigned Begin, unsigned End, std::string Prefix, std::string Suffix);
+  // Returns false when the range is already wrapped in a way this wrapping
+  // cannot be combined with; Existing then receives that wrapping's opening.
+  bool wrap(unsigned Begin, unsigned End, std::string Prefix, std::string Suffix,
+            std::string *Existing = nullptr);
   void insertStatement(unsigned Offset, std::string Text);
   void insertPrefix(unsigned Offset, std::string Text);
   void insertClosing(unsigned Offset, std::string Text);
@@ -52,24 +64,29 @@ private:
              std::tie(O.What, O.Begin, O.End, O.Open, O.Close);
     }
   };
-  bool add(Edit E);
+  bool add(Edit E, std::string *Existing = nullptr);
   std::vector<Edit> Edits;
   std::set<Edit> Known;
-  std::map<std::pair<unsigned, unsigned>, std::pair<std::string, std::string>> Wrapped;
+  // The wrappings of each range, as indices into Edits.
+  std::map<std::pair<unsigned, unsigned>, std::vector<size_t>> Wrapped;
 };
 
 class EditPlan {
 public:
-  EditPlan(clang::SourceManager &SM, const clang::LangOptions &LO) : SM(SM), LO(LO) {}
+  EditPlan(clang::SourceManager &SM, const clang::LangOptions &LO, const ApiFiles &Api)
+      : SM(SM), LO(LO), Api(Api) {}
 
   // Where a token range of the AST lies in a rewritable file, if it does (a
   // range inside a macro body does not; one inside a macro argument does).
   std::optional<FileOffsets> locate(clang::SourceRange TokenRange) const;
   std::optional<FileOffsets> locatePoint(clang::SourceLocation Loc) const;
 
-  // Returns false when the same range was already wrapped differently.
-  bool wrap(const FileOffsets &Where, std::string Prefix, std::string Suffix) {
-    return Files[Where.File].wrap(Where.Begin, Where.End, std::move(Prefix), std::move(Suffix));
+  // Returns false when the range is already wrapped in a way this wrapping
+  // cannot be combined with (Existing receives its opening).
+  bool wrap(const FileOffsets &Where, std::string Prefix, std::string Suffix,
+            std::string *Existing = nullptr) {
+    return Files[Where.File].wrap(Where.Begin, Where.End, std::move(Prefix), std::move(Suffix),
+                                  Existing);
   }
   // A statement (or declaration) placed before whatever starts at Offset.
   void insertStatement(clang::FileID File, unsigned Offset, std::string Text) {
@@ -84,8 +101,15 @@ public:
     Files[File].insertClosing(Offset, std::move(Text));
   }
 
+  // A file of the project (not a system header, not stmify's, not the
+  // command line), whether it uses the API or not.
+  bool isProjectFile(clang::FileID File) const;
+  // A project file that uses the API and has not been instrumented already.
   bool isRewritable(clang::FileID File) const;
   bool isOwnLocation(clang::SourceLocation FileLoc) const;
+  // Code stmify instruments (or has instrumented): in a project file that
+  // uses the API.
+  bool isApiCode(clang::SourceLocation FileLoc) const;
 
   // The edits of every file that has some.
   const std::map<clang::FileID, FileEdits> &files() const { return Files; }
@@ -93,12 +117,20 @@ public:
 private:
   clang::SourceManager &SM;
   const clang::LangOptions &LO;
+  const ApiFiles &Api;
   std::map<clang::FileID, FileEdits> Files;
   mutable llvm::DenseMap<clang::FileID, bool> RewritableCache;
 };
 
 // True for stmify's own public headers, which are never instrumented.
 bool isStmifyHeader(llvm::StringRef Path);
+
+// Instrumented text starts with this comment (it adds no line), so that
+// stmify leaves its own output alone.
+inline constexpr llvm::StringLiteral InstrumentedMarker = "/* instrumented by stmify */ ";
+// Where the marker goes: after a byte order mark.
+unsigned markerOffset(llvm::StringRef Text);
+bool isInstrumentedText(llvm::StringRef Text);
 
 } // namespace stmify
 

@@ -8,6 +8,7 @@
 // sees the C library's blocking and synchronisation itself).
 #include "Instrumenter.h"
 
+#include "clang/Lex/Lexer.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringSet.h"
 
@@ -34,6 +35,13 @@ struct KnownFunctions {
 const KnownFunctions &known() {
   static const KnownFunctions Table;
   return Table;
+}
+
+// A call in a template's pattern and the same call in its instantiations
+// cover the same source range; a call on the result of another call starts
+// where that one does, so the start alone would not tell them apart.
+std::pair<unsigned, unsigned> rawRange(const Expr *E) {
+  return {E->getBeginLoc().getRawEncoding(), E->getEndLoc().getRawEncoding()};
 }
 
 // "std::vector::push_back": namespaces and classes without template
@@ -101,10 +109,8 @@ Instrumenter::CallKind Instrumenter::classifyCallee(const FunctionDecl *F,
           return CallKind::Hook;
     }
   }
-  const FunctionDecl *Pattern = F->getTemplateInstantiationPattern();
-  SourceLocation Where = (Pattern ? Pattern : F)->getLocation();
-  if (!SM.isInSystemHeader(SM.getExpansionLoc(Where))) {
-    // Compiled with stmify (or the compiler's own). A method that may modify
+  if (compiledWithStmify(F)) {
+    // A method that may modify
     // an unmanaged object writes it through `this` without hooks, so the
     // object must be one the transaction owns.
     if (const auto *M = dyn_cast<CXXMethodDecl>(F))
@@ -150,6 +156,44 @@ Instrumenter::CallKind Instrumenter::classifyCallee(const FunctionDecl *F,
   return CallKind::Hook;
 }
 
+// Whether stmify instruments the function's body: a declaration of it lies in
+// an API file and, when this translation unit has its body, the braces of the
+// body are the program's own (not written by a macro). Any other function is
+// unknown code, like a library's.
+bool Instrumenter::compiledWithStmify(const FunctionDecl *F) const {
+  if (F->isImplicit() || F->isDefaulted()) {
+    // The compiler writes the body where the class is.
+    const auto *M = dyn_cast<CXXMethodDecl>(F);
+    SourceLocation Where = M ? M->getParent()->getLocation() : F->getLocation();
+    return Edits.isApiCode(SM.getExpansionLoc(Where));
+  }
+  const FunctionDecl *Pattern = F->getTemplateInstantiationPattern();
+  const FunctionDecl *Definition = nullptr;
+  if ((Pattern ? Pattern : F)->hasBody(Definition) && Definition) {
+    const Stmt *Body = Definition->getBody();
+    return Body && !bodyWrittenInMacro(Body) &&
+           Edits.isApiCode(SM.getExpansionLoc(Body->getBeginLoc()));
+  }
+  for (const FunctionDecl *R : (Pattern ? Pattern : F)->redecls())
+    if (Edits.isApiCode(SM.getExpansionLoc(R->getLocation())))
+      return true;
+  return false;
+}
+
+bool Instrumenter::bodyWrittenInMacro(const Stmt *Body) const {
+  if (!Body)
+    return false;
+  // A body passed to a macro as its argument is the program's own text,
+  // unless the argument itself comes from a macro's body.
+  SourceLocation Brace = Body->getBeginLoc();
+  while (Brace.isMacroID()) {
+    if (!SM.isMacroArgExpansion(Brace))
+      return true;
+    Brace = SM.getImmediateSpellingLoc(Brace);
+  }
+  return false;
+}
+
 // An accessor such as std::vector::operator[] or begin(): the non-const
 // overload only differs from a const one in the constness of what it returns.
 bool Instrumenter::hasConstTwin(const CXXMethodDecl *M) const {
@@ -193,8 +237,7 @@ Instrumenter::CallKind Instrumenter::classifyCall(const CallExpr *E) const {
   if (!Callee) {
     if (E->isTypeDependent() || E->getCallee()->isTypeDependent()) {
       // In a template pattern: what the instantiations call decides.
-      return InstantiatedHooks.count(E->getBeginLoc().getRawEncoding()) ? CallKind::Hook
-                                                                        : CallKind::Safe;
+      return InstantiatedHooks.count(rawRange(E)) ? CallKind::Hook : CallKind::Safe;
     }
     QualType T = E->getCallee()->IgnoreParenImpCasts()->getType();
     if (T->isPointerType() || T->isMemberFunctionPointerType() || T->isFunctionType())
@@ -290,34 +333,67 @@ bool Instrumenter::onlyOwnedArguments(const CallExpr *E) const {
 
 void Instrumenter::hookExpression(const Expr *E, const std::string &What) {
   std::string Text = What + " at " + site(E->getBeginLoc());
-  std::string Prefix = "(stm::detail::inevitable_hook(" + quoted(Text) +
-                       (scope() && scope()->NoThrow ? ", false" : "") + "), ";
+  std::string Arguments = quoted(Text) + (scope() && scope()->NoThrow ? ", false" : "");
   if (!Edits.locate(E->getSourceRange())) {
     // Written in a macro body: becoming inevitable a little earlier is as safe.
-    std::string Call = "stm::detail::inevitable_hook(" + quoted(Text) +
-                       (scope() && scope()->NoThrow ? ", false" : "") + ");";
-    if (insertBeforeStatement(Call, "inevitability hook"))
+    if (insertBeforeStatement("stm::detail::inevitable_hook(" + Arguments + ")",
+                              "inevitability hook"))
       ++Counts.Hooks;
     return;
   }
-  if (wrapExpr(E, Prefix, ")", QualType()))
+  if (wrapExpr(E, "(stm::detail::inevitable_hook(" + Arguments + "), ", ")", QualType()))
     ++Counts.Hooks;
 }
 
 bool Instrumenter::insertBeforeStatement(const std::string &Call, const char *Kind) {
+  // Callers of a function whose body a macro writes become inevitable before
+  // they call it (compiledWithStmify).
+  if (!inFunctionBody() || scope()->BodyInMacro)
+    return false;
   SourceLocation Here = StmtStack.empty() ? SourceLocation() : StmtStack.back()->getBeginLoc();
-  for (size_t I = StmtStack.size(); I-- > 1;) {
-    if (!isa<CompoundStmt>(StmtStack[I - 1]))
+  // The innermost block of this function whose braces the program wrote: a
+  // statement inserted there stays inside the function, and runs before the
+  // statement that holds the macro.
+  for (size_t I = StmtStack.size(); I-- > scope()->StmtDepth + 1;) {
+    const auto *Block = dyn_cast<CompoundStmt>(StmtStack[I - 1]);
+    if (!Block || bodyWrittenInMacro(Block))
       continue;
     SourceLocation Begin = SM.getExpansionLoc(StmtStack[I]->getBeginLoc());
     if (auto Where = Edits.locatePoint(Begin)) {
-      Edits.insertStatement(Where->File, Where->Begin, Call + " ");
+      Edits.insertStatement(Where->File, Where->Begin, Call + "; ");
       return true;
     }
     break;
   }
+  if (wrapMacroExpansion(Call))
+    return true;
   if (inOwnCode(Here))
     Diags.report(Diag::HookInMacro, Here, {Kind});
+  return false;
+}
+
+// Outside a block (a member initializer, a default argument), the expansion
+// of the macro that holds the code is wrapped when it is a whole expression:
+// `(hook, MACRO(...))`.
+bool Instrumenter::wrapMacroExpansion(const std::string &Call) {
+  if (StmtStack.empty() || !StmtStack.back()->getBeginLoc().isMacroID())
+    return false;
+  const LangOptions &LO = AST.getLangOpts();
+  CharSourceRange Expansion =
+      Lexer::makeFileCharRange(SM.getExpansionRange(StmtStack.back()->getBeginLoc()), SM, LO);
+  // The innermost expression around the code that is written in the file.
+  for (size_t I = StmtStack.size(); I-- > scope()->StmtDepth;) {
+    const auto *E = dyn_cast<Expr>(StmtStack[I]);
+    if (!E)
+      return false;
+    CharSourceRange Range =
+        Lexer::makeFileCharRange(CharSourceRange::getTokenRange(E->getSourceRange()), SM, LO);
+    if (Range.isInvalid())
+      continue;
+    if (Range.getBegin() != Expansion.getBegin() || Range.getEnd() != Expansion.getEnd())
+      return false;
+    return wrapExpr(E, "(" + Call + ", ", ")", QualType());
+  }
   return false;
 }
 
@@ -330,11 +406,22 @@ void Instrumenter::instrumentCall(const CallExpr *E) {
   // A dependent call is named as written, not after the function one
   // instantiation reaches: the text must not depend on the instantiations a
   // translation unit happens to contain.
-  if (!Callee && InstantiatedHooks.count(E->getBeginLoc().getRawEncoding())) {
+  if (!Callee && InstantiatedHooks.count(rawRange(E))) {
     if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(E))
       Name = std::string("operator") + getOperatorSpelling(Op->getOperator());
     else
       Name = sourceText(E->getCallee());
+    if (Name.empty()) { // written in a macro body
+      const Expr *Called = E->getCallee()->IgnoreParenImpCasts();
+      if (const auto *M = dyn_cast<CXXDependentScopeMemberExpr>(Called))
+        Name = M->getMember().getAsString();
+      else if (const auto *O = dyn_cast<OverloadExpr>(Called))
+        Name = O->getName().getAsString();
+      else if (const auto *D = dyn_cast<DependentScopeDeclRefExpr>(Called))
+        Name = D->getDeclName().getAsString();
+      else
+        Name = "operator()"; // an object called
+    }
   }
   switch (Kind) {
   case CallKind::Safe:
@@ -399,7 +486,8 @@ namespace {
 class InstantiationScan : public RecursiveASTVisitor<InstantiationScan> {
 public:
   InstantiationScan(std::function<bool(SourceLocation)> OwnCode,
-                    std::function<bool(const CallExpr *)> NeedsHook, std::set<unsigned> &Out,
+                    std::function<bool(const CallExpr *)> NeedsHook,
+                    std::set<std::pair<unsigned, unsigned>> &Out,
                     std::set<unsigned> &ManagedAccesses, std::set<unsigned> &UnmanagedTargets)
       : OwnCode(std::move(OwnCode)), NeedsHook(std::move(NeedsHook)), Out(Out),
         ManagedAccesses(ManagedAccesses), UnmanagedTargets(UnmanagedTargets) {}
@@ -423,7 +511,7 @@ public:
   }
   bool VisitCallExpr(CallExpr *E) {
     if (NeedsHook(E))
-      Out.insert(E->getBeginLoc().getRawEncoding());
+      Out.insert(rawRange(E));
     return true;
   }
   bool VisitMemberExpr(MemberExpr *E) {
@@ -454,7 +542,7 @@ public:
 private:
   std::function<bool(SourceLocation)> OwnCode;
   std::function<bool(const CallExpr *)> NeedsHook;
-  std::set<unsigned> &Out;
+  std::set<std::pair<unsigned, unsigned>> &Out;
   std::set<unsigned> &ManagedAccesses;
   std::set<unsigned> &UnmanagedTargets;
 };

@@ -7,8 +7,10 @@ using namespace clang;
 
 namespace stmify {
 
-Instrumenter::Instrumenter(ASTContext &AST, EditPlan &Edits, DiagnosticReporter &Diags)
-    : AST(AST), SM(AST.getSourceManager()), Edits(Edits), Diags(Diags) {}
+Instrumenter::Instrumenter(ASTContext &AST, EditPlan &Edits, DiagnosticReporter &Diags,
+                           std::function<std::string(llvm::StringRef)> SitePath)
+    : AST(AST), SM(AST.getSourceManager()), Edits(Edits), Diags(Diags),
+      SitePath(std::move(SitePath)) {}
 
 void Instrumenter::run() {
   scanInstantiatedCalls();
@@ -38,13 +40,23 @@ std::string Instrumenter::site(SourceLocation Loc) const {
     return "<unknown>";
   llvm::SmallString<256> File(P.getFilename());
   llvm::sys::path::remove_dots(File, /*remove_dot_dot=*/true);
-  return std::string(File) + ":" + std::to_string(P.getLine()) + ":" +
-         std::to_string(P.getColumn());
+  std::string Name = SitePath ? SitePath(File) : std::string(File);
+  return Name + ":" + std::to_string(P.getLine()) + ":" + std::to_string(P.getColumn());
 }
 
+// A string literal on one line (no edit adds a line): whitespace runs, such
+// as the line breaks of a callee written over several lines, become a space.
 std::string Instrumenter::quoted(const std::string &Text) const {
   std::string Out = "\"";
+  bool Space = false;
   for (char C : Text) {
+    if (isspace(static_cast<unsigned char>(C))) {
+      Space = true;
+      continue;
+    }
+    if (Space)
+      Out += ' ';
+    Space = false;
     if (C == '"' || C == '\\')
       Out += '\\';
     Out += C;
@@ -98,6 +110,12 @@ std::string Instrumenter::sourceText(const Expr *E) const {
   return Lexer::getSourceText(R, SM, AST.getLangOpts()).str();
 }
 
+// The function a wrapping calls: stm::rd, stm::detail::inevitable_hook, ...
+static std::string wrapName(llvm::StringRef Open) {
+  Open = Open.ltrim("({ ");
+  return Open.take_until([](char C) { return C == '(' || C == ' '; }).str();
+}
+
 bool Instrumenter::wrapExpr(const Expr *E, const std::string &Prefix, const std::string &Suffix,
                             QualType ManagedType) {
   auto Where = Edits.locate(E->getSourceRange());
@@ -108,8 +126,15 @@ bool Instrumenter::wrapExpr(const Expr *E, const std::string &Prefix, const std:
                    E->getSourceRange());
     return false;
   }
-  if (!Edits.wrap(*Where, Prefix, Suffix)) {
-    Diags.report(Diag::ConflictingRewrite, E->getBeginLoc(), {}, E->getSourceRange());
+  std::string Existing;
+  if (!Edits.wrap(*Where, Prefix, Suffix, &Existing)) {
+    SourceLocation Loc = E->getBeginLoc();
+    bool InMacro = Loc.isMacroID() && SM.isMacroArgExpansion(Loc);
+    std::string Macro =
+        InMacro ? Lexer::getImmediateMacroNameForDiagnostics(Loc, SM, AST.getLangOpts()).str() : "";
+    Diags.report(Diag::ConflictingRewrite, Loc,
+                 {wrapName(Existing), wrapName(Prefix), InMacro ? 1 : 0, Macro},
+                 E->getSourceRange());
     return false;
   }
   return true;
@@ -135,6 +160,8 @@ bool Instrumenter::TraverseDecl(Decl *D) {
   if (isa<CXXDestructorDecl>(F))
     S.NoThrow = true;
   S.Constexpr = F->isConstexpr();
+  S.BodyInMacro = bodyWrittenInMacro(F->getBody());
+  S.StmtDepth = StmtStack.size();
   Scopes.push_back(S);
   if (CurrentPhase == Phase::Rewrite)
     safePointAtFunctionEntry(F, F->getBody());
@@ -166,6 +193,8 @@ bool Instrumenter::TraverseLambdaExpr(LambdaExpr *L) {
     S.NoThrow = Proto->canThrow() == CT_Cannot;
   S.Constexpr = false;
   S.AtomicBody = AtomicLambdas.contains(L);
+  S.BodyInMacro = bodyWrittenInMacro(L->getBody());
+  S.StmtDepth = StmtStack.size();
   Scopes.push_back(S);
   if (CurrentPhase == Phase::Rewrite) {
     // An atomic block validates when it begins: no safe point at its entry.
@@ -384,7 +413,7 @@ bool Instrumenter::VisitVarDecl(VarDecl *D) {
       std::string What = "construction of '" + D->getNameAsString() +
                          "', whose destructor needs inevitability, at " + site(D->getLocation());
       if (insertBeforeStatement("stm::detail::inevitable_hook(" + quoted(What) +
-                                    (scope()->NoThrow ? ", false" : "") + ");",
+                                    (scope()->NoThrow ? ", false" : "") + ")",
                                 "inevitability hook"))
         ++Counts.Hooks;
     }

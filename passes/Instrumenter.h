@@ -23,6 +23,7 @@
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/DenseSet.h"
 
+#include <functional>
 #include <map>
 #include <set>
 #include <string>
@@ -37,7 +38,9 @@ struct InstrumentationCounts {
 
 class Instrumenter : public clang::RecursiveASTVisitor<Instrumenter> {
 public:
-  Instrumenter(clang::ASTContext &AST, EditPlan &Edits, DiagnosticReporter &Diags);
+  // SitePath names a file in site strings, given its presumed name.
+  Instrumenter(clang::ASTContext &AST, EditPlan &Edits, DiagnosticReporter &Diags,
+               std::function<std::string(llvm::StringRef)> SitePath = {});
 
   // Runs both phases over the whole translation unit.
   void run();
@@ -91,6 +94,10 @@ private:
     bool ConstructorOrDestructor = false;
     bool Constexpr = false;
     bool AtomicBody = false;
+    // A body whose braces a macro writes cannot be edited: its callers are
+    // hooked instead (compiledWithStmify).
+    bool BodyInMacro = false;
+    size_t StmtDepth = 0; // StmtStack entries outside the body
   };
 
   // --- Instrumenter.cpp
@@ -167,8 +174,13 @@ private:
   void instrumentCall(const clang::CallExpr *E);
   void instrumentThreadConstruction(const clang::CXXConstructExpr *E);
   void hookExpression(const clang::Expr *E, const std::string &What);
-  // For code inside a macro body: the call goes before the enclosing statement.
+  // For code inside a macro body: the call goes before the enclosing statement
+  // of a body the program wrote, or before the macro's expansion when that is
+  // a whole expression.
   bool insertBeforeStatement(const std::string &Call, const char *Kind);
+  bool wrapMacroExpansion(const std::string &Call);
+  bool compiledWithStmify(const clang::FunctionDecl *F) const;
+  bool bodyWrittenInMacro(const clang::Stmt *Body) const;
   void scanInstantiatedCalls();
 
   // --- SafePoints.cpp
@@ -190,6 +202,7 @@ private:
   clang::SourceManager &SM;
   EditPlan &Edits;
   DiagnosticReporter &Diags;
+  std::function<std::string(llvm::StringRef)> SitePath;
   Phase CurrentPhase = Phase::Analyze;
   std::vector<FunctionScope> Scopes;
   std::vector<clang::Stmt *> StmtStack;
@@ -206,9 +219,10 @@ private:
   llvm::DenseSet<const clang::LambdaExpr *> AtomicLambdas;
   llvm::DenseSet<const clang::Expr *> Callees; // member expressions that are called
   llvm::DenseSet<const clang::CXXThisExpr *> ConsumedThis;
-  std::set<unsigned> InstantiatedHooks;         // raw locations of calls that reach library code
-  std::set<unsigned> ManagedInInstantiations;   // accesses in templates that
-                                                // reach managed objects
+  // Source ranges (raw begin and end) of calls that reach library code.
+  std::set<std::pair<unsigned, unsigned>> InstantiatedHooks;
+  std::set<unsigned> ManagedInInstantiations; // accesses in templates that
+                                              // reach managed objects
   std::set<unsigned> UnmanagedInInstantiations; // *p and references in templates
                                                 // that designate unmanaged memory
   // Locals (or, with no variable, members of *this) that a lambda defined

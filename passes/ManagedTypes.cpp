@@ -3,6 +3,7 @@
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/DeclTemplate.h"
 #include "clang/AST/ExprCXX.h"
+#include "clang/Basic/SourceManager.h"
 
 #include <set>
 
@@ -88,23 +89,35 @@ Managed classifyPointee(QualType T) {
   return Managed::No;
 }
 
-static bool mayHoldImpl(QualType T, std::set<const CXXRecordDecl *> &Seen) {
-  T = T.getCanonicalType();
-  if (T->isDependentType())
-    return true;
-  if (const auto *A = dyn_cast<ArrayType>(T.getTypePtr()))
-    return mayHoldImpl(A->getElementType(), Seen);
-  if (const auto *P = T->getAs<PointerType>())
-    return classifyObjectType(P->getPointeeType()) != Managed::No;
-  const CXXRecordDecl *Record = T->getAsCXXRecordDecl();
+bool isTracedStdWrapper(const NamedDecl *D) {
+  if (!D || !D->isInStdNamespace() || !D->getIdentifier())
+    return false;
+  llvm::StringRef Name = D->getName();
+  return Name == "pair" || Name == "tuple" || Name == "array" || Name == "optional" ||
+         Name == "variant";
+}
+
+static bool mayHoldImpl(QualType T, std::set<const CXXRecordDecl *> &Seen);
+
+static bool anyArgumentMayHold(llvm::ArrayRef<TemplateArgument> Args,
+                               std::set<const CXXRecordDecl *> &Seen) {
+  for (const TemplateArgument &A : Args) {
+    if (A.getKind() == TemplateArgument::Pack) {
+      if (anyArgumentMayHold(A.pack_elements(), Seen))
+        return true;
+    } else if (A.getKind() == TemplateArgument::Type && mayHoldImpl(A.getAsType(), Seen)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+static bool recordMayHold(const CXXRecordDecl *Record, std::set<const CXXRecordDecl *> &Seen) {
   if (!Record || !Record->hasDefinition())
     return false;
+  Record = Record->getDefinition();
   if (!Seen.insert(Record).second)
     return false;
-  if (classifyRecord(Record) == Managed::Yes)
-    return false; // a managed object held by value is diagnosed elsewhere
-  if (isa<ClassTemplateSpecializationDecl>(Record))
-    return true; // std::pair, std::array, std::tuple, user templates
   for (const FieldDecl *F : Record->fields())
     if (mayHoldImpl(F->getType(), Seen))
       return true;
@@ -112,6 +125,41 @@ static bool mayHoldImpl(QualType T, std::set<const CXXRecordDecl *> &Seen) {
     if (mayHoldImpl(B.getType(), Seen))
       return true;
   return false;
+}
+
+static bool mayHoldImpl(QualType T, std::set<const CXXRecordDecl *> &Seen) {
+  T = T.getCanonicalType();
+  if (const auto *A = dyn_cast<ArrayType>(T.getTypePtr()))
+    return mayHoldImpl(A->getElementType(), Seen);
+  if (const auto *P = T->getAs<PointerType>())
+    return classifyObjectType(P->getPointeeType()) != Managed::No;
+  if (T->isDependentType()) {
+    // A specialization of a known template is judged by the template.
+    const auto *Spec = T->getAs<TemplateSpecializationType>();
+    const TemplateDecl *Template = Spec ? Spec->getTemplateName().getAsTemplateDecl() : nullptr;
+    const auto *Class = dyn_cast_or_null<ClassTemplateDecl>(Template);
+    if (!Class)
+      return true; // a parameter, or a member type of one: anything
+    if (isTracedStdWrapper(Class->getTemplatedDecl()))
+      return anyArgumentMayHold(Spec->template_arguments(), Seen);
+    if (Class->getTemplatedDecl()->getASTContext().getSourceManager().isInSystemHeader(
+            Class->getLocation()))
+      return false; // the collector does not look inside library classes
+    return recordMayHold(Class->getTemplatedDecl(), Seen);
+  }
+  const CXXRecordDecl *Record = T->getAsCXXRecordDecl();
+  if (!Record || !Record->hasDefinition())
+    return false;
+  if (classifyRecord(Record) == Managed::Yes)
+    return false; // a managed object held by value is diagnosed elsewhere
+  if (const auto *Spec = dyn_cast<ClassTemplateSpecializationDecl>(Record);
+      Spec && isTracedStdWrapper(Spec))
+    return anyArgumentMayHold(Spec->getTemplateArgs().asArray(), Seen);
+  // The collector only follows what trace functions visit: library classes
+  // (std::vector's buffer, say) are not traced; their heap memory is scanned.
+  if (Record->getASTContext().getSourceManager().isInSystemHeader(Record->getLocation()))
+    return false;
+  return recordMayHold(Record, Seen);
 }
 
 bool mayHoldManagedReferences(QualType T) {

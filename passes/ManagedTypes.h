@@ -22,14 +22,21 @@ Managed classifyPointee(clang::QualType PointerType);
 bool isStmObjectClass(const clang::CXXRecordDecl *Record);
 
 // Whether values of this type may hold managed references, so that a trace
-// function must visit them (pointers to managed classes, arrays and classes
-// that hold such, dependent types).
+// function must visit them: pointers to managed classes; arrays, std::pair,
+// std::tuple, std::array, std::optional and std::variant of such; the
+// program's classes that hold such; dependent types that may be such. Other
+// library classes never (the collector does not trace them; memory they
+// allocate is scanned).
 bool mayHoldManagedReferences(clang::QualType T);
 
 // Where an access is recorded when template instantiations are matched to
 // their pattern: the member name of a member access (b->pos and b->pos.x
 // begin at the same token), else the expression's start.
 clang::SourceLocation accessLocation(const clang::Expr *Access);
+
+// std::pair, std::tuple, std::array, std::optional, std::variant: library
+// classes whose elements are traced.
+bool isTracedStdWrapper(const clang::NamedDecl *D);
 
 // Class types with a non-trivial destructor that are not managed: members of
 // such types own memory the collector never frees.

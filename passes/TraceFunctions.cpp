@@ -1,12 +1,19 @@
 // Trace functions: every managed class (and every class that can hold
 // managed references, so a managed class can hold it by value) gets
 //   using __stmify_traced_type = C;
+//   STMIFY_DETAIL_NO_THREAD_SAFETY_ANALYSIS
 //   static void __stmify_trace(const void *, stm_visit_fn, void *) noexcept
 // which visits each field that may hold a managed reference and each base.
-// The collector finds them through the type descriptor stm::make registers.
-// Inserted on one line before the class's closing brace.
+// The collector finds them through the type descriptor stm::make registers,
+// and calls them while every thread is stopped: they read fields whatever
+// lock guards them, so clang's thread safety analysis is kept out.
+// Inserted on one line before the class's closing brace, where a name
+// written in the class head may mean something else (an inherited member):
+// bases are named fully qualified, or as written when they depend on a
+// template parameter.
 #include "Instrumenter.h"
 
+#include "clang/AST/QualTypeNames.h"
 #include "clang/Lex/Lexer.h"
 
 #include <functional>
@@ -14,6 +21,33 @@
 using namespace clang;
 
 namespace stmify {
+namespace {
+
+// The class from a project file that does not use the API whose references
+// a value of type T would hold (it gets no trace function), if any.
+const CXXRecordDecl *untracedClass(QualType T, const EditPlan &Edits, const SourceManager &SM) {
+  T = T.getCanonicalType();
+  while (const auto *A = dyn_cast<ArrayType>(T.getTypePtr()))
+    T = A->getElementType().getCanonicalType();
+  const auto *Record = T->getAsCXXRecordDecl();
+  if (!Record || !Record->hasDefinition() || T->isDependentType())
+    return nullptr;
+  if (const auto *Spec = dyn_cast<ClassTemplateSpecializationDecl>(Record);
+      Spec && isTracedStdWrapper(Spec)) {
+    for (const TemplateArgument &A : Spec->getTemplateArgs().asArray())
+      if (A.getKind() == TemplateArgument::Type)
+        if (const CXXRecordDecl *Inner = untracedClass(A.getAsType(), Edits, SM))
+          return Inner;
+    return nullptr;
+  }
+  SourceLocation Where = SM.getExpansionLoc(Record->getLocation());
+  if (Edits.isProjectFile(SM.getFileID(Where)) && !Edits.isApiCode(Where) &&
+      mayHoldManagedReferences(T))
+    return Record;
+  return nullptr;
+}
+
+} // namespace
 
 void Instrumenter::traceFunction(const CXXRecordDecl *D) {
   if (!D->isThisDeclarationADefinition() || D->isLambda() || D->isUnion() || D->isImplicit() ||
@@ -23,24 +57,51 @@ void Instrumenter::traceFunction(const CXXRecordDecl *D) {
     if (!isa<ClassTemplatePartialSpecializationDecl>(D) &&
         Spec->getSpecializationKind() != TSK_ExplicitSpecialization)
       return; // an instantiation: its pattern has the trace function
+  if (!D->lookup(&AST.Idents.get("__stmify_trace")).empty())
+    return; // traced by hand (stm::array), or stmify's output
   bool ManagedClass = classifyRecord(D) != Managed::No;
   std::vector<std::string> Visits;
   const std::string Self = "__stmify_self";
-  const std::string Args = ", __stmify_visit, __stmify_context);";
+  const std::string Args = ", __stmify_visit, __stmify_context)";
+  auto CheckTraced = [&](QualType T, const char *What, const std::string &Name,
+                         SourceLocation Loc) {
+    if (const CXXRecordDecl *Untraced = untracedClass(T, Edits, SM)) {
+      PresumedLoc P = SM.getPresumedLoc(SM.getExpansionLoc(Untraced->getLocation()));
+      Diags.report(Diag::UntracedMember, Loc,
+                   {What, Name, typeName(AST.getRecordType(D)), typeName(T),
+                    P.isValid() ? P.getFilename() : "its header"});
+    }
+  };
   for (const CXXBaseSpecifier &B : D->bases()) {
     QualType T = B.getType();
     if (const auto *R = T->getAsCXXRecordDecl(); R && isStmObjectClass(R))
       continue;
     if (classifyObjectType(T) == Managed::No && !mayHoldManagedReferences(T))
       continue;
-    CharSourceRange Range = Lexer::makeFileCharRange(
-        CharSourceRange::getTokenRange(B.getTypeSourceInfo()->getTypeLoc().getSourceRange()), SM,
-        AST.getLangOpts());
-    std::string Written = Lexer::getSourceText(Range, SM, AST.getLangOpts()).str();
-    if (Written.empty())
-      Written = T.getAsString(AST.getPrintingPolicy());
-    Visits.push_back("::stm::detail::trace_value(static_cast<const " + Written + " &>(" + Self +
-                     ")" + Args);
+    std::string Name;
+    if (T->isDependentType()) {
+      CharSourceRange Range = Lexer::makeFileCharRange(
+          CharSourceRange::getTokenRange(B.getTypeSourceInfo()->getTypeLoc().getSourceRange()), SM,
+          AST.getLangOpts());
+      Name = Lexer::getSourceText(Range, SM, AST.getLangOpts()).str();
+      if (Name.empty())
+        Name = T.getAsString(AST.getPrintingPolicy());
+      // A member of a dependent type names a type only with `typename`.
+      if (isa<DependentNameType>(T.getTypePtr()) ||
+          isa<DependentTemplateSpecializationType>(T.getTypePtr()))
+        Name = "typename " + Name;
+    } else {
+      CheckTraced(T, "base", T.getAsString(AST.getPrintingPolicy()), B.getBeginLoc());
+      PrintingPolicy Policy(AST.getLangOpts());
+      Policy.SuppressTagKeyword = true;
+      Policy.SuppressUnwrittenScope = true;
+      Name = TypeName::getFullyQualifiedName(T.getCanonicalType(), AST, Policy,
+                                             /*WithGlobalNsPrefix=*/true);
+    }
+    std::string Visit =
+        "::stm::detail::trace_value(static_cast<const " + Name + " &>(" + Self + ")" + Args;
+    // A pack of bases (struct S : Base<I>...) is visited with a fold.
+    Visits.push_back(B.isPackExpansion() ? "(" + Visit + ", ...)" : Visit);
   }
   // A member of an unnamed struct type has no trace function of its own
   // (there is no name to give it one): its fields are visited here, through
@@ -57,6 +118,7 @@ void Instrumenter::traceFunction(const CXXRecordDecl *D) {
           }
           if (!F->getIdentifier() || !mayHoldManagedReferences(F->getType()))
             continue;
+          CheckTraced(F->getType(), "member", F->getNameAsString(), F->getLocation());
           Visits.push_back("::stm::detail::trace_value(" + Path + F->getNameAsString() + Args);
         }
       };
@@ -64,8 +126,16 @@ void Instrumenter::traceFunction(const CXXRecordDecl *D) {
   if (!ManagedClass && Visits.empty())
     return;
   std::string Name = D->getNameAsString();
-  std::string Text = " public: using __stmify_traced_type = " + Name +
-                     "; static void __stmify_trace(const void *__stmify_object, stm_visit_fn "
+  // A preprocessed input (-save-temps) has no macros left; it is compiled by
+  // clang.
+  const char *NoAnalysis = "STMIFY_DETAIL_NO_THREAD_SAFETY_ANALYSIS";
+  if (!AST.Idents.get(NoAnalysis).hasMacroDefinition())
+    NoAnalysis = "__attribute__((no_thread_safety_analysis))";
+  // In a class local to a function, an unused alias is warned about.
+  std::string Alias =
+      D->isLocalClass() ? "__stmify_traced_type [[maybe_unused]]" : "__stmify_traced_type";
+  std::string Text = " public: using " + Alias + " = " + Name + "; " + NoAnalysis +
+                     " static void __stmify_trace(const void *__stmify_object, stm_visit_fn "
                      "__stmify_visit, void *__stmify_context) noexcept {";
   if (Visits.empty()) {
     Text += " (void)__stmify_object; (void)__stmify_visit; (void)__stmify_context;";
@@ -73,7 +143,7 @@ void Instrumenter::traceFunction(const CXXRecordDecl *D) {
     Text +=
         " const " + Name + " &" + Self + " = *static_cast<const " + Name + " *>(__stmify_object);";
     for (const std::string &V : Visits)
-      Text += " " + V;
+      Text += " " + V + ";";
   }
   Text += " } ";
   SourceLocation RBrace = D->getBraceRange().getEnd();

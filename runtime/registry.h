@@ -5,6 +5,7 @@
 #ifndef STMIFY_RUNTIME_REGISTRY_H
 #define STMIFY_RUNTIME_REGISTRY_H
 
+#include <atomic>
 #include <stmify/stm.h>
 
 #include <sys/types.h>
@@ -32,9 +33,11 @@ struct thread_record {
   const char *blocked_in = nullptr;
   thread_record *next_free = nullptr;
 
-  // For stopping the world (guarded by the stop lock, see sync.h): is the
+  // For stopping the world (written under the stop lock, see sync.h): is the
   // thread running, and the part of its stack to scan while it is stopped.
-  bool running = false;
+  // Atomic: the collector reads it without the stop lock to poke running
+  // threads (a thread that starts running later sees the request itself).
+  std::atomic<bool> running{false};
   bool in_use = false;                    // false while pooled
   const void *stack_lo = nullptr;         // where it stopped
   const void *stack_hi = nullptr;         // the base of its stack

@@ -10,6 +10,7 @@
 #include "clang/Frontend/FrontendAction.h"
 #include "clang/Frontend/FrontendPluginRegistry.h"
 #include "clang/FrontendTool/Utils.h"
+#include "clang/Lex/Preprocessor.h"
 #include "clang/Lex/PreprocessorOptions.h"
 #include "llvm/ADT/StringSwitch.h"
 #include "llvm/Config/llvm-config.h"
@@ -76,16 +77,25 @@ constexpr PluginOption Options[] = {
 
 class InstrumentingConsumer : public ASTConsumer {
 public:
-  explicit InstrumentingConsumer(std::optional<stmify::TransformResult> &Out) : Out(Out) {}
+  InstrumentingConsumer(std::optional<stmify::TransformResult> &Out, stmify::ApiFiles &Api,
+                        stmify::TransformOptions Options)
+      : Out(Out), Api(Api), Options(std::move(Options)) {}
   void HandleTranslationUnit(ASTContext &AST) override {
     if (AST.getDiagnostics().hasErrorOccurred())
       return; // the compiler's own errors are already reported
-    Out = stmify::transformTranslationUnit(AST);
+    Out = stmify::transformTranslationUnit(AST, Api, Options);
   }
 
 private:
   std::optional<stmify::TransformResult> &Out;
+  stmify::ApiFiles &Api;
+  stmify::TransformOptions Options;
 };
+
+bool isPreprocessedInput(const CompilerInstance &CI) {
+  const FrontendOptions &FO = CI.getFrontendOpts();
+  return !FO.Inputs.empty() && FO.Inputs[0].getKind().isPreprocessed();
+}
 
 class StmifyAction : public PluginASTAction {
 public:
@@ -123,8 +133,23 @@ public:
     return true;
   }
 
-  std::unique_ptr<ASTConsumer> CreateASTConsumer(CompilerInstance &, llvm::StringRef) override {
-    return std::make_unique<InstrumentingConsumer>(Result);
+  std::unique_ptr<ASTConsumer> CreateASTConsumer(CompilerInstance &CI, llvm::StringRef) override {
+    Api = std::make_unique<stmify::ApiFiles>(isPreprocessedInput(CI));
+    CI.getPreprocessor().addPPCallbacks(Api->recorder(CI.getPreprocessor(), /*ReportModes=*/true));
+    stmify::TransformOptions Options;
+    // Site strings name files relative to the directory the compiler runs in
+    // (or as -ffile-prefix-map says), so builds of two checkouts agree.
+    std::string WorkingDir = CI.getFileSystemOpts().WorkingDir;
+    if (WorkingDir.empty()) {
+      llvm::SmallString<256> Current;
+      if (!llvm::sys::fs::current_path(Current))
+        WorkingDir = std::string(Current);
+    }
+    const LangOptions &LO = CI.getLangOpts();
+    Options.SitePath = [WorkingDir, &LO](llvm::StringRef File) {
+      return stmify::sitePath(File, WorkingDir, LO);
+    };
+    return std::make_unique<InstrumentingConsumer>(Result, *Api, std::move(Options));
   }
 
   bool BeginInvocation(CompilerInstance &CI) override {
@@ -132,7 +157,8 @@ public:
     DiagnosticsEngine &D = CI.getDiagnostics();
     const FrontendOptions &FO = CI.getFrontendOpts();
     bool IRInput = !FO.Inputs.empty() && FO.Inputs[0].getKind().getLanguage() == Language::LLVM_IR;
-    Rewrite = !IRInput && Real != frontend::PrintPreprocessedInput &&
+    // C passes through until C is a source language of stmify.
+    Rewrite = !IRInput && CI.getLangOpts().CPlusPlus && Real != frontend::PrintPreprocessedInput &&
               Real != frontend::RunPreprocessorOnly;
     if (Rewrite &&
         (Real == frontend::GeneratePCH || !CI.getPreprocessorOpts().ImplicitPCHInclude.empty())) {
@@ -158,6 +184,10 @@ public:
     CI.getDependencyOutputOpts().OutputFile.clear();
     CI.getDependencyOutputOpts().Targets.clear();
     CI.getDiagnostics().setIgnoreAllWarnings(true);
+    // Most files of a project never include the API: they are compiled as
+    // they are, without being parsed twice.
+    if (Rewrite && !stmify::scanReachesApi(CI))
+      Rewrite = false;
     return true;
   }
 
@@ -263,6 +293,7 @@ private:
   bool Rewrite = true;
   frontend::ActionKind Real = frontend::EmitObj;
   std::shared_ptr<CompilerInvocation> Nested;
+  std::unique_ptr<stmify::ApiFiles> Api;
   std::optional<stmify::TransformResult> Result;
 };
 

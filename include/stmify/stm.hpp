@@ -44,6 +44,16 @@
 #define STM_TX_SAFE
 #endif
 
+// Marks the trace functions stmify generates: the collector calls them while
+// every thread is stopped, and they read fields whatever lock guards them, so
+// clang's -Wthread-safety has nothing to check there (g++ would warn about
+// the attribute).
+#if defined(__clang__)
+#define STMIFY_DETAIL_NO_THREAD_SAFETY_ANALYSIS __attribute__((no_thread_safety_analysis))
+#else
+#define STMIFY_DETAIL_NO_THREAD_SAFETY_ANALYSIS
+#endif
+
 namespace stm {
 
 namespace detail {

@@ -55,3 +55,9 @@ other_clang = shutil.which("clang++-14")
 if other_clang:
     config.available_features.add("other-clang")
     config.substitutions.append(("%other_clangxx", other_clang))
+# Runs a command as a user that cannot write into a directory made read-only
+# (root ignores permissions).
+if os.geteuid() == 0:
+    config.substitutions.append(("%as_unprivileged", "setpriv --reuid=65534 --regid=65534 --clear-groups"))
+else:
+    config.substitutions.append(("%as_unprivileged", ""))

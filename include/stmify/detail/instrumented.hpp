@@ -124,6 +124,20 @@ template <class T> inline T &wr(T &r, const char *site = nullptr) noexcept {
   return *wr(std::addressof(r), site);
 }
 
+// A temporary (the result of a call in a template, std::move(x)) is never a
+// managed object: passed on as it is.
+namespace detail {
+template <class T>
+using if_temporary = std::enable_if_t<!std::is_reference_v<T> && !std::is_pointer_v<T>, T &&>;
+}
+template <class T> inline detail::if_temporary<T> loc(T &&r) noexcept { return std::move(r); }
+template <class T> inline detail::if_temporary<T> rd(T &&r) noexcept { return std::move(r); }
+template <class T>
+inline detail::if_temporary<T> wr(T &&r, const char *site = nullptr) noexcept {
+  (void)site;
+  return std::move(r);
+}
+
 namespace detail {
 // The operand of typeid: only its vptr is read, which never changes, so a
 // translation without read marker suffices; pure, so that clang does not

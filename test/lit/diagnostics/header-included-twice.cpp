@@ -16,7 +16,7 @@ void plain(Plain *n) {
 #include "Inputs/touch-n.h"
 }
 
-// One inclusion writes n->value, the other reads it: no single text serves both.
+// A read and a write of one access combine: the write barrier serves both.
 void writes(Node *n) {
 #define OP +=
 #include "Inputs/apply-op.h"
@@ -24,6 +24,25 @@ void writes(Node *n) {
 }
 void reads(Node *n) {
 #define OP ==
-#include "Inputs/apply-op.h" // expected-error-re {{header {{.*}}apply-op.h is included twice in this translation unit and would be instrumented differently each time [stmify:header-included-twice]}} expected-note {{fix: add an include guard or #pragma once}}
+#include "Inputs/apply-op.h"
 #undef OP
+}
+
+// One inclusion keeps `this` as a value (canonical), the other reaches a field
+// through it (this thread's view): no single text serves both.
+struct Self : stm::object {
+  long value = 0;
+  void keep_self();
+  long read_self();
+};
+void keep(Self *);
+void Self::keep_self() {
+#define USE(p) keep(p)
+#include "Inputs/use-this.h"
+#undef USE
+}
+long Self::read_self() {
+#define USE(p) return p->value
+#include "Inputs/use-this.h" // expected-error-re {{header {{.*}}use-this.h is included twice in this translation unit and would be instrumented differently each time [stmify:header-included-twice]}} expected-note {{fix: add an include guard or #pragma once}}
+#undef USE
 }

@@ -17,4 +17,4 @@
 // HEADER: long sum() const { stm::detail::safe_point(); return stm::rd(this)->value + (stm::rd(this)->next ? stm::loc(stm::rd(this)->next)->sum() : 0); }
 // HEADER: __stmify_trace
 // OUTPUT: sum 42
-// MODE: stmify: give exactly one of --out-dir=DIR, --check, --stdout, --in-place
+// MODE: stmify: error: give exactly one of --out-dir=DIR, --check, --stdout, --in-place

@@ -13,7 +13,7 @@ template <class T> struct Box : stm::object {
   T get() const { return value; }
   // CHECK: T get() const { return stm::rd(this)->value; }
 };
-// CHECK: public: using __stmify_traced_type = Box; static void __stmify_trace({{.*}}::stm::detail::trace_value(__stmify_self.value, {{.*}}::stm::detail::trace_value(__stmify_self.next, __stmify_visit, __stmify_context); } };
+// CHECK: public: using __stmify_traced_type = Box; STMIFY_DETAIL_NO_THREAD_SAFETY_ANALYSIS static void __stmify_trace({{.*}}::stm::detail::trace_value(__stmify_self.value, {{.*}}::stm::detail::trace_value(__stmify_self.next, __stmify_visit, __stmify_context); } };
 
 template <class P> long first(P p) { return p->value + p->next->value; }
 // CHECK: template <class P> long first(P p) { stm::detail::safe_point(); return stm::rd(p)->value + stm::rd(stm::rd(p)->next)->value; }

@@ -11,7 +11,7 @@ struct Leaf : stm::object {
   long value = 0;
 };
 // CHECK: struct Leaf : stm::object {
-// CHECK: public: using __stmify_traced_type = Leaf; static void __stmify_trace(const void *__stmify_object, stm_visit_fn __stmify_visit, void *__stmify_context) noexcept { (void)__stmify_object; (void)__stmify_visit; (void)__stmify_context; } };
+// CHECK: public: using __stmify_traced_type = Leaf; STMIFY_DETAIL_NO_THREAD_SAFETY_ANALYSIS static void __stmify_trace(const void *__stmify_object, stm_visit_fn __stmify_visit, void *__stmify_context) noexcept { (void)__stmify_object; (void)__stmify_visit; (void)__stmify_context; } };
 
 struct Link {
   Leaf *target = nullptr;
@@ -32,7 +32,7 @@ struct Branch : Leaf {
   std::pair<Leaf *, long> tagged{};
   Plain plain;
 };
-// CHECK: public: using __stmify_traced_type = Branch; {{.*}} ::stm::detail::trace_value(static_cast<const Leaf &>(__stmify_self), __stmify_visit, __stmify_context); ::stm::detail::trace_value(__stmify_self.kids, __stmify_visit, __stmify_context); ::stm::detail::trace_value(__stmify_self.link, __stmify_visit, __stmify_context); ::stm::detail::trace_value(__stmify_self.tagged, __stmify_visit, __stmify_context); } };
+// CHECK: public: using __stmify_traced_type = Branch; {{.*}} ::stm::detail::trace_value(static_cast<const ::Leaf &>(__stmify_self), __stmify_visit, __stmify_context); ::stm::detail::trace_value(__stmify_self.kids, __stmify_visit, __stmify_context); ::stm::detail::trace_value(__stmify_self.link, __stmify_visit, __stmify_context); ::stm::detail::trace_value(__stmify_self.tagged, __stmify_visit, __stmify_context); } };
 
 // Members of unnamed struct types have no trace function of their own: their
 // fields are visited through the member (or directly, for an anonymous
