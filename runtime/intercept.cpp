@@ -479,22 +479,21 @@ extern "C" int pthread_once(pthread_once_t *once, void (*routine)()) {
     return 0;
   }
   once_call c{routine, {}, t_once_call};
-  struct restore {
-    once_call &c;
-    ~restore() {
-      t_once_call = c.outer;
-      end_blocking(c.waiting);
-    }
-  } at_exit{c};
-  t_once_call = &c;
-  const int r = call_detached(once, c);
-  if (r == 0) {
+  int r;
+  {
+    struct restore { // also when the routine throws
+      once_call &c;
+      ~restore() {
+        t_once_call = c.outer;
+        end_blocking(c.waiting);
+      }
+    } at_exit{c};
+    t_once_call = &c;
+    r = call_detached(once, c);
+  }
+  if (thread_record *now = caller()) {
     const int error = errno;
-    t_once_call = c.outer;
-    end_blocking(c.waiting);
-    c.waiting = {};
-    if (thread_record *now = caller())
-      refresh_view(*now);
+    refresh_view(*now);
     errno = error;
   }
   return r;
