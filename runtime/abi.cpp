@@ -57,6 +57,7 @@ int _stm_safe_point_slowpath(int may_abort) noexcept {
   _stm_set_countdown(t->view, static_cast<std::int32_t>(g_config.safe_point_interval));
   if (seg.tx.kind == tx_kind::atomic) {
     validate(seg);
+    doom_if_forced(*t);
     return may_abort && seg.tx.doomed ? 1 : 0;
   }
   ++t->ambient_visits;

@@ -6,6 +6,7 @@
 #define STMIFY_RUNTIME_REGISTRY_H
 
 #include <atomic>
+#include <cstdint>
 #include <stmify/stm.h>
 
 #include <sys/types.h>
@@ -24,6 +25,12 @@ struct thread_record {
   segment *granted = nullptr; // handed over while waiting for a segment
   unsigned preferred = 0;     // segment index to try first
   unsigned consecutive_aborts = 0;
+  // STMIFY_FORCE_ABORTS (transaction.cpp): the safe points the attempt has
+  // passed, the one it aborts at, and how many its block's first attempt had.
+  struct {
+    unsigned step = 0, abort_at = 0, body_length = 0;
+  } forced;
+  std::uint64_t random_state = 0;
   unsigned ambient_visits = 0; // safe-point visits since the ambient transaction began
   // Nesting of runtime code running on this thread: while it is non-zero, the
   // locks and waits the thread goes through are the runtime's own, not

@@ -419,6 +419,38 @@ bool try_restart_ambient(thread_record &t) noexcept {
 
 // ------------------------------------------------------------ atomic
 
+namespace {
+
+// STMIFY_FORCE_ABORTS: the attempt is one of the first N of its block. An
+// inevitable attempt cannot be rolled back, so it is never forced to.
+bool forced_abort_due(const thread_record &t) noexcept {
+  return t.consecutive_aborts < g_config.force_aborts && !t.seg->tx.inevitable;
+}
+
+std::uint64_t next_random(thread_record &t) noexcept {
+  if (t.random_state == 0)
+    t.random_state = 0x9e3779b97f4a7c15ull * (static_cast<std::uint64_t>(t.tid) + 1);
+  t.random_state ^= t.random_state << 13;
+  t.random_state ^= t.random_state >> 7;
+  t.random_state ^= t.random_state << 17;
+  return t.random_state;
+}
+
+// A block's first forced attempt aborts at its commit, after every write of
+// its body, and counts the body's safe points; later ones abort at a random
+// one of them (or, drawing one past the last, at the commit again), so that
+// aborts also unwind from every part of a block. Forced attempts visit the
+// runtime at every safe point to count them.
+void plan_forced_abort(thread_record &t) noexcept {
+  t.forced.step = 0;
+  t.forced.abort_at = t.consecutive_aborts == 0
+                          ? ~0u
+                          : static_cast<unsigned>(next_random(t) % (t.forced.body_length + 1));
+  _stm_set_countdown(t.view, 0);
+}
+
+} // namespace
+
 void begin_atomic(thread_record &t, const char *site) noexcept {
   segment &seg = *t.seg;
   if (seg.tx.kind == tx_kind::atomic)
@@ -431,11 +463,24 @@ void begin_atomic(thread_record &t, const char *site) noexcept {
   validate(seg); // imports only: the fresh read version has no markers yet
   if (t.consecutive_aborts >= g_config.retry_limit)
     become_inevitable(t, "retry limit reached");
+  else if (forced_abort_due(t))
+    plan_forced_abort(t);
+}
+
+void doom_if_forced(thread_record &t) noexcept {
+  if (!forced_abort_due(t))
+    return;
+  if (t.forced.step++ >= t.forced.abort_at)
+    t.seg->tx.doomed = true;
+  _stm_set_countdown(t.view, 0);
 }
 
 bool commit_atomic(thread_record &t) noexcept {
   segment &seg = *t.seg;
-  if (seg.tx.doomed || !publish(seg, true)) {
+  const bool forced = forced_abort_due(t);
+  if (forced && t.consecutive_aborts == 0)
+    t.forced.body_length = t.forced.step;
+  if (seg.tx.doomed || forced || !publish(seg, true)) {
     abort_atomic(t, false);
     return false;
   }

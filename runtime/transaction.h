@@ -42,6 +42,9 @@ bool commit_atomic(thread_record &t) noexcept;
 // keep_created (stm::atomic_cancel: the exception may refer to them), when
 // they become the ambient transaction's.
 void abort_atomic(thread_record &t, bool keep_created) noexcept;
+// STMIFY_FORCE_ABORTS: at a safe point of one of the first attempts of an
+// atomic block, marks the attempt to abort there.
+void doom_if_forced(thread_record &t) noexcept;
 
 // --- inevitability
 

@@ -1,0 +1,109 @@
+// STMIFY_FORCE_ABORTS: every atomic block and task aborts its first attempts,
+// at a safe point inside the attempt or at its commit, and then commits once.
+#include "objects.h"
+#include "test_environment.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+
+STMIFY_TEST_ENVIRONMENT({"STMIFY_SEGMENTS", "2"}, {"STMIFY_HEAP_LIMIT", "64M"},
+                        {"STMIFY_FORCE_ABORTS", "3"});
+
+namespace stmtest {
+namespace {
+
+constexpr int kForced = 3;
+
+Cell *committed_cell(long value) {
+  Cell *c = stm::make<Cell>();
+  set(c, value);
+  publish();
+  return c;
+}
+
+TEST(ForcedAborts, EveryBlockRunsOnceMoreThanItIsForcedToAbort) {
+  Cell *c = committed_cell(0);
+  const auto before = stm::stats();
+  for (int block = 0; block < 20; ++block) {
+    int attempts = 0;
+    stm::atomic([&] {
+      ++attempts;
+      set(c, get(c) + 1);
+    });
+    EXPECT_EQ(attempts, kForced + 1) << "block " << block;
+  }
+  EXPECT_EQ(get(c), 20) << "each block's write is applied once";
+  const auto after = stm::stats();
+  EXPECT_EQ(after.aborts - before.aborts, 20u * kForced);
+  EXPECT_EQ(after.commits - before.commits, 20u);
+}
+
+// A block's first forced attempt aborts at its commit; the others at a
+// random safe point of the body or at the commit.
+TEST(ForcedAborts, AttemptsAlsoAbortInTheMiddleOfTheirBody) {
+  Cell *c = committed_cell(0);
+  int started = 0, finished = 0;
+  for (int block = 0; block < 50; ++block)
+    stm::atomic([&] {
+      ++started;
+      for (int step = 0; step < 8; ++step) {
+        set(c, get(c) + 1);
+        stm::detail::safe_point();
+      }
+      ++finished;
+    });
+  EXPECT_EQ(started, 50 * (kForced + 1));
+  EXPECT_LT(finished, started - 50) << "too few attempts were stopped inside their body";
+  EXPECT_GT(finished, 2 * 50) << "too few forced attempts reached their commit";
+  EXPECT_EQ(get(c), 50 * 8);
+}
+
+// What a retry would repeat is repeated, wherever it is in the body: here an
+// unsaved write (the transformer would have saved it) after many safe points.
+TEST(ForcedAborts, AWriteAtTheEndOfALongBodyIsRepeated) {
+  Cell *c = committed_cell(0);
+  int unsaved = 0;
+  stm::atomic([&] {
+    for (int step = 0; step < 1000; ++step) {
+      set(c, get(c) + 1);
+      stm::detail::safe_point();
+    }
+    ++unsaved;
+  });
+  EXPECT_GE(unsaved, 2);
+  EXPECT_EQ(get(c), 1000);
+}
+
+TEST(ForcedAborts, AnInevitableAttemptIsNotAborted) {
+  Cell *c = committed_cell(0);
+  int attempts = 0, inevitable_attempts = 0;
+  stm::atomic([&] {
+    ++attempts;
+    stm::become_inevitable("test");
+    ++inevitable_attempts;
+    set(c, 7);
+  });
+  EXPECT_EQ(attempts, 1) << "no safe point before the block became inevitable";
+  EXPECT_EQ(inevitable_attempts, 1);
+  EXPECT_EQ(get(c), 7);
+}
+
+TEST(ForcedAborts, TasksAreForcedToo) {
+  Cell *c = committed_cell(0);
+  std::atomic<int> attempts{0};
+  {
+    stm::transaction_queue queue(2);
+    for (int i = 0; i < 10; ++i)
+      queue.add([&] {
+        attempts.fetch_add(1, std::memory_order_relaxed);
+        set(c, get(c) + 1);
+      });
+    queue.run();
+  }
+  EXPECT_EQ(get(c), 10);
+  EXPECT_GE(attempts.load(), 10 * (kForced + 1));
+}
+
+} // namespace
+} // namespace stmtest
