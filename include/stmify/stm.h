@@ -89,7 +89,15 @@ extern uintptr_t _stm_segment_mask;
 /* ------------------------------------------------------ barriers (inline) */
 
 /* The barriers' fast paths, shared with the C++ API. */
+/* The fast paths are C; in C++ their casts are still C casts. */
+#if defined(__cplusplus) && defined(__GNUC__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wold-style-cast"
+#endif
 #include <stmify/detail/barriers.h>
+#if defined(__cplusplus) && defined(__GNUC__)
+#pragma GCC diagnostic pop
+#endif
 
 /* --------------------------------------------------------- safe points */
 
@@ -131,7 +139,7 @@ int stm_validate(void) _STM_NOEXCEPT;
 void stm_hint_commit_soon(void) _STM_NOEXCEPT;
 
 /* The largest managed object, in bytes. */
-#define STM_MAX_OBJECT_BYTES ((size_t)0xFFFF0000u)
+#define STM_MAX_OBJECT_BYTES 0xFFFF0000u
 
 /* Allocates a zeroed object of the given type in the running transaction and
  * returns its segment-local address (store stm_canonical() of it), or NULL if

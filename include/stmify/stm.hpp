@@ -131,11 +131,11 @@ template <class T> std::uintptr_t id(const T *p) noexcept {
 
 // A hash of the object's identity, for hash tables keyed by managed objects.
 template <class T> std::size_t hash(const T *p) noexcept {
-  std::uint64_t x = id(p);
+  std::size_t x = id(p); // 64 bits: the runtime needs a 64-bit address space
   x ^= x >> 33;
   x *= 0xff51afd7ed558ccdULL;
   x ^= x >> 33;
-  return static_cast<std::size_t>(x);
+  return x;
 }
 
 // Seconds since the Unix epoch (wall clock), and seconds on a monotonic clock.

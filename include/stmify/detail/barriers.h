@@ -81,7 +81,7 @@ static inline void *stm_write(const void *obj) {
 static inline int _stm_safe_point_due(void) {
   int32_t left = __atomic_load_n(&_stm_tls.safe_point_countdown, __ATOMIC_RELAXED) - 1;
   __atomic_store_n(&_stm_tls.safe_point_countdown, left, __ATOMIC_RELAXED);
-  return __builtin_expect(left < 0, 0);
+  return __builtin_expect(left < 0, 0) != 0;
 }
 
 /* Sets the calling thread's countdown (the runtime, and pokes from others). */
