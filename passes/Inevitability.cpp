@@ -337,12 +337,21 @@ void Instrumenter::hookExpression(const Expr *E, const std::string &What) {
   if (!Edits.locate(E->getSourceRange())) {
     // Written in a macro body: becoming inevitable a little earlier is as safe.
     if (insertBeforeStatement("stm::detail::inevitable_hook(" + Arguments + ")",
-                              "inevitability hook"))
+                              "inevitability hook")) {
       ++Counts.Hooks;
+      remarkInevitable(E->getBeginLoc(), What);
+    }
     return;
   }
-  if (wrapExpr(E, "(stm::detail::inevitable_hook(" + Arguments + "), ", ")", QualType()))
+  if (wrapExpr(E, "(stm::detail::inevitable_hook(" + Arguments + "), ", ")", QualType())) {
     ++Counts.Hooks;
+    remarkInevitable(E->getBeginLoc(), What);
+  }
+}
+
+void Instrumenter::remarkInevitable(SourceLocation Loc, const std::string &What) {
+  if (Options.RemarkInevitable)
+    Diags.report(Diag::InevitableRemark, Loc, {What});
 }
 
 bool Instrumenter::insertBeforeStatement(const std::string &Call, const char *Kind) {
@@ -443,8 +452,10 @@ void Instrumenter::instrumentCall(const CallExpr *E) {
     if (wrapExpr(E,
                  "stm::detail::synchronizing(" + What + (scope()->NoThrow ? ", false" : "") +
                      ", [&]() -> decltype(auto) { return ",
-                 "; })", QualType()))
+                 "; })", QualType())) {
       ++Counts.Synchronizing;
+      remarkInevitable(E->getBeginLoc(), "synchronising call to '" + Name + "'");
+    }
     return;
   }
   }
@@ -468,6 +479,7 @@ void Instrumenter::instrumentThreadConstruction(const CXXConstructExpr *E) {
                                 "stm::detail::inevitable_hook(" + quoted(Text) +
                                     (scope()->NoThrow ? ", false" : "") + "); ");
           ++Counts.Hooks;
+          remarkInevitable(E->getBeginLoc(), "thread start");
         }
       return;
     }

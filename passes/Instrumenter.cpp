@@ -8,9 +8,9 @@ using namespace clang;
 namespace stmify {
 
 Instrumenter::Instrumenter(ASTContext &AST, EditPlan &Edits, DiagnosticReporter &Diags,
-                           std::function<std::string(llvm::StringRef)> SitePath)
+                           TransformOptions Options)
     : AST(AST), SM(AST.getSourceManager()), Edits(Edits), Diags(Diags),
-      SitePath(std::move(SitePath)) {}
+      Options(std::move(Options)) {}
 
 void Instrumenter::run() {
   scanInstantiatedCalls();
@@ -40,7 +40,7 @@ std::string Instrumenter::site(SourceLocation Loc) const {
     return "<unknown>";
   llvm::SmallString<256> File(P.getFilename());
   llvm::sys::path::remove_dots(File, /*remove_dot_dot=*/true);
-  std::string Name = SitePath ? SitePath(File) : std::string(File);
+  std::string Name = Options.SitePath ? Options.SitePath(File) : std::string(File);
   return Name + ":" + std::to_string(P.getLine()) + ":" + std::to_string(P.getColumn());
 }
 
@@ -410,12 +410,15 @@ bool Instrumenter::VisitVarDecl(VarDecl *D) {
     if (inFunctionBody() && !scope()->Constexpr && D->hasLocalStorage() && !isa<ParmVarDecl>(D) &&
         !D->getType()->isReferenceType() && !D->getType()->isDependentType() &&
         destructionNeedsInevitability(D->getType())) {
-      std::string What = "construction of '" + D->getNameAsString() +
-                         "', whose destructor needs inevitability, at " + site(D->getLocation());
-      if (insertBeforeStatement("stm::detail::inevitable_hook(" + quoted(What) +
+      std::string What =
+          "construction of '" + D->getNameAsString() + "', whose destructor needs inevitability";
+      if (insertBeforeStatement("stm::detail::inevitable_hook(" +
+                                    quoted(What + ", at " + site(D->getLocation())) +
                                     (scope()->NoThrow ? ", false" : "") + ")",
-                                "inevitability hook"))
+                                "inevitability hook")) {
         ++Counts.Hooks;
+        remarkInevitable(D->getLocation(), What + ",");
+      }
     }
     return true;
   }

@@ -36,11 +36,17 @@ struct InstrumentationCounts {
            TraceFunctions = 0, AtomicBlocks = 0;
 };
 
+struct TransformOptions {
+  // How site strings name a file, given its presumed name.
+  std::function<std::string(llvm::StringRef)> SitePath;
+  // A remark at each place that can make an atomic block inevitable.
+  bool RemarkInevitable = false;
+};
+
 class Instrumenter : public clang::RecursiveASTVisitor<Instrumenter> {
 public:
-  // SitePath names a file in site strings, given its presumed name.
   Instrumenter(clang::ASTContext &AST, EditPlan &Edits, DiagnosticReporter &Diags,
-               std::function<std::string(llvm::StringRef)> SitePath = {});
+               TransformOptions Options = {});
 
   // Runs both phases over the whole translation unit.
   void run();
@@ -174,6 +180,8 @@ private:
   void instrumentCall(const clang::CallExpr *E);
   void instrumentThreadConstruction(const clang::CXXConstructExpr *E);
   void hookExpression(const clang::Expr *E, const std::string &What);
+  // With TransformOptions::RemarkInevitable: "What makes a block inevitable".
+  void remarkInevitable(clang::SourceLocation Loc, const std::string &What);
   // For code inside a macro body: the call goes before the enclosing statement
   // of a body the program wrote, or before the macro's expansion when that is
   // a whole expression.
@@ -202,7 +210,7 @@ private:
   clang::SourceManager &SM;
   EditPlan &Edits;
   DiagnosticReporter &Diags;
-  std::function<std::string(llvm::StringRef)> SitePath;
+  TransformOptions Options;
   Phase CurrentPhase = Phase::Analyze;
   std::vector<FunctionScope> Scopes;
   std::vector<clang::Stmt *> StmtStack;
@@ -221,8 +229,8 @@ private:
   llvm::DenseSet<const clang::CXXThisExpr *> ConsumedThis;
   // Source ranges (raw begin and end) of calls that reach library code.
   std::set<std::pair<unsigned, unsigned>> InstantiatedHooks;
-  std::set<unsigned> ManagedInInstantiations; // accesses in templates that
-                                              // reach managed objects
+  std::set<unsigned> ManagedInInstantiations;   // accesses in templates that
+                                                // reach managed objects
   std::set<unsigned> UnmanagedInInstantiations; // *p and references in templates
                                                 // that designate unmanaged memory
   // Locals (or, with no variable, members of *this) that a lambda defined

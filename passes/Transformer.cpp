@@ -60,7 +60,7 @@ TransformResult transformTranslationUnit(ASTContext &AST, ApiFiles &Api,
   Result.UsesApi = true;
   DiagnosticReporter Diags(AST.getDiagnostics());
   EditPlan Plan(SM, AST.getLangOpts(), Api);
-  Instrumenter Pass(AST, Plan, Diags, Options.SitePath);
+  Instrumenter Pass(AST, Plan, Diags, Options);
   Pass.run();
   reportUninstrumentedTemplates(AST, Plan, Diags);
 

@@ -33,11 +33,6 @@ struct TransformResult {
   bool AlreadyInstrumented = false;
 };
 
-struct TransformOptions {
-  // How site strings name a file, given its presumed name.
-  std::function<std::string(llvm::StringRef)> SitePath;
-};
-
 // Api must have recorded the preprocessing of the translation unit.
 TransformResult transformTranslationUnit(clang::ASTContext &AST, ApiFiles &Api,
                                          const TransformOptions &Options = {});

@@ -73,6 +73,8 @@ constexpr PluginOption Options[] = {
                "does not tell"},
     {"save-rewritten", "DIR: also write the instrumented text of each changed file into DIR"},
     {"stats", "print how many barriers, hooks and safe points each file got"},
+    {"remark-inevitable", "a remark at each place that can make an atomic block inevitable, "
+                          "naming the cause"},
 };
 
 class InstrumentingConsumer : public ASTConsumer {
@@ -120,6 +122,8 @@ public:
         SaveDir = Value.str();
       } else if (Name == "stats") {
         Stats = true;
+      } else if (Name == "remark-inevitable") {
+        RemarkInevitable = true;
       } else {
         std::string Valid;
         for (const PluginOption &O : Options)
@@ -149,6 +153,7 @@ public:
     Options.SitePath = [WorkingDir, &LO](llvm::StringRef File) {
       return stmify::sitePath(File, WorkingDir, LO);
     };
+    Options.RemarkInevitable = RemarkInevitable;
     return std::make_unique<InstrumentingConsumer>(Result, *Api, std::move(Options));
   }
 
@@ -284,12 +289,13 @@ private:
     llvm::errs() << "stmify: " << CI.getFrontendOpts().Inputs[0].getFile() << ": " << C.Reads
                  << " read barriers, " << C.Writes << " write barriers, " << C.Translations
                  << " method-call translations, " << C.AtomicBlocks << " atomic blocks, " << C.Hooks
-                 << " inevitability hooks, " << C.Synchronizing << " synchronisation points, " << C.SafePoints
-                 << " safe points, " << C.TraceFunctions << " trace functions\n";
+                 << " inevitability hooks, " << C.Synchronizing << " synchronisation points, "
+                 << C.SafePoints << " safe points, " << C.TraceFunctions << " trace functions\n";
   }
 
   std::string ActionOverride, SaveDir;
   bool Stats = false;
+  bool RemarkInevitable = false;
   bool Rewrite = true;
   frontend::ActionKind Real = frontend::EmitObj;
   std::shared_ptr<CompilerInvocation> Nested;

@@ -66,6 +66,10 @@ static cl::opt<bool> InPlace("in-place",
                              cl::desc("Overwrite the sources with the instrumented text"),
                              cl::cat(Category));
 static cl::opt<bool> Stats("print-counts", cl::desc("Print what each file got"), cl::cat(Category));
+static cl::opt<bool> RemarkInevitable(
+    "remark-inevitable",
+    cl::desc("A remark at each place that can make an atomic block inevitable, naming the cause"),
+    cl::cat(Category));
 static cl::opt<bool> InstrumentAll(
     "instrument-all",
     cl::desc("Instrument every project file as if it used stmify's API, to try stmify on code "
@@ -258,6 +262,7 @@ private:
       Options.SitePath = [RootDir, &LO](llvm::StringRef File) {
         return stmify::sitePath(File, RootDir, LO);
       };
+      Options.RemarkInevitable = RemarkInevitable;
       stmify::TransformResult R = stmify::transformTranslationUnit(AST, *Action.Api, Options);
       SourceManager &SM = AST.getSourceManager();
       std::string MainName(SM.getFileEntryRefForID(SM.getMainFileID())->getName());
@@ -281,8 +286,8 @@ private:
         llvm::errs() << "stmify: " << MainName << ": " << C.Reads << " read barriers, " << C.Writes
                      << " write barriers, " << C.Translations << " method-call translations, "
                      << C.AtomicBlocks << " atomic blocks, " << C.Hooks << " inevitability hooks, "
-                     << C.Synchronizing << " synchronisation points, " << C.SafePoints << " safe points, "
-                     << C.TraceFunctions << " trace functions\n";
+                     << C.Synchronizing << " synchronisation points, " << C.SafePoints
+                     << " safe points, " << C.TraceFunctions << " trace functions\n";
       }
     }
 
