@@ -145,6 +145,10 @@ def main():
     parser.add_argument("--all", action="store_true",
                         help="all of GoogleTest: GoogleMock's tests too (plugin), every file (check)")
     args = parser.parse_args()
+    # The paths go into another project's build: make them absolute.
+    for name in ("source", "work", "stmify", "plugin", "include", "runtime"):
+        if getattr(args, name):
+            setattr(args, name, os.path.abspath(getattr(args, name)))
     os.makedirs(args.work, exist_ok=True)
     plugin(args) if args.step == "plugin" else check(args)
 
