@@ -103,6 +103,7 @@ void _stm_atomic_cancel(void) noexcept {
   if (t.seg->tx.kind != tx_kind::atomic)
     fatal("cancel without an atomic transaction");
   abort_atomic(t, true);
+  t.consecutive_aborts = 0; // the block ends here: it does not run again
 }
 
 void _stm_on_commit(void (*run)(void *), void *context) noexcept {

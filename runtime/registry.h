@@ -26,9 +26,11 @@ struct thread_record {
   unsigned preferred = 0;     // segment index to try first
   unsigned consecutive_aborts = 0;
   // STMIFY_FORCE_ABORTS (transaction.cpp): the safe points the attempt has
-  // passed, the one it aborts at, and how many its block's first attempt had.
+  // passed, the one it aborts at, and how many the block's body has (once an
+  // attempt of the block has reached its commit: measured).
   struct {
     unsigned step = 0, abort_at = 0, body_length = 0;
+    bool measured = false;
   } forced;
   std::uint64_t random_state = 0;
   unsigned ambient_visits = 0; // safe-point visits since the ambient transaction began

@@ -436,16 +436,18 @@ std::uint64_t next_random(thread_record &t) noexcept {
   return t.random_state;
 }
 
-// A block's first forced attempt aborts at its commit, after every write of
-// its body, and counts the body's safe points; later ones abort at a random
-// one of them (or, drawing one past the last, at the commit again), so that
-// aborts also unwind from every part of a block. Forced attempts visit the
-// runtime at every safe point to count them.
+// A block's forced attempts abort at their commit, after every write of the
+// body, until one of them has reached it and so counted the body's safe
+// points (an attempt a real conflict stopped early has not); the later ones
+// abort at a random one of those safe points (or, drawing one past the last,
+// at the commit again), so that aborts also unwind from every part of a
+// block. Forced attempts visit the runtime at every safe point to count them.
 void plan_forced_abort(thread_record &t) noexcept {
+  if (t.consecutive_aborts == 0)
+    t.forced.measured = false;
   t.forced.step = 0;
-  t.forced.abort_at = t.consecutive_aborts == 0
-                          ? ~0u
-                          : static_cast<unsigned>(next_random(t) % (t.forced.body_length + 1));
+  t.forced.abort_at =
+      !t.forced.measured ? ~0u : static_cast<unsigned>(next_random(t) % (t.forced.body_length + 1));
   _stm_set_countdown(t.view, 0);
 }
 
@@ -478,8 +480,10 @@ void doom_if_forced(thread_record &t) noexcept {
 bool commit_atomic(thread_record &t) noexcept {
   segment &seg = *t.seg;
   const bool forced = forced_abort_due(t);
-  if (forced && t.consecutive_aborts == 0)
+  if (forced && !t.forced.measured) {
     t.forced.body_length = t.forced.step;
+    t.forced.measured = true;
+  }
   if (seg.tx.doomed || forced || !publish(seg, true)) {
     abort_atomic(t, false);
     return false;

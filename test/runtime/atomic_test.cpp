@@ -240,6 +240,26 @@ TEST_F(Atomic, ALosingBlockBecomesInevitableAfterTheRetryLimit) {
   EXPECT_EQ(get(c), -1);
 }
 
+// A cancelled block does not run again: it is not an abort in a row of the
+// next block, which must not start inevitable after enough cancellations.
+TEST_F(Atomic, CancelledBlocksDoNotCountTowardsTheNextBlocksRetryLimit) {
+  Cell *c = committed_cell(0);
+  as(1);
+  for (int i = 0; i < 12; ++i)
+    EXPECT_THROW(stm::atomic_cancel([&] {
+                   set(c, i);
+                   throw std::runtime_error("cancelled");
+                 }),
+                 std::runtime_error);
+  bool inevitable = true;
+  stm::atomic([&] {
+    inevitable = stm::is_inevitable();
+    set(c, 1);
+  });
+  EXPECT_FALSE(inevitable);
+  EXPECT_EQ(get(c), 1);
+}
+
 TEST_F(Atomic, ReferencesAndValuesAreReturned) {
   Cell *c = committed_cell(0);
   as(1);

@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <stdexcept>
+#include <thread>
 
 STMIFY_TEST_ENVIRONMENT({"STMIFY_SEGMENTS", "2"}, {"STMIFY_HEAP_LIMIT", "64M"},
                         {"STMIFY_FORCE_ABORTS", "3"});
@@ -73,6 +75,57 @@ TEST(ForcedAborts, AWriteAtTheEndOfALongBodyIsRepeated) {
   });
   EXPECT_GE(unsaved, 2);
   EXPECT_EQ(get(c), 1000);
+}
+
+TEST(ForcedAborts, AfterACancelledBlockTheNextIsForcedAsOften) {
+  Cell *c = committed_cell(0);
+  for (int block = 0; block < 3; ++block) {
+    EXPECT_THROW(stm::atomic_cancel([&] {
+                   set(c, -1);
+                   throw std::runtime_error("cancelled");
+                 }),
+                 std::runtime_error);
+    int attempts = 0;
+    stm::atomic([&] {
+      ++attempts;
+      set(c, get(c) + 1);
+    });
+    EXPECT_EQ(attempts, kForced + 1) << "block " << block;
+  }
+  EXPECT_EQ(get(c), 3);
+}
+
+// The first attempt loses a real conflict at a safe point before the end of
+// its body: the next forced attempt still runs the whole body and aborts at
+// the commit (it must not draw its abort point from an earlier block's body).
+TEST(ForcedAborts, AnAttemptStoppedByAConflictDoesNotShortenTheNext) {
+  Cell *c = committed_cell(0);
+  stm::atomic([&] { set(c, get(c) + 1); }); // a body without safe points
+  std::atomic<int> stage{0};
+  std::thread other([&] {
+    while (stage.load() < 1) {
+    }
+    stm::atomic([&] { set(c, 100); });
+    stage.store(2);
+  });
+  int attempts = 0, unsaved = 0;
+  stm::atomic([&] {
+    ++attempts;
+    long seen = get(c);
+    if (attempts == 1) {
+      stage.store(1);
+      while (stage.load() < 2) {
+      }
+    }
+    for (int step = 0; step < 10; ++step)
+      stm::detail::safe_point();
+    set(c, seen + 1);
+    ++unsaved;
+  });
+  join_all(other);
+  EXPECT_EQ(attempts, kForced + 1);
+  EXPECT_GE(unsaved, 2) << "no forced attempt reached the end of the body";
+  EXPECT_EQ(get(c), 101);
 }
 
 TEST(ForcedAborts, AnInevitableAttemptIsNotAborted) {
