@@ -94,7 +94,7 @@ void _stm_atomic_rollback(void) noexcept {
   runtime_scope scope;
   if (t.seg->tx.kind != tx_kind::atomic)
     fatal("rollback without an atomic transaction");
-  abort_atomic(t, false);
+  abort_atomic(t, rollback::abort);
 }
 
 void _stm_atomic_cancel(void) noexcept {
@@ -102,8 +102,7 @@ void _stm_atomic_cancel(void) noexcept {
   runtime_scope scope;
   if (t.seg->tx.kind != tx_kind::atomic)
     fatal("cancel without an atomic transaction");
-  abort_atomic(t, true);
-  t.consecutive_aborts = 0; // the block ends here: it does not run again
+  abort_atomic(t, rollback::cancel);
 }
 
 void _stm_on_commit(void (*run)(void *), void *context) noexcept {

@@ -27,12 +27,13 @@ struct thread_record {
   unsigned consecutive_aborts = 0;
   // STMIFY_FORCE_ABORTS (transaction.cpp): the safe points the attempt has
   // passed, the one it aborts at, and how many the block's body has (once an
-  // attempt of the block has reached its commit: measured).
+  // attempt of the block has reached its commit: measured); where the abort
+  // points are drawn from.
   struct {
     unsigned step = 0, abort_at = 0, body_length = 0;
     bool measured = false;
+    std::uint64_t random = 0;
   } forced;
-  std::uint64_t random_state = 0;
   unsigned ambient_visits = 0; // safe-point visits since the ambient transaction began
   // Nesting of runtime code running on this thread: while it is non-zero, the
   // locks and waits the thread goes through are the runtime's own, not

@@ -428,12 +428,12 @@ bool forced_abort_due(const thread_record &t) noexcept {
 }
 
 std::uint64_t next_random(thread_record &t) noexcept {
-  if (t.random_state == 0)
-    t.random_state = 0x9e3779b97f4a7c15ull * (static_cast<std::uint64_t>(t.tid) + 1);
-  t.random_state ^= t.random_state << 13;
-  t.random_state ^= t.random_state >> 7;
-  t.random_state ^= t.random_state << 17;
-  return t.random_state;
+  if (t.forced.random == 0)
+    t.forced.random = 0x9e3779b97f4a7c15ull * (static_cast<std::uint64_t>(t.tid) + 1);
+  t.forced.random ^= t.forced.random << 13;
+  t.forced.random ^= t.forced.random >> 7;
+  t.forced.random ^= t.forced.random << 17;
+  return t.forced.random;
 }
 
 // A block's forced attempts abort at their commit, after every write of the
@@ -485,7 +485,7 @@ bool commit_atomic(thread_record &t) noexcept {
     t.forced.measured = true;
   }
   if (seg.tx.doomed || forced || !publish(seg, true)) {
-    abort_atomic(t, false);
+    abort_atomic(t, rollback::abort);
     return false;
   }
   ++seg.stats.commits;
@@ -499,7 +499,7 @@ bool commit_atomic(thread_record &t) noexcept {
   return true;
 }
 
-void abort_atomic(thread_record &t, bool keep_created) noexcept {
+void abort_atomic(thread_record &t, rollback kind) noexcept {
   segment &seg = *t.seg;
   transaction_state &tx = seg.tx;
   if (tx.inevitable)
@@ -510,7 +510,7 @@ void abort_atomic(thread_record &t, bool keep_created) noexcept {
     std::memcpy(reinterpret_cast<void *>(seg.base + it->start), it->backup, it->size);
   clear_card_flags(seg);
   std::vector<created_record> kept;
-  if (keep_created)
+  if (kind == rollback::cancel)
     kept.swap(tx.created);
   else
     for (const auto &c : tx.created)
@@ -520,7 +520,7 @@ void abort_atomic(thread_record &t, bool keep_created) noexcept {
   std::vector<tx_callback> on_abort;
   on_abort.swap(tx.on_abort);
   ++seg.stats.aborts;
-  ++t.consecutive_aborts;
+  t.consecutive_aborts = kind == rollback::abort ? t.consecutive_aborts + 1 : 0;
   tx.clear();
   t.view->atomic_depth = 0;
   begin_ambient(t);

@@ -38,10 +38,12 @@ bool try_restart_ambient(thread_record &t) noexcept;
 void begin_atomic(thread_record &t, const char *site) noexcept;
 // Commits; false if the transaction lost a conflict (it is then rolled back).
 bool commit_atomic(thread_record &t) noexcept;
-// Rolls the transaction back. Objects it created are freed, unless
-// keep_created (stm::atomic_cancel: the exception may refer to them), when
-// they become the ambient transaction's.
-void abort_atomic(thread_record &t, bool keep_created) noexcept;
+// Rolls the transaction back. After an abort, the block runs again: the
+// objects it created are freed and the abort counts towards the retry limit.
+// A cancelled block (stm::atomic_cancel) ends: the objects it created become
+// the ambient transaction's (the exception may refer to them).
+enum class rollback { abort, cancel };
+void abort_atomic(thread_record &t, rollback kind) noexcept;
 // STMIFY_FORCE_ABORTS: at a safe point of one of the first attempts of an
 // atomic block, marks the attempt to abort there.
 void doom_if_forced(thread_record &t) noexcept;
