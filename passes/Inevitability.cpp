@@ -331,27 +331,27 @@ bool Instrumenter::onlyOwnedArguments(const CallExpr *E) const {
   return true;
 }
 
-void Instrumenter::hookExpression(const Expr *E, const std::string &What) {
-  std::string Text = What + " at " + site(E->getBeginLoc());
-  std::string Arguments = quoted(Text) + (scope() && scope()->NoThrow ? ", false" : "");
-  if (!Edits.locate(E->getSourceRange())) {
-    // Written in a macro body: becoming inevitable a little earlier is as safe.
-    if (insertBeforeStatement("stm::detail::inevitable_hook(" + Arguments + ")",
-                              "inevitability hook")) {
-      ++Counts.Hooks;
-      remarkInevitable(E->getBeginLoc(), What);
-    }
-    return;
-  }
-  if (wrapExpr(E, "(stm::detail::inevitable_hook(" + Arguments + "), ", ")", QualType())) {
-    ++Counts.Hooks;
-    remarkInevitable(E->getBeginLoc(), What);
-  }
+std::string Instrumenter::hookCall(const std::string &What, SourceLocation Loc) const {
+  return "stm::detail::inevitable_hook(" + quoted(What + " at " + site(Loc)) +
+         (scope() && scope()->NoThrow ? ", false" : "") + ")";
+}
+
+void Instrumenter::hookPlaced(SourceLocation Loc, const std::string &What) {
+  ++Counts.Hooks;
+  remarkInevitable(Loc, What);
 }
 
 void Instrumenter::remarkInevitable(SourceLocation Loc, const std::string &What) {
   if (Options.RemarkInevitable)
     Diags.report(Diag::InevitableRemark, Loc, {What});
+}
+
+void Instrumenter::hookExpression(const Expr *E, const std::string &What) {
+  std::string Call = hookCall(What, E->getBeginLoc());
+  // Written in a macro body: becoming inevitable a little earlier is as safe.
+  if (Edits.locate(E->getSourceRange()) ? wrapExpr(E, "(" + Call + ", ", ")", QualType())
+                                        : insertBeforeStatement(Call, "inevitability hook"))
+    hookPlaced(E->getBeginLoc(), What);
 }
 
 bool Instrumenter::insertBeforeStatement(const std::string &Call, const char *Kind) {
@@ -469,17 +469,14 @@ void Instrumenter::instrumentThreadConstruction(const CXXConstructExpr *E) {
     return;
   if (isThreadClass(E->getArg(0)->getType()))
     return; // a move: no new thread
-  std::string Text = "thread start at " + site(E->getBeginLoc());
   for (unsigned Up = 1; const Stmt *P = parentStmt(Up); ++Up) {
     if (const auto *Decl = dyn_cast<DeclStmt>(P)) {
       const Stmt *Outer = parentStmt(Up + 1);
       if (Outer && isa<CompoundStmt>(Outer))
         if (auto Where = Edits.locatePoint(Decl->getBeginLoc())) {
           Edits.insertStatement(Where->File, Where->Begin,
-                                "stm::detail::inevitable_hook(" + quoted(Text) +
-                                    (scope()->NoThrow ? ", false" : "") + "); ");
-          ++Counts.Hooks;
-          remarkInevitable(E->getBeginLoc(), "thread start");
+                                hookCall("thread start", E->getBeginLoc()) + "; ");
+          hookPlaced(E->getBeginLoc(), "thread start");
         }
       return;
     }

@@ -411,14 +411,9 @@ bool Instrumenter::VisitVarDecl(VarDecl *D) {
         !D->getType()->isReferenceType() && !D->getType()->isDependentType() &&
         destructionNeedsInevitability(D->getType())) {
       std::string What =
-          "construction of '" + D->getNameAsString() + "', whose destructor needs inevitability";
-      if (insertBeforeStatement("stm::detail::inevitable_hook(" +
-                                    quoted(What + ", at " + site(D->getLocation())) +
-                                    (scope()->NoThrow ? ", false" : "") + ")",
-                                "inevitability hook")) {
-        ++Counts.Hooks;
-        remarkInevitable(D->getLocation(), What + ",");
-      }
+          "construction of '" + D->getNameAsString() + "', whose destructor needs inevitability,";
+      if (insertBeforeStatement(hookCall(What, D->getLocation()), "inevitability hook"))
+        hookPlaced(D->getLocation(), What);
     }
     return true;
   }

@@ -180,6 +180,11 @@ private:
   void instrumentCall(const clang::CallExpr *E);
   void instrumentThreadConstruction(const clang::CXXConstructExpr *E);
   void hookExpression(const clang::Expr *E, const std::string &What);
+  // stm::detail::inevitable_hook("What at file:line:col"), with false in
+  // noexcept functions.
+  std::string hookCall(const std::string &What, clang::SourceLocation Loc) const;
+  // A hook was placed: it is counted and, on request, remarked on.
+  void hookPlaced(clang::SourceLocation Loc, const std::string &What);
   // With TransformOptions::RemarkInevitable: "What makes a block inevitable".
   void remarkInevitable(clang::SourceLocation Loc, const std::string &What);
   // For code inside a macro body: the call goes before the enclosing statement
