@@ -749,7 +749,12 @@ STMIFY_REAL(long, syscall, (long, ...), nullptr)
 // std::atomic::wait, std::latch, std::barrier, std::counting_semaphore and
 // std::future wait on a futex through syscall(2); the edges of their
 // operations are handled where the operations are (stm::detail::synchronizing).
-extern "C" long syscall(long number, ...) {
+//
+// Six arguments are read whatever the caller passed, as the C library's
+// syscall does. The sixth is on the stack: when fewer were passed, it is a word
+// of the caller's frame, which AddressSanitizer may have poisoned as a redzone
+// (libstdc++'s guard for a function-local static passes four arguments).
+extern "C" __attribute__((no_sanitize("address"))) long syscall(long number, ...) {
   va_list args;
   va_start(args, number);
   long a[6];
