@@ -184,8 +184,10 @@ bool Instrumenter::TraverseLambdaExpr(LambdaExpr *L) {
         return true;
       }
     }
-  if (CurrentPhase == Phase::Analyze && inFunctionBody())
+  if (CurrentPhase == Phase::Analyze && inFunctionBody()) {
     noteEscapingClosure(L);
+    checkFieldReferenceCaptures(L);
+  }
   FunctionScope S;
   S.Function = L->getCallOperator();
   S.Lambda = L;
@@ -283,7 +285,8 @@ bool Instrumenter::VisitUnaryOperator(UnaryOperator *E) {
       } else {
         const FunctionDecl *Callee = nullptr;
         bool Argument = isCallArgument(Callee);
-        analyzeBinding(E->getSubExpr(), true, Argument, Callee, "the address of");
+        analyzeBinding(E->getSubExpr(), true, Argument ? Binding::Argument : Binding::Escaping,
+                       Callee, "the address of");
       }
     }
     return true;
@@ -393,8 +396,8 @@ bool Instrumenter::VisitCXXConstructExpr(CXXConstructExpr *E) {
     for (unsigned I = 0; I < E->getNumArgs() && I < Ctor->getNumParams(); ++I) {
       QualType P = Ctor->getParamDecl(I)->getType();
       if (P->isReferenceType())
-        analyzeBinding(E->getArg(I), !P->getPointeeType().isConstQualified(), true, Ctor,
-                       "a reference to");
+        analyzeBinding(E->getArg(I), !P->getPointeeType().isConstQualified(), Binding::Argument,
+                       Ctor, "a reference to");
     }
     return true;
   }
@@ -421,8 +424,10 @@ bool Instrumenter::VisitVarDecl(VarDecl *D) {
     return true;
   checkManagedByValue(D, isa<ParmVarDecl>(D) ? "parameter" : "variable");
   if (D->getType()->isReferenceType() && D->getInit() && !D->isImplicit())
-    analyzeBinding(D->getInit(), !D->getType()->getPointeeType().isConstQualified(), false, nullptr,
-                   "a reference to");
+    if (analyzeBinding(D->getInit(), !D->getType()->getPointeeType().isConstQualified(),
+                       D->hasLocalStorage() ? Binding::Local : Binding::Escaping, nullptr,
+                       "a reference to"))
+      FieldReferences[D] = D->getInit();
   return true;
 }
 
@@ -445,8 +450,8 @@ bool Instrumenter::VisitReturnStmt(ReturnStmt *S) {
     return true;
   QualType R = scope()->Function->getReturnType();
   if (R->isReferenceType())
-    analyzeBinding(S->getRetValue(), !R->getPointeeType().isConstQualified(), false, nullptr,
-                   "a reference to");
+    analyzeBinding(S->getRetValue(), !R->getPointeeType().isConstQualified(), Binding::Escaping,
+                   nullptr, "a reference to");
   return true;
 }
 
@@ -466,7 +471,8 @@ bool Instrumenter::VisitCXXForRangeStmt(CXXForRangeStmt *S) {
                   Range->getType()->getAsArrayTypeUnsafe()->getElementType()->isArrayType());
   if (CurrentPhase == Phase::Analyze) {
     if (Range && !Copied)
-      analyzeBinding(Range, true, false, nullptr, "a reference to");
+      if (analyzeBinding(Range, !readsElementsOnly(S), Binding::Local, nullptr, "a reference to"))
+        FieldReferences[S->getLoopVariable()] = Range;
     return true;
   }
   if (Copied)
@@ -577,7 +583,8 @@ bool Instrumenter::VisitImplicitCastExpr(ImplicitCastExpr *E) {
       Callee = Construct->getConstructor();
     bool Argument = Parent && (isa<CallExpr>(Parent) || isa<CXXConstructExpr>(Parent));
     bool Mutable = !E->getType()->getPointeeType().isConstQualified();
-    analyzeBinding(E->getSubExpr(), Mutable, Argument, Callee, "the address of");
+    analyzeBinding(E->getSubExpr(), Mutable, Argument ? Binding::Argument : Binding::Escaping,
+                   Callee, "the address of");
     return true;
   }
   if (CurrentPhase == Phase::Rewrite && E->getCastKind() == CK_LValueToRValue &&

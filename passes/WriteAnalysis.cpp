@@ -272,6 +272,8 @@ void Instrumenter::analyzeWriteTargets(const Expr *Operation, const Expr *LValue
         }
         continue;
       }
+      if (FieldReferences.contains(VD))
+        continue;
       Managed Referenced = VD->getType()->isReferenceType() && VD->hasLocalStorage()
                                ? classifyObjectType(VD->getType())
                                : Managed::No;
@@ -415,11 +417,18 @@ void Instrumenter::analyzeLambdaCall(const CallExpr *E) {
   }
 }
 
-void Instrumenter::analyzeBinding(const Expr *Bound, bool Mutable, bool CallArgument,
+bool Instrumenter::analyzeBinding(const Expr *Bound, bool Mutable, Binding Kind,
                                   const FunctionDecl *Callee, const char *What) {
+  bool CallArgument = Kind == Binding::Argument;
+  // In an atomic block's own body the thread keeps its segment until the
+  // block ends (a safe point there only validates), so a reference that
+  // cannot outlive the block stays valid: it gets the barrier of its use.
+  bool ValidToTheEnd = Kind != Binding::Escaping && inAtomicBlockBody();
   SmallVector<const Expr *, 2> Targets;
   writeTargets(Bound, Targets);
+  bool AllValidFields = !Targets.empty();
   for (const Expr *T : Targets) {
+    AllValidFields = AllValidFields && isManagedAccess(T) && !isa<UnaryOperator>(T);
     if (!isManagedAccess(T))
       continue;
     const auto *Deref = dyn_cast<UnaryOperator>(T);
@@ -439,21 +448,45 @@ void Instrumenter::analyzeBinding(const Expr *Bound, bool Mutable, bool CallArgu
     bool CalleeHasSafePoints = Callee && !Callee->isImplicit() && !Callee->isTrivial() &&
                                classifyCallee(Callee, nullptr) == CallKind::Safe &&
                                inOwnCode(Callee->getLocation()) && mayReachSafePoint(Callee);
-    if (CallArgument && !CalleeHasSafePoints) {
+    if ((CallArgument && !CalleeHasSafePoints) || ValidToTheEnd) {
       if (Mutable)
         WrittenAccesses.insert(T);
       continue;
     }
+    AllValidFields = false;
     if (!EscapeChecked.insert(T).second)
       continue;
     if (!reportableAccess(T, Managed::Maybe))
       continue;
-    QualType Object = T->getType();
-    if (const auto *M = dyn_cast<MemberExpr>(T))
-      Object = M->isImplicitAccess() || M->isArrow() ? M->getBase()->getType()->getPointeeType()
-                                                     : M->getBase()->getType();
-    Diags.report(Diag::FieldAddressEscapes, T->getBeginLoc(), {What, typeName(Object)},
-                 T->getSourceRange());
+    reportFieldAddressEscapes(T, T->getBeginLoc(), What);
+  }
+  return AllValidFields;
+}
+
+void Instrumenter::reportFieldAddressEscapes(const Expr *Field, SourceLocation Loc,
+                                             const char *What) {
+  QualType Object = Field->getType();
+  if (const auto *M = dyn_cast<MemberExpr>(Field))
+    Object = M->isImplicitAccess() || M->isArrow() ? M->getBase()->getType()->getPointeeType()
+                                                   : M->getBase()->getType();
+  Diags.report(Diag::FieldAddressEscapes, Loc, {What, typeName(Object)}, Field->getSourceRange());
+}
+
+// A lambda in an atomic block that captures a reference bound to a field
+// there may be stored and called after the block, through a segment the
+// thread no longer owns.
+void Instrumenter::checkFieldReferenceCaptures(const LambdaExpr *L) {
+  for (const LambdaCapture &C : L->captures()) {
+    if (!C.capturesVariable() || !inOwnCode(C.getLocation()))
+      continue;
+    const auto *VD = dyn_cast<VarDecl>(C.getCapturedVar());
+    auto Found = VD ? FieldReferences.find(VD) : FieldReferences.end();
+    if (Found == FieldReferences.end())
+      continue;
+    SmallVector<const Expr *, 2> Targets;
+    writeTargets(Found->second, Targets);
+    if (!Targets.empty())
+      reportFieldAddressEscapes(Targets.front(), C.getLocation(), "a reference to");
   }
 }
 
@@ -476,7 +509,7 @@ void Instrumenter::analyzeCallArguments(const CallExpr *E) {
   if (Object && classifyObjectType(Object->getType()) == Managed::No)
     if (const auto *Method = dyn_cast<CXXMethodDecl>(Callee); Method && !Method->isStatic()) {
       // An accessor reads; a write through its result is found as a write.
-      analyzeBinding(Object, !Method->isConst() && !hasConstTwin(Method), true, Callee,
+      analyzeBinding(Object, !Method->isConst() && !hasConstTwin(Method), Binding::Argument, Callee,
                      "the address of");
       // A method that may modify a local outside the atomic block: save the
       // local (when it can be copied back) instead of becoming inevitable.
@@ -493,7 +526,7 @@ void Instrumenter::analyzeCallArguments(const CallExpr *E) {
     if (!ParamType->isReferenceType())
       continue;
     bool Mutable = !ParamType->getPointeeType().isConstQualified();
-    analyzeBinding(E->getArg(I), Mutable, true, Callee, "a reference to");
+    analyzeBinding(E->getArg(I), Mutable, Binding::Argument, Callee, "a reference to");
   }
 }
 

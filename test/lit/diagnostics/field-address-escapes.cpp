@@ -19,17 +19,17 @@ void bump(long &v) { ++v; } // reaches no safe point
 long *stash;
 
 void escapes(Node *n) {
-  long &r = n->value; // expected-error {{a reference to a field of managed object of type Node escapes: it points into one thread's view of the object and is not valid after the next safe point [stmify:field-address-escapes]}} expected-note {{fix: copy the value out, or pass the object itself and access the field where it is used}}
+  long &r = n->value; // expected-error {{a reference to a field of managed object of type Node escapes: it points into one thread's view of the object, valid only to the end of the atomic block that binds it, or outside atomic blocks to the thread's next safe point [stmify:field-address-escapes]}} expected-note {{fix: bind it in the atomic block that uses it, copy the value out, or pass the object itself and access the field where it is used}}
   r = 1;
-  stash = &n->value; // expected-error {{the address of a field of managed object of type Node escapes}} expected-note {{fix: copy the value out}}
-  take(n->value); // expected-error {{a reference to a field of managed object of type Node escapes}} expected-note {{fix: copy the value out}}
-  n->where.shift(); // expected-error {{the address of a field of managed object of type Node escapes}} expected-note {{fix: copy the value out}}
-  for (long &item : n->items) // expected-error {{a reference to a field of managed object of type Node escapes}} expected-note {{fix: copy the value out}}
+  stash = &n->value; // expected-error {{the address of a field of managed object of type Node escapes}} expected-note {{fix: bind it in the atomic block that uses it, copy the value out}}
+  take(n->value); // expected-error {{a reference to a field of managed object of type Node escapes}} expected-note {{fix: bind it in the atomic block that uses it, copy the value out}}
+  n->where.shift(); // expected-error {{the address of a field of managed object of type Node escapes}} expected-note {{fix: bind it in the atomic block that uses it, copy the value out}}
+  for (long &item : n->items) // expected-error {{a reference to a field of managed object of type Node escapes}} expected-note {{fix: bind it in the atomic block that uses it, copy the value out}}
     item = 0;
 }
 
 long *address(Node *n) {
-  return &n->items[1]; // expected-error {{the address of a field of managed object of type Node escapes}} expected-note {{fix: copy the value out}}
+  return &n->items[1]; // expected-error {{the address of a field of managed object of type Node escapes}} expected-note {{fix: bind it in the atomic block that uses it, copy the value out}}
 }
 
 // Library code, and functions that reach no safe point, may take it.
@@ -43,10 +43,49 @@ long allowed(Node *n, Node *m) {
 
 // An array field used as a pointer is its address.
 long *decayed(Node *n) {
-  long *p = n->items; // expected-error {{the address of a field of managed object of type Node escapes}} expected-note {{fix: copy the value out}}
+  long *p = n->items; // expected-error {{the address of a field of managed object of type Node escapes}} expected-note {{fix: bind it in the atomic block that uses it, copy the value out}}
   return p;
 }
 
 void library_reads(Node *n, long *out) {
   std::copy(n->items, n->items + 2, out);
+}
+
+// In an atomic block's own body the thread keeps its segment to the block's
+// end: references bound there, and arguments of calls made there, are valid.
+void in_an_atomic_block(Node *n) {
+  stm::atomic([&] {
+    long &r = n->value;
+    r += 1;
+    const long &c = n->items[0];
+    n->items[1] = c;
+    for (long &item : n->items)
+      item += 1;
+    take(n->value);
+    n->where.shift();
+    long copy = r;
+    std::sort(n->items, n->items + 4, [copy](long a, long b) { return a + copy < b; });
+  });
+}
+
+// ... but not a pointer that may be stored, a reference the block returns,
+// one bound in a lambda nested in the block (it may run later), or one
+// captured by such a lambda.
+void (*later)(long &);
+void outliving_the_block(Node *n) {
+  stm::atomic([&] {
+    stash = &n->value; // expected-error {{the address of a field of managed object of type Node escapes}} expected-note {{fix: bind it in}}
+    long &r = n->value;
+    auto bump_later = [&r] { ++r; }; // expected-error {{a reference to a field of managed object of type Node escapes}} expected-note {{fix: bind it in}}
+    bump_later();
+    auto nested = [n] {
+      long &s = n->value; // expected-error {{a reference to a field of managed object of type Node escapes}} expected-note {{fix: bind it in}}
+      s = 2;
+    };
+    nested();
+  });
+  long &result = stm::atomic([&]() -> long & {
+    return n->value; // expected-error {{a reference to a field of managed object of type Node escapes}} expected-note {{fix: bind it in}}
+  });
+  (void)result;
 }
