@@ -2,6 +2,7 @@
 // conflict-free counter, statistics, the heap-exhausted message.
 #include "gc.h"
 #include "heap.h"
+#include "registry.h"
 #include "segment.h"
 #include "setup.h"
 
@@ -12,7 +13,11 @@
 
 using namespace stm::rt;
 
+// The runtime's locks and one-time initialisations in these services are not
+// the program's: inside an atomic block they must not make it inevitable.
+
 unsigned stm_segment_limit(void) noexcept {
+  runtime_scope scope;
   ensure_setup();
   return g_heap.segments;
 }
@@ -23,6 +28,7 @@ unsigned long long stm_count(void) noexcept {
 }
 
 void stm_get_statistics(stm_statistics_t *out) noexcept {
+  runtime_scope scope;
   *out = stm_statistics_t{};
   ensure_runtime();
   for (unsigned i = 1; i <= g_heap.segments; ++i) {
@@ -40,6 +46,7 @@ void stm_get_statistics(stm_statistics_t *out) noexcept {
 }
 
 const char *stm_heap_exhausted_message(void) noexcept {
+  runtime_scope scope;
   static const std::string message = [] {
     ensure_setup();
     return "stmify: the managed heap is full: STMIFY_HEAP_LIMIT is " +

@@ -1,6 +1,7 @@
 #include "types.h"
 
 #include "diagnostics.h"
+#include "registry.h"
 
 #include <atomic>
 #include <mutex>
@@ -23,6 +24,7 @@ const stm_type_descriptor_t *type_of(std::uint32_t tid) noexcept {
 using namespace stm::rt;
 
 uint32_t stm_register_type(stm_type_descriptor_t *type) noexcept {
+  runtime_scope scope; // its lock is not one of the program's
   std::lock_guard<std::mutex> lock(g_register_lock);
   if (type->tid != 0)
     return type->tid;

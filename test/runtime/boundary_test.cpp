@@ -376,5 +376,26 @@ TEST(Boundary, ACollectionDoesNotWaitForABlockedThread) {
   waiter.join();
 }
 
+// The runtime's own locks are not the program's: registering a type (the
+// first stm::make of a class, often inside a function-local static's
+// initialiser) or reading the statistics in an atomic block must not make it
+// inevitable. It did, and deadlocked: an inevitable block waiting for the
+// static's guard, held by a block waiting for the inevitable slot.
+TEST(Boundary, RuntimeServicesInAnAtomicBlockDoNotMakeItInevitable) {
+  static stm_type_descriptor_t type = {"registered_in_a_block", 16, 16, 0, nullptr, 0};
+  bool inevitable = true;
+  std::thread worker([&] {
+    stm::atomic([&] {
+      EXPECT_NE(stm_register_type(&type), 0u);
+      stm_statistics_t statistics;
+      stm_get_statistics(&statistics);
+      EXPECT_NE(stm_heap_exhausted_message(), nullptr);
+      inevitable = stm_is_inevitable() != 0;
+    });
+  });
+  worker.join();
+  EXPECT_FALSE(inevitable);
+}
+
 } // namespace
 } // namespace stmtest
