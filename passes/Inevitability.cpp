@@ -8,6 +8,7 @@
 // sees the C library's blocking and synchronisation itself).
 #include "Instrumenter.h"
 
+#include "clang/AST/QualTypeNames.h"
 #include "clang/Lex/Lexer.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringSet.h"
@@ -449,9 +450,17 @@ void Instrumenter::instrumentCall(const CallExpr *E) {
       hookExpression(E, "call to '" + Name + "'");
       return;
     }
+    // `while (!ready)` converts the atomic implicitly: the lambda returns
+    // what the conversion does, not (by decltype(auto)) the atomic itself.
+    std::string Result = "decltype(auto)";
+    if (const auto *Member = dyn_cast<CXXMemberCallExpr>(E);
+        Member && isa_and_nonnull<CXXConversionDecl>(Member->getMethodDecl()))
+      Result = TypeName::getFullyQualifiedName(E->getType().getCanonicalType(), AST,
+                                               AST.getPrintingPolicy(),
+                                               /*WithGlobalNsPrefix=*/true);
     if (wrapExpr(E,
                  "stm::detail::synchronizing(" + What + (scope()->NoThrow ? ", false" : "") +
-                     ", [&]() -> decltype(auto) { return ",
+                     ", [&]() -> " + Result + " { return ",
                  "; })", QualType())) {
       ++Counts.Synchronizing;
       remarkInevitable(E->getBeginLoc(), "synchronising call to '" + Name + "'");

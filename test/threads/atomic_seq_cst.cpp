@@ -1,8 +1,9 @@
-// std::atomic with the default (sequentially consistent) order, through
-// load(), assignment and ++: each producer owns one slot of a shared array of
-// atomic pointers and fills it with a new managed item whenever it is empty;
-// one consumer scans the slots, takes the items it finds and empties their
-// slots. A finished producer says so by incrementing an atomic counter.
+// std::atomic with the default (sequentially consistent) order, read through
+// its implicit conversion (as most code reads it) and written by assignment
+// and ++: each producer owns one slot of a shared array of atomic pointers and
+// fills it with a new managed item whenever it is empty; one consumer scans
+// the slots, takes the items it finds and empties their slots. A finished
+// producer says so by incrementing an atomic counter.
 #include "idiom.h"
 
 #include <array>
@@ -22,7 +23,7 @@ void produce(int me) {
   for (int i = 0; i < items_per_producer; ++i) {
     idiom::Item *item = stm::make<idiom::Item>(me * items_per_producer + i);
     idiom::churn(5);
-    while (slots[me].load() != nullptr) {
+    while (slots[me] != nullptr) {
     }
     slots[me] = item;
   }
@@ -31,10 +32,10 @@ void produce(int me) {
 
 void consume(idiom::Tally *tally) {
   for (;;) {
-    bool all_finished = finished.load() == producers;
+    bool all_finished = finished == producers;
     bool took = false;
     for (std::atomic<idiom::Item *> &slot : slots) {
-      idiom::Item *item = slot.load();
+      idiom::Item *item = slot;
       if (item != nullptr) {
         tally->add(item);
         slot = nullptr;
