@@ -8,7 +8,6 @@
 // sees the C library's blocking and synchronisation itself).
 #include "Instrumenter.h"
 
-#include "clang/AST/QualTypeNames.h"
 #include "clang/Lex/Lexer.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringSet.h"
@@ -450,18 +449,17 @@ void Instrumenter::instrumentCall(const CallExpr *E) {
       hookExpression(E, "call to '" + Name + "'");
       return;
     }
-    // `while (!ready)` converts the atomic implicitly: the lambda returns
-    // what the conversion does, not (by decltype(auto)) the atomic itself.
-    std::string Result = "decltype(auto)";
-    if (const auto *Member = dyn_cast<CXXMemberCallExpr>(E);
-        Member && isa_and_nonnull<CXXConversionDecl>(Member->getMethodDecl()))
-      Result = TypeName::getFullyQualifiedName(E->getType().getCanonicalType(), AST,
-                                               AST.getPrintingPolicy(),
-                                               /*WithGlobalNsPrefix=*/true);
+    // `while (!ready)` converts the atomic implicitly, and its text is the
+    // atomic's: the lambda returns the converted value, not (by
+    // decltype(auto)) a copy of the atomic, which has none.
+    const auto *Member = dyn_cast<CXXMemberCallExpr>(E);
+    bool Converted = Member && isa_and_nonnull<CXXConversionDecl>(Member->getMethodDecl()) &&
+                     Member->getImplicitObjectArgument()->getSourceRange() == E->getSourceRange();
     if (wrapExpr(E,
                  "stm::detail::synchronizing(" + What + (scope()->NoThrow ? ", false" : "") +
-                     ", [&]() -> " + Result + " { return ",
-                 "; })", QualType())) {
+                     ", [&]() -> decltype(auto) { return " +
+                     (Converted ? "stm::detail::converted_value(" : ""),
+                 Converted ? "); })" : "; })", QualType())) {
       ++Counts.Synchronizing;
       remarkInevitable(E->getBeginLoc(), "synchronising call to '" + Name + "'");
     }

@@ -423,11 +423,13 @@ bool Instrumenter::VisitVarDecl(VarDecl *D) {
   if (isa<ParmVarDecl>(D) && !inOwnCode(D->getLocation()))
     return true;
   checkManagedByValue(D, isa<ParmVarDecl>(D) ? "parameter" : "variable");
-  if (D->getType()->isReferenceType() && D->getInit() && !D->isImplicit())
-    if (analyzeBinding(D->getInit(), !D->getType()->getPointeeType().isConstQualified(),
-                       D->hasLocalStorage() ? Binding::Local : Binding::Escaping, nullptr,
-                       "a reference to"))
-      FieldReferences[D] = D->getInit();
+  if (D->getType()->isReferenceType() && D->getInit() && !D->isImplicit()) {
+    // An init-capture of the atomic lambda is bound before the block runs.
+    bool Writable = !D->getType()->getPointeeType().isConstQualified();
+    Binding Kind = D->hasLocalStorage() && !D->isInitCapture() ? Binding::Local : Binding::Escaping;
+    if (const Expr *Field = analyzeBinding(D->getInit(), Writable, Kind, nullptr, "a reference to"))
+      FieldReferences[D] = {Field, Writable};
+  }
   return true;
 }
 
@@ -470,9 +472,19 @@ bool Instrumenter::VisitCXXForRangeStmt(CXXForRangeStmt *S) {
                 !(Range->getType()->isArrayType() &&
                   Range->getType()->getAsArrayTypeUnsafe()->getElementType()->isArrayType());
   if (CurrentPhase == Phase::Analyze) {
-    if (Range && !Copied)
-      if (analyzeBinding(Range, !readsElementsOnly(S), Binding::Local, nullptr, "a reference to"))
-        FieldReferences[S->getLoopVariable()] = Range;
+    if (Range && !Copied) {
+      // Over an array of arrays, a loop variable that is not a reference is
+      // a pointer into the field, which may be stored anywhere.
+      const VarDecl *Element = S->getLoopVariable();
+      bool Pointer = !Element->getType()->isReferenceType() && Range->getType()->isArrayType() &&
+                     Range->getType()->getAsArrayTypeUnsafe()->getElementType()->isArrayType();
+      bool Writable = !readsElementsOnly(S);
+      if (const Expr *Field = analyzeBinding(Range, Writable || Pointer,
+                                             Pointer ? Binding::Escaping : Binding::Local, nullptr,
+                                             "a reference to"))
+        if (Element->getType()->isReferenceType())
+          FieldReferences[Element] = {Field, Writable};
+    }
     return true;
   }
   if (Copied)

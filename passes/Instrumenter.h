@@ -132,16 +132,23 @@ private:
   bool isPartOfManagedField(const clang::Expr *E) const;
   void analyzeWrite(const clang::Expr *Operation, const clang::Expr *LValue);
   void analyzeWriteTargets(const clang::Expr *Operation, const clang::Expr *LValue);
+  // A local reference bound to a field of a managed object in an atomic
+  // block's body, and whether it can write.
+  struct FieldReference {
+    const clang::Expr *Field;
+    bool Writable;
+  };
   // Where a field's address, or a reference to it, is bound.
   enum class Binding {
     Argument, // to a parameter of the call being made
     Local,    // to a local reference variable, or as a range-for's range
     Escaping, // returned, or a pointer that may be stored anywhere
   };
-  // Whether every target of the binding is a field of a managed object that
-  // stays valid where it is bound.
-  bool analyzeBinding(const clang::Expr *Bound, bool Mutable, Binding Kind,
-                      const clang::FunctionDecl *Callee, const char *What);
+  // The field of a managed object that every target of the binding is, when
+  // it stays valid where it is bound; null otherwise.
+  const clang::Expr *analyzeBinding(const clang::Expr *Bound, bool Mutable, Binding Kind,
+                                    const clang::FunctionDecl *Callee, const char *What);
+  const FieldReference *fieldReferenceNamed(const clang::Expr *E) const;
   bool inAtomicBlockBody() const { return scope() && scope()->AtomicBody; }
   void reportFieldAddressEscapes(const clang::Expr *Field, clang::SourceLocation Loc,
                                  const char *What);
@@ -238,9 +245,9 @@ private:
   llvm::DenseSet<const clang::Expr *> BoundDerefs;     // *p bound to a reference: stays canonical
   llvm::DenseSet<const clang::Expr *> EscapeChecked;   // field addresses already judged
   // Local references bound, in an atomic block's body, to fields of managed
-  // objects (with the write barrier when they can write), and what they were
-  // bound to: writes through them write the managed heap.
-  llvm::DenseMap<const clang::VarDecl *, const clang::Expr *> FieldReferences;
+  // objects. A writable one's binding has the write barrier, and writes
+  // through it write the managed heap; any use of one is a use of the field.
+  llvm::DenseMap<const clang::VarDecl *, FieldReference> FieldReferences;
   std::map<const clang::Expr *, std::string> HookedWrites; // writes to unmanaged shared memory
   std::map<const clang::LambdaExpr *,
            std::vector<std::pair<const clang::VarDecl *, const clang::Expr *>>>

@@ -272,8 +272,12 @@ void Instrumenter::analyzeWriteTargets(const Expr *Operation, const Expr *LValue
         }
         continue;
       }
-      if (FieldReferences.contains(VD))
+      // A mutable member written through a const reference to a field, or a
+      // const_cast: the binding gets the write barrier after all.
+      if (const FieldReference *Named = fieldReferenceNamed(Ref)) {
+        WrittenAccesses.insert(Named->Field);
         continue;
+      }
       Managed Referenced = VD->getType()->isReferenceType() && VD->hasLocalStorage()
                                ? classifyObjectType(VD->getType())
                                : Managed::No;
@@ -417,8 +421,8 @@ void Instrumenter::analyzeLambdaCall(const CallExpr *E) {
   }
 }
 
-bool Instrumenter::analyzeBinding(const Expr *Bound, bool Mutable, Binding Kind,
-                                  const FunctionDecl *Callee, const char *What) {
+const Expr *Instrumenter::analyzeBinding(const Expr *Bound, bool Mutable, Binding Kind,
+                                         const FunctionDecl *Callee, const char *What) {
   bool CallArgument = Kind == Binding::Argument;
   // In an atomic block's own body the thread keeps its segment until the
   // block ends (a safe point there only validates), so a reference that
@@ -427,8 +431,25 @@ bool Instrumenter::analyzeBinding(const Expr *Bound, bool Mutable, Binding Kind,
   SmallVector<const Expr *, 2> Targets;
   writeTargets(Bound, Targets);
   bool AllValidFields = !Targets.empty();
+  const Expr *Field = nullptr;
   for (const Expr *T : Targets) {
+    if (const FieldReference *Named = fieldReferenceNamed(T)) {
+      // A reference bound to a field earlier in the block: the field again.
+      if (!Field)
+        Field = Named->Field;
+      if (ValidToTheEnd) {
+        if (Mutable && !Named->Writable)
+          WrittenAccesses.insert(Named->Field);
+        continue;
+      }
+      AllValidFields = false;
+      if (EscapeChecked.insert(T).second)
+        reportFieldAddressEscapes(Named->Field, T->getBeginLoc(), What);
+      continue;
+    }
     AllValidFields = AllValidFields && isManagedAccess(T) && !isa<UnaryOperator>(T);
+    if (AllValidFields && !Field)
+      Field = T;
     if (!isManagedAccess(T))
       continue;
     const auto *Deref = dyn_cast<UnaryOperator>(T);
@@ -460,7 +481,19 @@ bool Instrumenter::analyzeBinding(const Expr *Bound, bool Mutable, Binding Kind,
       continue;
     reportFieldAddressEscapes(T, T->getBeginLoc(), What);
   }
-  return AllValidFields;
+  return AllValidFields ? Field : nullptr;
+}
+
+const Instrumenter::FieldReference *Instrumenter::fieldReferenceNamed(const Expr *E) const {
+  const auto *Ref = dyn_cast<DeclRefExpr>(strip(E));
+  if (!Ref)
+    return nullptr;
+  const ValueDecl *D = Ref->getDecl();
+  if (const auto *B = dyn_cast<BindingDecl>(D))
+    D = B->getDecomposedDecl();
+  const auto *VD = dyn_cast_or_null<VarDecl>(D);
+  auto Found = VD ? FieldReferences.find(VD) : FieldReferences.end();
+  return Found == FieldReferences.end() ? nullptr : &Found->second;
 }
 
 void Instrumenter::reportFieldAddressEscapes(const Expr *Field, SourceLocation Loc,
@@ -479,14 +512,13 @@ void Instrumenter::checkFieldReferenceCaptures(const LambdaExpr *L) {
   for (const LambdaCapture &C : L->captures()) {
     if (!C.capturesVariable() || !inOwnCode(C.getLocation()))
       continue;
-    const auto *VD = dyn_cast<VarDecl>(C.getCapturedVar());
+    const ValueDecl *D = C.getCapturedVar();
+    if (const auto *B = dyn_cast<BindingDecl>(D))
+      D = B->getDecomposedDecl();
+    const auto *VD = dyn_cast_or_null<VarDecl>(D);
     auto Found = VD ? FieldReferences.find(VD) : FieldReferences.end();
-    if (Found == FieldReferences.end())
-      continue;
-    SmallVector<const Expr *, 2> Targets;
-    writeTargets(Found->second, Targets);
-    if (!Targets.empty())
-      reportFieldAddressEscapes(Targets.front(), C.getLocation(), "a reference to");
+    if (Found != FieldReferences.end())
+      reportFieldAddressEscapes(Found->second.Field, C.getLocation(), "a reference to");
   }
 }
 

@@ -4,6 +4,7 @@ diagnostics (exit status 1) are fine, a signal or a clang crash report is not.
 
   no_crash.py <stmify> <summary-name> -- <stmify arguments...>
 """
+import re
 import subprocess
 import sys
 
@@ -16,7 +17,7 @@ def main(argv):
     crashed = done.returncode < 0 or done.returncode > 1 or \
         "PLEASE submit a bug report" in output or "Stack dump" in output
     errors = sum(1 for line in output.splitlines() if ": error: " in line)
-    files = sum(1 for line in output.splitlines() if "Processing file" in line)
+    files = sum(1 for line in output.splitlines() if re.match(r"\[\d+/\d+\] ", line))
     print(f"{name}: stmify --check over {files} translation units: exit {done.returncode}, "
           f"{errors} diagnostics, {'CRASHED' if crashed else 'no crash'}")
     if crashed:

@@ -313,6 +313,13 @@ template <class F> decltype(auto) synchronizing(const char *what, F &&call) {
   return synchronizing(what, true, std::forward<F>(call));
 }
 
+// What an atomic's implicit conversion reads (`while (!ready)`): std::atomic
+// and std::atomic_ref convert to their value_type. Spelled this way, the
+// transformer never has to name the type.
+template <class Atomic> typename Atomic::value_type converted_value(const Atomic &atomic) noexcept {
+  return atomic;
+}
+
 // At the start of every catch (...) handler: an abort of the running
 // transaction is not the program's to swallow.
 inline void rethrow_if_abort() {

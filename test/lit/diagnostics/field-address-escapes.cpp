@@ -89,3 +89,33 @@ void outliving_the_block(Node *n) {
   });
   (void)result;
 }
+
+// A reference bound in the block is the field again wherever it goes.
+struct Two {
+  long first = 0, second = 0;
+};
+struct Pair : stm::object {
+  Two two;
+  long grid[2][2] = {};
+};
+long (*stashed_row);
+void through_a_named_reference(Node *n, Pair *p) {
+  stm::atomic([&] {
+    long &r = n->value;
+    long &again = r;
+    again += 1;
+    stash = &r; // expected-error {{the address of a field of managed object of type Node escapes}} expected-note {{fix: bind it in}}
+    auto &[a, b] = p->two;
+    auto keep = [&a] { ++a; }; // expected-error {{a reference to a field of managed object of type Pair escapes}} expected-note {{fix: bind it in}}
+    keep();
+    (void)b;
+    for (long *row : p->grid) // expected-error {{a reference to a field of managed object of type Pair escapes}} expected-note {{fix: bind it in}}
+      stashed_row = row;
+  });
+  stm::atomic([&r = n->value] { ++r; }); // expected-error {{a reference to a field of managed object of type Node escapes}} expected-note {{fix: bind it in}}
+  long &out = stm::atomic([&]() -> long & {
+    long &r = n->value;
+    return r; // expected-error {{a reference to a field of managed object of type Node escapes}} expected-note {{fix: bind it in}}
+  });
+  (void)out;
+}
