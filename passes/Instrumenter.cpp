@@ -468,16 +468,15 @@ static bool readsElementsOnly(const CXXForRangeStmt *S) {
 
 bool Instrumenter::VisitCXXForRangeStmt(CXXForRangeStmt *S) {
   const Expr *Range = S->getRangeInit();
-  bool Copied = Range && isManagedFieldAccess(Range) && readsElementsOnly(S) &&
-                !(Range->getType()->isArrayType() &&
-                  Range->getType()->getAsArrayTypeUnsafe()->getElementType()->isArrayType());
+  bool ArrayOfArrays = Range && Range->getType()->isArrayType() &&
+                       Range->getType()->getAsArrayTypeUnsafe()->getElementType()->isArrayType();
+  bool Copied = Range && isManagedFieldAccess(Range) && readsElementsOnly(S) && !ArrayOfArrays;
   if (CurrentPhase == Phase::Analyze) {
     if (Range && !Copied) {
       // Over an array of arrays, a loop variable that is not a reference is
       // a pointer into the field, which may be stored anywhere.
       const VarDecl *Element = S->getLoopVariable();
-      bool Pointer = !Element->getType()->isReferenceType() && Range->getType()->isArrayType() &&
-                     Range->getType()->getAsArrayTypeUnsafe()->getElementType()->isArrayType();
+      bool Pointer = ArrayOfArrays && !Element->getType()->isReferenceType();
       bool Writable = !readsElementsOnly(S);
       if (const Expr *Field = analyzeBinding(Range, Writable || Pointer,
                                              Pointer ? Binding::Escaping : Binding::Local, nullptr,

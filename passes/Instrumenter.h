@@ -149,6 +149,7 @@ private:
   const clang::Expr *analyzeBinding(const clang::Expr *Bound, bool Mutable, Binding Kind,
                                     const clang::FunctionDecl *Callee, const char *What);
   const FieldReference *fieldReferenceNamed(const clang::Expr *E) const;
+  const FieldReference *fieldReferenceOf(const clang::ValueDecl *D) const;
   bool inAtomicBlockBody() const { return scope() && scope()->AtomicBody; }
   void reportFieldAddressEscapes(const clang::Expr *Field, clang::SourceLocation Loc,
                                  const char *What);

@@ -486,9 +486,11 @@ const Expr *Instrumenter::analyzeBinding(const Expr *Bound, bool Mutable, Bindin
 
 const Instrumenter::FieldReference *Instrumenter::fieldReferenceNamed(const Expr *E) const {
   const auto *Ref = dyn_cast<DeclRefExpr>(strip(E));
-  if (!Ref)
-    return nullptr;
-  const ValueDecl *D = Ref->getDecl();
+  return Ref ? fieldReferenceOf(Ref->getDecl()) : nullptr;
+}
+
+// A structured binding names a part of its decomposed variable.
+const Instrumenter::FieldReference *Instrumenter::fieldReferenceOf(const ValueDecl *D) const {
   if (const auto *B = dyn_cast<BindingDecl>(D))
     D = B->getDecomposedDecl();
   const auto *VD = dyn_cast_or_null<VarDecl>(D);
@@ -512,13 +514,8 @@ void Instrumenter::checkFieldReferenceCaptures(const LambdaExpr *L) {
   for (const LambdaCapture &C : L->captures()) {
     if (!C.capturesVariable() || !inOwnCode(C.getLocation()))
       continue;
-    const ValueDecl *D = C.getCapturedVar();
-    if (const auto *B = dyn_cast<BindingDecl>(D))
-      D = B->getDecomposedDecl();
-    const auto *VD = dyn_cast_or_null<VarDecl>(D);
-    auto Found = VD ? FieldReferences.find(VD) : FieldReferences.end();
-    if (Found != FieldReferences.end())
-      reportFieldAddressEscapes(Found->second.Field, C.getLocation(), "a reference to");
+    if (const FieldReference *Named = fieldReferenceOf(C.getCapturedVar()))
+      reportFieldAddressEscapes(Named->Field, C.getLocation(), "a reference to");
   }
 }
 
