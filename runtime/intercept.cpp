@@ -738,6 +738,49 @@ extern "C" int accept4(int fd, sockaddr *address, socklen_t *length, int flags) 
   return blocking(caller(), "accept4", [&] { return real_accept4()(fd, address, length, flags); });
 }
 
+// ------------------------------------------------------------------ function-local statics
+
+// ThreadSanitizer defines these two functions itself (not weakly), so a
+// runtime built with it leaves them to it: what follows is then not done.
+#if !__has_feature(thread_sanitizer)
+
+// The Itanium C++ ABI's guard of a function-local static: its first byte is
+// set once the static is initialised.
+using static_guard = std::uint64_t;
+
+STMIFY_REAL(int, __cxa_guard_acquire, (static_guard *), nullptr)
+STMIFY_REAL(void, __cxa_guard_release, (static_guard *), nullptr)
+
+// A guard is a lock around the static's initialiser, and its release a
+// release edge: a thread that finds the static initialised (inline, or after
+// waiting here for the thread initialising it) must see what the initialiser
+// wrote. Inside an atomic block the transaction becomes inevitable before it
+// takes the guard, as before any lock; it also cannot abort after the static
+// was initialised with what it computed. A transaction that a conflicting
+// commit doomed just before cannot abort inside this call: it runs the
+// initialiser, the static keeps what that computed from a stale view, and the
+// transaction aborts afterwards (docs/architecture.md §8).
+extern "C" int __cxa_guard_acquire(static_guard *guard) {
+  if (!caller())
+    return real___cxa_guard_acquire()(guard);
+  if (__atomic_load_n(reinterpret_cast<const unsigned char *>(guard), __ATOMIC_ACQUIRE)) {
+    refresh_view(*caller());
+    return 0;
+  }
+  thread_record *t = acquirer("a function-local static's initialisation");
+  const int initialise = real___cxa_guard_acquire()(guard);
+  if (!initialise)
+    acquire(t, "a function-local static's initialisation");
+  return initialise;
+}
+
+extern "C" void __cxa_guard_release(static_guard *guard) {
+  release(caller(), "a function-local static's initialisation");
+  real___cxa_guard_release()(guard);
+}
+
+#endif
+
 extern "C" int connect(int fd, const sockaddr *address, socklen_t length) {
   return blocking(caller(), "connect", [&] { return real_connect()(fd, address, length); });
 }
@@ -813,6 +856,10 @@ void stm::rt::install_interceptors() noexcept {
   real_pthread_timedjoin_np();
   real_pthread_clockjoin_np();
   real_pthread_once();
+#if !__has_feature(thread_sanitizer)
+  real___cxa_guard_acquire();
+  real___cxa_guard_release();
+#endif
   real_nanosleep();
   real_clock_nanosleep();
   real_usleep();

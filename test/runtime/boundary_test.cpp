@@ -191,7 +191,9 @@ TEST(Boundary, AtomicBlocksLockingOneMutexDoNotDeadlock) {
       for (int b = 0; b < kBlocks; ++b) {
         stm::detail::safe_point();
         stm::atomic([&] {
-          { std::lock_guard<std::mutex> g(m); } // inevitable from here on
+          {
+            std::lock_guard<std::mutex> g(m);
+          } // inevitable from here on
           std::lock_guard<std::mutex> g(m);
           set(total, get(total) + 1);
         });
@@ -395,6 +397,94 @@ TEST(Boundary, RuntimeServicesInAnAtomicBlockDoNotMakeItInevitable) {
   });
   worker.join();
   EXPECT_FALSE(inevitable);
+}
+
+// A function-local static's guard is a lock: a thread that finds another
+// initialising the static waits for it. Inside an atomic block, taking it must
+// come after the transaction became inevitable, as for any lock. It did not:
+// a block initialising the static took the guard, then its initialiser locked
+// a mutex (and so waited for the inevitable slot), while the slot's holder
+// waited for the guard.
+std::mutex g_static_lock;
+std::atomic<bool> g_initialising{false}, g_other_inevitable{false};
+
+long initialise_while_another_block_becomes_inevitable() {
+  g_initialising = true;
+  for (int i = 0; i < 200 && !g_other_inevitable; ++i)
+    usleep(1000);
+  std::lock_guard<std::mutex> lock(g_static_lock);
+  return stm_is_inevitable() ? 1 : 0;
+}
+
+long static_taking_a_lock() {
+  static const long inevitable = initialise_while_another_block_becomes_inevitable();
+  return inevitable;
+}
+
+TEST(Boundary, AStaticInitialisedInAnAtomicBlockDoesNotDeadlockWithAnInevitableOne) {
+#if __has_feature(thread_sanitizer)
+  GTEST_SKIP() << "ThreadSanitizer defines the guard functions itself: the runtime leaves them";
+#endif
+  long seen_by_initialiser = -1, seen_by_other = -1;
+  std::thread initialiser(
+      [&] { stm::atomic([&] { seen_by_initialiser = static_taking_a_lock(); }); });
+  std::thread other([&] {
+    while (!g_initialising)
+      usleep(100);
+    stm::atomic([&] {
+      stm::become_inevitable("test");
+      g_other_inevitable = true;
+      seen_by_other = static_taking_a_lock();
+    });
+  });
+  initialiser.join();
+  other.join();
+  EXPECT_EQ(seen_by_initialiser, 1); // the initialiser ran inevitable
+  EXPECT_EQ(seen_by_other, 1);
+}
+
+// What a static's initialiser wrote outside atomic blocks is seen by a thread
+// that waited for the initialisation: the end of the initialisation is a
+// release, as the C++ memory model says.
+// Waits without a call the runtime sees (a sleep would publish).
+void spin_for(std::chrono::milliseconds time) {
+  const auto end = std::chrono::steady_clock::now() + time;
+  while (std::chrono::steady_clock::now() < end) {
+  }
+}
+
+Cell *make_slowly(std::atomic<bool> &started) {
+  Cell *c = stm::make<Cell>();
+  set(c, 42);
+  started = true;
+  spin_for(std::chrono::milliseconds(100)); // the other thread waits for the guard meanwhile
+  return c;
+}
+
+TEST(Boundary, AThreadWaitingForAStaticSeesWhatItsInitialiserWrote) {
+#if __has_feature(thread_sanitizer)
+  GTEST_SKIP() << "ThreadSanitizer defines the guard functions itself: the runtime leaves them";
+#endif
+  static std::atomic<bool> started{false};
+  auto shared = [] {
+    static Cell *const cell = make_slowly(started);
+    return cell;
+  };
+  long seen = -1;
+  std::thread waiter([&] {
+    while (!started)
+      usleep(100);
+    stm::detail::safe_point();
+    seen = get(shared());
+  });
+  std::thread maker([&] {
+    stm::detail::safe_point();
+    shared();
+    spin_for(std::chrono::milliseconds(200)); // nothing else publishes before the waiter reads
+  });
+  maker.join();
+  waiter.join();
+  EXPECT_EQ(seen, 42);
 }
 
 } // namespace
