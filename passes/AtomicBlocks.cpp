@@ -9,20 +9,38 @@ using namespace clang;
 
 namespace stmify {
 
-bool Instrumenter::isAtomicCall(const CallExpr *E) const {
-  const FunctionDecl *F = E->getDirectCallee();
-  if (!F || !F->getIdentifier())
+namespace {
+
+// stm::atomic, stm::atomic_cancel or stm::exclusive_atomic (also named
+// through a using-declaration).
+bool isAtomicEntry(const NamedDecl *D) {
+  D = D->getUnderlyingDecl();
+  if (!D->getIdentifier())
     return false;
-  llvm::StringRef Name = F->getName();
+  llvm::StringRef Name = D->getName();
   if (Name != "atomic" && Name != "atomic_cancel" && Name != "exclusive_atomic")
     return false;
-  const auto *NS = dyn_cast<NamespaceDecl>(F->getDeclContext());
+  const auto *NS = dyn_cast<NamespaceDecl>(D->getDeclContext());
   return NS && NS->getName() == "stm" && NS->getParent()->isTranslationUnit();
+}
+
+} // namespace
+
+bool Instrumenter::isAtomicCall(const CallExpr *E) const {
+  if (const FunctionDecl *F = E->getDirectCallee())
+    return isAtomicEntry(F);
+  // In a template, a call whose lambda is dependent is resolved only when
+  // the template is instantiated: what it names is the set of candidates.
+  const auto *Lookup = dyn_cast<UnresolvedLookupExpr>(E->getCallee()->IgnoreParenImpCasts());
+  return Lookup && Lookup->getNumDecls() > 0 &&
+         llvm::all_of(Lookup->decls(), [](const NamedDecl *D) { return isAtomicEntry(D); });
 }
 
 void Instrumenter::instrumentAtomicCall(const CallExpr *E) {
   ++Counts.AtomicBlocks;
-  if (E->getNumArgs() < 2 || !isa<CXXDefaultArgExpr>(E->getArg(1)))
+  // A resolved call has its default site as an argument; a dependent one
+  // has only the arguments written.
+  if (E->getNumArgs() >= 2 && !isa<CXXDefaultArgExpr>(E->getArg(1)))
     return; // the program names the site itself
   if (auto Where = Edits.locatePoint(E->getRParenLoc()))
     Edits.insertClosing(Where->File, Where->Begin, ", " + quoted(site(E->getBeginLoc())));

@@ -504,6 +504,10 @@ void Instrumenter::reportFieldAddressEscapes(const Expr *Field, SourceLocation L
   if (const auto *M = dyn_cast<MemberExpr>(Field))
     Object = M->isImplicitAccess() || M->isArrow() ? M->getBase()->getType()->getPointeeType()
                                                    : M->getBase()->getType();
+  else if (const auto *D = dyn_cast<CXXDependentScopeMemberExpr>(Field))
+    Object = D->isArrow() ? D->getBaseType()->getPointeeType() : D->getBaseType();
+  if (Object.isNull() || Object->isSpecificBuiltinType(BuiltinType::Dependent))
+    Object = Field->getType(); // a base that is itself a dependent expression
   Diags.report(Diag::FieldAddressEscapes, Loc, {What, typeName(Object)}, Field->getSourceRange());
 }
 

@@ -119,3 +119,32 @@ void through_a_named_reference(Node *n, Pair *p) {
   });
   (void)out;
 }
+
+// In templates: an atomic block whose lambda is dependent is still an atomic
+// block (references bound in it are accepted), and what escapes names the
+// object's type as written.
+template <class N> struct Shelf : stm::object {
+  N slots[2];
+};
+
+template <class S> void in_a_template(S *shelf, S *other) {
+  stm::atomic([&] {
+    long &r = shelf->slots[0].value;
+    for (auto &slot : shelf->slots)
+      slot.value += r;
+  });
+  stash = &other->slots[1].value; // expected-error {{the address of a field of managed object of type S escapes}} expected-note {{fix: bind it in}}
+}
+
+template <class N> void in_a_template(Shelf<N> *shelf) {
+  stash = &shelf->slots[1].value; // expected-error {{the address of a field of managed object of type Shelf<N> escapes}} expected-note {{fix: bind it in}}
+}
+
+struct Counter {
+  long value = 0;
+};
+
+void instantiate(Shelf<Counter> *shelf) {
+  in_a_template(shelf, shelf);
+  in_a_template(shelf);
+}
