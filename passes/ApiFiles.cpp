@@ -7,6 +7,7 @@
 #include "clang/Basic/LangStandard.h"
 #include "clang/Basic/SourceManager.h"
 #include "clang/Frontend/FrontendAction.h"
+#include "clang/Lex/PreprocessorOptions.h"
 #include "llvm/Support/Path.h"
 
 #include <string>
@@ -312,8 +313,8 @@ namespace {
 
 class ApiScan : public PreprocessorFrontendAction {
 public:
-  ApiScan(ApiFiles &Api, llvm::function_ref<void(SourceManager &)> OnFiles)
-      : Api(Api), OnFiles(OnFiles) {}
+  ApiScan(ApiFiles &Api, llvm::function_ref<void(SourceManager &)> OnFiles, bool StopAtApi)
+      : Api(Api), OnFiles(OnFiles), StopAtApi(StopAtApi) {}
 
 private:
   void ExecuteAction() override {
@@ -325,17 +326,18 @@ private:
     Token Tok;
     do
       PP.Lex(Tok);
-    while (Tok.isNot(tok::eof) && !Api.reachesApi());
-    if (OnFiles && !Api.reachesApi() && !CI.getDiagnostics().hasErrorOccurred())
+    while (Tok.isNot(tok::eof) && !(StopAtApi && Api.reachesApi()));
+    if (OnFiles && !(StopAtApi && Api.reachesApi()) && !CI.getDiagnostics().hasErrorOccurred())
       OnFiles(CI.getSourceManager());
   }
   ApiFiles &Api;
   llvm::function_ref<void(SourceManager &)> OnFiles;
+  bool StopAtApi;
 };
 
-} // namespace
-
-bool scanReachesApi(CompilerInstance &CI, llvm::function_ref<void(SourceManager &)> OnFiles) {
+// Runs the scan on a copy of CI's invocation; false if preprocessing failed.
+bool runScan(CompilerInstance &CI, ApiFiles &Api, llvm::function_ref<void(SourceManager &)> OnFiles,
+             bool StopAtApi) {
   auto Scan = std::make_shared<CompilerInvocation>(CI.getInvocation());
   Scan->getDiagnosticOpts().VerifyDiagnostics = false;
   Scan->getDiagnosticOpts().DiagnosticSerializationFile.clear();
@@ -348,11 +350,33 @@ bool scanReachesApi(CompilerInstance &CI, llvm::function_ref<void(SourceManager 
     N.setFileManager(&CI.getFileManager());
   IgnoringDiagConsumer Quiet;
   N.createDiagnostics(&Quiet, /*ShouldOwnClient=*/false);
+  ApiScan Action(Api, OnFiles, StopAtApi);
+  return N.ExecuteAction(Action) && !N.getDiagnostics().hasErrorOccurred();
+}
+
+bool isPreprocessedInput(const CompilerInstance &CI) {
   const FrontendOptions &FO = CI.getFrontendOpts();
-  ApiFiles Api(!FO.Inputs.empty() && FO.Inputs[0].getKind().isPreprocessed());
-  ApiScan Action(Api, OnFiles);
-  bool Ok = N.ExecuteAction(Action) && !N.getDiagnostics().hasErrorOccurred();
-  return !Ok || Api.reachesApi();
+  return !FO.Inputs.empty() && FO.Inputs[0].getKind().isPreprocessed();
+}
+
+} // namespace
+
+bool scanReachesApi(CompilerInstance &CI, llvm::function_ref<void(SourceManager &)> OnFiles) {
+  ApiFiles Api(isPreprocessedInput(CI));
+  return !runScan(CI, Api, OnFiles, /*StopAtApi=*/true) || Api.reachesApi();
+}
+
+void scanFiles(CompilerInstance &CI, llvm::function_ref<void(SourceManager &)> OnFiles) {
+  ApiFiles Api(isPreprocessedInput(CI));
+  runScan(CI, Api, OnFiles, /*StopAtApi=*/false);
+}
+
+bool alreadyInstrumented(const PreprocessorOptions &Options) {
+  bool Defined = false;
+  for (const auto &[Macro, IsUndef] : Options.Macros)
+    if (llvm::StringRef(Macro).split('=').first == "__STMIFY__")
+      Defined = !IsUndef;
+  return Defined;
 }
 
 } // namespace stmify

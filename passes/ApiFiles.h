@@ -91,6 +91,17 @@ bool isStmifyApiHeader(llvm::StringRef Path);
 bool scanReachesApi(clang::CompilerInstance &CI,
                     llvm::function_ref<void(clang::SourceManager &)> OnFiles = {});
 
+// Whether the command line defines __STMIFY__ itself: the translation unit
+// is then written against the transactional build of the API already (the
+// runtime, code instrumented by hand, stmify's own output compiled as the
+// user guide says) and passes through unchanged.
+bool alreadyInstrumented(const clang::PreprocessorOptions &Options);
+
+// Preprocesses the whole translation unit and shows OnFiles the source
+// manager with every file it reads (unless preprocessing fails).
+void scanFiles(clang::CompilerInstance &CI,
+               llvm::function_ref<void(clang::SourceManager &)> OnFiles);
+
 } // namespace stmify
 
 #endif

@@ -170,6 +170,9 @@ public:
       stmify::DiagnosticReporter(D).report(stmify::Diag::PrecompiledHeader, SourceLocation());
       return false;
     }
+    const bool Instrumented = stmify::alreadyInstrumented(CI.getPreprocessorOpts());
+    if (Instrumented)
+      Rewrite = false;
     Nested = std::make_shared<CompilerInvocation>(CI.getInvocation());
     if (Rewrite) {
       // The transformer parses the code as the instrumented build will see it.
@@ -183,7 +186,7 @@ public:
     NFO.PluginArgs.clear();
     // Also when only preprocessing: -save-temps instruments the .ii later,
     // which must hold the instrumented build's headers.
-    if (!IRInput)
+    if (!IRInput && !Instrumented)
       Nested->getPreprocessorOpts().addMacroDef("__STMIFY__=1");
     // The nested compile writes the dependency file and reports warnings.
     CI.getDependencyOutputOpts().OutputFile.clear();

@@ -173,7 +173,10 @@ public:
 
   bool BeginInvocation(CompilerInstance &CI) override {
     const LangOptions &LO = CI.getLangOpts();
-    UsesApiEverywhere = InstrumentAll && LO.CPlusPlus17 && LO.CXXExceptions;
+    PassesThrough = stmify::alreadyInstrumented(CI.getPreprocessorOpts());
+    if (!PassesThrough) // the code is parsed as the instrumented build will see it
+      CI.getPreprocessorOpts().addMacroDef("__STMIFY__=1");
+    UsesApiEverywhere = !PassesThrough && InstrumentAll && LO.CPlusPlus17 && LO.CXXExceptions;
     if (UsesApiEverywhere)
       CI.getPreprocessorOpts().Includes.insert(CI.getPreprocessorOpts().Includes.begin(),
                                                "stmify/stm.hpp");
@@ -197,8 +200,9 @@ public:
     return std::make_unique<Consumer>(*this, CI);
   }
 
-  // A translation unit that never reaches the API (or is C) is not parsed:
-  // it passes through, and the files it reads are copied.
+  // A translation unit that never reaches the API (or is C), or that is
+  // instrumented already, is not parsed: it passes through, and the files it
+  // reads are copied.
   void ExecuteAction() override {
     CompilerInstance &CI = getCompilerInstance();
     bool Copied = false;
@@ -207,6 +211,13 @@ public:
       recordUnchanged(SM, CI.getLangOpts(), None, {});
       Copied = true;
     };
+    if (PassesThrough) {
+      stmify::scanFiles(CI, Copy);
+      if (Copied) {
+        ++Out.TranslationUnits;
+        return;
+      }
+    }
     bool ReachesApi = UsesApiEverywhere || stmify::scanReachesApi(CI, Copy);
     if (Copied && (!ReachesApi || !CI.getLangOpts().CPlusPlus)) {
       ++Out.TranslationUnits;
@@ -324,6 +335,7 @@ private:
   DiagnosticConsumer &Printer;
   std::unique_ptr<stmify::ApiFiles> Api;
   bool UsesApiEverywhere = false;
+  bool PassesThrough = false; // instrumented already (stmify::alreadyInstrumented)
 };
 
 class ActionFactory : public FrontendActionFactory {
@@ -478,10 +490,9 @@ int main(int argc, const char **argv) {
   }
   ArgumentsAdjuster Adjust = combineAdjusters(
       stripGccOnlyFlags,
-      combineAdjusters(
-          getInsertArgumentAdjuster(ExtraArgsBefore, ArgumentInsertPosition::BEGIN),
-          getInsertArgumentAdjuster({"-resource-dir=" STMIFY_CLANG_RESOURCE_DIR, "-D__STMIFY__=1"},
-                                    ArgumentInsertPosition::END)));
+      combineAdjusters(getInsertArgumentAdjuster(ExtraArgsBefore, ArgumentInsertPosition::BEGIN),
+                       getInsertArgumentAdjuster("-resource-dir=" STMIFY_CLANG_RESOURCE_DIR,
+                                                 ArgumentInsertPosition::END)));
   Adjust =
       combineAdjusters(Adjust, getInsertArgumentAdjuster(ExtraArgs, ArgumentInsertPosition::END));
 

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""Runs `stmify --check` over a code base and passes unless it crashes:
-diagnostics (exit status 1) are fine, a signal or a clang crash report is not.
+"""Runs `stmify --check` over a code base and passes unless it crashes: a
+signal, a clang crash report or a tool failure (exit status 2) fails it. With
+--no-findings, a finding (exit status 1, or any error) fails it too.
 
-  no_crash.py <stmify> <summary-name> -- <stmify arguments...>
+  no_crash.py [--no-findings] <stmify> <summary-name> -- <stmify arguments...>
 """
 import re
 import subprocess
@@ -10,6 +11,8 @@ import sys
 
 
 def main(argv):
+    no_findings = "--no-findings" in argv
+    argv = [a for a in argv if a != "--no-findings"]
     tool, name = argv[1], argv[2]
     args = argv[argv.index("--") + 1:]
     done = subprocess.run([tool, "--check"] + args, capture_output=True, text=True)
@@ -20,7 +23,8 @@ def main(argv):
     files = sum(1 for line in output.splitlines() if re.match(r"\[\d+/\d+\] ", line))
     print(f"{name}: stmify --check over {files} translation units: exit {done.returncode}, "
           f"{errors} diagnostics, {'CRASHED' if crashed else 'no crash'}")
-    if crashed:
+    failed = crashed or (no_findings and (done.returncode != 0 or errors))
+    if failed:
         print(output[-20000:])
         return 1
     return 0
