@@ -39,9 +39,11 @@ bool Instrumenter::isAtomicCall(const CallExpr *E) const {
 void Instrumenter::instrumentAtomicCall(const CallExpr *E) {
   ++Counts.AtomicBlocks;
   // A resolved call has its default site as an argument; a dependent one
-  // has only the arguments written.
+  // has only the arguments written, and a pack expansion may hold the site.
   if (E->getNumArgs() >= 2 && !isa<CXXDefaultArgExpr>(E->getArg(1)))
     return; // the program names the site itself
+  if (llvm::any_of(E->arguments(), [](const Expr *A) { return isa<PackExpansionExpr>(A); }))
+    return;
   if (auto Where = Edits.locatePoint(E->getRParenLoc()))
     Edits.insertClosing(Where->File, Where->Begin, ", " + quoted(site(E->getBeginLoc())));
 }

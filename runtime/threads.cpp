@@ -155,6 +155,15 @@ void release_unless_optimistic(thread_record &t, const char *call) noexcept {
     release_edge(t, call);
 }
 
+void release_without_waiting(thread_record &t) noexcept {
+  runtime_scope scope;
+  segment &seg = *t.seg;
+  if (seg.tx.kind == tx_kind::atomic)
+    publish_inevitable_progress(seg); // nothing unless inevitable
+  else if (seg.tx.has_effects())
+    try_restart_ambient(t);
+}
+
 bool before_acquire(thread_record &t, const char *call) noexcept {
   runtime_scope scope;
   return t.seg->tx.kind != tx_kind::atomic || become_inevitable(t, call);

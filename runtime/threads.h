@@ -80,6 +80,10 @@ void acquire_edge(thread_record &t, const char *call) noexcept;
 // releases is the library's own): an atomic transaction that is not
 // inevitable publishes at its commit.
 void release_unless_optimistic(thread_record &t, const char *call) noexcept;
+// A release that must not wait (see __cxa_guard_release): publishes what
+// the thread wrote outside atomic blocks unless another transaction would
+// have to finish first, and an inevitable transaction's progress.
+void release_without_waiting(thread_record &t) noexcept;
 // Before a call that acquires: inside an atomic block, takes the inevitable
 // slot first, so that nothing acquired is held while waiting for it. False if
 // the transaction lost a conflict instead (it must abort).

@@ -163,16 +163,14 @@ public:
     const FrontendOptions &FO = CI.getFrontendOpts();
     bool IRInput = !FO.Inputs.empty() && FO.Inputs[0].getKind().getLanguage() == Language::LLVM_IR;
     // C passes through until C is a source language of stmify.
-    Rewrite = !IRInput && CI.getLangOpts().CPlusPlus && Real != frontend::PrintPreprocessedInput &&
-              Real != frontend::RunPreprocessorOnly;
+    const bool Instrumented = stmify::alreadyInstrumented(CI.getPreprocessorOpts());
+    Rewrite = !IRInput && !Instrumented && CI.getLangOpts().CPlusPlus &&
+              Real != frontend::PrintPreprocessedInput && Real != frontend::RunPreprocessorOnly;
     if (Rewrite &&
         (Real == frontend::GeneratePCH || !CI.getPreprocessorOpts().ImplicitPCHInclude.empty())) {
       stmify::DiagnosticReporter(D).report(stmify::Diag::PrecompiledHeader, SourceLocation());
       return false;
     }
-    const bool Instrumented = stmify::alreadyInstrumented(CI.getPreprocessorOpts());
-    if (Instrumented)
-      Rewrite = false;
     Nested = std::make_shared<CompilerInvocation>(CI.getInvocation());
     if (Rewrite) {
       // The transformer parses the code as the instrumented build will see it.

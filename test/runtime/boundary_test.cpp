@@ -399,53 +399,33 @@ TEST(Boundary, RuntimeServicesInAnAtomicBlockDoNotMakeItInevitable) {
   EXPECT_FALSE(inevitable);
 }
 
-// A function-local static's guard is a lock: a thread that finds another
-// initialising the static waits for it. Inside an atomic block, taking it must
-// come after the transaction became inevitable, as for any lock. It did not:
-// a block initialising the static took the guard, then its initialiser locked
-// a mutex (and so waited for the inevitable slot), while the slot's holder
-// waited for the guard.
-std::mutex g_static_lock;
-std::atomic<bool> g_initialising{false}, g_other_inevitable{false};
-
-long initialise_while_another_block_becomes_inevitable() {
-  g_initialising = true;
-  for (int i = 0; i < 200 && !g_other_inevitable; ++i)
-    usleep(1000);
-  std::lock_guard<std::mutex> lock(g_static_lock);
-  return stm_is_inevitable() ? 1 : 0;
-}
-
-long static_taking_a_lock() {
-  static const long inevitable = initialise_while_another_block_becomes_inevitable();
-  return inevitable;
-}
-
-TEST(Boundary, AStaticInitialisedInAnAtomicBlockDoesNotDeadlockWithAnInevitableOne) {
-#if __has_feature(thread_sanitizer)
-  GTEST_SKIP() << "ThreadSanitizer defines the guard functions itself: the runtime leaves them";
-#endif
-  long seen_by_initialiser = -1, seen_by_other = -1;
-  std::thread initialiser(
-      [&] { stm::atomic([&] { seen_by_initialiser = static_taking_a_lock(); }); });
-  std::thread other([&] {
-    while (!g_initialising)
-      usleep(100);
-    stm::atomic([&] {
-      stm::become_inevitable("test");
-      g_other_inevitable = true;
-      seen_by_other = static_taking_a_lock();
-    });
+// The first stm::make of a type initialises a function-local static of
+// stmify's header (the type's descriptor): inside an atomic block, that must
+// not make the block inevitable (an atomic_cancel could then not throw). It
+// did when taking a static's guard made blocks inevitable.
+TEST(Boundary, TheFirstObjectOfATypeMadeInAnAtomicBlockLeavesItOptimistic) {
+  struct FirstOfItsKind : stm::object {
+    long value = 0;
+    using __stmify_traced_type = FirstOfItsKind;
+    static void __stmify_trace(const void *, stm_visit_fn, void *) {}
+  };
+  bool inevitable = true, cancelled = false;
+  std::thread worker([&] {
+    try {
+      stm::atomic_cancel([&] {
+        stm::make<FirstOfItsKind>();
+        inevitable = stm_is_inevitable() != 0;
+        throw 1;
+      });
+    } catch (int) {
+      cancelled = true;
+    }
   });
-  initialiser.join();
-  other.join();
-  EXPECT_EQ(seen_by_initialiser, 1); // the initialiser ran inevitable
-  EXPECT_EQ(seen_by_other, 1);
+  worker.join();
+  EXPECT_FALSE(inevitable);
+  EXPECT_TRUE(cancelled);
 }
 
-// What a static's initialiser wrote outside atomic blocks is seen by a thread
-// that waited for the initialisation: the end of the initialisation is a
-// release, as the C++ memory model says.
 // Waits without a call the runtime sees (a sleep would publish).
 void spin_for(std::chrono::milliseconds time) {
   const auto end = std::chrono::steady_clock::now() + time;
@@ -453,6 +433,50 @@ void spin_for(std::chrono::milliseconds time) {
   }
 }
 
+// An inevitable block that waits for a static's guard, having read what the
+// initialiser (outside atomic blocks) writes: the end of the initialisation
+// must not wait for the block to publish, or neither ever goes on.
+std::atomic<bool> g_initialising{false};
+Cell *g_read_by_the_waiter = nullptr;
+
+long initialise_writing_what_the_waiter_read() {
+  set(g_read_by_the_waiter, 1);
+  g_initialising = true;
+  spin_for(std::chrono::milliseconds(200)); // the waiter reads, then waits for the guard
+  return 7;
+}
+
+long static_written_by_an_ambient_initialiser() {
+  static const long value = initialise_writing_what_the_waiter_read();
+  return value;
+}
+
+TEST(Boundary, AnInevitableBlockWaitingForAStaticDoesNotDeadlockWithItsInitialiser) {
+  g_read_by_the_waiter = stm::make<Cell>();
+  publish();
+  long seen = -1, value = -1;
+  std::thread initialiser([&] {
+    stm::detail::safe_point();
+    static_written_by_an_ambient_initialiser();
+  });
+  std::thread waiter([&] {
+    while (!g_initialising)
+      usleep(100);
+    stm::atomic([&] {
+      stm::become_inevitable("test");
+      seen = get(g_read_by_the_waiter);
+      value = static_written_by_an_ambient_initialiser();
+    });
+  });
+  initialiser.join();
+  waiter.join();
+  EXPECT_EQ(value, 7);
+  EXPECT_EQ(seen, 0); // its snapshot predates the initialiser's publication
+}
+
+// What a static's initialiser wrote outside atomic blocks is seen by a thread
+// that waited for the initialisation: the end of the initialisation is a
+// release, as the C++ memory model says.
 Cell *make_slowly(std::atomic<bool> &started) {
   Cell *c = stm::make<Cell>();
   set(c, 42);

@@ -7,6 +7,7 @@
 #include <stmify/stm.hpp>
 #include <array>
 #include <string>
+#include <utility>
 
 struct Slot {
   long count = 0;
@@ -74,6 +75,10 @@ template <class S> void labelled(S *shelf, std::string &label) {
   });
 }
 
+// A pack expansion may hold the site: none is added.
+template <class... A> auto forwarded(A &&...a) { return stm::atomic(std::forward<A>(a)...); }
+// CHECK: template <class... A> auto forwarded(A &&...a) { stm::detail::safe_point(); return stm::atomic(std::forward<A>(a)...); }
+
 int main() {
   auto *shelf = stm::make<Shelf<4>>();
   restock(shelf, 3);
@@ -81,5 +86,6 @@ int main() {
   labelled(shelf, label);
   cancelled(shelf);
   alone(shelf);
+  forwarded([&] { shelf->restocks += 1; }, "forwarded");
   return static_cast<int>(take(shelf, 1) + shelf->total());
 }
