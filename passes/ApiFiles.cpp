@@ -354,12 +354,12 @@ bool runScan(CompilerInstance &CI, ApiFiles &Api, llvm::function_ref<void(Source
   return N.ExecuteAction(Action) && !N.getDiagnostics().hasErrorOccurred();
 }
 
+} // namespace
+
 bool isPreprocessedInput(const CompilerInstance &CI) {
   const FrontendOptions &FO = CI.getFrontendOpts();
   return !FO.Inputs.empty() && FO.Inputs[0].getKind().isPreprocessed();
 }
-
-} // namespace
 
 bool scanReachesApi(CompilerInstance &CI, llvm::function_ref<void(SourceManager &)> OnFiles) {
   ApiFiles Api(isPreprocessedInput(CI));

@@ -91,6 +91,10 @@ bool isStmifyApiHeader(llvm::StringRef Path);
 bool scanReachesApi(clang::CompilerInstance &CI,
                     llvm::function_ref<void(clang::SourceManager &)> OnFiles = {});
 
+// Whether the input is preprocessed already (a .ii): files are then known by
+// the names its line markers give.
+bool isPreprocessedInput(const clang::CompilerInstance &CI);
+
 // Whether the command line defines __STMIFY__ itself: the translation unit
 // is then written against the transactional build of the API already (the
 // runtime, code instrumented by hand, stmify's own output compiled as the

@@ -94,11 +94,6 @@ private:
   stmify::TransformOptions Options;
 };
 
-bool isPreprocessedInput(const CompilerInstance &CI) {
-  const FrontendOptions &FO = CI.getFrontendOpts();
-  return !FO.Inputs.empty() && FO.Inputs[0].getKind().isPreprocessed();
-}
-
 class StmifyAction : public PluginASTAction {
 public:
   ActionType getActionType() override { return ReplaceAction; }
@@ -138,7 +133,7 @@ public:
   }
 
   std::unique_ptr<ASTConsumer> CreateASTConsumer(CompilerInstance &CI, llvm::StringRef) override {
-    Api = std::make_unique<stmify::ApiFiles>(isPreprocessedInput(CI));
+    Api = std::make_unique<stmify::ApiFiles>(stmify::isPreprocessedInput(CI));
     CI.getPreprocessor().addPPCallbacks(Api->recorder(CI.getPreprocessor(), /*ReportModes=*/true));
     stmify::TransformOptions Options;
     // Site strings name files relative to the directory the compiler runs in

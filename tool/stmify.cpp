@@ -191,9 +191,7 @@ public:
   }
 
   std::unique_ptr<ASTConsumer> CreateASTConsumer(CompilerInstance &CI, llvm::StringRef) override {
-    const FrontendOptions &FO = CI.getFrontendOpts();
-    Api = std::make_unique<stmify::ApiFiles>(!FO.Inputs.empty() &&
-                                             FO.Inputs[0].getKind().isPreprocessed());
+    Api = std::make_unique<stmify::ApiFiles>(stmify::isPreprocessedInput(CI));
     if (UsesApiEverywhere)
       Api->assumeEverywhere();
     CI.getPreprocessor().addPPCallbacks(Api->recorder(CI.getPreprocessor(), /*ReportModes=*/true));
@@ -217,6 +215,7 @@ public:
         ++Out.TranslationUnits;
         return;
       }
+      // Preprocessing failed: the parse reports why, and nothing is edited.
     }
     bool ReachesApi = UsesApiEverywhere || stmify::scanReachesApi(CI, Copy);
     if (Copied && (!ReachesApi || !CI.getLangOpts().CPlusPlus)) {
@@ -267,6 +266,8 @@ private:
           ++Out.Failures;
         return;
       }
+      if (Action.PassesThrough)
+        return;
       stmify::TransformOptions Options;
       const LangOptions &LO = AST.getLangOpts();
       std::string RootDir = Action.RootDir;

@@ -12,6 +12,10 @@
 // RUN: %stmify --check hand.cpp -- -std=c++17 -D__STMIFY__ -I%stmify_include 2>&1 | count 0
 // RUN: %stmify --out-dir out --root %t hand.cpp -- -std=c++17 -D__STMIFY__=1 -I%stmify_include
 // RUN: diff hand.cpp out/hand.cpp
+// One that does not preprocess is a tool failure that says why:
+// RUN: sh -c '%stmify --check missing.cpp -- -std=c++17 -D__STMIFY__=1 2>&1; echo "exit $?"' | FileCheck --check-prefix=MISSING %s
+// MISSING: missing.cpp:1:10: fatal error: 'no-such-header.h' file not found
+// MISSING: exit 2
 //
 // RUN: not %clangxx -fplugin=%plugin -std=c++17 -I%stmify_include -fsyntax-only hand.cpp 2>&1 | FileCheck --check-prefix=REWRITTEN %s
 // RUN: not %clangxx -fplugin=%plugin -std=c++17 -D__STMIFY__=1 -U__STMIFY__ -I%stmify_include -fsyntax-only hand.cpp 2>&1 | FileCheck --check-prefix=REWRITTEN %s
@@ -32,3 +36,6 @@ long bump(Cell *c) {
   ++v;
   return stm::rd(c)->value;
 }
+
+//--- missing.cpp
+#include "no-such-header.h"
