@@ -1,5 +1,6 @@
 // Atomic blocks: stm::atomic / stm::atomic_cancel / stm::exclusive_atomic
-// calls get the block's site id, and the locals outside the block that the
+// calls (and the tasks of stm::transaction_queue) are recognised; blocks get
+// the block's site id, and the locals outside the block that the
 // block writes are saved at its start so that an abort restores them.
 #include "Instrumenter.h"
 
@@ -24,17 +25,33 @@ bool isAtomicEntry(const NamedDecl *D) {
   return NS && NS->getName() == "stm" && NS->getParent()->isTranslationUnit();
 }
 
+// stm::transaction_queue::add: its first argument runs as a task, an atomic
+// block of its own on a worker thread.
+bool isTaskAdd(const NamedDecl *D) {
+  const auto *Method = dyn_cast_or_null<CXXMethodDecl>(D->getUnderlyingDecl()->getAsFunction());
+  if (!Method || !Method->getIdentifier() || Method->getName() != "add")
+    return false;
+  const CXXRecordDecl *Queue = Method->getParent();
+  const auto *NS = dyn_cast<NamespaceDecl>(Queue->getDeclContext());
+  return Queue->getIdentifier() && Queue->getName() == "transaction_queue" && NS &&
+         NS->getName() == "stm" && NS->getParent()->isTranslationUnit();
+}
+
+// Whether a call's callee is one that Is accepts. In a template, a call
+// whose arguments are dependent is resolved only when the template is
+// instantiated: what it names is the set of candidates, all of which must be.
+bool calls(const CallExpr *E, bool (*Is)(const NamedDecl *)) {
+  if (const FunctionDecl *F = E->getDirectCallee())
+    return Is(F);
+  const auto *Candidates = dyn_cast<OverloadExpr>(E->getCallee()->IgnoreParenImpCasts());
+  return Candidates && Candidates->getNumDecls() > 0 && llvm::all_of(Candidates->decls(), Is);
+}
+
 } // namespace
 
-bool Instrumenter::isAtomicCall(const CallExpr *E) const {
-  if (const FunctionDecl *F = E->getDirectCallee())
-    return isAtomicEntry(F);
-  // In a template, a call whose lambda is dependent is resolved only when
-  // the template is instantiated: what it names is the set of candidates.
-  const auto *Lookup = dyn_cast<UnresolvedLookupExpr>(E->getCallee()->IgnoreParenImpCasts());
-  return Lookup && Lookup->getNumDecls() > 0 &&
-         llvm::all_of(Lookup->decls(), [](const NamedDecl *D) { return isAtomicEntry(D); });
-}
+bool Instrumenter::isTaskCall(const CallExpr *E) const { return calls(E, isTaskAdd); }
+
+bool Instrumenter::isAtomicCall(const CallExpr *E) const { return calls(E, isAtomicEntry); }
 
 void Instrumenter::instrumentAtomicCall(const CallExpr *E) {
   ++Counts.AtomicBlocks;

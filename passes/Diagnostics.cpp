@@ -48,4 +48,9 @@ void DiagnosticReporter::report(Diag D, SourceLocation Loc, std::initializer_lis
   addArguments(N, Args);
 }
 
+void DiagnosticReporter::note(SourceLocation Loc, const std::string &Text) {
+  DiagnosticIDs &IDs = *Engine.getDiagnosticIDs();
+  Engine.Report(Loc, IDs.getCustomDiagID(DiagnosticIDs::Note, "%0")) << Text;
+}
+
 } // namespace stmify

@@ -32,6 +32,8 @@ public:
 
   void report(Diag D, clang::SourceLocation Loc, std::initializer_list<DiagArg> Args = {},
               clang::SourceRange Range = {});
+  // A note on the diagnostic just reported.
+  void note(clang::SourceLocation Loc, const std::string &Text);
   unsigned errorCount() const { return Errors; }
 
 private:

@@ -270,6 +270,19 @@ bool Instrumenter::modifiesObjectBehindPointer(const CallExpr *E) const {
 
 // A function of the program, whose body stmify instruments: not library or
 // stmify code, and not a member the compiler generates.
+// Library code known to compute values only (STMIFY_TX_SAFE).
+bool Instrumenter::isKnownValueFunction(const FunctionDecl *F) const {
+  return known().Safe.contains(plainName(F));
+}
+
+// Library code known to block, start a thread or synchronise.
+bool Instrumenter::isKnownToSynchronize(const FunctionDecl *F) const {
+  const KnownFunctions &K = known();
+  std::string Name = plainName(F);
+  return K.Blocking.contains(Name) || K.ThreadStart.contains(Name) ||
+         classifyCallee(F, nullptr) == CallKind::Synchronizing;
+}
+
 bool Instrumenter::isInstrumentedFunction(const FunctionDecl *F) const {
   if (!F || F->isImplicit() || F->isDefaulted() || F->getBuiltinID())
     return false;

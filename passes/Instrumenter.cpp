@@ -186,7 +186,9 @@ bool Instrumenter::TraverseLambdaExpr(LambdaExpr *L) {
     }
   if (CurrentPhase == Phase::Analyze && inFunctionBody()) {
     noteEscapingClosure(L);
-    checkFieldReferenceCaptures(L);
+    // A block nested in a block runs there and then, in the same segment.
+    if (!(AtomicLambdas.contains(L) && inFixedSegmentBody()))
+      checkFieldReferenceCaptures(L);
   }
   FunctionScope S;
   S.Function = L->getCallOperator();
@@ -195,6 +197,7 @@ bool Instrumenter::TraverseLambdaExpr(LambdaExpr *L) {
     S.NoThrow = Proto->canThrow() == CT_Cannot;
   S.Constexpr = false;
   S.AtomicBody = AtomicLambdas.contains(L);
+  S.TaskBody = TaskLambdas.contains(L);
   S.BodyInMacro = bodyWrittenInMacro(L->getBody());
   S.StmtDepth = StmtStack.size();
   Scopes.push_back(S);
@@ -377,6 +380,9 @@ bool Instrumenter::VisitCallExpr(CallExpr *E) {
     if (isAtomicCall(E) && E->getNumArgs() > 0)
       if (const auto *L = dyn_cast<LambdaExpr>(E->getArg(0)->IgnoreImplicit()))
         AtomicLambdas.insert(L);
+    if (isTaskCall(E) && E->getNumArgs() > 0)
+      if (const auto *L = dyn_cast<LambdaExpr>(E->getArg(0)->IgnoreImplicit()))
+        TaskLambdas.insert(L);
     return true;
   }
   const Expr *Callee = E->getCallee()->IgnoreParenImpCasts();
@@ -427,8 +433,15 @@ bool Instrumenter::VisitVarDecl(VarDecl *D) {
     // An init-capture of the atomic lambda is bound before the block runs.
     bool Writable = !D->getType()->getPointeeType().isConstQualified();
     Binding Kind = D->hasLocalStorage() && !D->isInitCapture() ? Binding::Local : Binding::Escaping;
-    if (const Expr *Field = analyzeBinding(D->getInit(), Writable, Kind, nullptr, "a reference to"))
-      FieldReferences[D] = {Field, Writable};
+    if (Kind == Binding::Local && isa_and_nonnull<DeclStmt>(parentStmt(0)))
+      Kind = localBinding(parentStmt(1), parentStmt(0));
+    unsigned Errors = Diags.errorCount();
+    if (const Expr *Field =
+            analyzeBinding(D->getInit(), Writable, Kind, nullptr, "a reference to")) {
+      FieldReferences[D] = {Field, Writable, Kind == Binding::Pinned};
+    }
+    if (Diags.errorCount() > Errors)
+      noteSegmentChange();
   }
   return true;
 }
@@ -478,35 +491,41 @@ bool Instrumenter::VisitCXXForRangeStmt(CXXForRangeStmt *S) {
       const VarDecl *Element = S->getLoopVariable();
       bool Pointer = ArrayOfArrays && !Element->getType()->isReferenceType();
       bool Writable = !readsElementsOnly(S);
-      if (const Expr *Field = analyzeBinding(Range, Writable || Pointer,
-                                             Pointer ? Binding::Escaping : Binding::Local, nullptr,
-                                             "a reference to"))
+      Binding Kind = Pointer ? Binding::Escaping : localBinding(S, nullptr);
+      unsigned Errors = Diags.errorCount();
+      if (const Expr *Field =
+              analyzeBinding(Range, Writable || Pointer, Kind, nullptr, "a reference to")) {
         if (Element->getType()->isReferenceType())
-          FieldReferences[Element] = {Field, Writable};
+          FieldReferences[Element] = {Field, Writable, Kind == Binding::Pinned};
+        if (Kind == Binding::Pinned)
+          pinLoop(S);
+      }
+      if (Diags.errorCount() > Errors)
+        noteSegmentChange();
     }
     return true;
   }
   if (Copied)
     wrapExpr(Range, "stm::detail::elements_of(", ")", QualType());
-  safePointInLoopBody(S->getBody());
+  safePointInLoop(S, S->getBody());
   return true;
 }
 
 bool Instrumenter::VisitForStmt(ForStmt *S) {
   if (CurrentPhase == Phase::Rewrite)
-    safePointInLoopBody(S->getBody());
+    safePointInLoop(S, S->getBody());
   return true;
 }
 
 bool Instrumenter::VisitWhileStmt(WhileStmt *S) {
   if (CurrentPhase == Phase::Rewrite)
-    safePointInLoopBody(S->getBody());
+    safePointInLoop(S, S->getBody());
   return true;
 }
 
 bool Instrumenter::VisitDoStmt(DoStmt *S) {
   if (CurrentPhase == Phase::Rewrite)
-    safePointInLoopBody(S->getBody());
+    safePointInLoop(S, S->getBody());
   return true;
 }
 

@@ -100,6 +100,7 @@ private:
     bool ConstructorOrDestructor = false;
     bool Constexpr = false;
     bool AtomicBody = false;
+    bool TaskBody = false; // a lambda queued by transaction_queue::add
     // A body whose braces a macro writes cannot be edited: its callers are
     // hooked instead (compiledWithStmify).
     bool BodyInMacro = false;
@@ -137,11 +138,15 @@ private:
   struct FieldReference {
     const clang::Expr *Field;
     bool Writable;
+    // Bound outside an atomic block's body where nothing can move the
+    // thread while it lives: valid wherever it is used, except escaping.
+    bool Pinned = false;
   };
   // Where a field's address, or a reference to it, is bound.
   enum class Binding {
     Argument, // to a parameter of the call being made
     Local,    // to a local reference variable, or as a range-for's range
+    Pinned,   // the same, where no safe point can come while it lives
     Escaping, // returned, or a pointer that may be stored anywhere
   };
   // The field of a managed object that every target of the binding is, when
@@ -151,6 +156,17 @@ private:
   const FieldReference *fieldReferenceNamed(const clang::Expr *E) const;
   const FieldReference *fieldReferenceOf(const clang::ValueDecl *D) const;
   bool inAtomicBlockBody() const { return scope() && scope()->AtomicBody; }
+  // An atomic block's or a queued task's own body: the thread keeps its
+  // segment until the body returns.
+  bool inFixedSegmentBody() const { return scope() && (scope()->AtomicBody || scope()->TaskBody); }
+  Binding localBinding(const clang::Stmt *Scope, const clang::Stmt *From);
+  const clang::Stmt *firstSegmentChange(const clang::Stmt *S, const clang::Stmt *Allowed) const;
+  bool callKeepsSegment(const clang::CallExpr *E) const;
+  bool isLeafFunction(const clang::FunctionDecl *F) const;
+  bool isKnownValueFunction(const clang::FunctionDecl *F) const;
+  bool isKnownToSynchronize(const clang::FunctionDecl *F) const;
+  void pinLoop(const clang::Stmt *Loop);
+  void noteSegmentChange();
   void reportFieldAddressEscapes(const clang::Expr *Field, clang::SourceLocation Loc,
                                  const char *What);
   void checkFieldReferenceCaptures(const clang::LambdaExpr *L);
@@ -184,6 +200,7 @@ private:
   void translateMemberPointerArguments(const clang::CallExpr *E);
 
   // --- AtomicBlocks.cpp
+  bool isTaskCall(const clang::CallExpr *E) const;
   bool isAtomicCall(const clang::CallExpr *E) const;
   void instrumentAtomicCall(const clang::CallExpr *E);
   void preserveOuterLocals(const clang::LambdaExpr *L);
@@ -217,7 +234,7 @@ private:
   void scanInstantiatedCalls();
 
   // --- SafePoints.cpp
-  void safePointInLoopBody(const clang::Stmt *Body);
+  void safePointInLoop(const clang::Stmt *Loop, const clang::Stmt *Body);
   void safePointAtFunctionEntry(const clang::FunctionDecl *F, const clang::Stmt *Body);
   void rethrowAbortsInCatchAll(const clang::CXXCatchStmt *S);
   std::optional<unsigned> statementEnd(const clang::Stmt *S) const;
@@ -254,6 +271,11 @@ private:
            std::vector<std::pair<const clang::VarDecl *, const clang::Expr *>>>
       OuterLocalWrites;
   llvm::DenseSet<const clang::LambdaExpr *> AtomicLambdas;
+  llvm::DenseSet<const clang::LambdaExpr *> TaskLambdas;
+  // Loops where a reference bound to a field outside atomic blocks lives:
+  // no safe point at their back-edge (the thread must keep its segment).
+  llvm::DenseSet<const clang::Stmt *> LoopsWithoutSafePoint;
+  const clang::Stmt *SegmentChange = nullptr;  // why the last localBinding was not Pinned
   llvm::DenseSet<const clang::Expr *> Callees; // member expressions that are called
   llvm::DenseSet<const clang::CXXThisExpr *> ConsumedThis;
   // Source ranges (raw begin and end) of calls that reach library code.

@@ -79,8 +79,8 @@ std::optional<unsigned> Instrumenter::statementEnd(const Stmt *S) const {
   return SM.getFileOffset(After);
 }
 
-void Instrumenter::safePointInLoopBody(const Stmt *Body) {
-  if (!inFunctionBody() || scope()->Constexpr || !Body)
+void Instrumenter::safePointInLoop(const Stmt *Loop, const Stmt *Body) {
+  if (!inFunctionBody() || scope()->Constexpr || !Body || LoopsWithoutSafePoint.contains(Loop))
     return;
   std::string Call =
       scope()->NoThrow ? "stm::detail::safe_point_nothrow();" : "stm::detail::safe_point();";
@@ -122,6 +122,153 @@ void Instrumenter::rethrowAbortsInCatchAll(const CXXCatchStmt *S) {
     return;
   if (const auto *Block = dyn_cast_or_null<CompoundStmt>(S->getHandlerBlock()))
     insertStatementAfterBrace(Block->getLBracLoc(), "stm::detail::rethrow_if_abort();");
+}
+
+} // namespace stmify
+
+namespace stmify {
+
+// A function of the program the thread may call while a reference into its
+// segment lives outside atomic blocks: its body is visible and neither calls
+// nor loops (whether or not it is constexpr), it is not virtual, and it is
+// not a constructor or destructor (their member initialisers and the
+// destruction of members are not in the body).
+bool Instrumenter::isLeafFunction(const FunctionDecl *F) const {
+  const FunctionDecl *Definition = nullptr;
+  if (!F || !F->hasBody(Definition) || !Definition || isa<CXXConstructorDecl>(F) ||
+      isa<CXXDestructorDecl>(F) || F->isImplicit() || F->isDefaulted())
+    return false;
+  if (const auto *M = dyn_cast<CXXMethodDecl>(F); M && M->isVirtual())
+    return false;
+  return isInstrumentedFunction(F) && !callsOrLoops(Definition->getBody());
+}
+
+// A call that cannot move the thread: a leaf function of the program (a
+// lambda's included), stm::array's element access, or library code that
+// computes values (known to, or a free function or accessor of namespace
+// std) and is neither blocking nor synchronising, whose arguments are all
+// scalars or references to scalars, so that it cannot call back into the
+// program (a function object, a user-defined operator or copy).
+bool Instrumenter::callKeepsSegment(const CallExpr *E) const {
+  const FunctionDecl *F = E->getDirectCallee();
+  if (!F || isAtomicCall(E) || isTaskCall(E))
+    return false;
+  if (isLeafFunction(F))
+    return true;
+  if (const auto *M = dyn_cast<CXXMethodDecl>(F);
+      M && M->getParent()->getIdentifier() && M->getParent()->getName() == "array" &&
+      classifyCallee(F, nullptr) == CallKind::Safe && !isInstrumentedFunction(F))
+    return true; // stm::array::get, set, size
+  if (F->getBuiltinID() || isInstrumentedFunction(F) || isKnownToSynchronize(F))
+    return false;
+  // Free functions of namespace std (std::swap, std::min), and accessors of
+  // its classes (vector::operator[] and size, which have a const twin or are
+  // const), given only scalars, call no code of the program's.
+  const auto *M = dyn_cast<CXXMethodDecl>(F);
+  bool ValueOnly = isKnownValueFunction(F) || (!M && F->isInStdNamespace()) ||
+                   (M && M->getParent()->isInStdNamespace() && (M->isConst() || hasConstTwin(M)));
+  // Nor may it return something that could hold a reference it is given
+  // (std::ref, std::addressof).
+  QualType Result = F->getReturnType().getNonReferenceType();
+  bool TakesReference = llvm::any_of(
+      F->parameters(), [](const ParmVarDecl *P) { return P->getType()->isReferenceType(); });
+  if (!ValueOnly || (TakesReference && (Result->isRecordType() || Result->isPointerType())))
+    return false;
+  unsigned First = isa<CXXOperatorCallExpr>(E) && isa<CXXMethodDecl>(F) ? 1 : 0;
+  for (unsigned I = First; I < E->getNumArgs(); ++I)
+    if (!E->getArg(I)->getType().getNonReferenceType()->isScalarType())
+      return false;
+  return true;
+}
+
+// The first place in S where the thread may change segment or publish, or
+// where a reference could escape: any call but those callKeepsSegment
+// allows, any construction, destruction, new or delete of an object of
+// class type, an atomic operation, a goto, a loop other
+// than Allowed (a range-for over the field itself, bounded by its size, whose
+// body is then checked like the rest). Null when there is none.
+const Stmt *Instrumenter::firstSegmentChange(const Stmt *S, const Stmt *Allowed) const {
+  if (!S || isa<LambdaExpr>(S))
+    return nullptr;
+  if (S != Allowed &&
+      (isa<ForStmt>(S) || isa<WhileStmt>(S) || isa<DoStmt>(S) || isa<CXXForRangeStmt>(S)))
+    return S;
+  if (isa<GotoStmt>(S) || isa<IndirectGotoStmt>(S) || isa<CoroutineSuspendExpr>(S) ||
+      isa<AtomicExpr>(S) || isa<CXXNewExpr>(S) || isa<CXXDeleteExpr>(S) ||
+      isa<CXXConstructExpr>(S) || isa<CXXBindTemporaryExpr>(S) ||
+      isa<CXXUnresolvedConstructExpr>(S) || isa<CXXDependentScopeMemberExpr>(S) ||
+      isa<UnresolvedLookupExpr>(S) || isa<UnresolvedMemberExpr>(S))
+    return S;
+  if (const auto *Call = dyn_cast<CallExpr>(S); Call && !callKeepsSegment(Call))
+    return S;
+  // A default argument or member initialiser runs here: what it does counts.
+  if (const auto *Default = dyn_cast<CXXDefaultArgExpr>(S))
+    return firstSegmentChange(Default->getExpr(), nullptr) ? S : nullptr;
+  if (const auto *Default = dyn_cast<CXXDefaultInitExpr>(S))
+    return firstSegmentChange(Default->getExpr(), nullptr) ? S : nullptr;
+  if (const auto *Declarations = dyn_cast<DeclStmt>(S))
+    for (const Decl *D : Declarations->decls())
+      if (const auto *VD = dyn_cast<VarDecl>(D)) {
+        QualType T = AST.getBaseElementType(VD->getType().getNonReferenceType());
+        if (!VD->getType()->isReferenceType() && (T->isDependentType() || T->isRecordType()))
+          return S;
+      }
+  if (const auto *Range = dyn_cast<CXXForRangeStmt>(S))
+    return firstSegmentChange(Range->getBody(), nullptr);
+  for (const Stmt *Child : S->children())
+    if (const Stmt *Found = firstSegmentChange(Child, Allowed))
+      return Found;
+  return nullptr;
+}
+
+// How a reference bound to a field outside an atomic block's or a task's
+// body lives. Pinned when nothing in its live range may move the thread
+// (firstSegmentChange): the rest of the compound statement that declares it
+// (From, its declaration, and what follows), or the range-for whose range
+// it is (From null); the range-for then keeps no safe point (pinLoop).
+// Otherwise Local (an error, where it is a field's), and the place that may
+// is kept for the diagnostic. Not in templates: the pattern does not show
+// what an instantiation calls.
+Instrumenter::Binding Instrumenter::localBinding(const Stmt *Scope, const Stmt *From) {
+  SegmentChange = nullptr;
+  if (inFixedSegmentBody() || !Scope || !scope() || scope()->Function->isDependentContext())
+    return Binding::Local;
+  if (!From) {
+    SegmentChange = firstSegmentChange(Scope, Scope);
+  } else {
+    const auto *Block = dyn_cast<CompoundStmt>(Scope);
+    if (!Block)
+      return Binding::Local; // under a label, a case, an if or a for
+    bool Live = false;
+    for (const Stmt *S : Block->body()) {
+      Live = Live || S == From;
+      if (Live && (SegmentChange = firstSegmentChange(S, nullptr)))
+        break;
+    }
+  }
+  return SegmentChange ? Binding::Local : Binding::Pinned;
+}
+
+void Instrumenter::pinLoop(const Stmt *Loop) { LoopsWithoutSafePoint.insert(Loop); }
+
+// After a refused binding: where the thread may change segment.
+void Instrumenter::noteSegmentChange() {
+  if (!SegmentChange)
+    return;
+  std::string What = "this";
+  if (const auto *Call = dyn_cast<CallExpr>(SegmentChange))
+    if (const FunctionDecl *F = Call->getDirectCallee())
+      What = "this call of '" + F->getQualifiedNameAsString() + "'";
+  if (isa<CXXConstructExpr>(SegmentChange) || isa<DeclStmt>(SegmentChange) ||
+      isa<CXXBindTemporaryExpr>(SegmentChange))
+    What = "this object's construction or destruction";
+  if (isa<ForStmt>(SegmentChange) || isa<WhileStmt>(SegmentChange) || isa<DoStmt>(SegmentChange) ||
+      isa<CXXForRangeStmt>(SegmentChange))
+    What = "this loop";
+  Diags.note(SegmentChange->getBeginLoc(),
+             What + " may reach a safe point, synchronise or let the reference escape while "
+                    "it lives; from a safe point the thread may continue in another segment");
+  SegmentChange = nullptr;
 }
 
 } // namespace stmify

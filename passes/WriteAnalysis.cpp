@@ -427,7 +427,10 @@ const Expr *Instrumenter::analyzeBinding(const Expr *Bound, bool Mutable, Bindin
   // In an atomic block's own body the thread keeps its segment until the
   // block ends (a safe point there only validates), so a reference that
   // cannot outlive the block stays valid: it gets the barrier of its use.
-  bool ValidToTheEnd = Kind != Binding::Escaping && inAtomicBlockBody();
+  // Outside it, a reference with no safe point in its live range stays
+  // valid the same way (localBinding).
+  bool ValidToTheEnd =
+      Kind == Binding::Pinned || (Kind != Binding::Escaping && inFixedSegmentBody());
   SmallVector<const Expr *, 2> Targets;
   writeTargets(Bound, Targets);
   bool AllValidFields = !Targets.empty();
@@ -437,7 +440,7 @@ const Expr *Instrumenter::analyzeBinding(const Expr *Bound, bool Mutable, Bindin
       // A reference bound to a field earlier in the block: the field again.
       if (!Field)
         Field = Named->Field;
-      if (ValidToTheEnd) {
+      if (ValidToTheEnd || (Named->Pinned && Kind != Binding::Escaping)) {
         if (Mutable && !Named->Writable)
           WrittenAccesses.insert(Named->Field);
         continue;

@@ -1,4 +1,4 @@
-// RUN: %clangxx -fplugin=%plugin -std=c++17 -I%stmify_include -fsyntax-only -Xclang -verify %s
+// RUN: %clangxx -fplugin=%plugin -std=c++17 -I%stmify_include -fsyntax-only -ferror-limit=0 -Xclang -verify %s
 #include <algorithm>
 #include <stmify/stm.hpp>
 
@@ -20,12 +20,96 @@ long *stash;
 
 void escapes(Node *n) {
   long &r = n->value; // expected-error {{a reference to a field of managed object of type Node escapes: it points into one thread's view of the object, valid only to the end of the atomic block that binds it, or outside atomic blocks to the thread's next safe point [stmify:field-address-escapes]}} expected-note {{fix: bind it in the atomic block that uses it, copy the value out, or pass the object itself and access the field where it is used}}
+  take(r); // expected-note {{this call of 'take' may reach a safe point, synchronise or let the reference escape while it lives; from a safe point the thread may continue in another segment}}
   r = 1;
   stash = &n->value; // expected-error {{the address of a field of managed object of type Node escapes}} expected-note {{fix: bind it in the atomic block that uses it, copy the value out}}
   take(n->value); // expected-error {{a reference to a field of managed object of type Node escapes}} expected-note {{fix: bind it in the atomic block that uses it, copy the value out}}
   n->where.shift(); // expected-error {{the address of a field of managed object of type Node escapes}} expected-note {{fix: bind it in the atomic block that uses it, copy the value out}}
   for (long &item : n->items) // expected-error {{a reference to a field of managed object of type Node escapes}} expected-note {{fix: bind it in the atomic block that uses it, copy the value out}}
-    item = 0;
+    n->where.shift(), item = 0; // expected-note {{this call of 'Point::shift' may reach a safe point}} expected-error {{the address of a field of managed object of type Node escapes}} expected-note {{fix: bind it in}}
+}
+
+// Outside atomic blocks a reference to a field is valid until the thread's
+// next safe point: with none while it lives (no call that may reach one, no
+// blocking, no synchronisation; loops there keep no safe point), it is
+// accepted.
+struct Guard {
+  ~Guard(); // defined elsewhere: it may reach a safe point
+};
+struct Shape {
+  virtual long area() const { return 1; }
+};
+#include <mutex>
+std::mutex m;
+void until_the_next_safe_point(Node *n, long v) {
+  long &r = n->value;
+  r += v;
+  bump(r);
+  r = std::max(r, n->items[1]);
+  auto &[x, y] = n->where;
+  std::swap(x, y);
+}
+void writing_range_for(Node *n, long v) {
+  for (long &item : n->items)
+    item = std::max(item, v);
+}
+void loop_in_the_live_range(Node *n) {
+  long &r = n->value; // expected-error {{a reference to a field of managed object of type Node escapes}} expected-note {{fix: bind it in}}
+  for (long &item : n->items) // expected-note {{this loop may reach a safe point}}
+    item = r;
+}
+void locking(Node *n) {
+  long &s = n->items[0]; // expected-error {{a reference to a field of managed object of type Node escapes}} expected-note {{fix: bind it in}}
+  std::lock_guard<std::mutex> hold(m); // expected-note {{this object's construction or destruction may reach a safe point}}
+  s = 1;
+}
+void scope_end(Node *n) {
+  long &r = n->value; // expected-error {{a reference to a field of managed object of type Node escapes}} expected-note {{fix: bind it in}}
+  Guard g; // expected-note {{this object's construction or destruction may reach a safe point}}
+  r = 2;
+}
+void virtual_call(Node *n, Shape *s) {
+  long &r = n->value; // expected-error {{a reference to a field of managed object of type Node escapes}} expected-note {{fix: bind it in}}
+  r += s->area(); // expected-note {{this call of 'Shape::area' may reach a safe point}}
+}
+struct Locker {
+  std::unique_lock<std::mutex> lock;
+  explicit Locker(std::mutex &m) : lock(m) {}
+};
+void hidden_in_constructors(Node *n) {
+  long &r = n->value; // expected-error {{a reference to a field of managed object of type Node escapes}} expected-note {{fix: bind it in}}
+  { Locker l(m); } // expected-note {{this object's construction or destruction may reach a safe point}}
+  r = 2;
+}
+long with_default(long x = (take(*stash), 1));
+void defaults_and_loops(Node *n, Node *ready) {
+  long &r = n->value; // expected-error {{a reference to a field of managed object of type Node escapes}} expected-note {{fix: bind it in}}
+  r = with_default(); // expected-note {{this call of 'with_default' may reach a safe point}}
+  long &s = n->items[0]; // expected-error {{a reference to a field of managed object of type Node escapes}} expected-note {{fix: bind it in}}
+  while (ready->value == 0) // expected-note {{this loop may reach a safe point}}
+    s += 1;
+}
+#include <functional>
+void through_std_ref(Node *n) {
+  long &r = n->value; // expected-error {{a reference to a field of managed object of type Node escapes}} expected-note {{fix: bind it in}}
+  (void)std::ref(r); // expected-note {{this call of 'std::ref' may reach a safe point}}
+}
+void under_a_case(Node *n, int k) {
+  switch (k) {
+  default:
+    long &r = n->value; // expected-error {{a reference to a field of managed object of type Node escapes}} expected-note {{fix: bind it in}}
+    r = 1;
+  }
+}
+template <class T> void in_a_template_body(Node *n) {
+  long &r = n->value; // expected-error {{a reference to a field of managed object of type Node escapes}} expected-note {{fix: bind it in}}
+  T t;
+  r += 1;
+}
+void entering_a_block(Node *n) {
+  long &r = n->value; // expected-error {{a reference to a field of managed object of type Node escapes}} expected-note {{fix: bind it in}}
+  stm::atomic([&] { ++n->items[0]; }); // expected-note {{this call of 'stm::atomic' may reach a safe point}}
+  r = 3;
 }
 
 long *address(Node *n) {
@@ -80,9 +164,14 @@ void outliving_the_block(Node *n) {
     bump_later();
     auto nested = [n] {
       long &s = n->value; // expected-error {{a reference to a field of managed object of type Node escapes}} expected-note {{fix: bind it in}}
-      s = 2;
+      take(s); // expected-note {{this call of 'take' may reach a safe point}}
     };
     nested();
+    auto nested_without_safe_point = [n] {
+      long &s = n->value;
+      s = 2;
+    };
+    nested_without_safe_point();
   });
   long &result = stm::atomic([&]() -> long & {
     return n->value; // expected-error {{a reference to a field of managed object of type Node escapes}} expected-note {{fix: bind it in}}
