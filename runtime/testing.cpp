@@ -92,7 +92,13 @@ std::size_t log_entries() { return rt::live_log_entries(); }
 
 bool segment_is_stale(unsigned i) { return rt::segment_at(i).stale; }
 
-void make_idle_segments_stale() { rt::drop_idle_copies(); }
+// The runtime's own locks, taken here by a program thread, must not pass
+// through the interceptors as the program's: a blocked lock of the segment
+// lock would make the thread wait for a segment while holding that lock.
+void make_idle_segments_stale() {
+  rt::runtime_scope scope;
+  rt::drop_idle_copies();
+}
 
 void suspend_current() { rt::suspend_inevitable(*rt::current_thread()->seg); }
 void resume_current() { rt::resume_inevitable(*rt::current_thread()->seg); }
