@@ -31,10 +31,7 @@ bool isTaskAdd(const NamedDecl *D) {
   const auto *Method = dyn_cast_or_null<CXXMethodDecl>(D->getUnderlyingDecl()->getAsFunction());
   if (!Method || !Method->getIdentifier() || Method->getName() != "add")
     return false;
-  const CXXRecordDecl *Queue = Method->getParent();
-  const auto *NS = dyn_cast<NamespaceDecl>(Queue->getDeclContext());
-  return Queue->getIdentifier() && Queue->getName() == "transaction_queue" && NS &&
-         NS->getName() == "stm" && NS->getParent()->isTranslationUnit();
+  return isStmClass(Method->getParent(), "transaction_queue");
 }
 
 // Whether a call's callee is one that Is accepts. In a template, a call

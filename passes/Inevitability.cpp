@@ -268,8 +268,6 @@ bool Instrumenter::modifiesObjectBehindPointer(const CallExpr *E) const {
   return isInstrumentedFunction(Method) && !isTxSafeAnnotated(Method);
 }
 
-// A function of the program, whose body stmify instruments: not library or
-// stmify code, and not a member the compiler generates.
 // Library code known to compute values only (STMIFY_TX_SAFE).
 bool Instrumenter::isKnownValueFunction(const FunctionDecl *F) const {
   return known().Safe.contains(plainName(F));
@@ -283,6 +281,8 @@ bool Instrumenter::isKnownToSynchronize(const FunctionDecl *F) const {
          classifyCallee(F, nullptr) == CallKind::Synchronizing;
 }
 
+// A function of the program, whose body stmify instruments: not library or
+// stmify code, and not a member the compiler generates.
 bool Instrumenter::isInstrumentedFunction(const FunctionDecl *F) const {
   if (!F || F->isImplicit() || F->isDefaulted() || F->getBuiltinID())
     return false;

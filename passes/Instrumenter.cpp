@@ -436,12 +436,10 @@ bool Instrumenter::VisitVarDecl(VarDecl *D) {
     if (Kind == Binding::Local && isa_and_nonnull<DeclStmt>(parentStmt(0)))
       Kind = localBinding(parentStmt(1), parentStmt(0));
     unsigned Errors = Diags.errorCount();
-    if (const Expr *Field =
-            analyzeBinding(D->getInit(), Writable, Kind, nullptr, "a reference to")) {
+    if (const Expr *Field = analyzeBinding(D->getInit(), Writable, Kind, nullptr, "a reference to"))
       FieldReferences[D] = {Field, Writable, Kind == Binding::Pinned};
-    }
     if (Diags.errorCount() > Errors)
-      noteSegmentChange();
+      noteSegmentChange(D->getInit()->getBeginLoc());
   }
   return true;
 }
@@ -501,7 +499,7 @@ bool Instrumenter::VisitCXXForRangeStmt(CXXForRangeStmt *S) {
           pinLoop(S);
       }
       if (Diags.errorCount() > Errors)
-        noteSegmentChange();
+        noteSegmentChange(Range->getBeginLoc());
     }
     return true;
   }

@@ -166,7 +166,7 @@ private:
   bool isKnownValueFunction(const clang::FunctionDecl *F) const;
   bool isKnownToSynchronize(const clang::FunctionDecl *F) const;
   void pinLoop(const clang::Stmt *Loop);
-  void noteSegmentChange();
+  void noteSegmentChange(clang::SourceLocation Binding);
   void reportFieldAddressEscapes(const clang::Expr *Field, clang::SourceLocation Loc,
                                  const char *What);
   void checkFieldReferenceCaptures(const clang::LambdaExpr *L);
@@ -276,6 +276,7 @@ private:
   // no safe point at their back-edge (the thread must keep its segment).
   llvm::DenseSet<const clang::Stmt *> LoopsWithoutSafePoint;
   const clang::Stmt *SegmentChange = nullptr;  // why the last localBinding was not Pinned
+  bool BindingInTemplate = false;              // the last localBinding was in a template
   llvm::DenseSet<const clang::Expr *> Callees; // member expressions that are called
   llvm::DenseSet<const clang::CXXThisExpr *> ConsumedThis;
   // Source ranges (raw begin and end) of calls that reach library code.

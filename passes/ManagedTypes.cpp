@@ -11,12 +11,14 @@ using namespace clang;
 
 namespace stmify {
 
-bool isStmObjectClass(const CXXRecordDecl *Record) {
-  if (!Record || Record->getName() != "object")
+bool isStmClass(const CXXRecordDecl *Record, llvm::StringRef Name) {
+  if (!Record || !Record->getIdentifier() || Record->getName() != Name)
     return false;
   const auto *NS = dyn_cast<NamespaceDecl>(Record->getDeclContext());
   return NS && NS->getName() == "stm" && NS->getParent()->isTranslationUnit();
 }
+
+bool isStmObjectClass(const CXXRecordDecl *Record) { return isStmClass(Record, "object"); }
 
 static Managed classifyRecordImpl(const CXXRecordDecl *Record,
                                   std::set<const CXXRecordDecl *> &Seen) {

@@ -19,6 +19,8 @@ Managed classifyObjectType(clang::QualType T);
 // The pointee of a pointer type (or No for non-pointers).
 Managed classifyPointee(clang::QualType PointerType);
 
+// stm::<Name> (stm::object, stm::array, stm::transaction_queue).
+bool isStmClass(const clang::CXXRecordDecl *Record, llvm::StringRef Name);
 bool isStmObjectClass(const clang::CXXRecordDecl *Record);
 
 // Whether values of this type may hold managed references, so that a trace

@@ -12,34 +12,72 @@ using namespace clang;
 namespace stmify {
 namespace {
 
-bool callsOrLoops(const Stmt *S) {
-  if (!S)
+// Whether S calls (what it calls may reach a safe point) or, when Loops,
+// loops (a back-edge has one). A default argument or member initialiser
+// runs where it is used; a lambda's body is a function of its own.
+bool callsOrLoops(const Stmt *S, bool Loops = true) {
+  if (!S || isa<LambdaExpr>(S))
     return false;
-  if (isa<CallExpr>(S) || isa<CXXConstructExpr>(S) || isa<ForStmt>(S) || isa<WhileStmt>(S) ||
-      isa<DoStmt>(S) || isa<CXXForRangeStmt>(S) || isa<GotoStmt>(S) ||
+  if (isa<CallExpr>(S) || isa<CXXConstructExpr>(S) || isa<GotoStmt>(S) ||
       isa<CXXDependentScopeMemberExpr>(S) || isa<UnresolvedLookupExpr>(S))
     return true;
-  if (isa<LambdaExpr>(S))
-    return false; // its body is a function of its own
-  for (const Stmt *Child : S->children())
-    if (callsOrLoops(Child))
+  // Deleting an object of class type runs its destructor.
+  if (const auto *Delete = dyn_cast<CXXDeleteExpr>(S)) {
+    QualType T = Delete->getDestroyedType();
+    const CXXRecordDecl *R = T.isNull() ? nullptr : T->getAsCXXRecordDecl();
+    if (T.isNull() || T->isDependentType() || (R && !R->hasTrivialDestructor()))
       return true;
+  }
+  if (Loops && (isa<ForStmt>(S) || isa<WhileStmt>(S) || isa<DoStmt>(S) || isa<CXXForRangeStmt>(S)))
+    return true;
+  if (const auto *Default = dyn_cast<CXXDefaultArgExpr>(S))
+    return callsOrLoops(Default->getExpr(), Loops);
+  if (const auto *Default = dyn_cast<CXXDefaultInitExpr>(S))
+    return callsOrLoops(Default->getExpr(), Loops);
+  for (const Stmt *Child : S->children())
+    if (callsOrLoops(Child, Loops))
+      return true;
+  return false;
+}
+
+// Whether destroying an object of class R runs code: a member or base with a
+// destructor of its own.
+bool destroysMembers(const CXXRecordDecl *R) {
+  for (const FieldDecl *F : R->fields())
+    if (const CXXRecordDecl *M = F->getType()->getBaseElementTypeUnsafe()->getAsCXXRecordDecl())
+      if (M->hasDefinition() && !M->hasTrivialDestructor())
+        return true;
+  for (const CXXBaseSpecifier &B : R->bases())
+    if (const CXXRecordDecl *M = B.getType()->getAsCXXRecordDecl())
+      if (M->hasDefinition() && !M->hasTrivialDestructor())
+        return true;
   return false;
 }
 
 } // namespace
 
 // Whether a function compiled with stmify may reach a safe point (where a
-// thread outside atomic blocks can move to another segment): not when its
-// body is visible and neither calls nor loops, nor when it is constexpr.
+// thread outside atomic blocks can move to another segment). Not when its
+// body is visible and neither calls nor loops, counting a constructor's
+// member initialisers and a destructor's destruction of members; a
+// constexpr function has no safe points of its own (none at its entry or
+// back-edges), but what it calls may. A virtual function's override may.
 bool Instrumenter::mayReachSafePoint(const FunctionDecl *F) const {
   const FunctionDecl *Definition = nullptr;
   if (!F->hasBody(Definition) || !Definition)
     return true;
-  if (Definition->isConstexpr() &&
-      !(isa<CXXMethodDecl>(Definition) && cast<CXXMethodDecl>(Definition)->getParent()->isLambda()))
-    return false;
-  return callsOrLoops(Definition->getBody());
+  if (const auto *M = dyn_cast<CXXMethodDecl>(Definition); M && M->isVirtual())
+    return true;
+  if (const auto *C = dyn_cast<CXXConstructorDecl>(Definition))
+    for (const CXXCtorInitializer *I : C->inits())
+      if (callsOrLoops(I->getInit()))
+        return true;
+  if (const auto *D = dyn_cast<CXXDestructorDecl>(Definition); D && destroysMembers(D->getParent()))
+    return true;
+  bool DeclaredConstexpr =
+      Definition->isConstexpr() &&
+      !(isa<CXXMethodDecl>(Definition) && cast<CXXMethodDecl>(Definition)->getParent()->isLambda());
+  return callsOrLoops(Definition->getBody(), /*Loops=*/!DeclaredConstexpr);
 }
 
 std::optional<unsigned> Instrumenter::statementEnd(const Stmt *S) const {
@@ -124,23 +162,10 @@ void Instrumenter::rethrowAbortsInCatchAll(const CXXCatchStmt *S) {
     insertStatementAfterBrace(Block->getLBracLoc(), "stm::detail::rethrow_if_abort();");
 }
 
-} // namespace stmify
-
-namespace stmify {
-
 // A function of the program the thread may call while a reference into its
-// segment lives outside atomic blocks: its body is visible and neither calls
-// nor loops (whether or not it is constexpr), it is not virtual, and it is
-// not a constructor or destructor (their member initialisers and the
-// destruction of members are not in the body).
+// segment lives outside atomic blocks: one that reaches no safe point.
 bool Instrumenter::isLeafFunction(const FunctionDecl *F) const {
-  const FunctionDecl *Definition = nullptr;
-  if (!F || !F->hasBody(Definition) || !Definition || isa<CXXConstructorDecl>(F) ||
-      isa<CXXDestructorDecl>(F) || F->isImplicit() || F->isDefaulted())
-    return false;
-  if (const auto *M = dyn_cast<CXXMethodDecl>(F); M && M->isVirtual())
-    return false;
-  return isInstrumentedFunction(F) && !callsOrLoops(Definition->getBody());
+  return F && isInstrumentedFunction(F) && !mayReachSafePoint(F);
 }
 
 // A call that cannot move the thread: a leaf function of the program (a
@@ -155,17 +180,15 @@ bool Instrumenter::callKeepsSegment(const CallExpr *E) const {
     return false;
   if (isLeafFunction(F))
     return true;
-  if (const auto *M = dyn_cast<CXXMethodDecl>(F);
-      M && M->getParent()->getIdentifier() && M->getParent()->getName() == "array" &&
-      classifyCallee(F, nullptr) == CallKind::Safe && !isInstrumentedFunction(F))
-    return true; // stm::array::get, set, size
   if (F->getBuiltinID() || isInstrumentedFunction(F) || isKnownToSynchronize(F))
     return false;
-  // Free functions of namespace std (std::swap, std::min), and accessors of
-  // its classes (vector::operator[] and size, which have a const twin or are
-  // const), given only scalars, call no code of the program's.
+  // Free functions of namespace std (std::swap, std::min), accessors of its
+  // classes (vector::operator[] and size, which have a const twin or are
+  // const) and stm::array's element access, given only scalars, call no code
+  // of the program's.
   const auto *M = dyn_cast<CXXMethodDecl>(F);
-  bool ValueOnly = isKnownValueFunction(F) || (!M && F->isInStdNamespace()) ||
+  bool StmArray = M && isStmClass(M->getParent(), "array");
+  bool ValueOnly = isKnownValueFunction(F) || StmArray || (!M && F->isInStdNamespace()) ||
                    (M && M->getParent()->isInStdNamespace() && (M->isConst() || hasConstTwin(M)));
   // Nor may it return something that could hold a reference it is given
   // (std::ref, std::addressof).
@@ -231,7 +254,8 @@ const Stmt *Instrumenter::firstSegmentChange(const Stmt *S, const Stmt *Allowed)
 // what an instantiation calls.
 Instrumenter::Binding Instrumenter::localBinding(const Stmt *Scope, const Stmt *From) {
   SegmentChange = nullptr;
-  if (inFixedSegmentBody() || !Scope || !scope() || scope()->Function->isDependentContext())
+  BindingInTemplate = scope() && scope()->Function->isDependentContext();
+  if (inFixedSegmentBody() || !Scope || !scope() || BindingInTemplate)
     return Binding::Local;
   if (!From) {
     SegmentChange = firstSegmentChange(Scope, Scope);
@@ -252,7 +276,11 @@ Instrumenter::Binding Instrumenter::localBinding(const Stmt *Scope, const Stmt *
 void Instrumenter::pinLoop(const Stmt *Loop) { LoopsWithoutSafePoint.insert(Loop); }
 
 // After a refused binding: where the thread may change segment.
-void Instrumenter::noteSegmentChange() {
+void Instrumenter::noteSegmentChange(SourceLocation Binding) {
+  if (BindingInTemplate && !inFixedSegmentBody())
+    Diags.note(Binding, "outside atomic blocks such a reference is not accepted in a "
+                        "template: what an instantiation calls is not known");
+  BindingInTemplate = false;
   if (!SegmentChange)
     return;
   std::string What = "this";

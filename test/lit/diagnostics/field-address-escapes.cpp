@@ -94,6 +94,28 @@ void through_std_ref(Node *n) {
   long &r = n->value; // expected-error {{a reference to a field of managed object of type Node escapes}} expected-note {{fix: bind it in}}
   (void)std::ref(r); // expected-note {{this call of 'std::ref' may reach a safe point}}
 }
+// A function reaches a safe point through what it calls, also when it is
+// constexpr, through a constructor's member initialisers, a destructor's
+// members, or an override.
+void external();
+constexpr long checked(long &v) {
+  if (v < 0)
+    external();
+  return v;
+}
+struct Holder {
+  std::unique_lock<std::mutex> lock;
+  long &ref;
+  explicit Holder(long &r) : lock(m), ref(r) {}
+};
+struct Incrementer {
+  virtual void add(long &to) { ++to; }
+};
+void through_callees(Node *n, Incrementer *c) {
+  checked(n->value); // expected-error {{a reference to a field of managed object of type Node escapes}} expected-note {{fix: bind it in}}
+  Holder h(n->value); // expected-error {{a reference to a field of managed object of type Node escapes}} expected-note {{fix: bind it in}}
+  c->add(n->value); // expected-error {{a reference to a field of managed object of type Node escapes}} expected-note {{fix: bind it in}}
+}
 void under_a_case(Node *n, int k) {
   switch (k) {
   default:
@@ -102,7 +124,7 @@ void under_a_case(Node *n, int k) {
   }
 }
 template <class T> void in_a_template_body(Node *n) {
-  long &r = n->value; // expected-error {{a reference to a field of managed object of type Node escapes}} expected-note {{fix: bind it in}}
+  long &r = n->value; // expected-error {{a reference to a field of managed object of type Node escapes}} expected-note {{fix: bind it in}} expected-note {{outside atomic blocks such a reference is not accepted in a template: what an instantiation calls is not known}}
   T t;
   r += 1;
 }
