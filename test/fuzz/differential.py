@@ -87,7 +87,7 @@ def checksums(output):
     return result
 
 
-def describe(status, stderr):
+def describe(status):
     if status is None:
         return "timed out"
     if status == WATCHDOG_EXIT:
@@ -117,7 +117,7 @@ def fuzz_file(builds, first, count, work, timeout):
     status, output, stderr = run(reference, {}, timeout)
     expected = checksums(output)
     if status != 0 or len(expected) != count:
-        return count, [(first, f"the reference build: {describe(status, stderr)}", stderr[-3000:])], directory
+        return count, [(first, f"the reference build: {describe(status)}", stderr[-3000:])], directory
 
     builds_to_run = [("plugin", False)] + ([("plugin-asan", True)] if builds.asan else [])
     for name, sanitize in builds_to_run:
@@ -128,28 +128,21 @@ def fuzz_file(builds, first, count, work, timeout):
         runs = RUNS if not sanitize else RUNS[:1]
         for label, environment in runs:
             status, output, stderr = run(binary, environment, timeout)
-            got = checksums(output)
-            if status != 0:
-                # Run the programs one at a time to name the one that failed.
-                for seed in seeds:
-                    key = f"p{seed}"
-                    alone_status, alone_output, alone_stderr = run(binary, environment, timeout, key)
-                    alone = checksums(alone_output)
-                    if alone_status != 0:
-                        findings.append((seed, f"{name}, {label}: {describe(alone_status, alone_stderr)}",
-                                         alone_stderr[-3000:]))
-                    elif alone.get(key) != expected[key]:
-                        findings.append((seed, f"{name}, {label}: checksum {alone.get(key)} instead of "
-                                         f"{expected[key]}", ""))
-                if not any(f[0] in seeds and label in f[1] and name in f[1] for f in findings):
-                    findings.append((first, f"{name}, {label}: {describe(status, stderr)} "
-                                     "(no program fails alone)", stderr[-3000:]))
-                continue
+            before = len(findings)
             for seed in seeds:
                 key = f"p{seed}"
-                if got.get(key) != expected[key]:
-                    findings.append((seed, f"{name}, {label}: checksum {got.get(key)} instead of "
+                # After a failed run, each program runs alone to name the one.
+                alone = run(binary, environment, timeout, key) if status != 0 else (0, output, "")
+                got = checksums(alone[1]).get(key)
+                if alone[0] != 0:
+                    findings.append((seed, f"{name}, {label}: {describe(alone[0])}",
+                                     alone[2][-3000:]))
+                elif got != expected[key]:
+                    findings.append((seed, f"{name}, {label}: checksum {got} instead of "
                                      f"{expected[key]}", ""))
+            if status != 0 and len(findings) == before:
+                findings.append((first, f"{name}, {label}: {describe(status)} "
+                                 "(no program fails alone)", stderr[-3000:]))
     return count, findings, directory
 
 

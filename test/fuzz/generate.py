@@ -23,6 +23,7 @@ plugin prints, on any number of segments and however often its blocks abort.
 """
 
 import random
+import textwrap
 import sys
 
 NODE_FIELDS = ["a", "b", "pos.x", "pos.y"]
@@ -152,6 +153,13 @@ class Generator:
 
     def emit(self, indent, text):
         self.lines.append("  " * indent + text)
+
+    def text(self, indent, block):
+        """Fixed lines, written as an indented block: its first newline and
+        the whitespace before its closing quotes are not lines."""
+        lines = textwrap.dedent(block.removeprefix("\n")).split("\n")
+        for line in lines[:-1] if lines[-1] == "" else lines:
+            self.emit(indent, line)
 
     def statements(self, scope, indent, count, depth):
         for _ in range(count):
@@ -333,35 +341,38 @@ class Generator:
 
     def classes(self):
         r = self.rng
-        self.emit(0, "struct Inner {")
-        self.emit(1, "U x = 0, y = 0;")
-        self.emit(0, "};")
-        self.emit(0, "struct Oops {")
-        self.emit(1, "U v;")
-        self.emit(0, "};")
-        self.emit(0, "struct Base : stm::object {")
-        self.emit(1, "U a = 0, b = 0;")
-        self.emit(1, "U data[4] = {};")
-        self.emit(1, "Inner pos;")
-        self.emit(1, "Base *peer = nullptr;")
-        self.emit(1, "virtual ~Base() = default;")
-        self.emit(1, f"virtual U mix(U v) {{ a += v * {r.choice([3, 5, 9])}u; return b ^ v; }}")
-        self.emit(1, "virtual U digest() const { return a * 31u + b * 7u + pos.x * 3u + pos.y; }")
-        self.emit(0, "};")
-        self.emit(0, "struct Derived : Base {")
-        self.emit(1, "U c = 1;")
-        self.emit(1, f"U mix(U v) override {{ c ^= v; b += {r.choice([1, 2, 7])}u; return a + c; }}")
-        self.emit(1, "U digest() const override { return Base::digest() * 17u + c; }")
-        self.emit(0, "};")
-        self.emit(0, "template <class T> struct Cell : stm::object {")
-        self.emit(1, "T value{};")
-        self.emit(1, "Cell *next = nullptr;")
-        self.emit(1, f"void bump(T by) {{ value = value * {r.choice([3, 5, 7])}u + by; }}")
-        self.emit(0, "};")
-        self.emit(0, "struct Shared : stm::object {")
-        self.emit(1, "U sum[4] = {};")
-        self.emit(0, "};")
-        self.emit(0, "")
+        mix, step, bump = r.choice([3, 5, 9]), r.choice([1, 2, 7]), r.choice([3, 5, 7])
+        self.text(0, f"""
+            struct Inner {{
+              U x = 0, y = 0;
+            }};
+            struct Oops {{
+              U v;
+            }};
+            struct Base : stm::object {{
+              U a = 0, b = 0;
+              U data[4] = {{}};
+              Inner pos;
+              Base *peer = nullptr;
+              virtual ~Base() = default;
+              virtual U mix(U v) {{ a += v * {mix}u; return b ^ v; }}
+              virtual U digest() const {{ return a * 31u + b * 7u + pos.x * 3u + pos.y; }}
+            }};
+            struct Derived : Base {{
+              U c = 1;
+              U mix(U v) override {{ c ^= v; b += {step}u; return a + c; }}
+              U digest() const override {{ return Base::digest() * 17u + c; }}
+            }};
+            template <class T> struct Cell : stm::object {{
+              T value{{}};
+              Cell *next = nullptr;
+              void bump(T by) {{ value = value * {bump}u + by; }}
+            }};
+            struct Shared : stm::object {{
+              U sum[4] = {{}};
+            }};
+
+            """)
 
     def block(self, scope, indent):
         """One atomic block in the thread's loop, in one of the forms users write."""
@@ -410,29 +421,30 @@ class Generator:
 
     def work(self):
         r = self.rng
-        self.emit(0, "U work(U tid, Shared *shared) {")
-        self.emit(1, "std::vector<Base *> nodes;")
-        self.emit(1, "for (U k = 0; k < kNodes; ++k) {")
-        self.emit(2, f"Base *n = k % {r.randint(2, 4)}u == 1 ? stm::make<Derived>() : stm::make<Base>();")
-        self.emit(2, "n->a = tid * 1000u + k;")
-        self.emit(2, "n->b = k * 7u + 1u;")
-        self.emit(2, "n->pos.x = tid ^ k;")
-        self.emit(2, "n->data[k & 3u] = k + 5u;")
-        self.emit(2, "n->peer = n;")
-        self.emit(2, "nodes.push_back(n);")
-        self.emit(1, "}")
-        self.emit(1, "Cell<U> *cell = stm::make<Cell<U>>();")
-        self.emit(1, "cell->next = stm::make<Cell<U>>();")
-        self.emit(1, "stm::array<U> *arr = stm::make_array<U>(8);")
-        self.emit(1, "U outer0 = tid, outer1 = 0;")
-        self.emit(1, "Inner outer_inner{tid, 1};")
-        self.emit(1, "auto outer_add = [&](U w) { outer1 += w; };")
-        self.emit(1, "auto outer_node = [&](U w) { nodes[0]->b ^= w; };")
-        self.emit(1, "auto generic = [](auto &x, U w) { x += w; };")
-        self.emit(1, f"for (U i = 0; i < {r.randint(8, 40)}u; ++i) {{")
+        derived, iterations = r.randint(2, 4), r.randint(8, 40)
+        self.text(0, f"""
+            U work(U tid, Shared *shared) {{
+              std::vector<Base *> nodes;
+              for (U k = 0; k < kNodes; ++k) {{
+                Base *n = k % {derived}u == 1 ? stm::make<Derived>() : stm::make<Base>();
+                n->a = tid * 1000u + k;
+                n->b = k * 7u + 1u;
+                n->pos.x = tid ^ k;
+                n->data[k & 3u] = k + 5u;
+                n->peer = n;
+                nodes.push_back(n);
+              }}
+              Cell<U> *cell = stm::make<Cell<U>>();
+              cell->next = stm::make<Cell<U>>();
+              stm::array<U> *arr = stm::make_array<U>(8);
+              U outer0 = tid, outer1 = 0;
+              Inner outer_inner{{tid, 1}};
+              auto outer_add = [&](U w) {{ outer1 += w; }};
+              auto outer_node = [&](U w) {{ nodes[0]->b ^= w; }};
+              auto generic = [](auto &x, U w) {{ x += w; }};
+              for (U i = 0; i < {iterations}u; ++i) {{""")
         scope = Scope()
         scope.shared = True
-        scope.outer = True
         scope.pointers = ["nodes[0]", f"nodes[{self.nodes - 1}]", "nodes[i % kNodes]",
                           "nodes[(i + 1u) % kNodes]"]
         scope.values = ["i", "tid"]
@@ -451,23 +463,25 @@ class Generator:
                 self.emit(2, "}")
         if self.chance(0.35):
             self.tasks(2)
-        self.emit(1, "}")
-        self.emit(1, "U h = outer0 * 3u + outer1 + outer_inner.x * 5u + outer_inner.y;")
-        self.emit(1, "for (Base *n : nodes) {")
-        self.emit(2, "h = h * 1000003u + n->digest();")
-        self.emit(2, "for (U d : n->data)")
-        self.emit(3, "h = h * 31u + d;")
-        self.emit(2, "U peer = 99u;")
-        self.emit(2, "for (U k = 0; k < kNodes; ++k)")
-        self.emit(3, "if (nodes[k] == n->peer)")
-        self.emit(4, "peer = k;")
-        self.emit(2, "h = h * 7u + peer;")
-        self.emit(1, "}")
-        self.emit(1, "for (U k = 0; k < 8u; ++k)")
-        self.emit(2, "h = h * 131u + arr->get(k);")
-        self.emit(1, "return h * 3u + cell->value + cell->next->value;")
-        self.emit(0, "}")
-        self.emit(0, "")
+        self.text(0, """
+              }
+              U h = outer0 * 3u + outer1 + outer_inner.x * 5u + outer_inner.y;
+              for (Base *n : nodes) {
+                h = h * 1000003u + n->digest();
+                for (U d : n->data)
+                  h = h * 31u + d;
+                U peer = 99u;
+                for (U k = 0; k < kNodes; ++k)
+                  if (nodes[k] == n->peer)
+                    peer = k;
+                h = h * 7u + peer;
+              }
+              for (U k = 0; k < 8u; ++k)
+                h = h * 131u + arr->get(k);
+              return h * 3u + cell->value + cell->next->value;
+            }
+
+            """)
 
     def program(self):
         r = self.rng
@@ -479,23 +493,25 @@ class Generator:
             self.helper(self.pick(HELPER_KINDS))
         self.work()
         threads = r.randint(2, 4)
-        self.emit(0, "U run() {")
-        self.emit(1, "Shared *shared = stm::make<Shared>();")
-        self.emit(1, f"std::vector<U> results({threads});")
-        self.emit(1, "std::vector<std::thread> threads;")
-        self.emit(1, f"for (U t = 0; t < {threads}u; ++t)")
-        self.emit(2, "threads.emplace_back([&, t] { results[t] = work(t, shared); });")
-        self.emit(1, "for (std::thread &t : threads)")
-        self.emit(2, "t.join();")
-        self.emit(1, "U h = 0;")
-        self.emit(1, "for (U result : results)")
-        self.emit(2, "h = h * 1000003u + result;")
-        self.emit(1, "for (U s : shared->sum)")
-        self.emit(2, "h = h * 31u + s;")
-        self.emit(1, "return h;")
-        self.emit(0, "}")
-        self.emit(0, f"}} // namespace p{self.seed}")
-        self.emit(0, "")
+        self.text(0, f"""
+            U run() {{
+              Shared *shared = stm::make<Shared>();
+              std::vector<U> results({threads});
+              std::vector<std::thread> threads;
+              for (U t = 0; t < {threads}u; ++t)
+                threads.emplace_back([&, t] {{ results[t] = work(t, shared); }});
+              for (std::thread &t : threads)
+                t.join();
+              U h = 0;
+              for (U result : results)
+                h = h * 1000003u + result;
+              for (U s : shared->sum)
+                h = h * 31u + s;
+              return h;
+            }}
+            }} // namespace p{self.seed}
+
+            """)
         return "\n".join(self.lines)
 
 
