@@ -64,8 +64,8 @@ void visit(void *ctx, const void *ref) {
 // object it points into alive. Reads memory the program owns, without
 // synchronisation (stacks of threads blocked in calls, freed malloc blocks),
 // so it must not be checked by AddressSanitizer or ThreadSanitizer.
-__attribute__((no_sanitize("address", "thread"))) void scan_words(marker_state &m, std::uintptr_t begin,
-                                                        std::uintptr_t end) {
+__attribute__((no_sanitize("address", "thread"))) void
+scan_words(marker_state &m, std::uintptr_t begin, std::uintptr_t end) {
   begin = round_up(begin, sizeof(void *));
   for (std::uintptr_t p = begin; p + sizeof(void *) <= end; p += sizeof(void *))
     consider(m, *reinterpret_cast<const std::uintptr_t *>(p));
@@ -98,31 +98,32 @@ void trace_piece(marker_state &m, const unsigned char *bytes, std::size_t size, 
                reinterpret_cast<std::uintptr_t>(bytes) + size);
 }
 
-bool active(const segment &seg) {
-  thread_record *owner = seg.owner.load(std::memory_order_acquire);
-  return owner != nullptr && owner != kReclaimerOwner;
-}
+// Segments whose windows hold versions that a thread sees or will see: every
+// segment that follows the log, held or idle. Idle ones count too: when no
+// thread holds a segment (all blocked, or the collection is requested by a
+// thread that never attached), only they hold the committed state. A stale
+// segment's window is empty until it is copied from one of these.
+bool holds_versions(const segment &seg) { return !seg.stale; }
 
 void trace_object(marker_state &m, std::uintptr_t start) {
   const block_info &info = block_at(start);
   const std::size_t size = allocation_size(start);
   for (unsigned i = 1; i <= g_heap.segments; ++i) {
     const segment &seg = segment_at(i);
-    if (active(seg))
+    if (holds_versions(seg))
       trace_version(m, reinterpret_cast<const unsigned char *>(seg.base + start), size,
                     info.header);
   }
 }
 
 // Old versions that a thread may still see: backups (restored on abort) and
-// log records that an active segment has not imported yet. (Idle segments are
-// brought up to date before marking, so older records matter to no one: every
-// active segment already holds what they wrote.)
+// log records that a segment following the log has not imported yet (older
+// records matter to no one: every such segment already holds what they wrote).
 void mark_versions(marker_state &m) {
   std::uint64_t oldest_needed = ~std::uint64_t(0);
   for (unsigned i = 1; i <= g_heap.segments; ++i) {
     const segment &seg = segment_at(i);
-    if (!active(seg))
+    if (!holds_versions(seg))
       continue;
     for (const write_record &w : seg.tx.writes)
       trace_piece(m, w.backup, w.size, w.whole(), w.header);

@@ -45,7 +45,12 @@ void switch_to(thread *t) {
 
 thread *current() { return static_cast<thread *>(rt::current_thread()); }
 
+// Hooks that run the runtime's own code enter its scope, as the C ABI does:
+// otherwise the runtime's locks, taken by a program thread, pass through the
+// interceptors as the program's (an unlock of the allocator's lock while
+// detaching publishes again, inside the publication, and waits for that lock).
 void detach_current() {
+  rt::runtime_scope scope;
   if (thread_record *t = rt::current_thread())
     rt::detach(*t);
 }
@@ -92,21 +97,29 @@ std::size_t log_entries() { return rt::live_log_entries(); }
 
 bool segment_is_stale(unsigned i) { return rt::segment_at(i).stale; }
 
-// The runtime's own locks, taken here by a program thread, must not pass
-// through the interceptors as the program's: a blocked lock of the segment
-// lock would make the thread wait for a segment while holding that lock.
+// (A blocked lock of the segment lock would make the thread wait for a
+// segment while holding that lock.)
 void make_idle_segments_stale() {
   rt::runtime_scope scope;
   rt::drop_idle_copies();
 }
 
-void suspend_current() { rt::suspend_inevitable(*rt::current_thread()->seg); }
-void resume_current() { rt::resume_inevitable(*rt::current_thread()->seg); }
+void suspend_current() {
+  rt::runtime_scope scope;
+  rt::suspend_inevitable(*rt::current_thread()->seg);
+}
+void resume_current() {
+  rt::runtime_scope scope;
+  rt::resume_inevitable(*rt::current_thread()->seg);
+}
 
 bool allocated_at(const void *object_start) {
   const std::uintptr_t off = rt::g_heap.offset(object_start);
   return rt::object_containing(off) == off;
 }
-void reclaim_log() { rt::reclaim_log(); }
+void reclaim_log() {
+  rt::runtime_scope scope;
+  rt::reclaim_log();
+}
 
 } // namespace stm::testing

@@ -9,8 +9,8 @@
 
 #include <atomic>
 #include <cstring>
-#include <sys/mman.h>
 #include <string>
+#include <sys/mman.h>
 #include <thread>
 #include <vector>
 
@@ -236,6 +236,37 @@ TEST(Collector, OtherThreadsLocalsRegistersAndCapturesAreRoots) {
   EXPECT_EQ(seen.load(), 33);
 }
 
+// Builds a list of `length` nodes and remembers their identities.
+__attribute__((noinline)) Node *build_list(int length, std::vector<hidden> &ids) {
+  Node *head = nullptr;
+  for (int i = 0; i < length; ++i) {
+    Node *n = stm::make<Node>();
+    stm::wr(n)->key = i;
+    stm::wr(n)->next = head;
+    head = n;
+    ids.emplace_back(n);
+  }
+  return head;
+}
+
+// While no thread holds a segment (this one waits in the join, and the thread
+// that collects never ran instrumented code), the committed heap lies only in
+// idle segments; the collector must trace them.
+TEST(Collector, ACollectionWhileNoThreadHoldsASegmentKeepsWhatIsReachable) {
+  std::vector<hidden> ids;
+  Node *head = build_list(500, ids);
+  publish();
+  clear_dead_stack();
+  std::thread collector([] { stm::collect(); });
+  collector.join(); // gives this thread's segment up while it waits
+  EXPECT_EQ(count_freed(ids), 0u);
+  reuse_freed_memory();
+  int length = 0;
+  for (Node *n = head; n && length <= 500; n = stm::rd(n)->next)
+    EXPECT_EQ(stm::rd(n)->key, 499 - length++);
+  EXPECT_EQ(length, 500);
+}
+
 class CollectorAndTransactions : public VirtualThreads {};
 
 TEST_F(CollectorAndTransactions, VersionsRunningTransactionsCanStillSeeSurvive) {
@@ -266,7 +297,7 @@ TEST_F(CollectorAndTransactions, VersionsRunningTransactionsCanStillSeeSurvive) 
   EXPECT_EQ(stm_commit_transaction(), 0);
   old = nullptr;
   seen_by_2 = nullptr; // only thread 2's snapshot still refers to it
-  as(0); // the collection runs from thread 0
+  as(0);               // the collection runs from thread 0
   make_garbage(2000);
   stm::collect();
   reuse_freed_memory();
@@ -357,7 +388,7 @@ TEST_F(CollectorAndTransactions, CardsOfAFreedArrayStartClearOnTheNextOne) {
   as(1);
   const hidden old = write_a_card_and_forget();
   clear_dead_stack();
-  stm::collect(); // the transaction is still running
+  stm::collect();              // the transaction is still running
   if (allocated_at(old.get())) // the scan is conservative: a stale word kept it
     GTEST_SKIP() << "a word on the stack still refers to the array";
   EXPECT_EQ(stm_commit_transaction(), 0);
@@ -422,7 +453,7 @@ TEST_F(CollectorAndTransactions, StaleSegmentsAreCopiedBackCorrectly) {
   set(kept[1], -1);
   cards->set(first_of_card(1), -5);
   stm::wr(cards); // the whole array is backed up now, card 1 holding -5
-  as(1); // takes a stale segment: copied from thread 0's (with its writes undone)
+  as(1);          // takes a stale segment: copied from thread 0's (with its writes undone)
   for (std::size_t k = 0; k < kept.size(); ++k)
     ASSERT_EQ(get(kept[k]), static_cast<long>(k * 1000));
   EXPECT_EQ(cards->get(first_of_card(1)), 5);
