@@ -188,7 +188,11 @@ void *stm_allocate_sized(const stm_type_descriptor_t *type, size_t bytes) noexce
   thread_record &t = attached_thread();
   runtime_scope scope;
   segment &seg = *t.seg;
-  const std::size_t size = round_up(bytes < kGranule ? kGranule : bytes, kGranule);
+  // A size that is a multiple of the alignment gets a slot size that is one
+  // too (size classes step by at least the largest alignment that fits in
+  // them), in blocks aligned to kBlock.
+  const std::size_t size =
+      round_up(bytes < kGranule ? kGranule : bytes, std::max<std::size_t>(kGranule, type->align));
   bool zeroed = false;
   const std::uintptr_t start = allocate_object(seg, size, type->header_offset, zeroed);
   if (start == 0)

@@ -1,6 +1,7 @@
 #include "types.h"
 
 #include "diagnostics.h"
+#include "heap.h"
 #include "registry.h"
 
 #include <atomic>
@@ -28,9 +29,10 @@ uint32_t stm_register_type(stm_type_descriptor_t *type) noexcept {
   std::lock_guard<std::mutex> lock(g_register_lock);
   if (type->tid != 0)
     return type->tid;
-  if (type->align > 16)
-    fatal("type %s needs %zu-byte alignment; managed objects are aligned to 16",
-          type->name, type->align);
+  if (type->align > kBlock || (type->align & (type->align - 1)) != 0)
+    fatal("type %s needs %zu-byte alignment; managed objects are aligned to a power of two "
+          "up to %zu",
+          type->name, type->align, kBlock);
   if (type->header_offset > 0xffff)
     fatal("type %s: the stm::object base lies %zu bytes in; at most 65535 is supported",
           type->name, type->header_offset);

@@ -59,7 +59,7 @@ typedef void (*stm_trace_fn)(const void *obj, stm_visit_fn visit, void *ctx);
 typedef struct stm_type_descriptor_s {
   const char *name;     /* for reports */
   size_t size;          /* bytes of one object; 0: variable (arrays) */
-  size_t align;         /* alignment; at most 16 */
+  size_t align;         /* alignment: a power of two, at most 16384 */
   size_t header_offset; /* where the stm_object_t lies inside the object */
   stm_trace_fn trace;   /* NULL: the object holds no managed references */
   uint32_t tid;         /* filled in by stm_register_type */

@@ -92,5 +92,36 @@ TEST(Objects, PolymorphicClassesKeepTheirHeaderInTheBase) {
   EXPECT_EQ(stm::loc(p)->value(), 12);
 }
 
+template <std::size_t Align, std::size_t Size> struct alignas(Align) Aligned : stm::object {
+  unsigned char bytes[Size - sizeof(stm::object)] = {};
+  using __stmify_traced_type = Aligned;
+  static void __stmify_trace(const void *, stm_visit_fn, void *) {}
+};
+
+// Every object of an over-aligned class, small (in a size class) or large (in
+// whole blocks), is aligned in its canonical form and in every segment.
+template <std::size_t Align, std::size_t Size> void expect_aligned() {
+  using T = Aligned<Align, Size>;
+  static_assert(alignof(T) == Align && sizeof(T) % Align == 0);
+  for (int i = 0; i < 40; ++i) {
+    stm::make<Cell>(); // shifts the next free slot of the small classes
+    T *p = stm::make<T>();
+    EXPECT_EQ(reinterpret_cast<std::uintptr_t>(p) % Align, 0u) << Align << "/" << sizeof(T);
+    EXPECT_EQ(reinterpret_cast<std::uintptr_t>(stm::loc(p)) % Align, 0u);
+  }
+}
+
+TEST(Objects, OverAlignedClassesAreAligned) {
+  expect_aligned<32, 48>();
+  expect_aligned<64, 64>();
+  expect_aligned<64, 200>();
+  expect_aligned<128, 300>();
+  expect_aligned<256, 700>();
+  expect_aligned<1024, 1500>();
+  expect_aligned<4096, 4096>();
+  expect_aligned<8192, 9000>();
+  expect_aligned<16384, 20000>();
+}
+
 } // namespace
 } // namespace stmtest

@@ -463,8 +463,8 @@ template <class T> constexpr stm_trace_fn trace_function() noexcept {
 template <class T> struct registered_type {
   stm_type_descriptor_t descriptor;
   registered_type() noexcept {
-    static_assert(alignof(T) <= 16,
-                  "stmify: managed objects are aligned to at most 16 bytes");
+    static_assert(alignof(T) <= 16384,
+                  "stmify: managed objects are aligned to at most 16 KiB");
     alignas(T) unsigned char probe[sizeof(T)];
     descriptor.name = type_name<T>();
     descriptor.size = variable_size<T>::value ? 0 : sizeof(T);

@@ -28,7 +28,7 @@ long unused(Node *n) {
 
 #ifdef OVERALIGNED
 // The instrumented API's own checks are errors of the program.
-struct alignas(64) Wide : stm::object {
+struct alignas(32768) Wide : stm::object {
   long lanes[8];
 };
 Wide *make_wide() { return stm::make<Wide>(); }
@@ -39,7 +39,7 @@ Wide *make_wide() { return stm::make<Wide>(); }
 // BROKEN: 1 error generated.
 // PCH: error: stmify cannot instrument a translation unit that uses or builds a precompiled header [stmify:precompiled-header]
 // PCH-NEXT: note: fix: compile without -include-pch
-// NESTED: error: static assertion failed {{.*}}stmify: managed objects are aligned to at most 16 bytes
+// NESTED: error: static assertion failed {{.*}}stmify: managed objects are aligned to at most 16 KiB
 // NESTED-NOT: rewritten-code-failed
 // WERROR: error: unused variable 'spare' [-Werror,-Wunused-variable]
 // WERROR: error: compiling the instrumented translation unit failed; the errors above point into the instrumented text [stmify:rewritten-code-failed]
