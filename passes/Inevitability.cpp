@@ -18,6 +18,14 @@
 using namespace clang;
 
 namespace stmify {
+
+// A call in a template's pattern and the same call in its instantiations
+// cover the same source range; a call on the result of another call starts
+// where that one does, so the start alone would not tell them apart.
+std::pair<unsigned, unsigned> rawRange(const Expr *E) {
+  return {E->getBeginLoc().getRawEncoding(), E->getEndLoc().getRawEncoding()};
+}
+
 namespace {
 
 struct KnownFunctions {
@@ -35,13 +43,6 @@ struct KnownFunctions {
 const KnownFunctions &known() {
   static const KnownFunctions Table;
   return Table;
-}
-
-// A call in a template's pattern and the same call in its instantiations
-// cover the same source range; a call on the result of another call starts
-// where that one does, so the start alone would not tell them apart.
-std::pair<unsigned, unsigned> rawRange(const Expr *E) {
-  return {E->getBeginLoc().getRawEncoding(), E->getEndLoc().getRawEncoding()};
 }
 
 // "std::vector::push_back": namespaces and classes without template
@@ -516,9 +517,12 @@ class InstantiationScan : public RecursiveASTVisitor<InstantiationScan> {
 public:
   InstantiationScan(std::function<bool(SourceLocation)> OwnCode,
                     std::function<bool(const CallExpr *)> NeedsHook,
+                    std::function<bool(const CallExpr *)> IsAccessorCall,
                     std::set<std::pair<unsigned, unsigned>> &Out,
+                    std::set<std::pair<unsigned, unsigned>> &AccessorCalls,
                     std::set<unsigned> &ManagedAccesses, std::set<unsigned> &UnmanagedTargets)
-      : OwnCode(std::move(OwnCode)), NeedsHook(std::move(NeedsHook)), Out(Out),
+      : OwnCode(std::move(OwnCode)), NeedsHook(std::move(NeedsHook)),
+        IsAccessorCall(std::move(IsAccessorCall)), Out(Out), AccessorCalls(AccessorCalls),
         ManagedAccesses(ManagedAccesses), UnmanagedTargets(UnmanagedTargets) {}
   bool shouldVisitTemplateInstantiations() const { return true; }
   bool TraverseDecl(Decl *D) {
@@ -541,6 +545,8 @@ public:
   bool VisitCallExpr(CallExpr *E) {
     if (NeedsHook(E))
       Out.insert(rawRange(E));
+    if (IsAccessorCall(E))
+      AccessorCalls.insert(rawRange(E));
     return true;
   }
   bool VisitMemberExpr(MemberExpr *E) {
@@ -570,8 +576,8 @@ public:
 
 private:
   std::function<bool(SourceLocation)> OwnCode;
-  std::function<bool(const CallExpr *)> NeedsHook;
-  std::set<std::pair<unsigned, unsigned>> &Out;
+  std::function<bool(const CallExpr *)> NeedsHook, IsAccessorCall;
+  std::set<std::pair<unsigned, unsigned>> &Out, &AccessorCalls;
   std::set<unsigned> &ManagedAccesses;
   std::set<unsigned> &UnmanagedTargets;
 };
@@ -579,12 +585,15 @@ private:
 } // namespace
 
 void Instrumenter::scanInstantiatedCalls() {
-  InstantiationScan Scan([this](SourceLocation L) { return inOwnCode(L); },
-                         [this](const CallExpr *E) {
-                           const FunctionDecl *Callee = E->getDirectCallee();
-                           return Callee && classifyCallee(Callee, nullptr) == CallKind::Hook;
-                         },
-                         InstantiatedHooks, ManagedInInstantiations, UnmanagedInInstantiations);
+  InstantiationScan Scan(
+      [this](SourceLocation L) { return inOwnCode(L); },
+      [this](const CallExpr *E) {
+        const FunctionDecl *Callee = E->getDirectCallee();
+        return Callee && classifyCallee(Callee, nullptr) == CallKind::Hook;
+      },
+      [this](const CallExpr *E) { return isFieldAccessor(E->getDirectCallee()); },
+      InstantiatedHooks, AccessorCallsInInstantiations, ManagedInInstantiations,
+      UnmanagedInInstantiations);
   Scan.TraverseAST(AST);
 }
 

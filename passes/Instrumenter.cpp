@@ -461,10 +461,23 @@ bool Instrumenter::VisitCXXRecordDecl(CXXRecordDecl *D) {
 bool Instrumenter::VisitReturnStmt(ReturnStmt *S) {
   if (CurrentPhase != Phase::Analyze || !S->getRetValue() || !scope())
     return true;
-  QualType R = scope()->Function->getReturnType();
-  if (R->isReferenceType())
-    analyzeBinding(S->getRetValue(), !R->getPointeeType().isConstQualified(), Binding::Escaping,
-                   nullptr, "a reference to");
+  const FunctionDecl *F = scope()->Function;
+  QualType R = F->getReturnType();
+  if (!R->isReferenceType())
+    return true;
+  // An accessor returns a field with the barrier its callers' use needs (a
+  // write barrier for a reference that can write); each caller's binding of
+  // the result is judged like a field's.
+  std::string Refusal = fieldAccessorRefusal(F);
+  unsigned Errors = Diags.errorCount();
+  analyzeBinding(S->getRetValue(), !R->getPointeeType().isConstQualified(),
+                 Refusal.empty() ? Binding::Returned : Binding::Escaping, nullptr,
+                 "a reference to");
+  // What an atomic block returns outlives the block whatever the function.
+  if (Diags.errorCount() > Errors && !Refusal.empty() && !inFixedSegmentBody())
+    Diags.note(S->getBeginLoc(), "a function may return a reference to a field only when "
+                                 "all its callers can be checked; here " +
+                                     Refusal);
   return true;
 }
 
@@ -553,6 +566,8 @@ bool Instrumenter::TraverseCXXTypeidExpr(CXXTypeidExpr *E) {
 bool Instrumenter::VisitDeclRefExpr(DeclRefExpr *E) {
   if (CurrentPhase == Phase::Analyze && inFunctionBody())
     noteEscapingClosure(E);
+  if (CurrentPhase == Phase::Analyze)
+    checkFieldAccessorUse(E);
   return true;
 }
 

@@ -31,6 +31,10 @@
 
 namespace stmify {
 
+// The raw source range of an expression: the same for a call in a template's
+// pattern and in each of its instantiations.
+std::pair<unsigned, unsigned> rawRange(const clang::Expr *E);
+
 struct InstrumentationCounts {
   unsigned Reads = 0, Writes = 0, Translations = 0, Hooks = 0, Synchronizing = 0, SafePoints = 0,
            TraceFunctions = 0, AtomicBlocks = 0;
@@ -147,12 +151,22 @@ private:
     Argument, // to a parameter of the call being made
     Local,    // to a local reference variable, or as a range-for's range
     Pinned,   // the same, where no safe point can come while it lives
-    Escaping, // returned, or a pointer that may be stored anywhere
+    Returned, // returned by a field accessor (see fieldAccessorRefusal)
+    Escaping, // returned otherwise, or a pointer that may be stored anywhere
   };
   // The field of a managed object that every target of the binding is, when
   // it stays valid where it is bound; null otherwise.
   const clang::Expr *analyzeBinding(const clang::Expr *Bound, bool Mutable, Binding Kind,
                                     const clang::FunctionDecl *Callee, const char *What);
+  // A function of the program whose result is a reference to a field of a
+  // managed object (an accessor: operator[], a getter). Its calls are field
+  // references, judged where their results are bound, as fields are.
+  bool isFieldAccessor(const clang::FunctionDecl *F) const;
+  bool isFieldAccessorCall(const clang::Expr *E) const;
+  // Why a function may not return a reference to a field (its callers could
+  // not all be checked); empty when it may.
+  std::string fieldAccessorRefusal(const clang::FunctionDecl *F) const;
+  void checkFieldAccessorUse(const clang::DeclRefExpr *E);
   const FieldReference *fieldReferenceNamed(const clang::Expr *E) const;
   const FieldReference *fieldReferenceOf(const clang::ValueDecl *D) const;
   bool inAtomicBlockBody() const { return scope() && scope()->AtomicBody; }
@@ -167,6 +181,7 @@ private:
   bool isKnownToSynchronize(const clang::FunctionDecl *F) const;
   void pinLoop(const clang::Stmt *Loop);
   void noteSegmentChange(clang::SourceLocation Binding);
+  clang::QualType fieldObjectType(const clang::Expr *Field) const;
   void reportFieldAddressEscapes(const clang::Expr *Field, clang::SourceLocation Loc,
                                  const char *What);
   void checkFieldReferenceCaptures(const clang::LambdaExpr *L);
@@ -266,6 +281,8 @@ private:
   // objects. A writable one's binding has the write barrier, and writes
   // through it write the managed heap; any use of one is a use of the field.
   llvm::DenseMap<const clang::VarDecl *, FieldReference> FieldReferences;
+  mutable llvm::DenseMap<const clang::FunctionDecl *, bool>
+      FieldAccessors;                                      // memo; false while judged
   std::map<const clang::Expr *, std::string> HookedWrites; // writes to unmanaged shared memory
   std::map<const clang::LambdaExpr *,
            std::vector<std::pair<const clang::VarDecl *, const clang::Expr *>>>
@@ -281,6 +298,8 @@ private:
   llvm::DenseSet<const clang::CXXThisExpr *> ConsumedThis;
   // Source ranges (raw begin and end) of calls that reach library code.
   std::set<std::pair<unsigned, unsigned>> InstantiatedHooks;
+  // Calls in templates that call a field accessor in some instantiation.
+  std::set<std::pair<unsigned, unsigned>> AccessorCallsInInstantiations;
   std::set<unsigned> ManagedInInstantiations;   // accesses in templates that
                                                 // reach managed objects
   std::set<unsigned> UnmanagedInInstantiations; // *p and references in templates

@@ -52,6 +52,11 @@ bool Instrumenter::isManagedFieldAccess(const Expr *E) const {
 
 bool Instrumenter::isManagedAccess(const Expr *E) const {
   E = strip(E);
+  if (isa<CallExpr>(E) || isa<ArraySubscriptExpr>(E))
+    if (isFieldAccessorCall(E))
+      return true;
+  if (isa<CallExpr>(E))
+    return false;
   if (const auto *U = dyn_cast<UnaryOperator>(E))
     return U->getOpcode() == UO_Deref && classifyPointee(U->getSubExpr()->getType()) != Managed::No;
   if (const auto *B = dyn_cast<BinaryOperator>(E)) // p->*member, object.*member
@@ -107,6 +112,10 @@ void Instrumenter::writeTargets(const Expr *LValue, SmallVectorImpl<const Expr *
   }
   // An accessor (v[i], v.at(i), v.front()) returns a part of its object:
   // writing the result writes the object.
+  if (isFieldAccessorCall(E)) {
+    Out.push_back(E); // a field, with the barrier of the accessor's return
+    return;
+  }
   if (const auto *Call = dyn_cast<CallExpr>(E)) {
     const auto *Method = dyn_cast_or_null<CXXMethodDecl>(Call->getDirectCallee());
     const Expr *Object = calledObject(Call);
@@ -429,8 +438,9 @@ const Expr *Instrumenter::analyzeBinding(const Expr *Bound, bool Mutable, Bindin
   // cannot outlive the block stays valid: it gets the barrier of its use.
   // Outside it, a reference with no safe point in its live range stays
   // valid the same way (localBinding).
-  bool ValidToTheEnd =
-      Kind == Binding::Pinned || (Kind != Binding::Escaping && inFixedSegmentBody());
+  // A field accessor's result is judged where its caller binds it.
+  bool ValidToTheEnd = Kind == Binding::Pinned || Kind == Binding::Returned ||
+                       (Kind != Binding::Escaping && inFixedSegmentBody());
   SmallVector<const Expr *, 2> Targets;
   writeTargets(Bound, Targets);
   bool AllValidFields = !Targets.empty();
@@ -480,11 +490,120 @@ const Expr *Instrumenter::analyzeBinding(const Expr *Bound, bool Mutable, Bindin
     AllValidFields = false;
     if (!EscapeChecked.insert(T).second)
       continue;
-    if (!reportableAccess(T, Managed::Maybe))
+    if (!isFieldAccessorCall(strip(T)) && !reportableAccess(T, Managed::Maybe))
       continue;
     reportFieldAddressEscapes(T, T->getBeginLoc(), What);
   }
   return AllValidFields ? Field : nullptr;
+}
+
+namespace {
+
+// The reference-typed return values of a body (not of lambdas in it).
+void collectReturnValues(const Stmt *S, SmallVectorImpl<const Expr *> &Out) {
+  if (!S || isa<LambdaExpr>(S))
+    return;
+  if (const auto *R = dyn_cast<ReturnStmt>(S)) {
+    if (R->getRetValue())
+      Out.push_back(R->getRetValue());
+    return;
+  }
+  for (const Stmt *Child : S->children())
+    collectReturnValues(Child, Out);
+}
+
+// A local whose destructor runs after the return value is computed: it may
+// reach a safe point and move the thread away from the field's segment.
+bool hasLocalWithDestructor(const Stmt *S) {
+  if (!S || isa<LambdaExpr>(S))
+    return false;
+  if (const auto *D = dyn_cast<DeclStmt>(S))
+    for (const Decl *Each : D->decls())
+      if (const auto *VD = dyn_cast<VarDecl>(Each))
+        if (const CXXRecordDecl *R = VD->getType()->getAsCXXRecordDecl();
+            R && R->hasDefinition() && !R->hasTrivialDestructor() &&
+            !VD->getType()->isReferenceType())
+          return true;
+  for (const Stmt *Child : S->children())
+    if (hasLocalWithDestructor(Child))
+      return true;
+  return false;
+}
+
+} // namespace
+
+std::string Instrumenter::fieldAccessorRefusal(const FunctionDecl *F) const {
+  if (!F || !isInstrumentedFunction(F))
+    return "it is not compiled with stmify";
+  if (const auto *M = dyn_cast<CXXMethodDecl>(F)) {
+    if (M->getParent()->isLambda())
+      return "a lambda may be called through std::function or a template, where "
+             "the callers cannot be checked";
+    if (M->isVirtual())
+      return "a virtual function may be called through a base class whose version "
+             "returns something else";
+  }
+  if (F->isExternallyVisible() && !F->isInlined() && !F->isTemplateInstantiation())
+    return "callers in other files do not see that it returns a field reference: "
+           "define it in its class or declare it inline";
+  if (const FunctionDecl *Definition = F->getDefinition();
+      Definition && hasLocalWithDestructor(Definition->getBody()))
+    return "a local's destructor runs after the reference is taken, and may move "
+           "the thread to another view of the heap";
+  return {};
+}
+
+bool Instrumenter::isFieldAccessor(const FunctionDecl *F) const {
+  if (!F || !F->getReturnType()->isReferenceType())
+    return false;
+  const FunctionDecl *Definition = F->getDefinition();
+  if (!Definition || !Definition->hasBody())
+    return false;
+  auto [Found, Inserted] = FieldAccessors.try_emplace(Definition, false);
+  if (!Inserted)
+    return Found->second; // judged, or being judged (recursion)
+  if (!fieldAccessorRefusal(Definition).empty())
+    return false;
+  SmallVector<const Expr *, 4> Returned;
+  collectReturnValues(Definition->getBody(), Returned);
+  bool Accessor = false;
+  for (const Expr *R : Returned) {
+    SmallVector<const Expr *, 2> Targets;
+    writeTargets(R, Targets);
+    for (const Expr *T : Targets)
+      Accessor = Accessor || (isManagedAccess(T) && !isa<UnaryOperator>(strip(T))) ||
+                 fieldReferenceNamed(T);
+  }
+  FieldAccessors[Definition] = Accessor;
+  return Accessor;
+}
+
+// A call of a field accessor; in a template, a call or subscript that calls
+// one in some instantiation.
+bool Instrumenter::isFieldAccessorCall(const Expr *E) const {
+  if (const auto *Call = dyn_cast<CallExpr>(E); Call && Call->getDirectCallee())
+    return isFieldAccessor(Call->getDirectCallee());
+  return (isa<CallExpr>(E) || (isa<ArraySubscriptExpr>(E) && E->isTypeDependent())) &&
+         AccessorCallsInInstantiations.count(rawRange(E)) > 0;
+}
+
+// A field accessor used otherwise than called directly (its address taken,
+// passed to std::invoke or std::function): the calls made through the
+// pointer cannot be checked.
+void Instrumenter::checkFieldAccessorUse(const DeclRefExpr *E) {
+  const auto *F = dyn_cast<FunctionDecl>(E->getDecl());
+  if (!F || !inOwnCode(E->getLocation()) || !isFieldAccessor(F))
+    return;
+  const Stmt *Child = E;
+  for (unsigned Up = 1; const Stmt *P = parentStmt(Up); ++Up, Child = P) {
+    if (isa<ParenExpr>(P) || isa<ImplicitCastExpr>(P))
+      continue;
+    if (const auto *Call = dyn_cast<CallExpr>(P); Call && Call->getCallee() == Child)
+      return;
+    break;
+  }
+  Diags.report(Diag::FieldAccessorAddressTaken, E->getLocation(), {F->getNameAsString()},
+               E->getSourceRange());
 }
 
 const Instrumenter::FieldReference *Instrumenter::fieldReferenceNamed(const Expr *E) const {
@@ -501,17 +620,44 @@ const Instrumenter::FieldReference *Instrumenter::fieldReferenceOf(const ValueDe
   return Found == FieldReferences.end() ? nullptr : &Found->second;
 }
 
-void Instrumenter::reportFieldAddressEscapes(const Expr *Field, SourceLocation Loc,
-                                             const char *What) {
+// The type of the managed object whose field this is (or, for an accessor's
+// result, of the object whose field it returns).
+QualType Instrumenter::fieldObjectType(const Expr *Field) const {
   QualType Object = Field->getType();
   if (const auto *M = dyn_cast<MemberExpr>(Field))
     Object = M->isImplicitAccess() || M->isArrow() ? M->getBase()->getType()->getPointeeType()
                                                    : M->getBase()->getType();
   else if (const auto *D = dyn_cast<CXXDependentScopeMemberExpr>(Field))
     Object = D->isArrow() ? D->getBaseType()->getPointeeType() : D->getBaseType();
+  else if (const auto *Call = dyn_cast<CallExpr>(strip(Field)))
+    if (const FunctionDecl *F = Call->getDirectCallee(); F && isFieldAccessor(F)) {
+      if (const auto *Method = dyn_cast<CXXMethodDecl>(F))
+        return AST.getRecordType(Method->getParent());
+      SmallVector<const Expr *, 4> Returned;
+      collectReturnValues(F->getDefinition()->getBody(), Returned);
+      SmallVector<const Expr *, 2> Targets;
+      for (const Expr *R : Returned)
+        writeTargets(R, Targets);
+      for (const Expr *T : Targets)
+        if (isManagedAccess(T) && !isa<UnaryOperator>(strip(T)))
+          return fieldObjectType(T);
+    }
+  // In a template, an accessor's call is dependent: name its object's type.
+  if (const auto *Subscript = dyn_cast<ArraySubscriptExpr>(strip(Field));
+      Subscript && Subscript->isTypeDependent())
+    Object = Subscript->getBase()->getType();
+  else if (const auto *Call = dyn_cast<CallExpr>(strip(Field)); Call && !Call->getDirectCallee())
+    if (const auto *Callee = dyn_cast<CXXDependentScopeMemberExpr>(Call->getCallee()))
+      Object = fieldObjectType(Callee);
   if (Object.isNull() || Object->isSpecificBuiltinType(BuiltinType::Dependent))
     Object = Field->getType(); // a base that is itself a dependent expression
-  Diags.report(Diag::FieldAddressEscapes, Loc, {What, typeName(Object)}, Field->getSourceRange());
+  return Object;
+}
+
+void Instrumenter::reportFieldAddressEscapes(const Expr *Field, SourceLocation Loc,
+                                             const char *What) {
+  Diags.report(Diag::FieldAddressEscapes, Loc, {What, typeName(fieldObjectType(Field))},
+               Field->getSourceRange());
 }
 
 // A lambda in an atomic block that captures a reference bound to a field
