@@ -377,7 +377,7 @@ sweep_result sweep(segment *segments, unsigned count) noexcept {
     if (release) {
       r.released_blocks += blocks;
       for (unsigned s = 1; s <= count; ++s)
-        madvise(reinterpret_cast<void *>(segments[s].base + start), blocks * kBlock, MADV_DONTNEED);
+        drop_pages(segments[s].base + start, blocks * kBlock);
     } else {
       kept += blocks * kBlock;
     }

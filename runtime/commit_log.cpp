@@ -13,7 +13,6 @@
 #include <cstring>
 #include <mutex>
 #include <new>
-#include <sys/mman.h>
 
 namespace stm::rt {
 
@@ -178,8 +177,7 @@ std::size_t copy_cost() {
 
 void make_stale(segment &seg) {
   const std::uintptr_t top = heap_top();
-  madvise(reinterpret_cast<void *>(seg.base + g_heap.heap_begin), top - g_heap.heap_begin,
-          MADV_DONTNEED);
+  drop_pages(seg.base + g_heap.heap_begin, top - g_heap.heap_begin);
   clear_markers(seg.base, top);
   seg.stale = true;
 }

@@ -98,6 +98,8 @@ config read_config() {
     fatal("STMIFY_SAFE_POINT_INTERVAL=%zu is out of range (1 to 2^30)", c.safe_point_interval);
   if (c.retry_limit < 1)
     fatal("STMIFY_RETRY_LIMIT must be at least 1");
+  if (c.sanitize > 1)
+    fatal("STMIFY_SANITIZE=%zu is out of range (0 or 1)", c.sanitize);
   return c;
 }
 

@@ -1,13 +1,23 @@
 #include "faults.h"
 
 #include "heap.h"
+#include "sanitizer.h"
 
 #include <stmify/stm.h>
 
+#include <atomic>
 #include <csignal>
 #include <cstdint>
 #include <cstring>
+#include <dlfcn.h>
+#include <elf.h>
+#include <sched.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <ucontext.h>
 #include <unistd.h>
+
+extern char **environ;
 
 namespace stm::rt {
 namespace {
@@ -39,30 +49,128 @@ void explain(const char *what, std::uintptr_t address, const char *hint) noexcep
   say("\n");
 }
 
+// Whether the faulting access wrote (x86-64's page-fault error code); -1 if
+// unknown.
+int fault_was_write(const void *context) noexcept {
+#if defined(__x86_64__)
+  const auto *uc = static_cast<const ucontext_t *>(context);
+  return (uc->uc_mcontext.gregs[REG_ERR] & 2) != 0;
+#else
+  (void)context;
+  return -1;
+#endif
+}
+
+std::uintptr_t fault_pc(const void *context) noexcept {
+#if defined(__x86_64__)
+  return static_cast<std::uintptr_t>(
+      static_cast<const ucontext_t *>(context)->uc_mcontext.gregs[REG_RIP]);
+#else
+  (void)context;
+  return 0;
+#endif
+}
+
+// Names the source line of the faulting instruction with addr2line (the
+// process is about to die; the sanitizer's report is worth the fork).
+void say_source_line(std::uintptr_t pc) noexcept {
+  Dl_info module;
+  if (pc == 0 || dladdr(reinterpret_cast<void *>(pc), &module) == 0 || !module.dli_fname)
+    return;
+  const auto base = reinterpret_cast<std::uintptr_t>(module.dli_fbase);
+  // A position-independent module's addresses are offsets from its base.
+  const bool relocatable = reinterpret_cast<const Elf64_Ehdr *>(base)->e_type == ET_DYN;
+  const std::uintptr_t address = relocatable ? pc - base : pc;
+  char hex[2 + 16 + 1];
+  hex[0] = '0';
+  hex[1] = 'x';
+  for (int i = 0; i < 16; ++i)
+    hex[2 + i] = "0123456789abcdef"[(address >> (60 - 4 * i)) & 0xf];
+  hex[18] = '\0';
+  const char *path = module.dli_fname[0] ? module.dli_fname : "/proc/self/exe";
+  say("stmify: the access is at ");
+  say(path);
+  say("+");
+  say(hex);
+  say(":\n");
+  char *argv[] = {const_cast<char *>("addr2line"),
+                  const_cast<char *>("-C"),
+                  const_cast<char *>("-f"),
+                  const_cast<char *>("-i"),
+                  const_cast<char *>("-p"),
+                  const_cast<char *>("-e"),
+                  const_cast<char *>(path),
+                  hex,
+                  nullptr};
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, STDERR_FILENO, STDOUT_FILENO);
+  pid_t child;
+  if (posix_spawnp(&child, "addr2line", &actions, nullptr, argv, environ) == 0) {
+    int status;
+    waitpid(child, &status, 0);
+  } else {
+    say("stmify: (addr2line, from binutils, names the line)\n");
+  }
+  posix_spawn_file_actions_destroy(&actions);
+}
+
+// A fault in one of the barrier sanitizer's views: what the program did wrong.
+void explain_view_fault(std::uintptr_t address, const void *context) noexcept {
+  view_address view;
+  if (!find_view(address, view))
+    return;
+  const int write = fault_was_write(context);
+  if (view.current && !view.writable && write != 0)
+    explain("barrier sanitizer: a write through a reference that had only a read barrier", address,
+            "the reference came from stm::rd or stm::loc (or stm_read), which return a "
+            "read-only view: a write needs stm::wr, which backs the object up first; "
+            "without it an abort cannot undo the write and other threads never see it");
+  else if (!view.current)
+    explain("barrier sanitizer: a reference from a barrier was used after its "
+            "transaction ended",
+            address,
+            "a reference that stm::rd, stm::wr or stm::loc returns is valid in the "
+            "transaction that made it: after a commit, an abort, the start of an atomic "
+            "block or a blocking call it may point into another thread's segment or "
+            "miss newer commits; run the barrier again where the reference is used");
+  else
+    explain("barrier sanitizer: an access through a segment view the running "
+            "transaction does not own",
+            address, "the view belongs to another thread's segment");
+  say_source_line(fault_pc(context));
+}
+
+// One explanation at a time: threads that fault together would interleave
+// their lines (the first one usually ends the process before the next speaks).
+std::atomic_flag g_explaining = ATOMIC_FLAG_INIT;
+
 void on_fault(int sig, siginfo_t *info, void *context) {
+  while (g_explaining.test_and_set(std::memory_order_acquire))
+    sched_yield();
   const auto address = reinterpret_cast<std::uintptr_t>(info->si_addr);
   const heap_layout &h = g_heap;
-  const std::uintptr_t top = h.canonical + (h.segments + 1) * h.window_size;
-  if (address >= h.canonical && address < h.canonical + h.window_size) {
-    explain("a managed object was accessed without a barrier",
-            address,
+  if (h.window_size != 0 && h.in_reservation(address) && (address & h.mask) < kPage) {
+    explain("a null managed reference was dereferenced", address,
+            "check the pointer before using it");
+  } else if (address >= h.canonical && address < h.canonical + h.window_size) {
+    explain("a managed object was accessed without a barrier", address,
             "the code that did it was not instrumented: either a file compiled "
             "without -fplugin=libstmify.so (or not from the stmify tool's "
             "output), or library code that was handed a managed object and "
             "reached into it; access the object in the program's own code");
-  } else if (address > h.canonical && address < top && (address & h.mask) < kPage) {
-    explain("a null managed reference was dereferenced", address,
-            "check the pointer before using it");
   } else if (address < kBlock && _stm_tls.segment_base == 0) {
     explain("the faulting thread is not attached to the stmify runtime", address,
             "if it was using a managed object, the code was not compiled with "
             "stmify, or it ran before any instrumented function in this thread");
+  } else {
+    explain_view_fault(address, context);
   }
   // Hand the fault on: restore the previous action and let the instruction
   // fault again under it.
   (void)sig;
-  (void)context;
   sigaction(SIGSEGV, &g_previous, nullptr);
+  g_explaining.clear(std::memory_order_release);
 }
 
 } // namespace

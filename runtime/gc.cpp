@@ -239,7 +239,7 @@ void scan_anonymous_memory(marker_state &m, const std::vector<region> &skip) {
 
 void mark(marker_state &m) {
   m.reservation_begin = g_heap.canonical;
-  m.reservation_end = g_heap.canonical + (g_heap.segments + 1) * g_heap.window_size;
+  m.reservation_end = g_heap.end;
 
   std::vector<region> skip(g_runtime_regions, g_runtime_regions + g_runtime_region_count);
   skip.push_back({m.reservation_begin, m.reservation_end});

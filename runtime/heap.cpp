@@ -8,6 +8,7 @@
 #include <cstring>
 #include <pthread.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 uintptr_t _stm_canonical_base;
 uintptr_t _stm_segment_mask;
@@ -26,16 +27,45 @@ std::uintptr_t next_power_of_two(std::uintptr_t n) {
   return p;
 }
 
+// Without the sanitizer a segment window is private memory. With it, the
+// window and its views are mappings of one memory file, so that all of them
+// show the same bytes; the views start inaccessible.
+void map_segment(std::uintptr_t base, unsigned i, std::uintptr_t seg) {
+  const std::size_t length = seg - kPage; // the first page stays inaccessible
+  if (!g_heap.sanitizer) {
+    if (mmap(reinterpret_cast<void *>(base + kPage), length, PROT_READ | PROT_WRITE,
+             MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0) == MAP_FAILED)
+      fatal("cannot map segment %u (%s)", i, std::strerror(errno));
+    return;
+  }
+  const int fd = memfd_create("stmify-segment", MFD_CLOEXEC);
+  if (fd < 0 || ftruncate(fd, static_cast<off_t>(length)) != 0)
+    fatal("cannot create the memory of segment %u for the barrier sanitizer (%s)", i,
+          std::strerror(errno));
+  auto map = [&](std::uintptr_t window, int protection) {
+    if (mmap(reinterpret_cast<void *>(window + kPage), length, protection,
+             MAP_SHARED | MAP_NORESERVE | MAP_FIXED, fd, 0) == MAP_FAILED)
+      fatal("cannot map segment %u for the barrier sanitizer (%s)", i, std::strerror(errno));
+  };
+  map(base, PROT_READ | PROT_WRITE);
+  for (unsigned epoch = 0; epoch < kViewEpochs; ++epoch) {
+    map(g_heap.view_window(i, epoch, false), PROT_NONE);
+    map(g_heap.view_window(i, epoch, true), PROT_NONE);
+  }
+  close(fd); // the mappings keep the memory
+}
+
 void reserve_windows() {
   const std::size_t limit = round_up(g_config.heap_limit, kBlock);
   // Markers take 1/16 of a window; the heap must fit in the other 15/16.
   const std::uintptr_t seg = next_power_of_two(limit + limit / 15 + 2 * kBlock);
   const unsigned n = static_cast<unsigned>(g_config.segments);
-  const std::size_t windows = n + 1;
+  g_heap.sanitizer = g_config.sanitize != 0 && &_stm_sanitized_build != nullptr;
+  const std::size_t windows = n + 1 + (g_heap.sanitizer ? 2 * kViewEpochs * n : 0);
   if (seg > (std::uintptr_t(1) << 46) / (windows + 1))
-    fatal("cannot reserve address space for %u segments of %zu MiB heap; "
+    fatal("cannot reserve address space for %u segments of %zu MiB heap%s; "
           "lower STMIFY_SEGMENTS or STMIFY_HEAP_LIMIT",
-          n, g_config.heap_limit >> 20);
+          n, g_config.heap_limit >> 20, g_heap.sanitizer ? " with the barrier sanitizer" : "");
 
   const std::size_t length = (windows + 1) * seg; // one extra for alignment
   void *raw = mmap(nullptr, length, PROT_NONE,
@@ -52,23 +82,16 @@ void reserve_windows() {
   if (end > used_end)
     munmap(reinterpret_cast<void *>(used_end), end - used_end);
 
-  // Segment windows are private memory; the first page stays inaccessible so
-  // that a barrier on a null reference faults.
-  for (unsigned i = 1; i <= n; ++i) {
-    void *w = reinterpret_cast<void *>(base + i * seg + kPage);
-    if (mmap(w, seg - kPage, PROT_READ | PROT_WRITE,
-             MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1,
-             0) == MAP_FAILED)
-      fatal("cannot map segment %u (%s)", i, std::strerror(errno));
-  }
-
   g_heap.segments = n;
   g_heap.window_size = seg;
   g_heap.mask = seg - 1;
   g_heap.canonical = base;
+  g_heap.end = used_end;
   g_heap.heap_begin = round_up(seg / 16, kBlock);
   g_heap.heap_end = g_heap.heap_begin + limit;
   g_heap.heap_limit = g_config.heap_limit;
+  for (unsigned i = 1; i <= n; ++i)
+    map_segment(g_heap.window(i), i, seg);
   _stm_canonical_base = base;
   _stm_segment_mask = seg - 1;
 }
@@ -94,8 +117,16 @@ void clear_markers(std::uintptr_t base, std::uintptr_t heap_top) noexcept {
     return;
   if (to - from <= kDropAbove)
     std::memset(reinterpret_cast<void *>(from), 0, to - from);
-  else if (madvise(reinterpret_cast<void *>(from), to - from, MADV_DONTNEED) != 0)
-    fatal("cannot reset read markers (%s)", std::strerror(errno));
+  else
+    drop_pages(from, to - from);
+}
+
+void drop_pages(std::uintptr_t from, std::size_t length) noexcept {
+  // A shared mapping keeps its pages in the memory file unless they are
+  // removed from it.
+  if (madvise(reinterpret_cast<void *>(from), length,
+              g_heap.sanitizer ? MADV_REMOVE : MADV_DONTNEED) != 0)
+    fatal("cannot give back %zu bytes of segment memory (%s)", length, std::strerror(errno));
 }
 
 } // namespace stm::rt

@@ -16,6 +16,10 @@ inline constexpr std::size_t kGranule = 16;        // read-marker granularity
 inline constexpr std::size_t kPage = 4096;
 inline constexpr std::size_t kBlock = 16 * 1024;   // allocation unit of the heap
 inline constexpr unsigned kMaxSegments = 256;
+// With the barrier sanitizer, each segment has a read-only and a read-write
+// view for each of this many transactions in a row, so that a view kept from
+// one of the previous ones faults (docs/architecture.md §5).
+inline constexpr unsigned kViewEpochs = 4;
 
 inline constexpr std::size_t round_up(std::size_t n, std::size_t to) {
   return (n + to - 1) / to * to;
@@ -29,8 +33,17 @@ struct heap_layout {
   std::uintptr_t heap_begin;    // offset of the first heap byte in a window
   std::uintptr_t heap_end;      // offset one past the last usable byte
   std::size_t heap_limit;       // STMIFY_HEAP_LIMIT, as configured
+  bool sanitizer;               // the barrier sanitizer's views exist
+  std::uintptr_t end;           // one past the last window
 
   std::uintptr_t window(unsigned i) const { return canonical + i * window_size; }
+  // The sanitizer's view of segment i (1..N) for one epoch: read-only, or
+  // read-write; after the segments' windows.
+  std::uintptr_t view_window(unsigned i, unsigned epoch, bool writable) const {
+    return window(segments + 1 + ((i - 1) * kViewEpochs + epoch) * 2 + (writable ? 1 : 0));
+  }
+  // Any window: canonical, a segment's, or a view.
+  bool in_reservation(std::uintptr_t a) const { return a >= canonical && a < end; }
   std::uintptr_t offset(const void *p) const {
     return reinterpret_cast<std::uintptr_t>(p) & mask;
   }
@@ -46,6 +59,9 @@ extern config g_config;
 
 // Reads the configuration and reserves the address space, once per process.
 void ensure_setup() noexcept;
+
+// Gives a range of segment pages back to the system; they read as zeros.
+void drop_pages(std::uintptr_t from, std::size_t length) noexcept;
 
 // Zeroes the read markers of a segment window (pages are dropped, not written).
 void clear_markers(std::uintptr_t base, std::uintptr_t heap_top) noexcept;

@@ -55,7 +55,7 @@ thread_record *caller() noexcept { return program_thread(); }
 // holds its own copy of an object, so a mutex there would lock nothing.
 void check_unmanaged(const void *object, const char *what) noexcept {
   const auto a = reinterpret_cast<std::uintptr_t>(object);
-  if (a >= g_heap.canonical && a < g_heap.canonical + (g_heap.segments + 1) * g_heap.window_size)
+  if (g_heap.in_reservation(a))
     fatal("%s lies inside a managed object; every segment holds its own copy of a "
           "managed object, so it cannot synchronise threads: keep it outside the managed heap",
           what);
@@ -63,8 +63,7 @@ void check_unmanaged(const void *object, const char *what) noexcept {
 
 bool in_managed_heap(const void *p) noexcept {
   const auto a = reinterpret_cast<std::uintptr_t>(p);
-  return g_heap.window_size && a >= g_heap.canonical &&
-         a < g_heap.canonical + (g_heap.segments + 1) * g_heap.window_size;
+  return g_heap.window_size && g_heap.in_reservation(a);
 }
 
 // Edges around the real call; errno stays the call's.

@@ -3,6 +3,7 @@
 #include "commit_log.h"
 #include "diagnostics.h"
 #include "heap.h"
+#include "sanitizer.h"
 #include "segment.h"
 #include "setup.h"
 #include "sync.h"
@@ -19,6 +20,8 @@ pthread_key_t g_exit_key;
 
 void load_view(thread_record &t, segment &seg) noexcept {
   t.view->segment_base = seg.base;
+  t.view->read_view_base = seg.base; // the sanitizer's views: open_views
+  t.view->write_view_base = seg.base;
   t.view->offset_mask = g_heap.mask;
   t.view->read_version = static_cast<_stm_read_version_t>(seg.read_version);
   _stm_set_countdown(t.view, static_cast<std::int32_t>(g_config.safe_point_interval));
@@ -26,6 +29,8 @@ void load_view(thread_record &t, segment &seg) noexcept {
 
 void clear_view(thread_record &t) noexcept {
   t.view->segment_base = 0;
+  t.view->read_view_base = 0;
+  t.view->write_view_base = 0;
   t.view->offset_mask = 0;
   _stm_set_countdown(t.view, 0); // the next safe point attaches again
 }
@@ -83,6 +88,8 @@ void detach_at(thread_record &t, const void *stack_pointer) noexcept {
   end_ambient(t);
   segment &seg = *t.seg;
   t.seg = nullptr;
+  if (g_heap.sanitizer)
+    close_views(t, seg);
   clear_view(t);
   enter_stopped(t, stack_pointer);
   release_segment(seg);

@@ -6,6 +6,7 @@
 #include "heap.h"
 #include "immortal.h"
 #include "internal_memory.h"
+#include "sanitizer.h"
 #include "segment.h"
 #include "sync.h"
 #include "types.h"
@@ -105,6 +106,8 @@ void clear_card_flags(segment &seg) {
 // One record per object written or created, with its current bytes from seg.
 commit_entry *build_entry(segment &seg) {
   transaction_state &tx = seg.tx;
+  if (g_heap.sanitizer)
+    check_stored_references(seg);
   std::size_t payload = 0;
   for (const auto &w : tx.writes)
     payload += sizeof(log_record) + w.size;
@@ -383,11 +386,13 @@ void resume_inevitable(segment &seg) noexcept {
 
 // ------------------------------------------------------------ ambient
 
-void begin_ambient(thread_record &t) noexcept {
+void begin_ambient(thread_record &t, bool continues) noexcept {
   segment &seg = *t.seg;
   seg.tx.clear();
   seg.tx.kind = tx_kind::ambient;
   t.ambient_visits = 0;
+  if (g_heap.sanitizer)
+    open_views(t, seg, !continues);
   validate(seg);
 }
 
@@ -403,7 +408,7 @@ void end_ambient(thread_record &t) noexcept {
 
 void restart_ambient(thread_record &t) noexcept {
   end_ambient(t);
-  begin_ambient(t);
+  begin_ambient(t, true);
 }
 
 bool try_restart_ambient(thread_record &t) noexcept {
@@ -413,7 +418,7 @@ bool try_restart_ambient(thread_record &t) noexcept {
     return false;
   if (effects)
     ++seg.stats.ambient_commits;
-  begin_ambient(t);
+  begin_ambient(t, true);
   return true;
 }
 
@@ -460,6 +465,8 @@ void begin_atomic(thread_record &t, const char *site) noexcept {
   end_ambient(t);
   seg.tx.kind = tx_kind::atomic;
   seg.tx.site = site;
+  if (g_heap.sanitizer)
+    open_views(t, seg, true);
   next_read_version(t, seg);
   t.view->atomic_depth = 1;
   validate(seg); // imports only: the fresh read version has no markers yet

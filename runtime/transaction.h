@@ -23,7 +23,9 @@ bool validate(segment &seg) noexcept;
 
 // --- ambient transactions (code outside atomic blocks; they never abort)
 
-void begin_ambient(thread_record &t) noexcept;
+// continues: the previous transaction in the segment was also outside atomic
+// blocks, in this thread (its read references stay good).
+void begin_ambient(thread_record &t, bool continues = false) noexcept;
 // Publishes what the ambient transaction did and leaves the segment idle.
 // Waits while another transaction is inevitable (unless that one is blocked
 // and this one touches nothing it read).

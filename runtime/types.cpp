@@ -5,6 +5,7 @@
 #include "registry.h"
 
 #include <atomic>
+#include <cstring>
 #include <mutex>
 
 namespace stm::rt {
@@ -13,6 +14,24 @@ namespace {
 std::atomic<const stm_type_descriptor_t *> g_types[kMaxTypes];
 std::uint32_t g_type_count = 0; // guarded by g_register_lock
 std::mutex g_register_lock;
+
+// The C++ API names a type by a function signature ("const char
+// *stm::detail::type_name() [T = Node]", g++: "[with T = Node]"): reports
+// show only the type. Kept for the life of the process, as the type is.
+const char *readable_name(const char *name) {
+  const char *from = name ? std::strstr(name, "[T = ") : nullptr;
+  std::size_t skip = 5;
+  if (!from && name && (from = std::strstr(name, "[with T = ")))
+    skip = 10;
+  const char *to = from ? std::strrchr(from, ']') : nullptr;
+  if (!to)
+    return name;
+  from += skip;
+  char *copy = new char[static_cast<std::size_t>(to - from) + 1];
+  std::memcpy(copy, from, static_cast<std::size_t>(to - from));
+  copy[to - from] = '\0';
+  return copy;
+}
 
 } // namespace
 
@@ -29,6 +48,7 @@ uint32_t stm_register_type(stm_type_descriptor_t *type) noexcept {
   std::lock_guard<std::mutex> lock(g_register_lock);
   if (type->tid != 0)
     return type->tid;
+  type->name = readable_name(type->name);
   if (type->align > kBlock || (type->align & (type->align - 1)) != 0)
     fatal("type %s needs %zu-byte alignment; managed objects are aligned to a power of two "
           "up to %zu",

@@ -75,6 +75,9 @@ constexpr PluginOption Options[] = {
     {"stats", "print how many barriers, hooks and safe points each file got"},
     {"remark-inevitable", "a remark at each place that can make an atomic block inevitable, "
                           "naming the cause"},
+    {"sanitize", "build with the barrier sanitizer: a reference used against the barrier it "
+                 "had (a write after stm::rd, a reference kept past its transaction, a "
+                 "segment reference stored) stops the program naming the line"},
 };
 
 class InstrumentingConsumer : public ASTConsumer {
@@ -119,6 +122,8 @@ public:
         Stats = true;
       } else if (Name == "remark-inevitable") {
         RemarkInevitable = true;
+      } else if (Name == "sanitize") {
+        Sanitize = true;
       } else {
         std::string Valid;
         for (const PluginOption &O : Options)
@@ -181,6 +186,8 @@ public:
     // which must hold the instrumented build's headers.
     if (!IRInput && !Instrumented)
       Nested->getPreprocessorOpts().addMacroDef("__STMIFY__=1");
+    if (Sanitize)
+      Nested->getPreprocessorOpts().addMacroDef("STMIFY_SANITIZE=1");
     // The nested compile writes the dependency file and reports warnings.
     CI.getDependencyOutputOpts().OutputFile.clear();
     CI.getDependencyOutputOpts().Targets.clear();
@@ -292,6 +299,7 @@ private:
   std::string ActionOverride, SaveDir;
   bool Stats = false;
   bool RemarkInevitable = false;
+  bool Sanitize = false;
   bool Rewrite = true;
   frontend::ActionKind Real = frontend::EmitObj;
   std::shared_ptr<CompilerInvocation> Nested;

@@ -80,11 +80,20 @@ struct _stm_thread_view {
   uint32_t atomic_depth;             /* nesting of atomic blocks */
   uint32_t nothrow_depth;            /* noexcept functions and destructors entered */
   void *thread;                      /* runtime-private */
+  /* Bases of the views that stm_read and stm_write return in a program built
+   * with STMIFY_SANITIZE: with the barrier sanitizer on, a read-only and a
+   * read-write alias of the segment that exist for one transaction; otherwise
+   * segment_base. */
+  uintptr_t read_view_base;
+  uintptr_t write_view_base;
 };
 
 extern __thread struct _stm_thread_view _stm_tls;
 extern uintptr_t _stm_canonical_base; /* set before the first object exists */
 extern uintptr_t _stm_segment_mask;
+/* Defined by every file compiled with STMIFY_SANITIZE: the program was built
+ * with the barrier sanitizer. */
+extern __attribute__((weak)) int _stm_sanitized_build;
 
 /* ------------------------------------------------------ barriers (inline) */
 

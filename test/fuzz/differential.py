@@ -6,8 +6,9 @@ and with it must print the same checksums.
                     [--jobs N] [--asan] [--keep DIR]
 
 Programs are generated --per-file at a time into one translation unit, which
-is built twice with clang++-19 at -O2: without the plugin (the reference: one
-global lock) and with it. The reference runs once; the plugin build runs on 4
+is built with clang++-19 at -O2: without the plugin (the reference: one global
+lock), with it, and with it and its barrier sanitizer. The reference runs
+once; the plugin build runs on 4 segments; the sanitized build runs on 4
 segments, on 1, and on 4 with every atomic block and task aborting its first
 two attempts (STMIFY_FORCE_ABORTS=2). --asan adds a plugin build under
 AddressSanitizer and UBSan, run on 4 segments. Every run is under the test
@@ -52,15 +53,14 @@ class Builds:
             if not path.exists():
                 sys.exit(f"differential.py: {path} is missing; build the project first")
 
-    def command(self, source, binary, plugin, sanitize=False):
+    def command(self, source, binary, plugin, flags=()):
         command = [self.compiler, "-std=c++20", "-O2", "-g1", "-w", f"-I{SOURCE / 'include'}",
                    str(source), "-o", str(binary), "-pthread", "-rdynamic",
                    "-Wl,--whole-archive", str(self.watchdog), "-Wl,--no-whole-archive"]
         if plugin:
             command[1:1] = [f"-fplugin={self.plugin}"]
             command.append(str(self.runtime))
-        if sanitize:
-            command[1:1] = ["-fsanitize=address,undefined", "-fno-sanitize-recover=all"]
+        command[1:1] = list(flags)
         return command
 
 
@@ -105,9 +105,9 @@ def fuzz_file(builds, first, count, work, timeout):
     seeds = list(range(first, first + count))
     findings = []
 
-    def compile_one(name, plugin, sanitize=False):
+    def compile_one(name, plugin, flags=()):
         binary = directory / name
-        done = subprocess.run(builds.command(source, binary, plugin, sanitize),
+        done = subprocess.run(builds.command(source, binary, plugin, flags),
                               capture_output=True, text=True)
         return binary if done.returncode == 0 else None, done.stderr
 
@@ -119,13 +119,17 @@ def fuzz_file(builds, first, count, work, timeout):
     if status != 0 or len(expected) != count:
         return count, [(first, f"the reference build: {describe(status)}", stderr[-3000:])], directory
 
-    builds_to_run = [("plugin", False)] + ([("plugin-asan", True)] if builds.asan else [])
-    for name, sanitize in builds_to_run:
-        binary, errors = compile_one(name, plugin=True, sanitize=sanitize)
+    # (name, compiler flags, runs)
+    builds_to_run = [("plugin", [], RUNS[:1]),
+                     ("plugin-sanitize", ["-fplugin-arg-stmify-sanitize"], RUNS)]
+    if builds.asan:
+        builds_to_run.append(
+            ("plugin-asan", ["-fsanitize=address,undefined", "-fno-sanitize-recover=all"], RUNS[:1]))
+    for name, flags, runs in builds_to_run:
+        binary, errors = compile_one(name, plugin=True, flags=flags)
         if binary is None:
             findings.append((first, f"{name}: the plugin refused or failed", errors[-3000:]))
             continue
-        runs = RUNS if not sanitize else RUNS[:1]
         for label, environment in runs:
             status, output, stderr = run(binary, environment, timeout)
             before = len(findings)

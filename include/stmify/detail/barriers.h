@@ -19,6 +19,24 @@ static inline void *_stm_local(uintptr_t offset) {
 }
 static inline void *_stm_translate(const void *ref) { return _stm_local(_stm_offset(ref)); }
 
+/* What the read and write barriers return. Built with STMIFY_SANITIZE (the
+ * barrier sanitizer), a read-only and a read-write view of the segment that
+ * last only for the running transaction; so a write through a reference that
+ * had only a read barrier, or a reference kept from an earlier transaction or
+ * another segment, faults where it is used. */
+#ifdef STMIFY_SANITIZE
+__attribute__((weak)) int _stm_sanitized_build = 1;
+static inline void *_stm_read_view(uintptr_t offset) {
+  return (void *)(_stm_tls.read_view_base | offset);
+}
+static inline void *_stm_write_view(uintptr_t offset) {
+  return (void *)(_stm_tls.write_view_base | offset);
+}
+#else
+static inline void *_stm_read_view(uintptr_t offset) { return _stm_local(offset); }
+static inline void *_stm_write_view(uintptr_t offset) { return _stm_local(offset); }
+#endif
+
 /* Marks the granule at `header_offset` (an object's header) as read by the
  * running transaction: one store into the segment's marker area. */
 static inline void _stm_mark_read(uintptr_t header_offset) {
@@ -36,7 +54,7 @@ static inline void *stm_canonical(const void *ref) {
 static inline void *stm_read(const void *obj) {
   uintptr_t off = _stm_offset(obj);
   _stm_mark_read(off);
-  return _stm_local(off);
+  return _stm_read_view(off);
 }
 
 void _stm_write_slowpath(stm_object_t *local_header, const char *site) _STM_NOEXCEPT;
@@ -69,7 +87,7 @@ static inline unsigned char *_stm_card_flag(const void *local_object, size_t off
  * header's address in the caller's segment. The slow path runs once per object
  * per transaction and backs the object up. Never aborts. */
 static inline void *stm_write(const void *obj) {
-  stm_object_t *local = (stm_object_t *)_stm_translate(obj);
+  stm_object_t *local = (stm_object_t *)_stm_write_view(_stm_offset(obj));
   if (_stm_needs_backup(local))
     _stm_write_slowpath(local, (const char *)0);
   return local;

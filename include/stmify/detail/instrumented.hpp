@@ -85,7 +85,7 @@ template <class T> inline std::uintptr_t header_delta(const T *p) noexcept {
 // Translation only: the reference in the calling thread's segment.
 template <class T> inline T *loc(T *p) noexcept {
   if constexpr (detail::managed_type<T>)
-    return static_cast<T *>(_stm_translate(p));
+    return static_cast<T *>(_stm_read_view(_stm_offset(p)));
   else
     return p;
 }
@@ -94,7 +94,7 @@ template <class T> inline T *loc(T *p) noexcept {
 template <class T> inline T *rd(T *p) noexcept {
   if constexpr (detail::managed_type<T>) {
     const std::uintptr_t off = _stm_offset(p);
-    T *local = static_cast<T *>(_stm_local(off));
+    T *local = static_cast<T *>(_stm_read_view(off));
     _stm_mark_read(off + detail::header_delta(local));
     return local;
   } else {
@@ -106,7 +106,7 @@ template <class T> inline T *rd(T *p) noexcept {
 // for conflict reports.
 template <class T> inline T *wr(T *p, const char *site = nullptr) noexcept {
   if constexpr (detail::managed_type<T>) {
-    T *local = loc(p);
+    T *local = static_cast<T *>(_stm_write_view(_stm_offset(p)));
     stm_object_t &header =
         detail::access::header(const_cast<std::remove_cv_t<T> &>(*local));
     if (_stm_needs_backup(&header))
@@ -347,7 +347,7 @@ public:
   public:
     explicit iterator(std::uintptr_t at) noexcept : at_(at) {}
     T operator*() const noexcept {
-      return *reinterpret_cast<const T *>(_stm_tls.segment_base | (at_ & _stm_tls.offset_mask));
+      return *static_cast<const T *>(_stm_read_view(at_ & _stm_tls.offset_mask));
     }
     iterator &operator++() noexcept {
       at_ += sizeof(T);
@@ -509,7 +509,7 @@ template <class T> const T *read_object(const T *p) noexcept { return rd(p); }
 
 // The write barrier of one element: per card for long arrays.
 template <class A> A *write_array_item(A *p, std::size_t offset, const char *site) noexcept {
-  A *local = loc(p);
+  A *local = static_cast<A *>(_stm_write_view(_stm_offset(p)));
   stm_object_t &header = access::header(*local);
   if (_stm_needs_backup(&header)) {
     if (!access::cards(*local))

@@ -1,0 +1,121 @@
+#include "sanitizer.h"
+
+#include "diagnostics.h"
+#include "heap.h"
+#include "registry.h"
+#include "segment.h"
+#include "types.h"
+
+#include <stmify/stm.h>
+
+#include <cerrno>
+#include <cstring>
+#include <sys/mman.h>
+
+namespace stm::rt {
+namespace {
+
+void protect_view(const segment &seg, unsigned epoch, bool writable, int protection) noexcept {
+  void *view = reinterpret_cast<void *>(g_heap.view_window(seg.index, epoch, writable) + kPage);
+  if (mprotect(view, g_heap.window_size - kPage, protection) != 0)
+    fatal("the barrier sanitizer cannot change the views of segment %u (%s)", seg.index,
+          std::strerror(errno));
+}
+
+struct reference_check {
+  const segment &seg;
+  const stm_type_descriptor_t &type;
+  std::uintptr_t object;
+};
+
+void check_reference(void *ctx, const void *ref) {
+  const auto &check = *static_cast<const reference_check *>(ctx);
+  const auto value = reinterpret_cast<std::uintptr_t>(ref);
+  if (!g_heap.in_reservation(value) || value < g_heap.window(1))
+    return; // null, canonical, or no managed reference at all
+  const transaction_state &tx = check.seg.tx;
+  fatal("barrier sanitizer: a %s object (heap offset %#lx) that %s%s wrote holds %p, a "
+        "reference into a segment instead of a canonical one: a pointer returned by a "
+        "barrier was stored without stm::canon (by a file not compiled with stmify, or "
+        "by a transformer error)",
+        check.type.name, static_cast<unsigned long>(check.object),
+        tx.kind != tx_kind::atomic ? "code outside atomic blocks"
+        : tx.site                  ? "the atomic block at "
+                                   : "an atomic block",
+        tx.kind == tx_kind::atomic && tx.site ? tx.site : "", ref);
+}
+
+void check_object(const segment &seg, std::uintptr_t object, std::uintptr_t header) noexcept {
+  const auto *local = reinterpret_cast<const stm_object_t *>(seg.base + object + header);
+  const stm_type_descriptor_t *type = type_of(local->stm_tid);
+  if (!type || !type->trace)
+    return;
+  reference_check check{seg, *type, object};
+  type->trace(reinterpret_cast<const void *>(seg.base + object), check_reference, &check);
+}
+
+} // namespace
+
+void open_views(thread_record &t, segment &seg, bool new_reads) noexcept {
+  const unsigned reads = seg.read_view_epoch.load(std::memory_order_relaxed) + (new_reads ? 1 : 0);
+  const unsigned writes = seg.write_view_epoch.load(std::memory_order_relaxed) + 1;
+  if (new_reads) {
+    for (unsigned epoch = 0; epoch < kViewEpochs; ++epoch) {
+      protect_view(seg, epoch, false, epoch == reads % kViewEpochs ? PROT_READ : PROT_NONE);
+      protect_view(seg, epoch, true, PROT_NONE);
+    }
+  } else {
+    // The same thread goes on reading the same segment: what it bound for
+    // writing before may still be read, but a write through it would not be
+    // published.
+    protect_view(seg, (writes - 1) % kViewEpochs, true, PROT_READ);
+  }
+  protect_view(seg, writes % kViewEpochs, true, PROT_READ | PROT_WRITE);
+  seg.read_view_epoch.store(reads, std::memory_order_relaxed);
+  seg.write_view_epoch.store(writes, std::memory_order_relaxed);
+  t.view->read_view_base = g_heap.view_window(seg.index, reads % kViewEpochs, false);
+  t.view->write_view_base = g_heap.view_window(seg.index, writes % kViewEpochs, true);
+}
+
+void close_views(thread_record &t, segment &seg) noexcept {
+  // The next holder's views are ones no earlier transaction had.
+  for (unsigned epoch = 0; epoch < kViewEpochs; ++epoch) {
+    protect_view(seg, epoch, false, PROT_NONE);
+    protect_view(seg, epoch, true, PROT_NONE);
+  }
+  for (bool writable : {false, true}) {
+    std::atomic<unsigned> &epoch = writable ? seg.write_view_epoch : seg.read_view_epoch;
+    const unsigned current = epoch.load(std::memory_order_relaxed);
+    epoch.store(current + 1, std::memory_order_relaxed);
+  }
+  t.view->read_view_base = 0;
+  t.view->write_view_base = 0;
+}
+
+void check_stored_references(const segment &seg) noexcept {
+  std::uintptr_t last = ~std::uintptr_t(0);
+  for (const write_record &w : seg.tx.writes)
+    if (w.object != last) { // the cards of one array follow each other
+      check_object(seg, w.object, w.header);
+      last = w.object;
+    }
+  for (const created_record &c : seg.tx.created)
+    check_object(seg, c.start, c.header);
+}
+
+bool find_view(std::uintptr_t address, view_address &out) noexcept {
+  const heap_layout &h = g_heap;
+  if (!h.sanitizer || !h.in_reservation(address) || address < h.view_window(1, 0, false))
+    return false;
+  const std::uintptr_t index = (address - h.view_window(1, 0, false)) / h.window_size;
+  out.segment = static_cast<unsigned>(index / (2 * kViewEpochs)) + 1;
+  out.writable = index % 2 != 0;
+  const unsigned epoch = static_cast<unsigned>(index / 2 % kViewEpochs);
+  const segment &seg = segment_at(out.segment);
+  const std::atomic<unsigned> &current = out.writable ? seg.write_view_epoch : seg.read_view_epoch;
+  out.current = seg.owner.load(std::memory_order_relaxed) != nullptr &&
+                current.load(std::memory_order_relaxed) % kViewEpochs == epoch;
+  return true;
+}
+
+} // namespace stm::rt

@@ -1,0 +1,39 @@
+// The barrier sanitizer (docs/architecture.md §5): in a program built with
+// STMIFY_SANITIZE, the read and write barriers return views of the segment
+// that are read-only and read-write, and that last one transaction; stored
+// references are checked to be canonical before others can see them.
+#ifndef STMIFY_RUNTIME_SANITIZER_H
+#define STMIFY_RUNTIME_SANITIZER_H
+
+#include <cstdint>
+
+namespace stm::rt {
+
+struct segment;
+struct thread_record;
+
+// A transaction begins in the thread's segment: the write view of the
+// previous one becomes inaccessible, and the thread's write barriers return a
+// new one. With new_reads (an atomic block begins or ends, or the thread took
+// the segment), the read view too: a read that an atomic block does not mark,
+// or one in another segment, is wrong; code outside atomic blocks that
+// restarts its transaction (at a release, a safe point) keeps reading the
+// same segment, so its read references stay good.
+void open_views(thread_record &t, segment &seg, bool new_reads) noexcept;
+// The thread gives its segment up: no view of it stays accessible.
+void close_views(thread_record &t, segment &seg) noexcept;
+// Before the transaction's writes are published: every managed reference in
+// the objects it wrote or created is canonical (or null).
+void check_stored_references(const segment &seg) noexcept;
+
+// The view an address lies in, for explaining a fault there.
+struct view_address {
+  unsigned segment;
+  bool writable;
+  bool current; // the view of the segment's running transaction
+};
+bool find_view(std::uintptr_t address, view_address &out) noexcept;
+
+} // namespace stm::rt
+
+#endif
