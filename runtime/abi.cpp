@@ -75,10 +75,14 @@ int _stm_safe_point_slowpath(int may_abort) noexcept {
 
 // ------------------------------------------------------------ transactions
 
-void _stm_atomic_begin(const char *site) noexcept {
+__attribute__((noinline)) void _stm_atomic_begin(const char *site) noexcept {
   thread_record &t = attached_thread();
   runtime_scope scope;
   begin_atomic(t, site);
+  // The caller's stack pointer before the call: above this function's saved
+  // frame pointer and return address.
+  t.seg->tx.frames_below =
+      reinterpret_cast<std::uintptr_t>(__builtin_frame_address(0)) + 2 * sizeof(void *);
 }
 
 int _stm_atomic_commit(void) noexcept {
@@ -138,6 +142,13 @@ void _stm_preserve(void *address, size_t size) noexcept {
   if (!t || !t->seg || t->seg->tx.kind != tx_kind::atomic)
     return;
   transaction_state &tx = t->seg->tx;
+  // A local of a function that the block called (which runs a nested block):
+  // its frame is gone after an abort, and a restore would write into
+  // whatever uses that stack then. The retry makes the local again.
+  const auto a = reinterpret_cast<std::uintptr_t>(address);
+  if (t->stack_mapping_lo && a >= reinterpret_cast<std::uintptr_t>(t->stack_mapping_lo) &&
+      a < tx.frames_below)
+    return;
   std::size_t at = tx.preserved_bytes.size();
   auto *bytes = static_cast<const unsigned char *>(address);
   tx.preserved_bytes.insert(tx.preserved_bytes.end(), bytes, bytes + size);

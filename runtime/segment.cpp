@@ -53,6 +53,7 @@ void transaction_state::clear() noexcept {
   backups.reset();
   preserved.clear();
   preserved_bytes.clear();
+  frames_below = 0;
   on_commit.clear();
   on_abort.clear();
 }

@@ -89,6 +89,10 @@ struct transaction_state {
   // (see import_entry).
   std::unordered_map<std::uintptr_t, std::size_t> written_at;
   std::vector<preserved_local> preserved;
+  // The stack pointer of the code that began the atomic block: locals below it
+  // (down to the end of the stack) belong to frames the block made, which an
+  // abort leaves; they are never restored.
+  std::uintptr_t frames_below = 0;
   std::vector<unsigned char> preserved_bytes;
   std::vector<tx_callback> on_commit, on_abort;
 
