@@ -1,6 +1,7 @@
 #include "faults.h"
 
 #include "heap.h"
+#include "registry.h"
 #include "sanitizer.h"
 
 #include <stmify/stm.h>
@@ -12,7 +13,7 @@
 #include <dlfcn.h>
 #include <elf.h>
 #include <sched.h>
-#include <spawn.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <ucontext.h>
 #include <unistd.h>
@@ -72,7 +73,10 @@ std::uintptr_t fault_pc(const void *context) noexcept {
 }
 
 // Names the source line of the faulting instruction with addr2line (the
-// process is about to die; the sanitizer's report is worth the fork).
+// process is about to die; the sanitizer's report is worth a child process).
+// dladdr is not async-signal-safe (it takes the loader's lock): a fault in
+// the middle of dlopen would hang here, which a view fault never is. The
+// child is made with the raw system call and only calls dup2 and execve.
 void say_source_line(std::uintptr_t pc) noexcept {
   Dl_info module;
   if (pc == 0 || dladdr(reinterpret_cast<void *>(pc), &module) == 0 || !module.dli_fname)
@@ -87,7 +91,16 @@ void say_source_line(std::uintptr_t pc) noexcept {
   for (int i = 0; i < 16; ++i)
     hex[2 + i] = "0123456789abcdef"[(address >> (60 - 4 * i)) & 0xf];
   hex[18] = '\0';
-  const char *path = module.dli_fname[0] ? module.dli_fname : "/proc/self/exe";
+  // The main program's name is argv[0], relative to where it started.
+  char executable[4096];
+  const char *path = module.dli_fname;
+  if (path[0] != '/') {
+    const ssize_t n = readlink("/proc/self/exe", executable, sizeof executable - 1);
+    if (n <= 0)
+      return;
+    executable[n] = '\0';
+    path = executable;
+  }
   say("stmify: the access is at ");
   say(path);
   say("+");
@@ -102,17 +115,17 @@ void say_source_line(std::uintptr_t pc) noexcept {
                   const_cast<char *>(path),
                   hex,
                   nullptr};
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, STDERR_FILENO, STDOUT_FILENO);
-  pid_t child;
-  if (posix_spawnp(&child, "addr2line", &actions, nullptr, argv, environ) == 0) {
-    int status;
-    waitpid(child, &status, 0);
-  } else {
+  const long child = syscall(SYS_fork);
+  if (child == 0) {
+    dup2(STDERR_FILENO, STDOUT_FILENO);
+    execve("/usr/bin/addr2line", argv, environ);
     say("stmify: (addr2line, from binutils, names the line)\n");
+    _exit(127);
   }
-  posix_spawn_file_actions_destroy(&actions);
+  if (child > 0) {
+    int status;
+    waitpid(static_cast<pid_t>(child), &status, 0);
+  }
 }
 
 // A fault in one of the barrier sanitizer's views: what the program did wrong.
@@ -123,31 +136,40 @@ void explain_view_fault(std::uintptr_t address, const void *context) noexcept {
   const int write = fault_was_write(context);
   if (view.current && !view.writable && write != 0)
     explain("barrier sanitizer: a write through a reference that had only a read barrier", address,
-            "the reference came from stm::rd or stm::loc (or stm_read), which return a "
-            "read-only view: a write needs stm::wr, which backs the object up first; "
-            "without it an abort cannot undo the write and other threads never see it");
-  else if (!view.current)
+            "the reference came from stm::rd (or stm_read), which returns a read-only "
+            "view: a write needs stm::wr, which backs the object up first; without it "
+            "an abort cannot undo the write and other threads never see it");
+  else
     explain("barrier sanitizer: a reference from a barrier was used after its "
             "transaction ended",
             address,
-            "a reference that stm::rd, stm::wr or stm::loc returns is valid in the "
-            "transaction that made it: after a commit, an abort, the start of an atomic "
-            "block or a blocking call it may point into another thread's segment or "
-            "miss newer commits; run the barrier again where the reference is used");
-  else
-    explain("barrier sanitizer: an access through a segment view the running "
-            "transaction does not own",
-            address, "the view belongs to another thread's segment");
+            "a reference that stm::rd or stm::wr returns is valid in the transaction "
+            "that made it: after the start or end of an atomic block, or after the "
+            "thread gave its segment up (a blocking call), it misses the read marker "
+            "or points into a segment another thread may hold; after a release "
+            "outside atomic blocks a write through it is never published. Run the "
+            "barrier again where the reference is used");
   say_source_line(fault_pc(context));
 }
 
 // One explanation at a time: threads that fault together would interleave
-// their lines (the first one usually ends the process before the next speaks).
-std::atomic_flag g_explaining = ATOMIC_FLAG_INIT;
+// their lines (the first one usually ends the process before the next
+// speaks). The thread explaining; a fault inside the handler itself (the
+// action stays installed: SA_NODEFER) is handed on at once.
+std::atomic<long> g_explaining{0};
 
 void on_fault(int sig, siginfo_t *info, void *context) {
-  while (g_explaining.test_and_set(std::memory_order_acquire))
+  const long self = syscall(SYS_gettid);
+  if (g_explaining.load(std::memory_order_relaxed) == self) {
+    sigaction(SIGSEGV, &g_previous, nullptr);
+    return;
+  }
+  for (long idle = 0; !g_explaining.compare_exchange_weak(idle, self, std::memory_order_acquire);
+       idle = 0)
     sched_yield();
+  // The write and wait calls below are the runtime's own: not the program's
+  // blocking calls, which would give the segment up.
+  runtime_scope scope;
   const auto address = reinterpret_cast<std::uintptr_t>(info->si_addr);
   const heap_layout &h = g_heap;
   if (h.window_size != 0 && h.in_reservation(address) && (address & h.mask) < kPage) {
@@ -170,7 +192,7 @@ void on_fault(int sig, siginfo_t *info, void *context) {
   // fault again under it.
   (void)sig;
   sigaction(SIGSEGV, &g_previous, nullptr);
-  g_explaining.clear(std::memory_order_release);
+  g_explaining.store(0, std::memory_order_release);
 }
 
 } // namespace

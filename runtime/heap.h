@@ -16,10 +16,10 @@ inline constexpr std::size_t kGranule = 16;        // read-marker granularity
 inline constexpr std::size_t kPage = 4096;
 inline constexpr std::size_t kBlock = 16 * 1024;   // allocation unit of the heap
 inline constexpr unsigned kMaxSegments = 256;
-// With the barrier sanitizer, each segment has a read-only and a read-write
-// view for each of this many transactions in a row, so that a view kept from
-// one of the previous ones faults (docs/architecture.md §5).
-inline constexpr unsigned kViewEpochs = 4;
+// With the barrier sanitizer, each segment has this many read-only and as
+// many read-write views, handed out in turn, so that a view kept from one of
+// the previous ones faults (docs/architecture.md §5).
+inline constexpr unsigned kViewEpochs = 8;
 
 inline constexpr std::size_t round_up(std::size_t n, std::size_t to) {
   return (n + to - 1) / to * to;

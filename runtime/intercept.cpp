@@ -14,6 +14,7 @@
 #include "diagnostics.h"
 #include "heap.h"
 #include "registry.h"
+#include "sanitizer.h"
 #include "sync.h"
 #include "threads.h"
 
@@ -645,10 +646,12 @@ namespace {
 // A call whose buffer lies in a managed object (written through the object's
 // write barrier) keeps the segment that buffer is in: the thread only counts
 // as stopped meanwhile.
-template <class F> auto io(const char *call, const void *buffer, F &&real) {
+template <class F> auto io(const char *call, const void *buffer, bool fills, F &&real) {
   thread_record *t = caller();
   if (!t)
     return real();
+  if (g_heap.sanitizer)
+    check_call_buffer(buffer, fills, call);
   if (in_managed_heap(buffer))
     return run_blocking(call, real, true);
   return run_blocking(call, real);
@@ -685,48 +688,50 @@ extern "C" int epoll_pwait(int fd, epoll_event *events, int n, int timeout, cons
 }
 
 extern "C" ssize_t read(int fd, void *buffer, size_t n) {
-  return io("read", buffer, [&] { return real_read()(fd, buffer, n); });
+  return io("read", buffer, true, [&] { return real_read()(fd, buffer, n); });
 }
 
 extern "C" ssize_t readv(int fd, const iovec *v, int n) {
-  return io("readv", n > 0 ? v[0].iov_base : nullptr, [&] { return real_readv()(fd, v, n); });
+  return io("readv", n > 0 ? v[0].iov_base : nullptr, true, [&] { return real_readv()(fd, v, n); });
 }
 
 extern "C" ssize_t write(int fd, const void *buffer, size_t n) {
-  return io("write", buffer, [&] { return real_write()(fd, buffer, n); });
+  return io("write", buffer, false, [&] { return real_write()(fd, buffer, n); });
 }
 
 extern "C" ssize_t writev(int fd, const iovec *v, int n) {
-  return io("writev", n > 0 ? v[0].iov_base : nullptr, [&] { return real_writev()(fd, v, n); });
+  return io("writev", n > 0 ? v[0].iov_base : nullptr, false,
+            [&] { return real_writev()(fd, v, n); });
 }
 
 extern "C" ssize_t recv(int fd, void *buffer, size_t n, int flags) {
-  return io("recv", buffer, [&] { return real_recv()(fd, buffer, n, flags); });
+  return io("recv", buffer, true, [&] { return real_recv()(fd, buffer, n, flags); });
 }
 
 extern "C" ssize_t recvfrom(int fd, void *buffer, size_t n, int flags, sockaddr *from,
                             socklen_t *length) {
-  return io("recvfrom", buffer,
+  return io("recvfrom", buffer, true,
             [&] { return real_recvfrom()(fd, buffer, n, flags, from, length); });
 }
 
 extern "C" ssize_t recvmsg(int fd, msghdr *message, int flags) {
   const void *buffer = message && message->msg_iovlen ? message->msg_iov[0].iov_base : nullptr;
-  return io("recvmsg", buffer, [&] { return real_recvmsg()(fd, message, flags); });
+  return io("recvmsg", buffer, true, [&] { return real_recvmsg()(fd, message, flags); });
 }
 
 extern "C" ssize_t send(int fd, const void *buffer, size_t n, int flags) {
-  return io("send", buffer, [&] { return real_send()(fd, buffer, n, flags); });
+  return io("send", buffer, false, [&] { return real_send()(fd, buffer, n, flags); });
 }
 
 extern "C" ssize_t sendto(int fd, const void *buffer, size_t n, int flags, const sockaddr *to,
                           socklen_t length) {
-  return io("sendto", buffer, [&] { return real_sendto()(fd, buffer, n, flags, to, length); });
+  return io("sendto", buffer, false,
+            [&] { return real_sendto()(fd, buffer, n, flags, to, length); });
 }
 
 extern "C" ssize_t sendmsg(int fd, const msghdr *message, int flags) {
   const void *buffer = message && message->msg_iovlen ? message->msg_iov[0].iov_base : nullptr;
-  return io("sendmsg", buffer, [&] { return real_sendmsg()(fd, message, flags); });
+  return io("sendmsg", buffer, false, [&] { return real_sendmsg()(fd, message, flags); });
 }
 
 extern "C" int accept(int fd, sockaddr *address, socklen_t *length) {

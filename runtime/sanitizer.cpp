@@ -57,20 +57,24 @@ void check_object(const segment &seg, std::uintptr_t object, std::uintptr_t head
 } // namespace
 
 void open_views(thread_record &t, segment &seg, bool new_reads) noexcept {
-  const unsigned reads = seg.read_view_epoch.load(std::memory_order_relaxed) + (new_reads ? 1 : 0);
+  const unsigned old_reads = seg.read_view_epoch.load(std::memory_order_relaxed);
+  const unsigned reads = old_reads + (new_reads ? 1 : 0);
   const unsigned writes = seg.write_view_epoch.load(std::memory_order_relaxed) + 1;
   if (new_reads) {
-    for (unsigned epoch = 0; epoch < kViewEpochs; ++epoch) {
-      protect_view(seg, epoch, false, epoch == reads % kViewEpochs ? PROT_READ : PROT_NONE);
-      protect_view(seg, epoch, true, PROT_NONE);
-    }
-  } else {
+    protect_view(seg, old_reads % kViewEpochs, false, PROT_NONE);
+    for (unsigned epoch = 0; epoch < kViewEpochs; ++epoch)
+      if (seg.readable_write_views & (1u << epoch))
+        protect_view(seg, epoch, true, PROT_NONE);
+    seg.readable_write_views = 0;
+    protect_view(seg, reads % kViewEpochs, false, PROT_READ);
+  } else if (seg.readable_write_views & (1u << (writes - 1) % kViewEpochs)) {
     // The same thread goes on reading the same segment: what it bound for
     // writing before may still be read, but a write through it would not be
     // published.
     protect_view(seg, (writes - 1) % kViewEpochs, true, PROT_READ);
   }
   protect_view(seg, writes % kViewEpochs, true, PROT_READ | PROT_WRITE);
+  seg.readable_write_views |= 1u << writes % kViewEpochs;
   seg.read_view_epoch.store(reads, std::memory_order_relaxed);
   seg.write_view_epoch.store(writes, std::memory_order_relaxed);
   t.view->read_view_base = g_heap.view_window(seg.index, reads % kViewEpochs, false);
@@ -78,16 +82,13 @@ void open_views(thread_record &t, segment &seg, bool new_reads) noexcept {
 }
 
 void close_views(thread_record &t, segment &seg) noexcept {
-  // The next holder's views are ones no earlier transaction had.
-  for (unsigned epoch = 0; epoch < kViewEpochs; ++epoch) {
-    protect_view(seg, epoch, false, PROT_NONE);
-    protect_view(seg, epoch, true, PROT_NONE);
-  }
-  for (bool writable : {false, true}) {
-    std::atomic<unsigned> &epoch = writable ? seg.write_view_epoch : seg.read_view_epoch;
-    const unsigned current = epoch.load(std::memory_order_relaxed);
-    epoch.store(current + 1, std::memory_order_relaxed);
-  }
+  // The next holder's first transaction opens views no earlier one had.
+  protect_view(seg, seg.read_view_epoch.load(std::memory_order_relaxed) % kViewEpochs, false,
+               PROT_NONE);
+  for (unsigned epoch = 0; epoch < kViewEpochs; ++epoch)
+    if (seg.readable_write_views & (1u << epoch))
+      protect_view(seg, epoch, true, PROT_NONE);
+  seg.readable_write_views = 0;
   t.view->read_view_base = 0;
   t.view->write_view_base = 0;
 }
@@ -103,6 +104,21 @@ void check_stored_references(const segment &seg) noexcept {
     check_object(seg, c.start, c.header);
 }
 
+void check_call_buffer(const void *buffer, bool fills, const char *call) noexcept {
+  view_address view;
+  if (!find_view(reinterpret_cast<std::uintptr_t>(buffer), view))
+    return;
+  if (!view.current)
+    fatal("barrier sanitizer: %s was given a buffer in a managed object through a reference "
+          "from a barrier of an earlier transaction (%p); run the barrier again where the "
+          "buffer is passed",
+          call, buffer);
+  if (fills && !view.writable)
+    fatal("barrier sanitizer: %s writes into a buffer in a managed object that had only a "
+          "read barrier (%p): it needs stm::wr",
+          call, buffer);
+}
+
 bool find_view(std::uintptr_t address, view_address &out) noexcept {
   const heap_layout &h = g_heap;
   if (!h.sanitizer || !h.in_reservation(address) || address < h.view_window(1, 0, false))
@@ -113,7 +129,8 @@ bool find_view(std::uintptr_t address, view_address &out) noexcept {
   const unsigned epoch = static_cast<unsigned>(index / 2 % kViewEpochs);
   const segment &seg = segment_at(out.segment);
   const std::atomic<unsigned> &current = out.writable ? seg.write_view_epoch : seg.read_view_epoch;
-  out.current = seg.owner.load(std::memory_order_relaxed) != nullptr &&
+  const thread_record *owner = seg.owner.load(std::memory_order_relaxed);
+  out.current = owner != nullptr && owner != kReclaimerOwner &&
                 current.load(std::memory_order_relaxed) % kViewEpochs == epoch;
   return true;
 }

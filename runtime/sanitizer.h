@@ -25,6 +25,10 @@ void close_views(thread_record &t, segment &seg) noexcept;
 // Before the transaction's writes are published: every managed reference in
 // the objects it wrote or created is canonical (or null).
 void check_stored_references(const segment &seg) noexcept;
+// A buffer handed to a system call (which does not fault but fails with
+// EFAULT): stops the program, as a fault in a view would, when the buffer is
+// a view the call may not use (fills: the call writes it).
+void check_call_buffer(const void *buffer, bool fills, const char *call) noexcept;
 
 // The view an address lies in, for explaining a fault there.
 struct view_address {

@@ -129,8 +129,10 @@ struct segment {
   // under the log reclaimer's lock by the segment's owner.
   bool stale = false;
   std::size_t idle_imported = 0; // log bytes imported since it became idle
-  // Which views the barrier sanitizer gives the transactions begun here.
+  // Which views the barrier sanitizer gives the transactions begun here, and
+  // which write views are readable (bit i: epoch i; see open_views).
   std::atomic<unsigned> read_view_epoch{0}, write_view_epoch{0};
+  unsigned readable_write_views = 0;
   entry_pool entries;
   transaction_state tx;
   allocation_state alloc;

@@ -22,8 +22,8 @@ static inline void *_stm_translate(const void *ref) { return _stm_local(_stm_off
 /* What the read and write barriers return. Built with STMIFY_SANITIZE (the
  * barrier sanitizer), a read-only and a read-write view of the segment that
  * last only for the running transaction; so a write through a reference that
- * had only a read barrier, or a reference kept from an earlier transaction or
- * another segment, faults where it is used. */
+ * had only a read barrier, or a reference kept from an earlier transaction,
+ * faults where it is used. */
 #ifdef STMIFY_SANITIZE
 __attribute__((weak)) int _stm_sanitized_build = 1;
 static inline void *_stm_read_view(uintptr_t offset) {

@@ -82,10 +82,13 @@ template <class T> inline std::uintptr_t header_delta(const T *p) noexcept {
 // For non-managed T these are the identity, so the transformer may wrap any
 // dependent expression in a template.
 
-// Translation only: the reference in the calling thread's segment.
+// Translation only: the reference in the calling thread's segment. It
+// becomes `this` of the methods called through it, where the vptr is read
+// without a barrier (it never changes), also after the method began other
+// transactions: so it is the segment's own window, not a sanitizer's view.
 template <class T> inline T *loc(T *p) noexcept {
   if constexpr (detail::managed_type<T>)
-    return static_cast<T *>(_stm_read_view(_stm_offset(p)));
+    return static_cast<T *>(_stm_translate(p));
   else
     return p;
 }

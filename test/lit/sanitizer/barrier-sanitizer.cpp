@@ -11,14 +11,20 @@
 // RUN: %llvm_bin/not --crash %t/sanitized kept-read 2>&1 | FileCheck --check-prefix=KEPT-READ %s
 // RUN: %llvm_bin/not --crash %t/sanitized write-after-release 2>&1 | FileCheck --check-prefix=WRITE-AFTER-RELEASE %s
 // RUN: %llvm_bin/not --crash %t/sanitized segment-reference-stored 2>&1 | FileCheck --check-prefix=STORED %s
+// RUN: %llvm_bin/not --crash %t/sanitized kept-over-blocking-call 2>&1 | FileCheck --check-prefix=BLOCKING %s
+// RUN: %llvm_bin/not --crash %t/sanitized read-into-read-only 2>&1 | FileCheck --check-prefix=READ-INTO %s
+// RUN: %t/sanitized virtual-call-after-block | FileCheck --check-prefix=VIRTUAL %s
 // RUN: env STMIFY_SANITIZE=0 %t/sanitized write-through-read | FileCheck --check-prefix=UNCHECKED %s
 // RUN: %t/plain write-through-read | FileCheck --check-prefix=UNCHECKED %s
 // RUN: %t/plain kept-write | FileCheck --check-prefix=UNCHECKED %s
 #include <stmify/stm.hpp>
 
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <mutex>
+#include <thread>
+#include <unistd.h>
 
 struct Node : stm::object {
   long value = 0;
@@ -27,6 +33,25 @@ struct Node : stm::object {
   static void __stmify_trace(const void *self, stm_visit_fn visit, void *context) {
     visit(context, static_cast<const Node *>(self)->next);
   }
+};
+
+struct Buffer : stm::object {
+  char bytes[16] = {};
+  using __stmify_traced_type = Buffer;
+  static void __stmify_trace(const void *, stm_visit_fn, void *) {}
+};
+
+// A method runs with `this` from stm::loc; the vptr of a virtual call on
+// `this` is read without a barrier, also after the method ran a block.
+struct Shape : stm::object {
+  long calls = 0;
+  virtual long area() const { return 3; }
+  long counted_area() {
+    stm::atomic([&] { stm::wr(this)->calls += 1; });
+    return area();
+  }
+  using __stmify_traced_type = Shape;
+  static void __stmify_trace(const void *, stm_visit_fn, void *) {}
 };
 
 std::mutex lock;
@@ -85,6 +110,26 @@ int main(int argc, char **argv) {
     // WRITE-AFTER-RELEASE: barrier-sanitizer.cpp:[[# @LINE + 1]]
     w->value = 8;
     std::printf("unchecked\n");
+  } else if (!std::strcmp(mode, "kept-over-blocking-call")) {
+    // A blocking call gives the segment up: another thread may hold it now.
+    Node *r = stm::rd(n);
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    // BLOCKING: barrier sanitizer: a reference from a barrier was used after its transaction ended
+    // BLOCKING: barrier-sanitizer.cpp:[[# @LINE + 1]]
+    std::printf("%ld\n", r->value);
+  } else if (!std::strcmp(mode, "read-into-read-only")) {
+    // A system call does not fault on a view it may not use: it is checked.
+    int ends[2];
+    if (pipe(ends) != 0 || write(ends[1], "abc", 3) != 3)
+      return 1;
+    Buffer *b = stm::make<Buffer>();
+    // READ-INTO: barrier sanitizer: read writes into a buffer in a managed object that had only a read barrier
+    long got = read(ends[0], stm::rd(b)->bytes, 3);
+    std::printf("unchecked %ld\n", got);
+  } else if (!std::strcmp(mode, "virtual-call-after-block")) {
+    Shape *s = stm::make<Shape>();
+    // VIRTUAL: area 3
+    std::printf("area %ld\n", stm::loc(s)->counted_area());
   } else if (!std::strcmp(mode, "segment-reference-stored")) {
     // STORED: barrier sanitizer: a Node object {{.*}} that an atomic block wrote holds 0x{{[0-9a-f]+}}, a reference into a segment instead of a canonical one
     stm::atomic([&] { stm::wr(n)->next = stm::rd(m); });
