@@ -196,6 +196,7 @@ private:
   void analyzeLambdaCall(const clang::CallExpr *E);
   bool writesUnmanagedInInstantiation(const clang::Expr *Target) const;
   const FunctionScope *atomicBlock() const;
+  bool declaredInTransaction(const clang::VarDecl *VD) const;
   bool restorableByCopy(const clang::VarDecl *VD, const clang::Expr *LValue) const;
   bool isFunctionLocalObject(const clang::Expr *Object) const;
   const clang::Expr *calledObject(const clang::CallExpr *E) const;

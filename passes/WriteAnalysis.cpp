@@ -213,8 +213,7 @@ const VarDecl *Instrumenter::outerLocal(const Expr *Target) const {
   const VarDecl *VD = variableOf(Ref);
   if (!VD || !VD->hasLocalStorage() || VD->getType()->isReferenceType())
     return nullptr;
-  const FunctionScope *Block = atomicBlock();
-  return Block && !declaredWithin(VD, Block->Function) ? VD : nullptr;
+  return atomicBlock() && !declaredInTransaction(VD) ? VD : nullptr;
 }
 
 // The innermost atomic block whose body is being traversed.
@@ -223,6 +222,17 @@ const Instrumenter::FunctionScope *Instrumenter::atomicBlock() const {
     if (S->AtomicBody)
       return &*S;
   return nullptr;
+}
+
+// A local of the body of the outermost atomic block around the code: a
+// nested block is part of that block's transaction, which makes the local
+// again when it runs again, so the local is not saved (restoring it after
+// the abort would write into a frame the abort has left).
+bool Instrumenter::declaredInTransaction(const VarDecl *VD) const {
+  for (const FunctionScope &S : Scopes)
+    if (S.AtomicBody)
+      return declaredWithin(VD, S.Function);
+  return false;
 }
 
 bool Instrumenter::isFunctionLocalObject(const Expr *Object) const {
@@ -236,8 +246,10 @@ bool Instrumenter::isFunctionLocalObject(const Expr *Object) const {
   if (!Ref || !scope())
     return false;
   const auto *VD = dyn_cast<VarDecl>(Ref->getDecl());
+  // A local of an enclosing atomic block's body is the transaction's too.
   return VD && VD->hasLocalStorage() && !VD->getType()->isReferenceType() &&
-         !isa<ParmVarDecl>(VD) && declaredWithin(VD, scope()->Function);
+         !isa<ParmVarDecl>(VD) &&
+         (declaredWithin(VD, scope()->Function) || declaredInTransaction(VD));
 }
 
 void Instrumenter::analyzeWrite(const Expr *Operation, const Expr *LValue) {
@@ -419,7 +431,7 @@ void Instrumenter::analyzeLambdaCall(const CallExpr *E) {
     return;
   for (const CapturedWrite &W : Found->second) {
     const VarDecl *VD = W.Variable;
-    if (VD && declaredWithin(VD, Block->Function))
+    if (VD && declaredInTransaction(VD))
       continue;
     if (VD && VD->getType().isTriviallyCopyableType(AST) && !isa<DecompositionDecl>(VD)) {
       OuterLocalWrites[Block->Lambda].push_back({VD, W.LValue});

@@ -34,3 +34,29 @@ long outer(Node *n, int i) {
 // CHECK-NEXT: plain = s.total;
 // CHECK-NEXT: (stm::detail::inevitable_hook("write to 's', declared outside the atomic block, at {{[^"]*}}"), s.values[i] = stm::rd(n)->value);
 // CHECK-NEXT: (stm::detail::inevitable_hook("write to 'seen', declared outside the atomic block, at {{[^"]*}}"), seen[i] = plain);
+
+// A nested block is part of the outermost block's transaction: it saves the
+// locals from outside that block, but not those of the outer block's body,
+// which the outer block makes again when it runs again (and whose frame an
+// abort leaves). A vector of the outer block needs no inevitability either.
+long nested(Node *n) {
+  long before = 0;
+  stm::atomic([&] {
+    long inside = n->value;
+    std::vector<long> kept;
+    stm::atomic([&] {
+      inside += 1;
+      before += 1;
+      kept.push_back(inside);
+    });
+    n->value = inside + static_cast<long>(kept.size());
+  });
+  return before;
+}
+// CHECK: stm::atomic([&] {
+// CHECK-NEXT: long inside = stm::rd(n)->value;
+// CHECK-NEXT: std::vector<long> kept;
+// CHECK-NEXT: stm::atomic([&] { stm::detail::preserve(before);
+// CHECK-NEXT: inside += 1;
+// CHECK-NEXT: before += 1;
+// CHECK-NEXT: kept.push_back(inside);
