@@ -29,9 +29,10 @@ std::pair<unsigned, unsigned> rawRange(const Expr *E) {
 namespace {
 
 struct KnownFunctions {
-  llvm::StringSet<> Safe, Blocking, ThreadStart, SynchronizingClasses, Synchronizing;
+  llvm::StringSet<> Safe, ReadOnly, Blocking, ThreadStart, SynchronizingClasses, Synchronizing;
   KnownFunctions() {
 #define STMIFY_TX_SAFE(Name) Safe.insert(Name);
+#define STMIFY_READ_ONLY(Name) ReadOnly.insert(Name);
 #define STMIFY_BLOCKING(Name) Blocking.insert(Name);
 #define STMIFY_THREAD_START(Name) ThreadStart.insert(Name);
 #define STMIFY_SYNCHRONIZING_CLASS(Name) SynchronizingClasses.insert(Name);
@@ -246,7 +247,8 @@ Instrumenter::CallKind Instrumenter::classifyCall(const CallExpr *E) const {
     return CallKind::Safe;
   }
   CallKind Kind = classifyCallee(Callee, calledObject(E));
-  if (Kind == CallKind::Hook && !isa<CXXMethodDecl>(Callee) && onlyOwnedArguments(E))
+  if (Kind == CallKind::Hook && !isa<CXXMethodDecl>(Callee) &&
+      (onlyOwnedArguments(E) || onlyReadArguments(E)))
     return CallKind::Safe;
   if (Kind == CallKind::Safe && modifiesObjectBehindPointer(E))
     return CallKind::Hook;
@@ -308,14 +310,21 @@ bool Instrumenter::onlyOwnedArguments(const CallExpr *E) const {
                                            "rbegin", "rend", "data"};
   const FunctionDecl *Callee = E->getDirectCallee();
   for (unsigned I = 0; I < E->getNumArgs(); ++I) {
-    // An argument the callee may modify (std::swap(x, y)) is not a value.
     if (!Callee || I >= Callee->getNumParams())
       return false;
     QualType Param = Callee->getParamDecl(I)->getType();
-    if ((Param->isReferenceType() || Param->isPointerType()) &&
-        !Param->getPointeeType().isConstQualified() && !Param->isRValueReferenceType())
-      return false;
     const Expr *A = E->getArg(I)->IgnoreParenImpCasts();
+    // An argument the callee may modify (std::swap(x, y)): a field of a
+    // managed object (its write barrier backs the object up, and the field
+    // stays valid for the call, which has no safe point) or a local of the
+    // running code; anything else may be shared.
+    if ((Param->isReferenceType() || Param->isPointerType()) &&
+        !Param->getPointeeType().isConstQualified() && !Param->isRValueReferenceType()) {
+      if (Param->isLValueReferenceType() && A->isLValue() &&
+          (isWrittenManagedField(A) || isFunctionLocalObject(A)))
+        continue;
+      return false;
+    }
     if (const auto *M = dyn_cast<MaterializeTemporaryExpr>(A))
       A = M->getSubExpr()->IgnoreParenImpCasts();
     if (const auto *B = dyn_cast<CXXBindTemporaryExpr>(A))
@@ -340,6 +349,61 @@ bool Instrumenter::onlyOwnedArguments(const CallExpr *E) const {
         continue;
       return false;
     }
+    return false;
+  }
+  return true;
+}
+
+namespace {
+// std::vector<T>::iterator (__gnu_cxx::__normal_iterator), the node
+// iterators of lists, maps and sets, reverse and move iterators: reading
+// through them reads memory and does nothing else. Stream iterators read
+// input, and are not among them.
+bool isContainerIterator(const CXXRecordDecl *Class) {
+  if (!Class->getIdentifier())
+    return false;
+  llvm::StringRef Name = Class->getName();
+  return Name.ends_with("iterator") && !Name.contains("stream");
+}
+} // namespace
+
+// A field of a managed object that gets a write barrier where it is named.
+bool Instrumenter::isWrittenManagedField(const Expr *E) const {
+  SmallVector<const Expr *, 2> Targets;
+  writeTargets(E, Targets);
+  return !Targets.empty() && llvm::all_of(Targets, [&](const Expr *T) {
+    return isManagedAccess(T) && WrittenAccesses.contains(T);
+  });
+}
+
+// A read-only algorithm (STMIFY_READ_ONLY) whose other arguments are values
+// or function objects of the program: it reads through its iterators, which
+// may point anywhere, and writes nothing.
+bool Instrumenter::onlyReadArguments(const CallExpr *E) const {
+  const FunctionDecl *Callee = E->getDirectCallee();
+  if (!Callee || !known().ReadOnly.contains(plainName(Callee)))
+    return false;
+  for (unsigned I = 0; I < E->getNumArgs() && I < Callee->getNumParams(); ++I) {
+    QualType Param = Callee->getParamDecl(I)->getType();
+    if (Param->isReferenceType() && !Param->getPointeeType().isConstQualified() &&
+        !Param->isRValueReferenceType())
+      return false; // not an algorithm of the list's signature
+    QualType T = E->getArg(I)->IgnoreParenImpCasts()->getType().getNonReferenceType();
+    if (T->isArithmeticType() || T->isEnumeralType() || T->isNullPtrType() || T->isPointerType())
+      continue; // a value, or an iterator that is a pointer
+    if (T->isFunctionPointerType() || T->isMemberPointerType())
+      return false; // code that may do anything
+    const CXXRecordDecl *Class = T->getAsCXXRecordDecl();
+    if (!Class)
+      return false;
+    // A lambda or function object of the program: instrumented. A container
+    // iterator of the library: it only reads here. Any other library class
+    // (a std::function, std::plus, a stream iterator that reads input) is
+    // code whose effects the transformer does not see.
+    if (Class->isLambda() || !SM.isInSystemHeader(SM.getExpansionLoc(Class->getLocation())))
+      continue;
+    if (isContainerIterator(Class))
+      continue;
     return false;
   }
   return true;

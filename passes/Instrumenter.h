@@ -179,6 +179,8 @@ private:
   bool isLeafFunction(const clang::FunctionDecl *F) const;
   bool isKnownValueFunction(const clang::FunctionDecl *F) const;
   bool isKnownToSynchronize(const clang::FunctionDecl *F) const;
+  bool onlyReadArguments(const clang::CallExpr *E) const;
+  bool isWrittenManagedField(const clang::Expr *E) const;
   void pinLoop(const clang::Stmt *Loop);
   void noteSegmentChange(clang::SourceLocation Binding);
   clang::QualType fieldObjectType(const clang::Expr *Field) const;

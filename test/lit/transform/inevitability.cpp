@@ -116,6 +116,31 @@ long caller(Item *it) {
 // CHECK: void log_twice(long v) noexcept { stm::detail::nothrow_scope __stmify_nothrow; log_quietly(v); log_quietly(v + 1); }
 // CHECK: (stm::detail::inevitable_hook("call to 'log_twice', which is noexcept and needs inevitability, at {{[^"]*}}"), log_twice(stm::rd(it)->v));
 
+// Algorithms that only read through their iterators need no inevitability,
+// wherever the iterators point, when their other arguments are values or
+// the program's own function objects; code the transformer does not see
+// (a std::function) or input they consume (a stream iterator) does.
+#include <functional>
+#include <iterator>
+#include <numeric>
+#include <sstream>
+long read_only_algorithms(Item *it, const std::vector<long> &shared,
+                          const std::function<bool(long)> &wanted, std::istringstream &in) {
+  long n = std::count(shared.begin(), shared.end(), it->v);
+  // CHECK: long n = std::count(shared.begin(), shared.end(), stm::rd(it)->v);
+  n += std::count_if(shared.begin(), shared.end(), [&](long x) { return x > it->v; });
+  // CHECK: n += std::count_if(shared.begin(), shared.end(), [&](long x) { return x > stm::rd(it)->v; });
+  n += std::accumulate(shared.begin(), shared.end(), 0L);
+  // CHECK: n += std::accumulate(shared.begin(), shared.end(), 0L);
+  n += std::binary_search(shared.rbegin(), shared.rend(), n);
+  // CHECK: n += std::binary_search(shared.rbegin(), shared.rend(), n);
+  n += std::count_if(shared.begin(), shared.end(), wanted);
+  // CHECK: n += (stm::detail::inevitable_hook("call to 'std::count_if' at {{[^"]*}}"), std::count_if(shared.begin(), shared.end(), wanted));
+  n += std::count(std::istream_iterator<long>(in), std::istream_iterator<long>(), 3L);
+  // CHECK: n += (stm::detail::inevitable_hook("call to 'std::count' at {{[^"]*}}"), std::count(std::istream_iterator<long>(in), std::istream_iterator<long>(), 3L));
+  return n;
+}
+
 long swapped(long x, long y) {
   std::swap(x, y);
   // CHECK: (stm::detail::inevitable_hook("call to 'std::swap' at {{[^"]*}}"), std::swap(x, y));

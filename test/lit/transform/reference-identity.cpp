@@ -28,5 +28,6 @@ void library(Node *a, Node *b) {
   std::swap(a->value, b->value);
   *a = *b;
 }
-// CHECK: (stm::detail::inevitable_hook("call to 'std::swap' at {{[^"]*}}"), std::swap(stm::wr(a, "{{[^"]*}}")->value, stm::wr(b, "{{[^"]*}}")->value));
+// Both fields have their write barrier: swapping them needs no inevitability.
+// CHECK: std::swap(stm::wr(a, "{{[^"]*}}")->value, stm::wr(b, "{{[^"]*}}")->value);
 // CHECK-NEXT: *stm::wr(a, "{{[^"]*}}") = *stm::rd(b);
