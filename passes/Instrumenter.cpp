@@ -312,6 +312,10 @@ bool Instrumenter::VisitBinaryOperator(BinaryOperator *E) {
     const Expr *Object = E->getLHS();
     QualType T =
         E->getOpcode() == BO_PtrMemI ? Object->getType()->getPointeeType() : Object->getType();
+    // this->*member: the barrier translates `this`, which is then not a
+    // value to make canonical.
+    if (const auto *This = dyn_cast<CXXThisExpr>(Object->IgnoreParenImpCasts()))
+      ConsumedThis.insert(This);
     wrapWithBarrier(Object, E, false, T);
   }
   auto Hook = HookedWrites.find(E);
