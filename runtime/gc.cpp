@@ -280,6 +280,7 @@ void forget_dead_objects_in_transactions() {
     segment &seg = segment_at(i);
     transaction_state &tx = seg.tx;
     std::erase_if(tx.created, [&](const created_record &c) { return dead(c.start); });
+    std::erase_if(seg.constructing, [&](const created_record &c) { return dead(c.start); });
     const std::size_t before = tx.writes.size();
     std::erase_if(tx.writes, [&](const write_record &w) {
       if (!dead(w.object))

@@ -135,6 +135,10 @@ struct segment {
   unsigned readable_write_views = 0;
   entry_pool entries;
   transaction_state tx;
+  // Objects created outside atomic blocks whose constructor had not
+  // finished when their transaction published: the next transaction outside
+  // atomic blocks in this segment takes them over (_STM_GCFLAG_CONSTRUCTING).
+  std::vector<created_record> constructing;
   allocation_state alloc;
   segment_stats stats;
 };

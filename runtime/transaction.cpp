@@ -245,11 +245,40 @@ void release_inevitable(segment &seg) noexcept {
   release_slot(tail, nullptr);
 }
 
-// Publishes the transaction's writes and new objects (if any) and releases
-// the inevitable slot. Returns false if an atomic transaction lost a conflict
-// (it is then left for abort_atomic), or if an ambient one would have to wait
-// and may not.
-bool publish(segment &seg, bool may_wait) noexcept {
+namespace {
+
+// stm::make sets the flag before the constructor runs, and clears it and
+// sets the type id after; value-initialisation (a class whose constructor
+// the compiler makes) zeroes the whole header first, flag and id.
+bool under_construction(const segment &seg, const created_record &c) {
+  const auto *header = reinterpret_cast<const stm_object_t *>(seg.base + c.start + c.header);
+  return (header->stm_flags & _STM_GCFLAG_CONSTRUCTING) != 0 || header->stm_tid == 0;
+}
+
+// Objects whose constructor is still running are not published half made:
+// they leave the transaction for the segment's `constructing` list.
+void set_aside_constructing(segment &seg) {
+  transaction_state &tx = seg.tx;
+  for (auto it = tx.created.begin(); it != tx.created.end();)
+    if (under_construction(seg, *it)) {
+      seg.constructing.push_back(*it);
+      tx.created_bytes -= it->size;
+      it = tx.created.erase(it);
+    } else {
+      ++it;
+    }
+}
+
+// Code outside atomic blocks goes on constructing them.
+void take_back_constructing(segment &seg) {
+  for (const created_record &c : seg.constructing) {
+    seg.tx.created.push_back(c);
+    seg.tx.created_bytes += c.size;
+  }
+  seg.constructing.clear();
+}
+
+bool publish_effects(segment &seg, bool may_wait) noexcept {
   transaction_state &tx = seg.tx;
   if (!tx.has_effects()) {
     if (tx.inevitable)
@@ -262,6 +291,23 @@ bool publish(segment &seg, bool may_wait) noexcept {
     return false;
   finish_publication(seg);
   return true;
+}
+
+} // namespace
+
+// Publishes the transaction's writes and new objects (if any) and releases
+// the inevitable slot. Returns false if an atomic transaction lost a conflict
+// (it is then left for abort_atomic), or if an ambient one would have to wait
+// and may not. Objects still being constructed outside atomic blocks wait for
+// a later publication.
+bool publish(segment &seg, bool may_wait) noexcept {
+  transaction_state &tx = seg.tx;
+  if (tx.kind == tx_kind::ambient)
+    set_aside_constructing(seg);
+  const bool published = publish_effects(seg, may_wait);
+  if (!published && tx.kind == tx_kind::ambient)
+    take_back_constructing(seg); // the transaction goes on
+  return published;
 }
 
 void next_read_version(thread_record &t, segment &seg) noexcept {
@@ -391,6 +437,7 @@ void begin_ambient(thread_record &t, bool continues) noexcept {
   seg.tx.clear();
   seg.tx.kind = tx_kind::ambient;
   t.ambient_visits = 0;
+  take_back_constructing(seg);
   if (g_heap.sanitizer)
     open_views(t, seg, !continues);
   validate(seg);

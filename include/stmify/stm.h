@@ -48,6 +48,11 @@ typedef struct stm_object_s {
  * slow path, which backs the object up. Clear on objects the running
  * transaction created or already backed up. */
 #define _STM_GCFLAG_WRITE_BARRIER 0x1u
+/* Set by stm::make while the object's constructor runs (as is a zero type
+ * id, when value-initialisation zeroed the header): code outside atomic
+ * blocks that publishes meanwhile (a nested stm::make, a safe point) keeps
+ * the object to publish it whole, once the constructor has finished. */
+#define _STM_GCFLAG_CONSTRUCTING 0x2u
 
 /* Called by a trace function for every managed reference an object holds; ref
  * may be canonical, segment-local or null. */

@@ -487,14 +487,19 @@ template <class T> inline const stm_type_descriptor_t &descriptor() noexcept {
 // Value-initialisation may have zeroed the header: the id, set again once the
 // constructor has run, marks the object complete.
 template <class T> T *finish_make(T *object) noexcept {
-  access::header(*object).stm_tid = descriptor<T>().tid;
+  stm_object_t &header = access::header(*object);
+  header.stm_tid = descriptor<T>().tid;
+  header.stm_flags &= ~_STM_GCFLAG_CONSTRUCTING;
   return canon(object);
 }
 
 template <class T, class... Args> T *make_object(Args &&...args) {
-  void *memory = stm_allocate(&descriptor<T>());
+  const stm_type_descriptor_t &type = descriptor<T>();
+  void *memory = stm_allocate(&type);
   if (!memory)
     throw heap_exhausted();
+  reinterpret_cast<stm_object_t *>(static_cast<char *>(memory) + type.header_offset)->stm_flags |=
+      _STM_GCFLAG_CONSTRUCTING;
   T *object;
   try {
     object = ::new (memory) T(std::forward<Args>(args)...);
