@@ -103,11 +103,13 @@ class Generator:
             if self.chance(0.15) and not scope.task:
                 p = f"{p}->peer"
             base = p + "->"
-        choice = self.rng.randrange(6)
+        choice = self.rng.randrange(7)
         if choice == 4:
             return f"{base}data[{self.value(scope, 1)} & 3u]"
         if choice == 5:
             return f"{base}data[{self.rng.randrange(4)}]"
+        if choice == 6:  # through an accessor returning a reference to the field
+            return f"{base}slot({self.value(scope, 1)})"
         return base + NODE_FIELDS[choice % 4]
 
     def place(self, scope, capturable=False):
@@ -357,6 +359,8 @@ class Generator:
               virtual ~Base() = default;
               virtual U mix(U v) {{ a += v * {mix}u; return b ^ v; }}
               virtual U digest() const {{ return a * 31u + b * 7u + pos.x * 3u + pos.y; }}
+              U &slot(U i) {{ return data[i & 3u]; }}
+              const U &slot(U i) const {{ return data[i & 3u]; }}
             }};
             struct Derived : Base {{
               U c = 1;
@@ -368,8 +372,15 @@ class Generator:
               Cell *next = nullptr;
               void bump(T by) {{ value = value * {bump}u + by; }}
             }};
+            // Made outside atomic blocks, its constructor making objects
+            // before it has set all its fields.
             struct Shared : stm::object {{
               U sum[4] = {{}};
+              Cell<U> *seeded = stm::make<Cell<U>>();
+              U base;
+              Cell<U> *second;
+              U tail;
+              explicit Shared(U b) : base(b), second(stm::make<Cell<U>>()), tail(b * 3u + {bump}u) {{}}
             }};
 
             """)
@@ -478,6 +489,10 @@ class Generator:
               }
               for (U k = 0; k < 8u; ++k)
                 h = h * 131u + arr->get(k);
+              h = h * 5u + stm::atomic([&] {
+                return shared->base + shared->tail + (shared->seeded != nullptr) +
+                       (shared->second != nullptr);
+              });
               return h * 3u + cell->value + cell->next->value;
             }
 
@@ -495,7 +510,7 @@ class Generator:
         threads = r.randint(2, 4)
         self.text(0, f"""
             U run() {{
-              Shared *shared = stm::make<Shared>();
+              Shared *shared = stm::make<Shared>({threads}u + 1u);
               std::vector<U> results({threads});
               std::vector<std::thread> threads;
               for (U t = 0; t < {threads}u; ++t)
