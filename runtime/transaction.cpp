@@ -391,8 +391,27 @@ bool become_inevitable(thread_record &t, const char *reason) noexcept {
 
 void publish_inevitable_progress(segment &seg) noexcept {
   transaction_state &tx = seg.tx;
-  if (!tx.inevitable || !tx.has_effects())
+  if (!tx.inevitable)
     return;
+  // Objects whose constructor is still running stay the transaction's.
+  std::vector<created_record> building;
+  std::erase_if(tx.created, [&](const created_record &c) {
+    if (!under_construction(seg, c))
+      return false;
+    building.push_back(c);
+    tx.created_bytes -= c.size;
+    return true;
+  });
+  auto keep_building = [&] {
+    for (const created_record &c : building) {
+      tx.created.push_back(c);
+      tx.created_bytes += c.size;
+    }
+  };
+  if (!tx.has_effects()) {
+    keep_building();
+    return;
+  }
   commit_entry *e = build_entry(seg);
   e->next.store(kInevitable, std::memory_order_relaxed); // it keeps the slot
   commit_entry *tail = seg.last_seen.load(std::memory_order_relaxed);
@@ -405,6 +424,7 @@ void publish_inevitable_progress(segment &seg) noexcept {
   tx.created.clear();
   tx.created_bytes = 0;
   tx.backups.reset();
+  keep_building();
 }
 
 void suspend_inevitable(segment &seg) noexcept {

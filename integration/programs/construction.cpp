@@ -8,6 +8,7 @@
 #include <stmify/stm.hpp>
 
 #include <cstdio>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -46,6 +47,23 @@ struct Counted : stm::object {
   }
 };
 
+// Made inside an atomic block, its constructor takes a lock: the block
+// becomes inevitable and publishes what it did so far when the lock is
+// released, before the constructor has set its last field.
+std::mutex registry_lock;
+long registered = 0;
+long register_one() {
+  std::lock_guard<std::mutex> guard(registry_lock);
+  return ++registered;
+}
+
+struct Registered : stm::object {
+  long first;
+  long number;
+  long last;
+  Registered() : first(1), number(register_one()), last(3) {}
+};
+
 long read_all(const std::vector<Branch *> &branches, Defaults *d, Counted *c) {
   return stm::atomic([&] {
     long total = 0;
@@ -62,11 +80,15 @@ int main() {
     branches.push_back(stm::make<Branch>(i));
   Defaults *d = stm::make<Defaults>();
   Counted *c = stm::make<Counted>(5000);
-  const long expected = read_all(branches, d, c);
+  Registered *r = stm::atomic([] { return stm::make<Registered>(); });
+  const long expected = read_all(branches, d, c) + r->first + r->number + r->last;
   std::vector<long> seen(4);
   std::vector<std::thread> threads;
   for (int t = 0; t < 4; ++t)
-    threads.emplace_back([&, t] { seen[t] = read_all(branches, d, c); });
+    threads.emplace_back([&, t] {
+      seen[t] =
+          read_all(branches, d, c) + stm::atomic([&] { return r->first + r->number + r->last; });
+    });
   for (std::thread &th : threads)
     th.join();
   bool ok = true;
