@@ -670,6 +670,12 @@ void Instrumenter::reportFieldAddressEscapes(const Expr *Field, SourceLocation L
                                              const char *What) {
   Diags.report(Diag::FieldAddressEscapes, Loc, {What, typeName(fieldObjectType(Field))},
                Field->getSourceRange());
+  // A pointer to a field is refused even where a reference would not be.
+  if (llvm::StringRef(What) == "the address of" && inAtomicBlockBody())
+    Diags.note(Loc, "stmify follows references to fields, not pointers to them: a pointer "
+                    "may be stored anywhere; keep a pointer to the object instead (to insert "
+                    "into a list, walk it with the node before: docs/diagnostics/"
+                    "field-address-escapes.md)");
 }
 
 // A lambda in an atomic block that captures a reference bound to a field

@@ -64,7 +64,7 @@ void inside_blocks(Table *t) {
     take_a_lock();
     r = 2; // fine: valid to the end of the block
     take((*t)[0]); // fine
-    stash = &(*t)[2]; // expected-error {{the address of a field of managed object of type Table escapes}} expected-note {{fix: bind it in}}
+    stash = &(*t)[2]; // expected-error {{the address of a field of managed object of type Table escapes}} expected-note {{fix: bind it in}} expected-note {{stmify follows references to fields, not pointers to them}}
     std::function<long &()> later = [t]() -> long & {
       return (*t)[3]; // expected-error {{a reference to a field of managed object of type Table escapes}} expected-note {{fix: bind it in}} expected-note {{here a lambda may be called through std::function or a template, where the callers cannot be checked}}
     };

@@ -180,7 +180,7 @@ void in_an_atomic_block(Node *n) {
 void (*later)(long &);
 void outliving_the_block(Node *n) {
   stm::atomic([&] {
-    stash = &n->value; // expected-error {{the address of a field of managed object of type Node escapes}} expected-note {{fix: bind it in}}
+    stash = &n->value; // expected-error {{the address of a field of managed object of type Node escapes}} expected-note {{fix: bind it in}} expected-note {{stmify follows references to fields, not pointers to them}}
     long &r = n->value;
     auto bump_later = [&r] { ++r; }; // expected-error {{a reference to a field of managed object of type Node escapes}} expected-note {{fix: bind it in}}
     bump_later();
@@ -215,7 +215,7 @@ void through_a_named_reference(Node *n, Pair *p) {
     long &r = n->value;
     long &again = r;
     again += 1;
-    stash = &r; // expected-error {{the address of a field of managed object of type Node escapes}} expected-note {{fix: bind it in}}
+    stash = &r; // expected-error {{the address of a field of managed object of type Node escapes}} expected-note {{fix: bind it in}} expected-note {{stmify follows references to fields, not pointers to them}}
     auto &[a, b] = p->two;
     auto keep = [&a] { ++a; }; // expected-error {{a reference to a field of managed object of type Pair escapes}} expected-note {{fix: bind it in}}
     keep();
