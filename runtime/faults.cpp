@@ -30,15 +30,20 @@ void say(const char *text) noexcept {
   (void)ignored;
 }
 
-void say_address(std::uintptr_t a) noexcept {
-  char buf[2 + 16 + 1];
-  buf[0] = '0';
-  buf[1] = 'x';
-  for (int i = 0; i < 16; ++i)
-    buf[2 + i] = "0123456789abcdef"[(a >> (60 - 4 * i)) & 0xf];
-  buf[18] = '\0';
-  say(buf);
-}
+// "0x" and 16 hex digits, without the C library's formatting (not
+// async-signal-safe).
+struct hex_text {
+  char text[2 + 16 + 1];
+  explicit hex_text(std::uintptr_t a) noexcept {
+    text[0] = '0';
+    text[1] = 'x';
+    for (int i = 0; i < 16; ++i)
+      text[2 + i] = "0123456789abcdef"[(a >> (60 - 4 * i)) & 0xf];
+    text[18] = '\0';
+  }
+};
+
+void say_address(std::uintptr_t a) noexcept { say(hex_text(a).text); }
 
 void explain(const char *what, std::uintptr_t address, const char *hint) noexcept {
   say("stmify: segmentation fault at ");
@@ -85,12 +90,7 @@ void say_source_line(std::uintptr_t pc) noexcept {
   // A position-independent module's addresses are offsets from its base.
   const bool relocatable = reinterpret_cast<const Elf64_Ehdr *>(base)->e_type == ET_DYN;
   const std::uintptr_t address = relocatable ? pc - base : pc;
-  char hex[2 + 16 + 1];
-  hex[0] = '0';
-  hex[1] = 'x';
-  for (int i = 0; i < 16; ++i)
-    hex[2 + i] = "0123456789abcdef"[(address >> (60 - 4 * i)) & 0xf];
-  hex[18] = '\0';
+  hex_text hex(address);
   // The main program's name is argv[0], relative to where it started.
   char executable[4096];
   const char *path = module.dli_fname;
@@ -104,7 +104,7 @@ void say_source_line(std::uintptr_t pc) noexcept {
   say("stmify: the access is at ");
   say(path);
   say("+");
-  say(hex);
+  say(hex.text);
   say(":\n");
   char *argv[] = {const_cast<char *>("addr2line"),
                   const_cast<char *>("-C"),
@@ -113,7 +113,7 @@ void say_source_line(std::uintptr_t pc) noexcept {
                   const_cast<char *>("-p"),
                   const_cast<char *>("-e"),
                   const_cast<char *>(path),
-                  hex,
+                  hex.text,
                   nullptr};
   const long child = syscall(SYS_fork);
   if (child == 0) {
