@@ -61,9 +61,20 @@ class Scope:
         return other
 
     def body(self):
-        """The scope of a lambda defined here and run later or elsewhere."""
+        """The scope of a lambda defined here and run later or elsewhere: the
+        references to fields bound here may be gone by then."""
         other = self.copy()
         other.fixed = other.pinned = False
+        other.field_places = []
+        return other
+
+    def binding(self):
+        """The scope of the expression a reference to a field is bound to:
+        outside a fixed-segment body, the object is reached before the rest
+        of the expression runs, so that may not reach a safe point either."""
+        other = self.copy()
+        if not other.fixed:
+            other.pinned = True
         return other
 
 
@@ -209,7 +220,7 @@ class Generator:
             scope.values.append(name)
         elif roll < 64:
             name = self.fresh("f")
-            self.emit(indent, f"U &{name} = {self.node_place(scope)};")
+            self.emit(indent, f"U &{name} = {self.node_place(scope.binding())};")
             self.bound_field(scope, name)
             self.emit(indent, f"{name} += {self.value(scope)};")
         elif roll < 68:
