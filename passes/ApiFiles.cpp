@@ -2,6 +2,7 @@
 
 #include "Diagnostics.h"
 #include "ManagedTypes.h"
+#include "Names.h"
 
 #include "clang/AST/RecursiveASTVisitor.h"
 #include "clang/Basic/LangStandard.h"
@@ -19,7 +20,7 @@ namespace stmify {
 bool isStmifyApiHeader(llvm::StringRef Path) {
   std::string Normal = llvm::sys::path::convert_to_slash(Path, llvm::sys::path::Style::windows);
   llvm::StringRef P(Normal);
-  return P.ends_with("stmify/stm.hpp") || P.contains("stmify/detail/");
+  return P.ends_with(names::ApiHeader) || P.contains(names::ApiDetailDirectory);
 }
 
 static bool isStmifyFile(const SourceManager &SM, SourceLocation Loc) {
@@ -374,7 +375,7 @@ void scanFiles(CompilerInstance &CI, llvm::function_ref<void(SourceManager &)> O
 bool alreadyInstrumented(const PreprocessorOptions &Options) {
   bool Defined = false;
   for (const auto &[Macro, IsUndef] : Options.Macros)
-    if (llvm::StringRef(Macro).split('=').first == "__STMIFY__")
+    if (llvm::StringRef(Macro).split('=').first == names::InstrumentedMacro)
       Defined = !IsUndef;
   return Defined;
 }

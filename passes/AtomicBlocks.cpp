@@ -3,6 +3,7 @@
 // the block's site id, and the locals outside the block that the
 // block writes are saved at its start so that an abort restores them.
 #include "Instrumenter.h"
+#include "Names.h"
 
 #include <set>
 
@@ -18,20 +19,16 @@ bool isAtomicEntry(const NamedDecl *D) {
   D = D->getUnderlyingDecl();
   if (!D->getIdentifier())
     return false;
-  llvm::StringRef Name = D->getName();
-  if (Name != "atomic" && Name != "atomic_cancel" && Name != "exclusive_atomic")
-    return false;
-  const auto *NS = dyn_cast<NamespaceDecl>(D->getDeclContext());
-  return NS && NS->getName() == "stm" && NS->getParent()->isTranslationUnit();
+  return llvm::is_contained(names::AtomicFunctions, D->getName()) && isApiDeclaration(D);
 }
 
 // stm::transaction_queue::add: its first argument runs as a task, an atomic
 // block of its own on a worker thread.
 bool isTaskAdd(const NamedDecl *D) {
   const auto *Method = dyn_cast_or_null<CXXMethodDecl>(D->getUnderlyingDecl()->getAsFunction());
-  if (!Method || !Method->getIdentifier() || Method->getName() != "add")
+  if (!Method || !Method->getIdentifier() || Method->getName() != names::QueueAdd)
     return false;
-  return isStmClass(Method->getParent(), "transaction_queue");
+  return isStmClass(Method->getParent(), names::QueueClass);
 }
 
 // Whether a call's callee is one that Is accepts. In a template, a call
@@ -72,14 +69,14 @@ void Instrumenter::preserveOuterLocals(const LambdaExpr *L) {
   for (const auto &[VD, LValue] : Found->second) {
     if (VD && VD->getType().isTriviallyCopyableType(AST) && !isa<DecompositionDecl>(VD)) {
       if (Done.insert(VD).second)
-        Statements += "stm::detail::preserve(" + VD->getNameAsString() + "); ";
+        Statements += names::Preserve.str() + VD->getNameAsString() + "); ";
       continue;
     }
     // A trivially copyable member of a local that is not, of `*this`, or a
     // structured binding (restorableByCopy).
     std::string Text = sourceText(strip(LValue));
     if (!Text.empty() && DoneText.insert(Text).second)
-      Statements += "stm::detail::preserve(" + Text + "); ";
+      Statements += names::Preserve.str() + Text + "); ";
   }
   if (!Statements.empty()) {
     Statements.pop_back();

@@ -4,6 +4,7 @@
 // (the method body carries its own barriers; the call itself may read the
 // vptr), and `this` used as a value becomes canonical again with stm::canon.
 #include "Instrumenter.h"
+#include "Names.h"
 
 using namespace clang;
 
@@ -31,10 +32,10 @@ Managed Instrumenter::classifyBase(const Expr *Base, bool Arrow) const {
   return Result;
 }
 
-std::string Instrumenter::barrierOpen(const Expr *Access, bool Method) const {
+llvm::StringRef Instrumenter::barrierOpen(const Expr *Access, bool Method) const {
   if (Method)
-    return "stm::loc(";
-  return WrittenAccesses.contains(Access) ? "stm::wr(" : "stm::rd(";
+    return names::TranslateBarrier;
+  return WrittenAccesses.contains(Access) ? names::WriteBarrier : names::ReadBarrier;
 }
 
 std::string Instrumenter::barrierClose(const Expr *Access, bool Method) const {
@@ -60,11 +61,12 @@ void Instrumenter::barrierForMember(const Expr *E, const Expr *Base, bool Arrow,
                      E->getSourceRange());
       return;
     }
-    std::string Open = barrierOpen(E, false);
-    Edits.insertPrefix(
-        Where->File, Where->Begin,
-        Open + "this" + (Open == "stm::wr(" ? ", " + quoted(site(E->getBeginLoc())) : "") + ")->");
-    ++(Open == "stm::wr(" ? Counts.Writes : Counts.Reads);
+    llvm::StringRef Open = barrierOpen(E, false);
+    bool Write = Open == names::WriteBarrier;
+    Edits.insertPrefix(Where->File, Where->Begin,
+                       Open.str() + "this" + (Write ? ", " + quoted(site(E->getBeginLoc())) : "") +
+                           ")->");
+    ++(Write ? Counts.Writes : Counts.Reads);
     return;
   }
   Managed M = classifyBase(Base, Arrow);
@@ -106,7 +108,7 @@ void Instrumenter::barrierForDeref(const UnaryOperator *E) {
   if (BoundDerefs.contains(E)) {
     // A reference to the whole object stays canonical, like a pointer.
     if (This)
-      wrapExpr(Pointer, "stm::canon(", ")", Pointer->getType()->getPointeeType());
+      wrapExpr(Pointer, names::Canonical, ")", Pointer->getType()->getPointeeType());
     return;
   }
   // (*p).f: the member access decides between reading, writing and calling.
@@ -143,11 +145,11 @@ void Instrumenter::barrierForDynamicCast(const CXXDynamicCastExpr *E) {
       !Pointer && U && U->getOpcode() == UO_Deref)
     return; // the dereference carries the barrier
   QualType Object = Pointer ? Operand->getType()->getPointeeType() : Operand->getType();
-  if (!wrapExpr(Operand, "stm::loc(", ")", Object))
+  if (!wrapExpr(Operand, names::TranslateBarrier, ")", Object))
     return;
   ++Counts.Translations;
   if (Pointer)
-    wrapExpr(E, "stm::canon(", ")", Object);
+    wrapExpr(E, names::Canonical, ")", Object);
 }
 
 void Instrumenter::canonicalThis(const CXXThisExpr *E) {
@@ -157,7 +159,7 @@ void Instrumenter::canonicalThis(const CXXThisExpr *E) {
     return; // a [this] capture: uses inside the lambda are instrumented there
   if (classifyPointee(E->getType()) == Managed::No)
     return;
-  wrapExpr(E, "stm::canon(", ")", E->getType()->getPointeeType());
+  wrapExpr(E, names::Canonical, ")", E->getType()->getPointeeType());
 }
 
 // A member pointer into a managed class, or a class template instantiated
@@ -215,16 +217,17 @@ void Instrumenter::translateMemberPointerArguments(const CallExpr *E) {
     QualType T = Arg->getType();
     if (!T->isPointerType() || classifyPointee(T) == Managed::No)
       continue;
-    std::string Open = "stm::loc(", Close = ")";
+    llvm::StringRef Open = names::TranslateBarrier;
+    std::string Close = ")";
     if (!Member->isMemberFunctionPointer()) {
       bool Const = T->getPointeeType().isConstQualified();
-      Open = Const ? "stm::rd(" : "stm::wr(";
+      Open = Const ? names::ReadBarrier : names::WriteBarrier;
       Close = Const ? ")" : ", " + quoted(site(Arg->getBeginLoc())) + ")";
     }
     if (wrapExpr(Arg, Open, Close, T->getPointeeType()))
-      ++(Open == "stm::loc("  ? Counts.Translations
-         : Open == "stm::rd(" ? Counts.Reads
-                              : Counts.Writes);
+      ++(Open == names::TranslateBarrier ? Counts.Translations
+         : Open == names::ReadBarrier    ? Counts.Reads
+                                         : Counts.Writes);
   }
 }
 

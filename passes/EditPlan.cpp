@@ -1,5 +1,7 @@
 #include "EditPlan.h"
 
+#include "Names.h"
+
 #include "clang/Lex/Lexer.h"
 #include "llvm/ADT/StringSwitch.h"
 #include "llvm/Support/Path.h"
@@ -13,7 +15,7 @@ namespace stmify {
 bool isStmifyHeader(llvm::StringRef Path) {
   return isStmifyApiHeader(Path) ||
          llvm::StringRef(llvm::sys::path::convert_to_slash(Path, llvm::sys::path::Style::windows))
-             .ends_with("stmify/stm.h");
+             .ends_with(names::AbiHeader);
 }
 
 unsigned markerOffset(llvm::StringRef Text) { return Text.starts_with("\xEF\xBB\xBF") ? 3 : 0; }
@@ -92,10 +94,9 @@ enum class Layer { Statement, CallBefore, Value, Synchronizing };
 Layer layerOf(llvm::StringRef Open) {
   if (Open.starts_with("{"))
     return Layer::Statement;
-  if (Open.starts_with("(stm::detail::inevitable_hook(") ||
-      Open.starts_with("(stm::detail::ambient_boundary("))
+  if (Open.starts_with("(") && Open.drop_front().starts_with(names::InevitableHook))
     return Layer::CallBefore;
-  if (Open.starts_with("stm::detail::synchronizing("))
+  if (Open.starts_with(names::Synchronizing))
     return Layer::Synchronizing;
   return Layer::Value;
 }
@@ -103,9 +104,9 @@ Layer layerOf(llvm::StringRef Open) {
 // 0 for conversions that are not barriers.
 int barrierStrength(llvm::StringRef Open) {
   return llvm::StringSwitch<int>(Open)
-      .Case("stm::loc(", 1)
-      .Case("stm::rd(", 2)
-      .Case("stm::wr(", 3)
+      .Case(names::TranslateBarrier, 1)
+      .Case(names::ReadBarrier, 2)
+      .Case(names::WriteBarrier, 3)
       .Default(0);
 }
 

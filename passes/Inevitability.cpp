@@ -7,6 +7,7 @@
 // blocks publishes and refreshes the thread's view around them (the runtime
 // sees the C library's blocking and synchronisation itself).
 #include "Instrumenter.h"
+#include "Names.h"
 
 #include "clang/Lex/Lexer.h"
 #include "llvm/ADT/STLExtras.h"
@@ -66,7 +67,7 @@ std::string plainName(const NamedDecl *D) {
 bool isTxSafeAnnotated(const FunctionDecl *F) {
   for (const FunctionDecl *R : F->redecls())
     for (const auto *A : R->specific_attrs<AnnotateAttr>())
-      if (A->getAnnotation() == "stmify.tx_safe")
+      if (A->getAnnotation() == names::TxSafeAnnotation)
         return true;
   return false;
 }
@@ -102,8 +103,7 @@ Instrumenter::CallKind Instrumenter::classifyCallee(const FunctionDecl *F,
     return CallKind::Synchronizing;
   if (const auto *M = dyn_cast<CXXMethodDecl>(F)) {
     llvm::StringRef Method = M->getName();
-    if ((Method == "emplace_back" || Method == "push_back" || Method == "emplace") &&
-        M->getParent()) {
+    if (llvm::is_contained(names::ElementAppends, Method) && M->getParent()) {
       if (const auto *Spec = dyn_cast<ClassTemplateSpecializationDecl>(M->getParent()))
         if (Spec->getTemplateArgs().size() > 0 &&
             Spec->getTemplateArgs()[0].getKind() == TemplateArgument::Type &&
@@ -306,8 +306,6 @@ bool Instrumenter::isInstrumentedFunction(const FunctionDecl *F) const {
 bool Instrumenter::onlyOwnedArguments(const CallExpr *E) const {
   if (E->getNumArgs() == 0 || SM.isInSystemHeader(SM.getExpansionLoc(E->getBeginLoc())))
     return false;
-  static const llvm::StringSet<> Ranges = {"begin",  "end",  "cbegin", "cend",
-                                           "rbegin", "rend", "data"};
   const FunctionDecl *Callee = E->getDirectCallee();
   for (unsigned I = 0; I < E->getNumArgs(); ++I) {
     if (!Callee || I >= Callee->getNumParams())
@@ -338,7 +336,7 @@ bool Instrumenter::onlyOwnedArguments(const CallExpr *E) const {
       continue;
     if (const auto *Call = dyn_cast<CallExpr>(A)) {
       const FunctionDecl *F = Call->getDirectCallee();
-      if (!F || !F->getIdentifier() || !Ranges.contains(F->getName()))
+      if (!F || !F->getIdentifier() || !llvm::is_contained(names::RangeAccessors, F->getName()))
         return false;
       const Expr *Object = nullptr;
       if (const auto *Member = dyn_cast<CXXMemberCallExpr>(Call))
@@ -410,7 +408,7 @@ bool Instrumenter::onlyReadArguments(const CallExpr *E) const {
 }
 
 std::string Instrumenter::hookCall(const std::string &What, SourceLocation Loc) const {
-  return "stm::detail::inevitable_hook(" + quoted(What + " at " + site(Loc)) +
+  return names::InevitableHook.str() + quoted(What + " at " + site(Loc)) +
          (scope() && scope()->NoThrow ? ", false" : "") + ")";
 }
 
@@ -534,9 +532,9 @@ void Instrumenter::instrumentCall(const CallExpr *E) {
     bool Converted = Member && isa_and_nonnull<CXXConversionDecl>(Member->getMethodDecl()) &&
                      Member->getImplicitObjectArgument()->getSourceRange() == E->getSourceRange();
     if (wrapExpr(E,
-                 "stm::detail::synchronizing(" + What + (scope()->NoThrow ? ", false" : "") +
+                 names::Synchronizing.str() + What + (scope()->NoThrow ? ", false" : "") +
                      ", [&]() -> decltype(auto) { return " +
-                     (Converted ? "stm::detail::converted_value(" : ""),
+                     (Converted ? llvm::StringRef(names::ConvertedValue) : "").str(),
                  Converted ? "); })" : "; })", QualType())) {
       ++Counts.Synchronizing;
       remarkInevitable(E->getBeginLoc(), "synchronising call to '" + Name + "'");

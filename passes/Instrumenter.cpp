@@ -1,5 +1,7 @@
 #include "Instrumenter.h"
 
+#include "Names.h"
+
 #include "clang/Lex/Lexer.h"
 #include "llvm/Support/Path.h"
 
@@ -82,12 +84,12 @@ std::optional<unsigned> Instrumenter::offsetAfter(SourceLocation TokenLoc) const
   return SM.getFileOffset(After);
 }
 
-bool Instrumenter::insertStatementAfterBrace(SourceLocation LBrace, const std::string &Text) {
+bool Instrumenter::insertStatementAfterBrace(SourceLocation LBrace, llvm::StringRef Text) {
   auto Where = Edits.locatePoint(LBrace);
   if (!Where)
     return false;
   if (auto Offset = offsetAfter(LBrace)) {
-    Edits.insertStatement(Where->File, *Offset, " " + Text);
+    Edits.insertStatement(Where->File, *Offset, " " + Text.str());
     return true;
   }
   return false;
@@ -116,7 +118,7 @@ static std::string wrapName(llvm::StringRef Open) {
   return Open.take_until([](char C) { return C == '(' || C == ' '; }).str();
 }
 
-bool Instrumenter::wrapExpr(const Expr *E, const std::string &Prefix, const std::string &Suffix,
+bool Instrumenter::wrapExpr(const Expr *E, llvm::StringRef Prefix, llvm::StringRef Suffix,
                             QualType ManagedType) {
   auto Where = Edits.locate(E->getSourceRange());
   if (!Where) {
@@ -127,7 +129,7 @@ bool Instrumenter::wrapExpr(const Expr *E, const std::string &Prefix, const std:
     return false;
   }
   std::string Existing;
-  if (!Edits.wrap(*Where, Prefix, Suffix, &Existing)) {
+  if (!Edits.wrap(*Where, Prefix.str(), Suffix.str(), &Existing)) {
     SourceLocation Loc = E->getBeginLoc();
     bool InMacro = Loc.isMacroID() && SM.isMacroArgExpansion(Loc);
     std::string Macro =
@@ -521,7 +523,7 @@ bool Instrumenter::VisitCXXForRangeStmt(CXXForRangeStmt *S) {
     return true;
   }
   if (Copied)
-    wrapExpr(Range, "stm::detail::elements_of(", ")", QualType());
+    wrapExpr(Range, names::ElementsOf, ")", QualType());
   safePointInLoop(S, S->getBody());
   return true;
 }
@@ -561,7 +563,7 @@ bool Instrumenter::TraverseCXXTypeidExpr(CXXTypeidExpr *E) {
       if (const auto *U = dyn_cast<UnaryOperator>(strip(Operand)); U && U->getOpcode() == UO_Deref)
         BoundDerefs.insert(U); // vptr_view translates it
     } else {
-      wrapExpr(Operand, "stm::detail::vptr_view(", ")", Operand->getType());
+      wrapExpr(Operand, names::VptrView, ")", Operand->getType());
     }
   }
   return RecursiveASTVisitor::TraverseCXXTypeidExpr(E);

@@ -118,10 +118,10 @@ private:
   const FunctionScope *scope() const { return Scopes.empty() ? nullptr : &Scopes.back(); }
   bool inFunctionBody() const { return scope() != nullptr; }
   const clang::Stmt *parentStmt(unsigned Up = 1) const;
-  bool wrapExpr(const clang::Expr *E, const std::string &Prefix, const std::string &Suffix,
+  bool wrapExpr(const clang::Expr *E, llvm::StringRef Prefix, llvm::StringRef Suffix,
                 clang::QualType Managed);
   std::optional<unsigned> offsetAfter(clang::SourceLocation TokenLoc) const;
-  bool insertStatementAfterBrace(clang::SourceLocation LBrace, const std::string &Text);
+  bool insertStatementAfterBrace(clang::SourceLocation LBrace, llvm::StringRef Text);
   std::string sourceText(const clang::Expr *E) const;
   // A type as diagnostics name it: unqualified, without `struct`.
   std::string typeName(clang::QualType T) const;
@@ -212,7 +212,7 @@ private:
   void barrierForDynamicCast(const clang::CXXDynamicCastExpr *E);
   void wrapWithBarrier(const clang::Expr *Object, const clang::Expr *Access, bool Method,
                        clang::QualType ObjectType);
-  std::string barrierOpen(const clang::Expr *Access, bool Method) const;
+  llvm::StringRef barrierOpen(const clang::Expr *Access, bool Method) const;
   std::string barrierClose(const clang::Expr *Access, bool Method) const;
   Managed classifyBase(const clang::Expr *Base, bool Arrow) const;
   void translateMemberPointerArguments(const clang::CallExpr *E);

@@ -1,5 +1,7 @@
 #include "ManagedTypes.h"
 
+#include "Names.h"
+
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/DeclTemplate.h"
 #include "clang/AST/ExprCXX.h"
@@ -11,14 +13,18 @@ using namespace clang;
 
 namespace stmify {
 
-bool isStmClass(const CXXRecordDecl *Record, llvm::StringRef Name) {
-  if (!Record || !Record->getIdentifier() || Record->getName() != Name)
-    return false;
-  const auto *NS = dyn_cast<NamespaceDecl>(Record->getDeclContext());
-  return NS && NS->getName() == "stm" && NS->getParent()->isTranslationUnit();
+bool isApiDeclaration(const NamedDecl *D) {
+  const auto *NS = dyn_cast<NamespaceDecl>(D->getDeclContext());
+  return NS && NS->getName() == names::ApiNamespace && NS->getParent()->isTranslationUnit();
 }
 
-bool isStmObjectClass(const CXXRecordDecl *Record) { return isStmClass(Record, "object"); }
+bool isStmClass(const CXXRecordDecl *Record, llvm::StringRef Name) {
+  return Record && Record->getIdentifier() && Record->getName() == Name && isApiDeclaration(Record);
+}
+
+bool isStmObjectClass(const CXXRecordDecl *Record) {
+  return isStmClass(Record, names::ObjectClass);
+}
 
 static Managed classifyRecordImpl(const CXXRecordDecl *Record,
                                   std::set<const CXXRecordDecl *> &Seen) {
@@ -94,9 +100,7 @@ Managed classifyPointee(QualType T) {
 bool isTracedStdWrapper(const NamedDecl *D) {
   if (!D || !D->isInStdNamespace() || !D->getIdentifier())
     return false;
-  llvm::StringRef Name = D->getName();
-  return Name == "pair" || Name == "tuple" || Name == "array" || Name == "optional" ||
-         Name == "variant";
+  return llvm::is_contained(names::TracedStdWrappers, D->getName());
 }
 
 static bool mayHoldImpl(QualType T, std::set<const CXXRecordDecl *> &Seen);

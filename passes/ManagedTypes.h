@@ -19,6 +19,8 @@ Managed classifyObjectType(clang::QualType T);
 // The pointee of a pointer type (or No for non-pointers).
 Managed classifyPointee(clang::QualType PointerType);
 
+// Declared directly in the API's namespace (names::ApiNamespace).
+bool isApiDeclaration(const clang::NamedDecl *D);
 // stm::<Name> (stm::object, stm::array, stm::transaction_queue).
 bool isStmClass(const clang::CXXRecordDecl *Record, llvm::StringRef Name);
 bool isStmObjectClass(const clang::CXXRecordDecl *Record);

@@ -4,6 +4,7 @@
 // every catch (...) handler, a check that lets an abort of the transaction
 // pass through instead of being swallowed.
 #include "Instrumenter.h"
+#include "Names.h"
 
 #include "clang/Lex/Lexer.h"
 
@@ -120,8 +121,7 @@ std::optional<unsigned> Instrumenter::statementEnd(const Stmt *S) const {
 void Instrumenter::safePointInLoop(const Stmt *Loop, const Stmt *Body) {
   if (!inFunctionBody() || scope()->Constexpr || !Body || LoopsWithoutSafePoint.contains(Loop))
     return;
-  std::string Call =
-      scope()->NoThrow ? "stm::detail::safe_point_nothrow();" : "stm::detail::safe_point();";
+  std::string Call = (scope()->NoThrow ? names::SafePointNoThrow : names::SafePoint).str();
   if (const auto *C = dyn_cast<CompoundStmt>(Body)) {
     insertStatementAfterBrace(C->getLBracLoc(), Call);
     ++Counts.SafePoints;
@@ -146,9 +146,8 @@ void Instrumenter::safePointAtFunctionEntry(const FunctionDecl *F, const Stmt *B
     return;
   // In noexcept functions and destructors the scope also keeps the safe
   // points of everything they call from throwing an abort.
-  insertStatementAfterBrace(C->getLBracLoc(), scope() && scope()->NoThrow
-                                                  ? "stm::detail::nothrow_scope __stmify_nothrow;"
-                                                  : "stm::detail::safe_point();");
+  insertStatementAfterBrace(C->getLBracLoc(),
+                            scope() && scope()->NoThrow ? names::NoThrowScope : names::SafePoint);
   ++Counts.SafePoints;
 }
 
@@ -159,7 +158,7 @@ void Instrumenter::rethrowAbortsInCatchAll(const CXXCatchStmt *S) {
   if (S->getExceptionDecl() || !inFunctionBody() || scope()->NoThrow)
     return;
   if (const auto *Block = dyn_cast_or_null<CompoundStmt>(S->getHandlerBlock()))
-    insertStatementAfterBrace(Block->getLBracLoc(), "stm::detail::rethrow_if_abort();");
+    insertStatementAfterBrace(Block->getLBracLoc(), names::RethrowIfAbort);
 }
 
 // A function of the program the thread may call while a reference into its

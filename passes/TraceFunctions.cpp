@@ -12,6 +12,7 @@
 // bases are named fully qualified, or as written when they depend on a
 // template parameter.
 #include "Instrumenter.h"
+#include "Names.h"
 
 #include "clang/AST/QualTypeNames.h"
 #include "clang/Lex/Lexer.h"
@@ -57,12 +58,14 @@ void Instrumenter::traceFunction(const CXXRecordDecl *D) {
     if (!isa<ClassTemplatePartialSpecializationDecl>(D) &&
         Spec->getSpecializationKind() != TSK_ExplicitSpecialization)
       return; // an instantiation: its pattern has the trace function
-  if (!D->lookup(&AST.Idents.get("__stmify_trace")).empty())
+  if (!D->lookup(&AST.Idents.get(names::TraceFunction)).empty())
     return; // traced by hand (stm::array), or stmify's output
   bool ManagedClass = classifyRecord(D) != Managed::No;
   std::vector<std::string> Visits;
-  const std::string Self = "__stmify_self";
-  const std::string Args = ", __stmify_visit, __stmify_context)";
+  const std::string Self = names::TraceSelf.str();
+  const std::string ObjectParam = names::TraceObject.str(), VisitParam = names::TraceVisit.str(),
+                    ContextParam = names::TraceContext.str();
+  const std::string Args = ", " + VisitParam + ", " + ContextParam + ")";
   auto CheckTraced = [&](QualType T, const char *What, const std::string &Name,
                          SourceLocation Loc) {
     if (const CXXRecordDecl *Untraced = untracedClass(T, Edits, SM)) {
@@ -99,7 +102,7 @@ void Instrumenter::traceFunction(const CXXRecordDecl *D) {
                                              /*WithGlobalNsPrefix=*/true);
     }
     std::string Visit =
-        "::stm::detail::trace_value(static_cast<const " + Name + " &>(" + Self + ")" + Args;
+        names::TraceValue.str() + "static_cast<const " + Name + " &>(" + Self + ")" + Args;
     // A pack of bases (struct S : Base<I>...) is visited with a fold.
     Visits.push_back(B.isPackExpansion() ? "(" + Visit + ", ...)" : Visit);
   }
@@ -119,7 +122,7 @@ void Instrumenter::traceFunction(const CXXRecordDecl *D) {
           if (!F->getIdentifier() || !mayHoldManagedReferences(F->getType()))
             continue;
           CheckTraced(F->getType(), "member", F->getNameAsString(), F->getLocation());
-          Visits.push_back("::stm::detail::trace_value(" + Path + F->getNameAsString() + Args);
+          Visits.push_back(names::TraceValue.str() + Path + F->getNameAsString() + Args);
         }
       };
   VisitFields(D, Self + ".");
@@ -128,20 +131,20 @@ void Instrumenter::traceFunction(const CXXRecordDecl *D) {
   std::string Name = D->getNameAsString();
   // A preprocessed input (-save-temps) has no macros left; it is compiled by
   // clang.
-  const char *NoAnalysis = "STMIFY_DETAIL_NO_THREAD_SAFETY_ANALYSIS";
+  llvm::StringRef NoAnalysis = names::NoThreadSafetyAnalysis;
   if (!AST.Idents.get(NoAnalysis).hasMacroDefinition())
     NoAnalysis = "__attribute__((no_thread_safety_analysis))";
   // In a class local to a function, an unused alias is warned about.
-  std::string Alias =
-      D->isLocalClass() ? "__stmify_traced_type [[maybe_unused]]" : "__stmify_traced_type";
-  std::string Text = " public: using " + Alias + " = " + Name + "; " + NoAnalysis +
-                     " static void __stmify_trace(const void *__stmify_object, stm_visit_fn "
-                     "__stmify_visit, void *__stmify_context) noexcept {";
+  std::string Text = " public: using " + names::TracedType.str() +
+                     (D->isLocalClass() ? " [[maybe_unused]]" : "") + " = " + Name + "; " +
+                     NoAnalysis.str() + " static void " + names::TraceFunction.str() +
+                     "(const void *" + ObjectParam + ", " + names::VisitFunctionType.str() + " " +
+                     VisitParam + ", void *" + ContextParam + ") noexcept {";
   if (Visits.empty()) {
-    Text += " (void)__stmify_object; (void)__stmify_visit; (void)__stmify_context;";
+    Text += " (void)" + ObjectParam + "; (void)" + VisitParam + "; (void)" + ContextParam + ";";
   } else {
-    Text +=
-        " const " + Name + " &" + Self + " = *static_cast<const " + Name + " *>(__stmify_object);";
+    Text += " const " + Name + " &" + Self + " = *static_cast<const " + Name + " *>(" +
+            ObjectParam + ");";
     for (const std::string &V : Visits)
       Text += " " + V + ";";
   }

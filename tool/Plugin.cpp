@@ -2,6 +2,7 @@
 // unit, instruments the main file and the project's headers in memory, and
 // compiles the instrumented text in a nested compiler instance in the same
 // run (with __STMIFY__ defined), producing what the command line asked for.
+#include "Names.h"
 #include "Transformer.h"
 
 #include "clang/AST/ASTConsumer.h"
@@ -174,7 +175,7 @@ public:
     Nested = std::make_shared<CompilerInvocation>(CI.getInvocation());
     if (Rewrite) {
       // The transformer parses the code as the instrumented build will see it.
-      CI.getPreprocessorOpts().addMacroDef("__STMIFY__=1");
+      CI.getPreprocessorOpts().addMacroDef(stmify::names::InstrumentedMacro.str() + "=1");
     }
     FrontendOptions &NFO = Nested->getFrontendOpts();
     NFO.ProgramAction = Real;
@@ -185,9 +186,9 @@ public:
     // Also when only preprocessing: -save-temps instruments the .ii later,
     // which must hold the instrumented build's headers.
     if (!IRInput && !Instrumented)
-      Nested->getPreprocessorOpts().addMacroDef("__STMIFY__=1");
+      Nested->getPreprocessorOpts().addMacroDef(stmify::names::InstrumentedMacro.str() + "=1");
     if (Sanitize)
-      Nested->getPreprocessorOpts().addMacroDef("STMIFY_SANITIZE=1");
+      Nested->getPreprocessorOpts().addMacroDef(stmify::names::SanitizeMacro.str() + "=1");
     // The nested compile writes the dependency file and reports warnings.
     CI.getDependencyOutputOpts().OutputFile.clear();
     CI.getDependencyOutputOpts().Targets.clear();

@@ -8,6 +8,7 @@
 // Exit status: 0 clean, 1 stmify diagnostics (findings), 2 the tool could not
 // do its work (a file that does not parse or cannot be read, no compile
 // database, an output it cannot or must not write).
+#include "Names.h"
 #include "Transformer.h"
 
 #include "clang/AST/ASTConsumer.h"
@@ -175,11 +176,11 @@ public:
     const LangOptions &LO = CI.getLangOpts();
     PassesThrough = stmify::alreadyInstrumented(CI.getPreprocessorOpts());
     if (!PassesThrough) // the code is parsed as the instrumented build will see it
-      CI.getPreprocessorOpts().addMacroDef("__STMIFY__=1");
+      CI.getPreprocessorOpts().addMacroDef(stmify::names::InstrumentedMacro.str() + "=1");
     UsesApiEverywhere = !PassesThrough && InstrumentAll && LO.CPlusPlus17 && LO.CXXExceptions;
     if (UsesApiEverywhere)
       CI.getPreprocessorOpts().Includes.insert(CI.getPreprocessorOpts().Includes.begin(),
-                                               "stmify/stm.hpp");
+                                               stmify::names::ApiHeader.str());
     return true;
   }
 

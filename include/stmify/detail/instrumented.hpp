@@ -1,8 +1,9 @@
 // The transactional build of the stmify API (the plugin defines __STMIFY__).
 // Besides the user API, this file holds what the transformer's output calls:
-// stm::rd / stm::wr / stm::loc / stm::canon, stm::detail::safe_point*,
-// stm::detail::inevitable_hook, stm::detail::ambient_boundary,
-// stm::detail::preserve and stm::detail::trace_value.
+// stm::rd / stm::wr / stm::loc / stm::canon and the stm::detail functions
+// that passes/Names.h lists. stm::detail::ambient_boundary and
+// stm::detail::blocking are not emitted (the runtime sees blocking and thread
+// starts in the C library); the runtime's tests use them.
 #ifndef STMIFY_DETAIL_INSTRUMENTED_HPP
 #define STMIFY_DETAIL_INSTRUMENTED_HPP
 

@@ -1,0 +1,94 @@
+// Every name the transformer recognises in a program and every name it writes
+// into its output, in one place. The output's names are defined by stmify's
+// headers (include/stmify/stm.hpp and detail/): renaming one there means
+// changing it here, and nowhere else in passes/. The library functions the
+// transformer knows by name are listed in KnownFunctions.def.
+#ifndef STMIFY_PASSES_NAMES_H
+#define STMIFY_PASSES_NAMES_H
+
+#include "llvm/ADT/StringRef.h"
+
+namespace stmify::names {
+
+// ------------------------------------------------- recognised: stmify's API
+
+// The namespace of the API, directly in the global namespace.
+inline constexpr llvm::StringLiteral ApiNamespace = "stm";
+// stm::object: classes derived from it are managed.
+inline constexpr llvm::StringLiteral ObjectClass = "object";
+// stm::array<T>: element accesses are method calls on a managed object.
+inline constexpr llvm::StringLiteral ArrayClass = "array";
+// stm::atomic and its variants: the lambda argument is an atomic block.
+inline constexpr llvm::StringLiteral AtomicFunctions[] = {"atomic", "atomic_cancel",
+                                                          "exclusive_atomic"};
+// stm::transaction_queue::add: the first argument runs as a task.
+inline constexpr llvm::StringLiteral QueueClass = "transaction_queue";
+inline constexpr llvm::StringLiteral QueueAdd = "add";
+// STMIFY_TX_SAFE: a function the program declares safe in transactions.
+inline constexpr llvm::StringLiteral TxSafeAnnotation = "stmify.tx_safe";
+
+// The files of the API: never instrumented, and the mark of a file that uses
+// it. The C ABI header is included by the others.
+inline constexpr llvm::StringLiteral ApiHeader = "stmify/stm.hpp";
+inline constexpr llvm::StringLiteral ApiDetailDirectory = "stmify/detail/";
+inline constexpr llvm::StringLiteral AbiHeader = "stmify/stm.h";
+
+// Defined in every compile the plugin or the tool instruments; a file
+// compiled with it defined is instrumented output already.
+inline constexpr llvm::StringLiteral InstrumentedMacro = "__STMIFY__";
+// Defined in a compile built with the barrier sanitizer.
+inline constexpr llvm::StringLiteral SanitizeMacro = "STMIFY_SANITIZE";
+
+// ------------------------------------------ recognised: the standard library
+
+// Value templates whose members the generated trace functions visit.
+inline constexpr llvm::StringLiteral TracedStdWrappers[] = {"pair", "tuple", "array", "optional",
+                                                            "variant"};
+// Container methods that add an element: constructing a thread in place
+// through them starts it.
+inline constexpr llvm::StringLiteral ElementAppends[] = {"emplace_back", "push_back", "emplace"};
+// Methods that give iterators or a pointer into a container: they write
+// nothing, whatever the object.
+inline constexpr llvm::StringLiteral RangeAccessors[] = {"begin",  "end",  "cbegin", "cend",
+                                                         "rbegin", "rend", "data"};
+
+// --------------------------------------------------------------- emitted
+// Wrappings are written as their opening text; the EditPlan tells them
+// apart by it.
+
+// Barriers (include/stmify/stm.hpp): the object's address in the thread's
+// segment, for reading, for writing.
+inline constexpr llvm::StringLiteral TranslateBarrier = "stm::loc(";
+inline constexpr llvm::StringLiteral ReadBarrier = "stm::rd(";
+inline constexpr llvm::StringLiteral WriteBarrier = "stm::wr(";
+// A pointer value that leaves the segment: its canonical address.
+inline constexpr llvm::StringLiteral Canonical = "stm::canon(";
+
+// include/stmify/detail/instrumented.hpp.
+inline constexpr llvm::StringLiteral InevitableHook = "stm::detail::inevitable_hook(";
+inline constexpr llvm::StringLiteral Synchronizing = "stm::detail::synchronizing(";
+inline constexpr llvm::StringLiteral ConvertedValue = "stm::detail::converted_value(";
+inline constexpr llvm::StringLiteral Preserve = "stm::detail::preserve(";
+inline constexpr llvm::StringLiteral ElementsOf = "stm::detail::elements_of(";
+inline constexpr llvm::StringLiteral VptrView = "stm::detail::vptr_view(";
+inline constexpr llvm::StringLiteral SafePoint = "stm::detail::safe_point();";
+inline constexpr llvm::StringLiteral SafePointNoThrow = "stm::detail::safe_point_nothrow();";
+inline constexpr llvm::StringLiteral NoThrowScope = "stm::detail::nothrow_scope __stmify_nothrow;";
+inline constexpr llvm::StringLiteral RethrowIfAbort = "stm::detail::rethrow_if_abort();";
+
+// Trace functions written into managed classes (TraceFunctions.cpp), and
+// what they call.
+inline constexpr llvm::StringLiteral TraceFunction = "__stmify_trace";
+inline constexpr llvm::StringLiteral TracedType = "__stmify_traced_type";
+inline constexpr llvm::StringLiteral TraceSelf = "__stmify_self";
+inline constexpr llvm::StringLiteral TraceObject = "__stmify_object";
+inline constexpr llvm::StringLiteral TraceVisit = "__stmify_visit";
+inline constexpr llvm::StringLiteral TraceContext = "__stmify_context";
+inline constexpr llvm::StringLiteral TraceValue = "::stm::detail::trace_value(";
+inline constexpr llvm::StringLiteral VisitFunctionType = "stm_visit_fn";
+inline constexpr llvm::StringLiteral NoThreadSafetyAnalysis =
+    "STMIFY_DETAIL_NO_THREAD_SAFETY_ANALYSIS";
+
+} // namespace stmify::names
+
+#endif
