@@ -11,8 +11,8 @@ namespace stmify {
 
 Instrumenter::Instrumenter(ASTContext &AST, EditPlan &Edits, DiagnosticReporter &Diags,
                            TransformOptions Options)
-    : AST(AST), SM(AST.getSourceManager()), Edits(Edits), Diags(Diags),
-      Options(std::move(Options)) {}
+    : TransformContext(AST, Edits, Diags, std::move(Options)), TraceFunctions(*this),
+      ManagedDeclarations(*this), SafePoints(*this, *this) {}
 
 void Instrumenter::run() {
   scanInstantiatedCalls();
@@ -27,89 +27,6 @@ void Instrumenter::run() {
   }
   CurrentPhase = Phase::Rewrite;
   TraverseAST(AST);
-}
-
-bool Instrumenter::inOwnCode(SourceLocation Loc) const {
-  if (Loc.isInvalid())
-    return false;
-  SourceLocation Expansion = SM.getExpansionLoc(Loc);
-  return Edits.isRewritable(SM.getFileID(Expansion)) && Edits.isOwnLocation(Expansion);
-}
-
-std::string Instrumenter::site(SourceLocation Loc) const {
-  PresumedLoc P = SM.getPresumedLoc(SM.getExpansionLoc(Loc));
-  if (P.isInvalid())
-    return "<unknown>";
-  llvm::SmallString<256> File(P.getFilename());
-  llvm::sys::path::remove_dots(File, /*remove_dot_dot=*/true);
-  std::string Name = Options.SitePath ? Options.SitePath(File) : std::string(File);
-  return Name + ":" + std::to_string(P.getLine()) + ":" + std::to_string(P.getColumn());
-}
-
-// A string literal on one line (no edit adds a line): whitespace runs, such
-// as the line breaks of a callee written over several lines, become a space.
-std::string Instrumenter::quoted(const std::string &Text) const {
-  std::string Out = "\"";
-  bool Space = false;
-  for (char C : Text) {
-    if (isspace(static_cast<unsigned char>(C))) {
-      Space = true;
-      continue;
-    }
-    if (Space)
-      Out += ' ';
-    Space = false;
-    if (C == '"' || C == '\\')
-      Out += '\\';
-    Out += C;
-  }
-  return Out + "\"";
-}
-
-const Stmt *Instrumenter::parentStmt(unsigned Up) const {
-  // The top of the stack is the statement being visited.
-  if (StmtStack.size() < Up + 1)
-    return nullptr;
-  return StmtStack[StmtStack.size() - 1 - Up];
-}
-
-std::optional<unsigned> Instrumenter::offsetAfter(SourceLocation TokenLoc) const {
-  if (TokenLoc.isValid() && TokenLoc.isMacroID() && SM.isMacroArgExpansion(TokenLoc))
-    TokenLoc = SM.getSpellingLoc(TokenLoc); // written in a macro argument
-  if (TokenLoc.isInvalid() || TokenLoc.isMacroID())
-    return std::nullopt;
-  SourceLocation After = Lexer::getLocForEndOfToken(TokenLoc, 0, SM, AST.getLangOpts());
-  if (After.isInvalid())
-    return std::nullopt;
-  return SM.getFileOffset(After);
-}
-
-bool Instrumenter::insertStatementAfterBrace(SourceLocation LBrace, llvm::StringRef Text) {
-  auto Where = Edits.locatePoint(LBrace);
-  if (!Where)
-    return false;
-  if (auto Offset = offsetAfter(LBrace)) {
-    Edits.insertStatement(Where->File, *Offset, " " + Text.str());
-    return true;
-  }
-  return false;
-}
-
-std::string Instrumenter::typeName(QualType T) const {
-  if (T.isNull())
-    return "unknown";
-  PrintingPolicy Policy(AST.getLangOpts());
-  Policy.SuppressTagKeyword = true;
-  Policy.SuppressScope = false;
-  return T.getUnqualifiedType().getNonReferenceType().getAsString(Policy);
-}
-
-std::string Instrumenter::sourceText(const Expr *E) const {
-  CharSourceRange R = Lexer::makeFileCharRange(CharSourceRange::getTokenRange(E->getSourceRange()),
-                                               SM, AST.getLangOpts());
-  if (R.isInvalid())
-    return {};
-  return Lexer::getSourceText(R, SM, AST.getLangOpts()).str();
 }
 
 // The function a wrapping calls: stm::rd, stm::detail::inevitable_hook, ...
@@ -166,7 +83,7 @@ bool Instrumenter::TraverseDecl(Decl *D) {
   S.StmtDepth = StmtStack.size();
   Scopes.push_back(S);
   if (CurrentPhase == Phase::Rewrite)
-    safePointAtFunctionEntry(F, F->getBody());
+    SafePoints.atFunctionEntry(F, F->getBody());
   bool Result = RecursiveASTVisitor::TraverseDecl(D);
   Scopes.pop_back();
   return Result;
@@ -208,7 +125,7 @@ bool Instrumenter::TraverseLambdaExpr(LambdaExpr *L) {
     if (S.AtomicBody)
       preserveOuterLocals(L);
     else
-      safePointAtFunctionEntry(S.Function, L->getBody());
+      SafePoints.atFunctionEntry(S.Function, L->getBody());
   }
   bool Result = RecursiveASTVisitor::TraverseLambdaExpr(L);
   Scopes.pop_back();
@@ -434,7 +351,7 @@ bool Instrumenter::VisitVarDecl(VarDecl *D) {
   }
   if (isa<ParmVarDecl>(D) && !inOwnCode(D->getLocation()))
     return true;
-  checkManagedByValue(D, isa<ParmVarDecl>(D) ? "parameter" : "variable");
+  ManagedDeclarations.checkByValue(D, isa<ParmVarDecl>(D) ? "parameter" : "variable");
   if (D->getType()->isReferenceType() && D->getInit() && !D->isImplicit()) {
     // An init-capture of the atomic lambda is bound before the block runs.
     bool Writable = !D->getType()->getPointeeType().isConstQualified();
@@ -452,15 +369,15 @@ bool Instrumenter::VisitVarDecl(VarDecl *D) {
 
 bool Instrumenter::VisitFieldDecl(FieldDecl *D) {
   if (CurrentPhase == Phase::Analyze)
-    checkManagedByValue(D, "member");
+    ManagedDeclarations.checkByValue(D, "member");
   return true;
 }
 
 bool Instrumenter::VisitCXXRecordDecl(CXXRecordDecl *D) {
   if (CurrentPhase == Phase::Analyze)
-    checkManagedClassMembers(D);
+    ManagedDeclarations.checkClassMembers(D);
   else
-    traceFunction(D);
+    TraceFunctions.addTraceFunction(D);
   return true;
 }
 
@@ -524,31 +441,31 @@ bool Instrumenter::VisitCXXForRangeStmt(CXXForRangeStmt *S) {
   }
   if (Copied)
     wrapExpr(Range, names::ElementsOf, ")", QualType());
-  safePointInLoop(S, S->getBody());
+  SafePoints.atLoopBackEdge(S, S->getBody());
   return true;
 }
 
 bool Instrumenter::VisitForStmt(ForStmt *S) {
   if (CurrentPhase == Phase::Rewrite)
-    safePointInLoop(S, S->getBody());
+    SafePoints.atLoopBackEdge(S, S->getBody());
   return true;
 }
 
 bool Instrumenter::VisitWhileStmt(WhileStmt *S) {
   if (CurrentPhase == Phase::Rewrite)
-    safePointInLoop(S, S->getBody());
+    SafePoints.atLoopBackEdge(S, S->getBody());
   return true;
 }
 
 bool Instrumenter::VisitDoStmt(DoStmt *S) {
   if (CurrentPhase == Phase::Rewrite)
-    safePointInLoop(S, S->getBody());
+    SafePoints.atLoopBackEdge(S, S->getBody());
   return true;
 }
 
 bool Instrumenter::VisitCXXCatchStmt(CXXCatchStmt *S) {
   if (CurrentPhase == Phase::Rewrite)
-    rethrowAbortsInCatchAll(S);
+    SafePoints.atCatchAll(S);
   return true;
 }
 
@@ -594,13 +511,13 @@ bool Instrumenter::VisitCXXDeleteExpr(CXXDeleteExpr *E) {
 
 bool Instrumenter::VisitExplicitCastExpr(ExplicitCastExpr *E) {
   if (CurrentPhase == Phase::Analyze && inFunctionBody())
-    checkUnmanagedBaseConversion(E);
+    ManagedDeclarations.checkBaseConversion(E);
   return true;
 }
 
 bool Instrumenter::VisitImplicitCastExpr(ImplicitCastExpr *E) {
   if (CurrentPhase == Phase::Analyze && inFunctionBody())
-    checkUnmanagedBaseConversion(E);
+    ManagedDeclarations.checkBaseConversion(E);
   if (CurrentPhase == Phase::Analyze && E->getCastKind() == CK_ArrayToPointerDecay &&
       isManagedFieldAccess(E->getSubExpr())) {
     // An array field used as a pointer is the address of the field, unless

@@ -3,20 +3,28 @@
 // template instantiations) that records every edit in an EditPlan. It runs in
 // two phases over the same AST: analysis (which accesses write, which locals
 // an atomic block writes, which calls in templates reach library code), then
-// rewriting. Each concern lives in its own file:
-//   WriteAnalysis.cpp       write contexts, escapes, outer locals of atomic
-//   blocks Barriers.cpp            read/write/translation barriers, canonical
-//   `this` AtomicBlocks.cpp        site ids of atomic blocks, restoring outer
-//   locals Inevitability.cpp       inevitability hooks, blocking calls, thread
-//   starts SafePoints.cpp          safe points, catch(...) handlers
-//   TraceFunctions.cpp      trace functions of managed classes
-//   ManagedDeclarations.cpp managed objects by value, members owning memory
+// rewriting. The traversal keeps its position in a TransformContext, which
+// the rules share. Rules with a class of their own (reading the context and
+// the AST, writing edits and diagnostics):
+//   TraceFunctions.h       trace functions of managed classes
+//   ManagedDeclarations.h  managed objects by value, members owning memory
+//   SafePoints.h           safe points, catch(...) handlers
+// What the analysis finds for the rules is AnalysisFacts. Concerns still
+// written as members of this class, one file each:
+//   WriteAnalysis.cpp      write contexts, escapes, outer locals of blocks
+//   SegmentChanges.cpp     where a thread may change segment
+//   Barriers.cpp           read/write/translation barriers, canonical `this`
+//   AtomicBlocks.cpp       site ids of atomic blocks, restoring outer locals
+//   Inevitability.cpp      inevitability hooks, blocking calls, thread starts
 #ifndef STMIFY_PASSES_INSTRUMENTER_H
 #define STMIFY_PASSES_INSTRUMENTER_H
 
-#include "Diagnostics.h"
-#include "EditPlan.h"
+#include "AnalysisFacts.h"
+#include "ManagedDeclarations.h"
 #include "ManagedTypes.h"
+#include "SafePoints.h"
+#include "TraceFunctions.h"
+#include "TransformContext.h"
 
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/RecursiveASTVisitor.h"
@@ -35,19 +43,9 @@ namespace stmify {
 // pattern and in each of its instantiations.
 std::pair<unsigned, unsigned> rawRange(const clang::Expr *E);
 
-struct InstrumentationCounts {
-  unsigned Reads = 0, Writes = 0, Translations = 0, Hooks = 0, Synchronizing = 0, SafePoints = 0,
-           TraceFunctions = 0, AtomicBlocks = 0;
-};
-
-struct TransformOptions {
-  // How site strings name a file, given its presumed name.
-  std::function<std::string(llvm::StringRef)> SitePath;
-  // A remark at each place that can make an atomic block inevitable.
-  bool RemarkInevitable = false;
-};
-
-class Instrumenter : public clang::RecursiveASTVisitor<Instrumenter> {
+class Instrumenter : public clang::RecursiveASTVisitor<Instrumenter>,
+                     TransformContext,
+                     AnalysisFacts {
 public:
   Instrumenter(clang::ASTContext &AST, EditPlan &Edits, DiagnosticReporter &Diags,
                TransformOptions Options = {});
@@ -96,35 +94,9 @@ public:
 private:
   enum class Phase { Analyze, Rewrite };
 
-  // The function (or lambda) whose body is being traversed.
-  struct FunctionScope {
-    const clang::FunctionDecl *Function = nullptr;
-    const clang::LambdaExpr *Lambda = nullptr;
-    bool NoThrow = false;
-    bool ConstructorOrDestructor = false;
-    bool Constexpr = false;
-    bool AtomicBody = false;
-    bool TaskBody = false; // a lambda queued by transaction_queue::add
-    // A body whose braces a macro writes cannot be edited: its callers are
-    // hooked instead (compiledWithStmify).
-    bool BodyInMacro = false;
-    size_t StmtDepth = 0; // StmtStack entries outside the body
-  };
-
   // --- Instrumenter.cpp
-  bool inOwnCode(clang::SourceLocation Loc) const;
-  std::string site(clang::SourceLocation Loc) const;
-  std::string quoted(const std::string &Text) const;
-  const FunctionScope *scope() const { return Scopes.empty() ? nullptr : &Scopes.back(); }
-  bool inFunctionBody() const { return scope() != nullptr; }
-  const clang::Stmt *parentStmt(unsigned Up = 1) const;
   bool wrapExpr(const clang::Expr *E, llvm::StringRef Prefix, llvm::StringRef Suffix,
                 clang::QualType Managed);
-  std::optional<unsigned> offsetAfter(clang::SourceLocation TokenLoc) const;
-  bool insertStatementAfterBrace(clang::SourceLocation LBrace, llvm::StringRef Text);
-  std::string sourceText(const clang::Expr *E) const;
-  // A type as diagnostics name it: unqualified, without `struct`.
-  std::string typeName(clang::QualType T) const;
 
   // --- WriteAnalysis.cpp
   static const clang::Expr *strip(const clang::Expr *E);
@@ -251,62 +223,27 @@ private:
   bool bodyWrittenInMacro(const clang::Stmt *Body) const;
   void scanInstantiatedCalls();
 
-  // --- SafePoints.cpp
-  void safePointInLoop(const clang::Stmt *Loop, const clang::Stmt *Body);
-  void safePointAtFunctionEntry(const clang::FunctionDecl *F, const clang::Stmt *Body);
-  void rethrowAbortsInCatchAll(const clang::CXXCatchStmt *S);
-  std::optional<unsigned> statementEnd(const clang::Stmt *S) const;
+  // --- SegmentChanges.cpp
   bool mayReachSafePoint(const clang::FunctionDecl *F) const;
 
-  // --- TraceFunctions.cpp
-  void traceFunction(const clang::CXXRecordDecl *D);
-
-  // --- ManagedDeclarations.cpp
-  void checkManagedByValue(const clang::DeclaratorDecl *D, const char *What);
-  void checkManagedClassMembers(const clang::CXXRecordDecl *D);
-  void checkUnmanagedBaseConversion(const clang::CastExpr *E);
-
-  clang::ASTContext &AST;
-  clang::SourceManager &SM;
-  EditPlan &Edits;
-  DiagnosticReporter &Diags;
-  TransformOptions Options;
   Phase CurrentPhase = Phase::Analyze;
-  std::vector<FunctionScope> Scopes;
-  std::vector<clang::Stmt *> StmtStack;
-  InstrumentationCounts Counts;
+  TraceFunctionRule TraceFunctions;
+  ManagedDeclarationRule ManagedDeclarations;
+  SafePointRule SafePoints;
 
-  // Analysis results.
-  llvm::DenseSet<const clang::Expr *> WrittenAccesses; // managed accesses that write
-  llvm::DenseSet<const clang::Expr *> BoundDerefs;     // *p bound to a reference: stays canonical
-  llvm::DenseSet<const clang::Expr *> EscapeChecked;   // field addresses already judged
+  // Analysis state that only the analysis reads (its results are
+  // AnalysisFacts).
+  llvm::DenseSet<const clang::Expr *> EscapeChecked; // field addresses already judged
   // Local references bound, in an atomic block's body, to fields of managed
   // objects. A writable one's binding has the write barrier, and writes
   // through it write the managed heap; any use of one is a use of the field.
   llvm::DenseMap<const clang::VarDecl *, FieldReference> FieldReferences;
   mutable llvm::DenseMap<const clang::FunctionDecl *, bool>
-      FieldAccessors;                                      // memo; false while judged
-  std::map<const clang::Expr *, std::string> HookedWrites; // writes to unmanaged shared memory
-  std::map<const clang::LambdaExpr *,
-           std::vector<std::pair<const clang::VarDecl *, const clang::Expr *>>>
-      OuterLocalWrites;
-  llvm::DenseSet<const clang::LambdaExpr *> AtomicLambdas;
-  llvm::DenseSet<const clang::LambdaExpr *> TaskLambdas;
-  // Loops where a reference bound to a field outside atomic blocks lives:
-  // no safe point at their back-edge (the thread must keep its segment).
-  llvm::DenseSet<const clang::Stmt *> LoopsWithoutSafePoint;
+      FieldAccessors;                          // memo; false while judged
   const clang::Stmt *SegmentChange = nullptr;  // why the last localBinding was not Pinned
   bool BindingInTemplate = false;              // the last localBinding was in a template
   llvm::DenseSet<const clang::Expr *> Callees; // member expressions that are called
   llvm::DenseSet<const clang::CXXThisExpr *> ConsumedThis;
-  // Source ranges (raw begin and end) of calls that reach library code.
-  std::set<std::pair<unsigned, unsigned>> InstantiatedHooks;
-  // Calls in templates that call a field accessor in some instantiation.
-  std::set<std::pair<unsigned, unsigned>> AccessorCallsInInstantiations;
-  std::set<unsigned> ManagedInInstantiations;   // accesses in templates that
-                                                // reach managed objects
-  std::set<unsigned> UnmanagedInInstantiations; // *p and references in templates
-                                                // that designate unmanaged memory
   // Locals (or, with no variable, members of *this) that a lambda defined
   // outside atomic blocks writes through its captures, by closure class.
   struct CapturedWrite {
@@ -322,9 +259,6 @@ private:
   // Errors about a dependent access are reported only when an instantiation
   // in this translation unit makes it an access to a managed object.
   bool reportableAccess(const clang::Expr *Access, Managed M) const;
-  // noexcept functions that need inevitability somewhere inside: an abort
-  // cannot leave them, so their callers become inevitable before the call.
-  llvm::DenseSet<const clang::FunctionDecl *> NoexceptNeedsHook;
   std::vector<std::pair<const clang::FunctionDecl *, const clang::FunctionDecl *>> NoexceptCalls;
   void noteHookInNoexcept();
   bool destructionNeedsInevitability(clang::QualType T) const;

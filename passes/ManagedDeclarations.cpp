@@ -2,35 +2,38 @@
 // on the managed heap (a local, global, parameter or member by value), and a
 // managed class with a member that owns unmanaged memory (the collector frees
 // managed objects without running their destructors).
-#include "Instrumenter.h"
+#include "ManagedDeclarations.h"
+
+#include "ManagedTypes.h"
 
 using namespace clang;
 
 namespace stmify {
 
-void Instrumenter::checkManagedByValue(const DeclaratorDecl *D, const char *What) {
-  if (D->isImplicit() || !inOwnCode(D->getLocation()))
+void ManagedDeclarationRule::checkByValue(const DeclaratorDecl *D, const char *What) {
+  if (D->isImplicit() || !Ctx.inOwnCode(D->getLocation()))
     return;
   QualType T = D->getType();
-  while (const auto *A = AST.getAsArrayType(T))
+  while (const auto *A = Ctx.AST.getAsArrayType(T))
     T = A->getElementType();
   if (T->isReferenceType() || T->isPointerType() || T->isDependentType())
     return;
   const CXXRecordDecl *R = T->getAsCXXRecordDecl();
   if (!R || classifyRecord(R) != Managed::Yes)
     return;
-  Diags.report(Diag::ManagedByValue, D->getLocation(), {What, typeName(T)}, D->getSourceRange());
+  Ctx.Diags.report(Diag::ManagedByValue, D->getLocation(), {What, Ctx.typeName(T)},
+                   D->getSourceRange());
 }
 
-void Instrumenter::checkManagedClassMembers(const CXXRecordDecl *D) {
-  if (!D->isThisDeclarationADefinition() || D->isImplicit() || !inOwnCode(D->getLocation()))
+void ManagedDeclarationRule::checkClassMembers(const CXXRecordDecl *D) {
+  if (!D->isThisDeclarationADefinition() || D->isImplicit() || !Ctx.inOwnCode(D->getLocation()))
     return;
   if (classifyRecord(D) != Managed::Yes)
     return;
   if (const CXXDestructorDecl *Dtor = D->getDestructor();
       Dtor && Dtor->isUserProvided() && !Dtor->isImplicit())
-    Diags.report(Diag::ManagedDestructor, Dtor->getLocation(), {D->getNameAsString()},
-                 Dtor->getSourceRange());
+    Ctx.Diags.report(Diag::ManagedDestructor, Dtor->getLocation(), {D->getNameAsString()},
+                     Dtor->getSourceRange());
   for (const FieldDecl *F : D->fields()) {
     QualType T = F->getType().getCanonicalType();
     while (const auto *A = dyn_cast<ArrayType>(T.getTypePtr()))
@@ -38,20 +41,20 @@ void Instrumenter::checkManagedClassMembers(const CXXRecordDecl *D) {
     if (const auto *U = T->getAsRecordDecl(); U && U->isUnion())
       for (const FieldDecl *Member : U->fields())
         if (mayHoldManagedReferences(Member->getType())) {
-          Diags.report(Diag::UntraceableMember, F->getLocation(),
-                       {D->getNameAsString(), F->getNameAsString(), typeName(F->getType())},
-                       F->getSourceRange());
+          Ctx.Diags.report(Diag::UntraceableMember, F->getLocation(),
+                           {D->getNameAsString(), F->getNameAsString(), Ctx.typeName(F->getType())},
+                           F->getSourceRange());
           break;
         }
     if (!ownsUnmanagedMemory(F->getType()))
       continue;
-    Diags.report(Diag::UnmanagedMember, F->getLocation(),
-                 {D->getNameAsString(), F->getNameAsString(), typeName(F->getType())},
-                 F->getSourceRange());
+    Ctx.Diags.report(Diag::UnmanagedMember, F->getLocation(),
+                     {D->getNameAsString(), F->getNameAsString(), Ctx.typeName(F->getType())},
+                     F->getSourceRange());
   }
 }
 
-void Instrumenter::checkUnmanagedBaseConversion(const CastExpr *E) {
+void ManagedDeclarationRule::checkBaseConversion(const CastExpr *E) {
   if (E->getCastKind() != CK_DerivedToBase && E->getCastKind() != CK_UncheckedDerivedToBase)
     return;
   QualType To = E->getType(), From = E->getSubExpr()->getType();
@@ -62,7 +65,7 @@ void Instrumenter::checkUnmanagedBaseConversion(const CastExpr *E) {
     return;
   // The base of a member access gets the object's barrier (Barriers.cpp).
   for (unsigned Up = 1;; ++Up) {
-    const Stmt *P = parentStmt(Up);
+    const Stmt *P = Ctx.parentStmt(Up);
     if (P && (isa<ParenExpr>(P) || isa<ImplicitCastExpr>(P)))
       continue;
     if (const auto *M = dyn_cast_or_null<MemberExpr>(P);
@@ -72,8 +75,8 @@ void Instrumenter::checkUnmanagedBaseConversion(const CastExpr *E) {
   }
   QualType FromObject = Pointer ? From->getPointeeType() : From.getNonReferenceType();
   QualType ToObject = Pointer ? To->getPointeeType() : To.getNonReferenceType();
-  Diags.report(Diag::UnmanagedBaseReference, E->getBeginLoc(),
-               {typeName(FromObject), typeName(ToObject)}, E->getSourceRange());
+  Ctx.Diags.report(Diag::UnmanagedBaseReference, E->getBeginLoc(),
+                   {Ctx.typeName(FromObject), Ctx.typeName(ToObject)}, E->getSourceRange());
 }
 
 } // namespace stmify

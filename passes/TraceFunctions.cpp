@@ -11,7 +11,9 @@
 // written in the class head may mean something else (an inherited member):
 // bases are named fully qualified, or as written when they depend on a
 // template parameter.
-#include "Instrumenter.h"
+#include "TraceFunctions.h"
+
+#include "ManagedTypes.h"
 #include "Names.h"
 
 #include "clang/AST/QualTypeNames.h"
@@ -50,7 +52,7 @@ const CXXRecordDecl *untracedClass(QualType T, const EditPlan &Edits, const Sour
 
 } // namespace
 
-void Instrumenter::traceFunction(const CXXRecordDecl *D) {
+void TraceFunctionRule::addTraceFunction(const CXXRecordDecl *D) {
   if (!D->isThisDeclarationADefinition() || D->isLambda() || D->isUnion() || D->isImplicit() ||
       !D->getIdentifier())
     return;
@@ -58,7 +60,7 @@ void Instrumenter::traceFunction(const CXXRecordDecl *D) {
     if (!isa<ClassTemplatePartialSpecializationDecl>(D) &&
         Spec->getSpecializationKind() != TSK_ExplicitSpecialization)
       return; // an instantiation: its pattern has the trace function
-  if (!D->lookup(&AST.Idents.get(names::TraceFunction)).empty())
+  if (!D->lookup(&Ctx.AST.Idents.get(names::TraceFunction)).empty())
     return; // traced by hand (stm::array), or stmify's output
   bool ManagedClass = classifyRecord(D) != Managed::No;
   std::vector<std::string> Visits;
@@ -68,11 +70,11 @@ void Instrumenter::traceFunction(const CXXRecordDecl *D) {
   const std::string Args = ", " + VisitParam + ", " + ContextParam + ")";
   auto CheckTraced = [&](QualType T, const char *What, const std::string &Name,
                          SourceLocation Loc) {
-    if (const CXXRecordDecl *Untraced = untracedClass(T, Edits, SM)) {
-      PresumedLoc P = SM.getPresumedLoc(SM.getExpansionLoc(Untraced->getLocation()));
-      Diags.report(Diag::UntracedMember, Loc,
-                   {What, Name, typeName(AST.getRecordType(D)), typeName(T),
-                    P.isValid() ? P.getFilename() : "its header"});
+    if (const CXXRecordDecl *Untraced = untracedClass(T, Ctx.Edits, Ctx.SM)) {
+      PresumedLoc P = Ctx.SM.getPresumedLoc(Ctx.SM.getExpansionLoc(Untraced->getLocation()));
+      Ctx.Diags.report(Diag::UntracedMember, Loc,
+                       {What, Name, Ctx.typeName(Ctx.AST.getRecordType(D)), Ctx.typeName(T),
+                        P.isValid() ? P.getFilename() : "its header"});
     }
   };
   for (const CXXBaseSpecifier &B : D->bases()) {
@@ -84,21 +86,21 @@ void Instrumenter::traceFunction(const CXXRecordDecl *D) {
     std::string Name;
     if (T->isDependentType()) {
       CharSourceRange Range = Lexer::makeFileCharRange(
-          CharSourceRange::getTokenRange(B.getTypeSourceInfo()->getTypeLoc().getSourceRange()), SM,
-          AST.getLangOpts());
-      Name = Lexer::getSourceText(Range, SM, AST.getLangOpts()).str();
+          CharSourceRange::getTokenRange(B.getTypeSourceInfo()->getTypeLoc().getSourceRange()),
+          Ctx.SM, Ctx.AST.getLangOpts());
+      Name = Lexer::getSourceText(Range, Ctx.SM, Ctx.AST.getLangOpts()).str();
       if (Name.empty())
-        Name = T.getAsString(AST.getPrintingPolicy());
+        Name = T.getAsString(Ctx.AST.getPrintingPolicy());
       // A member of a dependent type names a type only with `typename`.
       if (isa<DependentNameType>(T.getTypePtr()) ||
           isa<DependentTemplateSpecializationType>(T.getTypePtr()))
         Name = "typename " + Name;
     } else {
-      CheckTraced(T, "base", T.getAsString(AST.getPrintingPolicy()), B.getBeginLoc());
-      PrintingPolicy Policy(AST.getLangOpts());
+      CheckTraced(T, "base", T.getAsString(Ctx.AST.getPrintingPolicy()), B.getBeginLoc());
+      PrintingPolicy Policy(Ctx.AST.getLangOpts());
       Policy.SuppressTagKeyword = true;
       Policy.SuppressUnwrittenScope = true;
-      Name = TypeName::getFullyQualifiedName(T.getCanonicalType(), AST, Policy,
+      Name = TypeName::getFullyQualifiedName(T.getCanonicalType(), Ctx.AST, Policy,
                                              /*WithGlobalNsPrefix=*/true);
     }
     std::string Visit =
@@ -132,7 +134,7 @@ void Instrumenter::traceFunction(const CXXRecordDecl *D) {
   // A preprocessed input (-save-temps) has no macros left; it is compiled by
   // clang.
   llvm::StringRef NoAnalysis = names::NoThreadSafetyAnalysis;
-  if (!AST.Idents.get(NoAnalysis).hasMacroDefinition())
+  if (!Ctx.AST.Idents.get(NoAnalysis).hasMacroDefinition())
     NoAnalysis = "__attribute__((no_thread_safety_analysis))";
   // In a class local to a function, an unused alias is warned about.
   std::string Text = " public: using " + names::TracedType.str() +
@@ -152,11 +154,11 @@ void Instrumenter::traceFunction(const CXXRecordDecl *D) {
   SourceLocation RBrace = D->getBraceRange().getEnd();
   if (RBrace.isInvalid() || RBrace.isMacroID())
     return;
-  FileID File = SM.getFileID(RBrace);
-  if (!Edits.isRewritable(File))
+  FileID File = Ctx.SM.getFileID(RBrace);
+  if (!Ctx.Edits.isRewritable(File))
     return;
-  Edits.insertStatement(File, SM.getFileOffset(RBrace), Text);
-  ++Counts.TraceFunctions;
+  Ctx.Edits.insertStatement(File, Ctx.SM.getFileOffset(RBrace), Text);
+  ++Ctx.Counts.TraceFunctions;
 }
 
 } // namespace stmify

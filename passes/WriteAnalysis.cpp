@@ -217,7 +217,7 @@ const VarDecl *Instrumenter::outerLocal(const Expr *Target) const {
 }
 
 // The innermost atomic block whose body is being traversed.
-const Instrumenter::FunctionScope *Instrumenter::atomicBlock() const {
+const FunctionScope *Instrumenter::atomicBlock() const {
   for (auto S = Scopes.rbegin(); S != Scopes.rend(); ++S)
     if (S->AtomicBody)
       return &*S;

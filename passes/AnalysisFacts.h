@@ -1,0 +1,47 @@
+// What the analysis phase finds and the rewrite phase's rules read: which
+// accesses write, which locals each atomic block writes, which calls and
+// accesses in templates reach library code or managed objects in some
+// instantiation, which loops keep no safe point.
+#ifndef STMIFY_PASSES_ANALYSISFACTS_H
+#define STMIFY_PASSES_ANALYSISFACTS_H
+
+#include "clang/AST/ExprCXX.h"
+#include "llvm/ADT/DenseSet.h"
+
+#include <map>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace stmify {
+
+struct AnalysisFacts {
+  llvm::DenseSet<const clang::Expr *> WrittenAccesses; // managed accesses that write
+  llvm::DenseSet<const clang::Expr *> BoundDerefs;     // *p bound to a reference: stays canonical
+  std::map<const clang::Expr *, std::string> HookedWrites; // writes to unmanaged shared memory
+  // The locals outside each atomic block that it writes, with the write.
+  std::map<const clang::LambdaExpr *,
+           std::vector<std::pair<const clang::VarDecl *, const clang::Expr *>>>
+      OuterLocalWrites;
+  llvm::DenseSet<const clang::LambdaExpr *> AtomicLambdas;
+  llvm::DenseSet<const clang::LambdaExpr *> TaskLambdas;
+  // Loops where a reference bound to a field outside atomic blocks lives:
+  // no safe point at their back-edge (the thread must keep its segment).
+  llvm::DenseSet<const clang::Stmt *> LoopsWithoutSafePoint;
+  // Source ranges (raw begin and end) of calls that reach library code.
+  std::set<std::pair<unsigned, unsigned>> InstantiatedHooks;
+  // Calls in templates that call a field accessor in some instantiation.
+  std::set<std::pair<unsigned, unsigned>> AccessorCallsInInstantiations;
+  std::set<unsigned> ManagedInInstantiations;   // accesses in templates that
+                                                // reach managed objects
+  std::set<unsigned> UnmanagedInInstantiations; // *p and references in templates
+                                                // that designate unmanaged memory
+  // noexcept functions that need inevitability somewhere inside: an abort
+  // cannot leave them, so their callers become inevitable before the call.
+  llvm::DenseSet<const clang::FunctionDecl *> NoexceptNeedsHook;
+};
+
+} // namespace stmify
+
+#endif

@@ -1,0 +1,27 @@
+// The rule that refuses declarations the managed heap cannot support: a
+// managed object that is not on the managed heap, a managed class with a
+// member owning unmanaged memory or a destructor, and a managed object seen
+// through a reference to an unmanaged base.
+#ifndef STMIFY_PASSES_MANAGEDDECLARATIONS_H
+#define STMIFY_PASSES_MANAGEDDECLARATIONS_H
+
+#include "TransformContext.h"
+
+namespace stmify {
+
+class ManagedDeclarationRule {
+public:
+  explicit ManagedDeclarationRule(TransformContext &Ctx) : Ctx(Ctx) {}
+  // In the analysis phase: a variable, parameter or member (What names which).
+  void checkByValue(const clang::DeclaratorDecl *D, const char *What);
+  void checkClassMembers(const clang::CXXRecordDecl *D);
+  // A derived-to-base conversion in a function body.
+  void checkBaseConversion(const clang::CastExpr *E);
+
+private:
+  TransformContext &Ctx;
+};
+
+} // namespace stmify
+
+#endif

@@ -1,0 +1,36 @@
+// The rule that inserts safe points: a counter decrement at loop back-edges
+// and at the entry of functions that call or loop, so that a long transaction
+// validates (and a thread outside atomic blocks publishes and lets
+// collections run) regularly; and in every catch (...) handler, a check that
+// lets an abort of the transaction pass through.
+#ifndef STMIFY_PASSES_SAFEPOINTS_H
+#define STMIFY_PASSES_SAFEPOINTS_H
+
+#include "AnalysisFacts.h"
+#include "TransformContext.h"
+
+namespace stmify {
+
+// Whether S calls (what it calls may reach a safe point) or, when Loops,
+// loops (a back-edge has one).
+bool callsOrLoops(const clang::Stmt *S, bool Loops = true);
+
+class SafePointRule {
+public:
+  SafePointRule(TransformContext &Ctx, const AnalysisFacts &Facts) : Ctx(Ctx), Facts(Facts) {}
+  // In the rewrite phase, inside the function or lambda whose body it is.
+  void atLoopBackEdge(const clang::Stmt *Loop, const clang::Stmt *Body);
+  void atFunctionEntry(const clang::FunctionDecl *F, const clang::Stmt *Body);
+  void atCatchAll(const clang::CXXCatchStmt *S);
+
+private:
+  // The offset just after statement S (its semicolon or closing brace).
+  std::optional<unsigned> statementEnd(const clang::Stmt *S) const;
+
+  TransformContext &Ctx;
+  const AnalysisFacts &Facts;
+};
+
+} // namespace stmify
+
+#endif

@@ -1,0 +1,189 @@
+// Where a thread may change segment: which functions may reach a safe
+// point, which calls keep the thread where it is, and how long a reference to
+// a field bound outside atomic blocks stays valid (analysis phase).
+#include "Instrumenter.h"
+#include "SafePoints.h"
+
+using namespace clang;
+
+namespace stmify {
+namespace {
+
+// Whether destroying an object of class R runs code: a member or base with a
+// destructor of its own.
+bool destroysMembers(const CXXRecordDecl *R) {
+  for (const FieldDecl *F : R->fields())
+    if (const CXXRecordDecl *M = F->getType()->getBaseElementTypeUnsafe()->getAsCXXRecordDecl())
+      if (M->hasDefinition() && !M->hasTrivialDestructor())
+        return true;
+  for (const CXXBaseSpecifier &B : R->bases())
+    if (const CXXRecordDecl *M = B.getType()->getAsCXXRecordDecl())
+      if (M->hasDefinition() && !M->hasTrivialDestructor())
+        return true;
+  return false;
+}
+
+} // namespace
+
+// Whether a function compiled with stmify may reach a safe point (where a
+// thread outside atomic blocks can move to another segment). Not when its
+// body is visible and neither calls nor loops, counting a constructor's
+// member initialisers and a destructor's destruction of members; a
+// constexpr function has no safe points of its own (none at its entry or
+// back-edges), but what it calls may. A virtual function's override may.
+bool Instrumenter::mayReachSafePoint(const FunctionDecl *F) const {
+  const FunctionDecl *Definition = nullptr;
+  if (!F->hasBody(Definition) || !Definition)
+    return true;
+  if (const auto *M = dyn_cast<CXXMethodDecl>(Definition); M && M->isVirtual())
+    return true;
+  if (const auto *C = dyn_cast<CXXConstructorDecl>(Definition))
+    for (const CXXCtorInitializer *I : C->inits())
+      if (callsOrLoops(I->getInit()))
+        return true;
+  if (const auto *D = dyn_cast<CXXDestructorDecl>(Definition); D && destroysMembers(D->getParent()))
+    return true;
+  bool DeclaredConstexpr =
+      Definition->isConstexpr() &&
+      !(isa<CXXMethodDecl>(Definition) && cast<CXXMethodDecl>(Definition)->getParent()->isLambda());
+  return callsOrLoops(Definition->getBody(), /*Loops=*/!DeclaredConstexpr);
+}
+
+// A function of the program the thread may call while a reference into its
+// segment lives outside atomic blocks: one that reaches no safe point.
+bool Instrumenter::isLeafFunction(const FunctionDecl *F) const {
+  return F && isInstrumentedFunction(F) && !mayReachSafePoint(F);
+}
+
+// A call that cannot move the thread: a leaf function of the program (a
+// lambda's included), stm::array's element access, or library code that
+// computes values (known to, or a free function or accessor of namespace
+// std) and is neither blocking nor synchronising, whose arguments are all
+// scalars or references to scalars, so that it cannot call back into the
+// program (a function object, a user-defined operator or copy).
+bool Instrumenter::callKeepsSegment(const CallExpr *E) const {
+  const FunctionDecl *F = E->getDirectCallee();
+  if (!F || isAtomicCall(E) || isTaskCall(E))
+    return false;
+  if (isLeafFunction(F))
+    return true;
+  if (F->getBuiltinID() || isInstrumentedFunction(F) || isKnownToSynchronize(F))
+    return false;
+  // Free functions of namespace std (std::swap, std::min), accessors of its
+  // classes (vector::operator[] and size, which have a const twin or are
+  // const) and stm::array's element access, given only scalars, call no code
+  // of the program's.
+  const auto *M = dyn_cast<CXXMethodDecl>(F);
+  bool StmArray = M && isStmClass(M->getParent(), "array");
+  bool ValueOnly = isKnownValueFunction(F) || StmArray || (!M && F->isInStdNamespace()) ||
+                   (M && M->getParent()->isInStdNamespace() && (M->isConst() || hasConstTwin(M)));
+  // Nor may it return something that could hold a reference it is given
+  // (std::ref, std::addressof).
+  QualType Result = F->getReturnType().getNonReferenceType();
+  bool TakesReference = llvm::any_of(
+      F->parameters(), [](const ParmVarDecl *P) { return P->getType()->isReferenceType(); });
+  if (!ValueOnly || (TakesReference && (Result->isRecordType() || Result->isPointerType())))
+    return false;
+  unsigned First = isa<CXXOperatorCallExpr>(E) && isa<CXXMethodDecl>(F) ? 1 : 0;
+  for (unsigned I = First; I < E->getNumArgs(); ++I)
+    if (!E->getArg(I)->getType().getNonReferenceType()->isScalarType())
+      return false;
+  return true;
+}
+
+// The first place in S where the thread may change segment or publish, or
+// where a reference could escape: any call but those callKeepsSegment
+// allows, any construction, destruction, new or delete of an object of
+// class type, an atomic operation, a goto, a loop other
+// than Allowed (a range-for over the field itself, bounded by its size, whose
+// body is then checked like the rest). Null when there is none.
+const Stmt *Instrumenter::firstSegmentChange(const Stmt *S, const Stmt *Allowed) const {
+  if (!S || isa<LambdaExpr>(S))
+    return nullptr;
+  if (S != Allowed &&
+      (isa<ForStmt>(S) || isa<WhileStmt>(S) || isa<DoStmt>(S) || isa<CXXForRangeStmt>(S)))
+    return S;
+  if (isa<GotoStmt>(S) || isa<IndirectGotoStmt>(S) || isa<CoroutineSuspendExpr>(S) ||
+      isa<AtomicExpr>(S) || isa<CXXNewExpr>(S) || isa<CXXDeleteExpr>(S) ||
+      isa<CXXConstructExpr>(S) || isa<CXXBindTemporaryExpr>(S) ||
+      isa<CXXUnresolvedConstructExpr>(S) || isa<CXXDependentScopeMemberExpr>(S) ||
+      isa<UnresolvedLookupExpr>(S) || isa<UnresolvedMemberExpr>(S))
+    return S;
+  if (const auto *Call = dyn_cast<CallExpr>(S); Call && !callKeepsSegment(Call))
+    return S;
+  // A default argument or member initialiser runs here: what it does counts.
+  if (const auto *Default = dyn_cast<CXXDefaultArgExpr>(S))
+    return firstSegmentChange(Default->getExpr(), nullptr) ? S : nullptr;
+  if (const auto *Default = dyn_cast<CXXDefaultInitExpr>(S))
+    return firstSegmentChange(Default->getExpr(), nullptr) ? S : nullptr;
+  if (const auto *Declarations = dyn_cast<DeclStmt>(S))
+    for (const Decl *D : Declarations->decls())
+      if (const auto *VD = dyn_cast<VarDecl>(D)) {
+        QualType T = AST.getBaseElementType(VD->getType().getNonReferenceType());
+        if (!VD->getType()->isReferenceType() && (T->isDependentType() || T->isRecordType()))
+          return S;
+      }
+  if (const auto *Range = dyn_cast<CXXForRangeStmt>(S))
+    return firstSegmentChange(Range->getBody(), nullptr);
+  for (const Stmt *Child : S->children())
+    if (const Stmt *Found = firstSegmentChange(Child, Allowed))
+      return Found;
+  return nullptr;
+}
+
+// How a reference bound to a field outside an atomic block's or a task's
+// body lives. Pinned when nothing in its live range may move the thread
+// (firstSegmentChange): the rest of the compound statement that declares it
+// (From, its declaration, and what follows), or the range-for whose range
+// it is (From null); the range-for then keeps no safe point (pinLoop).
+// Otherwise Local (an error, where it is a field's), and the place that may
+// is kept for the diagnostic. Not in templates: the pattern does not show
+// what an instantiation calls.
+Instrumenter::Binding Instrumenter::localBinding(const Stmt *Scope, const Stmt *From) {
+  SegmentChange = nullptr;
+  BindingInTemplate = scope() && scope()->Function->isDependentContext();
+  if (inFixedSegmentBody() || !Scope || !scope() || BindingInTemplate)
+    return Binding::Local;
+  if (!From) {
+    SegmentChange = firstSegmentChange(Scope, Scope);
+  } else {
+    const auto *Block = dyn_cast<CompoundStmt>(Scope);
+    if (!Block)
+      return Binding::Local; // under a label, a case, an if or a for
+    bool Live = false;
+    for (const Stmt *S : Block->body()) {
+      Live = Live || S == From;
+      if (Live && (SegmentChange = firstSegmentChange(S, nullptr)))
+        break;
+    }
+  }
+  return SegmentChange ? Binding::Local : Binding::Pinned;
+}
+
+void Instrumenter::pinLoop(const Stmt *Loop) { LoopsWithoutSafePoint.insert(Loop); }
+
+// After a refused binding: where the thread may change segment.
+void Instrumenter::noteSegmentChange(SourceLocation Binding) {
+  if (BindingInTemplate && !inFixedSegmentBody())
+    Diags.note(Binding, "outside atomic blocks such a reference is not accepted in a "
+                        "template: what an instantiation calls is not known");
+  BindingInTemplate = false;
+  if (!SegmentChange)
+    return;
+  std::string What = "this";
+  if (const auto *Call = dyn_cast<CallExpr>(SegmentChange))
+    if (const FunctionDecl *F = Call->getDirectCallee())
+      What = "this call of '" + F->getQualifiedNameAsString() + "'";
+  if (isa<CXXConstructExpr>(SegmentChange) || isa<DeclStmt>(SegmentChange) ||
+      isa<CXXBindTemporaryExpr>(SegmentChange))
+    What = "this object's construction or destruction";
+  if (isa<ForStmt>(SegmentChange) || isa<WhileStmt>(SegmentChange) || isa<DoStmt>(SegmentChange) ||
+      isa<CXXForRangeStmt>(SegmentChange))
+    What = "this loop";
+  Diags.note(SegmentChange->getBeginLoc(),
+             What + " may reach a safe point, synchronise or let the reference escape while "
+                    "it lives; from a safe point the thread may continue in another segment");
+  SegmentChange = nullptr;
+}
+
+} // namespace stmify

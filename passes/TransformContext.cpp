@@ -1,0 +1,98 @@
+#include "TransformContext.h"
+
+#include "clang/Lex/Lexer.h"
+#include "llvm/Support/Path.h"
+
+using namespace clang;
+
+namespace stmify {
+
+TransformContext::TransformContext(ASTContext &AST, EditPlan &Edits, DiagnosticReporter &Diags,
+                                   TransformOptions Options)
+    : AST(AST), SM(AST.getSourceManager()), Edits(Edits), Diags(Diags),
+      Options(std::move(Options)) {}
+
+bool TransformContext::inOwnCode(SourceLocation Loc) const {
+  if (Loc.isInvalid())
+    return false;
+  SourceLocation Expansion = SM.getExpansionLoc(Loc);
+  return Edits.isRewritable(SM.getFileID(Expansion)) && Edits.isOwnLocation(Expansion);
+}
+
+std::string TransformContext::site(SourceLocation Loc) const {
+  PresumedLoc P = SM.getPresumedLoc(SM.getExpansionLoc(Loc));
+  if (P.isInvalid())
+    return "<unknown>";
+  llvm::SmallString<256> File(P.getFilename());
+  llvm::sys::path::remove_dots(File, /*remove_dot_dot=*/true);
+  std::string Name = Options.SitePath ? Options.SitePath(File) : std::string(File);
+  return Name + ":" + std::to_string(P.getLine()) + ":" + std::to_string(P.getColumn());
+}
+
+// A string literal on one line (no edit adds a line): whitespace runs, such
+// as the line breaks of a callee written over several lines, become a space.
+std::string TransformContext::quoted(const std::string &Text) const {
+  std::string Out = "\"";
+  bool Space = false;
+  for (char C : Text) {
+    if (isspace(static_cast<unsigned char>(C))) {
+      Space = true;
+      continue;
+    }
+    if (Space)
+      Out += ' ';
+    Space = false;
+    if (C == '"' || C == '\\')
+      Out += '\\';
+    Out += C;
+  }
+  return Out + "\"";
+}
+
+const Stmt *TransformContext::parentStmt(unsigned Up) const {
+  // The top of the stack is the statement being visited.
+  if (StmtStack.size() < Up + 1)
+    return nullptr;
+  return StmtStack[StmtStack.size() - 1 - Up];
+}
+
+std::optional<unsigned> TransformContext::offsetAfter(SourceLocation TokenLoc) const {
+  if (TokenLoc.isValid() && TokenLoc.isMacroID() && SM.isMacroArgExpansion(TokenLoc))
+    TokenLoc = SM.getSpellingLoc(TokenLoc); // written in a macro argument
+  if (TokenLoc.isInvalid() || TokenLoc.isMacroID())
+    return std::nullopt;
+  SourceLocation After = Lexer::getLocForEndOfToken(TokenLoc, 0, SM, AST.getLangOpts());
+  if (After.isInvalid())
+    return std::nullopt;
+  return SM.getFileOffset(After);
+}
+
+bool TransformContext::insertStatementAfterBrace(SourceLocation LBrace, llvm::StringRef Text) {
+  auto Where = Edits.locatePoint(LBrace);
+  if (!Where)
+    return false;
+  if (auto Offset = offsetAfter(LBrace)) {
+    Edits.insertStatement(Where->File, *Offset, " " + Text.str());
+    return true;
+  }
+  return false;
+}
+
+std::string TransformContext::typeName(QualType T) const {
+  if (T.isNull())
+    return "unknown";
+  PrintingPolicy Policy(AST.getLangOpts());
+  Policy.SuppressTagKeyword = true;
+  Policy.SuppressScope = false;
+  return T.getUnqualifiedType().getNonReferenceType().getAsString(Policy);
+}
+
+std::string TransformContext::sourceText(const Expr *E) const {
+  CharSourceRange R = Lexer::makeFileCharRange(CharSourceRange::getTokenRange(E->getSourceRange()),
+                                               SM, AST.getLangOpts());
+  if (R.isInvalid())
+    return {};
+  return Lexer::getSourceText(R, SM, AST.getLangOpts()).str();
+}
+
+} // namespace stmify

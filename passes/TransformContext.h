@@ -1,0 +1,85 @@
+// What the transformer's rules share: the translation unit, the edits and
+// diagnostics they make, where the traversal stands (the functions and
+// statements around the node being visited) and how source text is named.
+// A rule reads the AST and the traversal's position and writes only edits,
+// diagnostics and counts.
+#ifndef STMIFY_PASSES_TRANSFORMCONTEXT_H
+#define STMIFY_PASSES_TRANSFORMCONTEXT_H
+
+#include "Diagnostics.h"
+#include "EditPlan.h"
+
+#include "clang/AST/ASTContext.h"
+#include "clang/AST/Decl.h"
+#include "clang/AST/ExprCXX.h"
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace stmify {
+
+struct InstrumentationCounts {
+  unsigned Reads = 0, Writes = 0, Translations = 0, Hooks = 0, Synchronizing = 0, SafePoints = 0,
+           TraceFunctions = 0, AtomicBlocks = 0;
+};
+
+struct TransformOptions {
+  // How site strings name a file, given its presumed name.
+  std::function<std::string(llvm::StringRef)> SitePath;
+  // A remark at each place that can make an atomic block inevitable.
+  bool RemarkInevitable = false;
+};
+
+// The function (or lambda) whose body is being traversed.
+struct FunctionScope {
+  const clang::FunctionDecl *Function = nullptr;
+  const clang::LambdaExpr *Lambda = nullptr;
+  bool NoThrow = false;
+  bool ConstructorOrDestructor = false;
+  bool Constexpr = false;
+  bool AtomicBody = false;
+  bool TaskBody = false; // a lambda queued by transaction_queue::add
+  // A body whose braces a macro writes cannot be edited: its callers are
+  // hooked instead (compiledWithStmify).
+  bool BodyInMacro = false;
+  size_t StmtDepth = 0; // StmtStack entries outside the body
+};
+
+class TransformContext {
+public:
+  TransformContext(clang::ASTContext &AST, EditPlan &Edits, DiagnosticReporter &Diags,
+                   TransformOptions Options);
+
+  // Code the transformer edits: the main file and the project's headers
+  // that use the API, outside stmify's own headers.
+  bool inOwnCode(clang::SourceLocation Loc) const;
+  // "file:line:col", the file named by TransformOptions::SitePath.
+  std::string site(clang::SourceLocation Loc) const;
+  // Text as a C++ string literal on one line.
+  std::string quoted(const std::string &Text) const;
+  const FunctionScope *scope() const { return Scopes.empty() ? nullptr : &Scopes.back(); }
+  bool inFunctionBody() const { return scope() != nullptr; }
+  // The statement Up levels above the one being visited (0: itself).
+  const clang::Stmt *parentStmt(unsigned Up = 1) const;
+  std::optional<unsigned> offsetAfter(clang::SourceLocation TokenLoc) const;
+  bool insertStatementAfterBrace(clang::SourceLocation LBrace, llvm::StringRef Text);
+  std::string sourceText(const clang::Expr *E) const;
+  // A type as diagnostics name it: unqualified, without `struct`.
+  std::string typeName(clang::QualType T) const;
+
+  clang::ASTContext &AST;
+  clang::SourceManager &SM;
+  EditPlan &Edits;
+  DiagnosticReporter &Diags;
+  TransformOptions Options;
+  InstrumentationCounts Counts;
+  // Kept by the traversal: the functions and statements around the node.
+  std::vector<FunctionScope> Scopes;
+  std::vector<clang::Stmt *> StmtStack;
+};
+
+} // namespace stmify
+
+#endif
