@@ -5,6 +5,8 @@
 #ifndef STMIFY_PASSES_ANALYSISFACTS_H
 #define STMIFY_PASSES_ANALYSISFACTS_H
 
+#include "ManagedTypes.h"
+
 #include "clang/AST/ExprCXX.h"
 #include "llvm/ADT/DenseSet.h"
 
@@ -40,6 +42,10 @@ struct AnalysisFacts {
   // noexcept functions that need inevitability somewhere inside: an abort
   // cannot leave them, so their callers become inevitable before the call.
   llvm::DenseSet<const clang::FunctionDecl *> NoexceptNeedsHook;
+
+  // Errors about a dependent access are reported only when an instantiation
+  // in this translation unit makes it an access to a managed object.
+  bool reportableAccess(const clang::Expr *Access, Managed M) const;
 };
 
 } // namespace stmify

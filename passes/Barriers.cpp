@@ -1,51 +1,71 @@
-// Barriers: every access to a managed object goes through the calling
-// thread's segment. Field reads get stm::rd, field writes stm::wr (with the
-// site for conflict reports), calls of a managed object's methods stm::loc
-// (the method body carries its own barriers; the call itself may read the
-// vptr), and `this` used as a value becomes canonical again with stm::canon.
-#include "Instrumenter.h"
+// A method call gets stm::loc only: the method body carries its own
+// barriers, and the call itself may read the vptr.
+#include "Barriers.h"
+
+#include "ManagedTypes.h"
 #include "Names.h"
 
 using namespace clang;
 
 namespace stmify {
 
-Managed Instrumenter::classifyBase(const Expr *Base, bool Arrow) const {
-  if (!Base)
-    return Managed::No;
-  // A field of an unmanaged base, reached through a managed object: the
-  // derived-to-base conversion hides that the object is managed.
-  Managed Result = Managed::No;
-  for (const Expr *E = Base; E;) {
-    Managed M = Arrow ? classifyPointee(E->getType()) : classifyObjectType(E->getType());
-    if (M == Managed::Yes)
-      return M;
-    if (M == Managed::Maybe)
-      Result = M;
-    const auto *Cast = dyn_cast<ImplicitCastExpr>(E->IgnoreParens());
-    if (!Cast ||
-        (Cast->getCastKind() != CK_DerivedToBase &&
-         Cast->getCastKind() != CK_UncheckedDerivedToBase && Cast->getCastKind() != CK_NoOp))
-      break;
-    E = Cast->getSubExpr();
-  }
-  return Result;
+void BarrierRule::atCall(const CallExpr *E) {
+  const Expr *Callee = E->getCallee()->IgnoreParenImpCasts();
+  if (isa<MemberExpr>(Callee) || isa<CXXDependentScopeMemberExpr>(Callee) ||
+      isa<UnresolvedMemberExpr>(Callee))
+    Callees.insert(Callee);
 }
 
-llvm::StringRef Instrumenter::barrierOpen(const Expr *Access, bool Method) const {
+void BarrierRule::atMember(const MemberExpr *E) {
+  const ValueDecl *Member = E->getMemberDecl();
+  if (const auto *Method = dyn_cast<CXXMethodDecl>(Member)) {
+    if (!Method->isStatic() && Callees.contains(E))
+      barrierForMember(E, E->getBase(), E->isArrow(), E->isImplicitAccess(), true);
+    return;
+  }
+  if (isa<FieldDecl>(Member) || isa<IndirectFieldDecl>(Member))
+    barrierForMember(E, E->getBase(), E->isArrow(), E->isImplicitAccess(), false);
+}
+
+void BarrierRule::atDependentMember(const CXXDependentScopeMemberExpr *E) {
+  bool Method = Callees.contains(E);
+  barrierForMember(E, E->isImplicitAccess() ? nullptr : E->getBase(), E->isArrow(),
+                   E->isImplicitAccess(), Method);
+}
+
+void BarrierRule::atUnresolvedMember(const UnresolvedMemberExpr *E) {
+  if (!E->isImplicitAccess())
+    barrierForMember(E, E->getBase(), E->isArrow(), false, true);
+}
+
+void BarrierRule::atPointerToMember(const BinaryOperator *E) {
+  const Expr *Object = E->getLHS();
+  bool Arrow = E->getOpcode() == BO_PtrMemI;
+  if ((Arrow ? classifyPointee(Object->getType()) : classifyObjectType(Object->getType())) ==
+      Managed::No)
+    return;
+  QualType T = Arrow ? Object->getType()->getPointeeType() : Object->getType();
+  // this->*member: the barrier translates `this`, which is then not a
+  // value to make canonical.
+  if (const auto *This = dyn_cast<CXXThisExpr>(Object->IgnoreParenImpCasts()))
+    ConsumedThis.insert(This);
+  wrapWithBarrier(Object, E, false, T);
+}
+
+llvm::StringRef BarrierRule::barrierOpen(const Expr *Access, bool Method) const {
   if (Method)
     return names::TranslateBarrier;
-  return WrittenAccesses.contains(Access) ? names::WriteBarrier : names::ReadBarrier;
+  return Facts.WrittenAccesses.contains(Access) ? names::WriteBarrier : names::ReadBarrier;
 }
 
-std::string Instrumenter::barrierClose(const Expr *Access, bool Method) const {
-  if (Method || !WrittenAccesses.contains(Access))
+std::string BarrierRule::barrierClose(const Expr *Access, bool Method) const {
+  if (Method || !Facts.WrittenAccesses.contains(Access))
     return ")";
-  return ", " + quoted(site(Access->getBeginLoc())) + ")";
+  return ", " + Ctx.quoted(Ctx.site(Access->getBeginLoc())) + ")";
 }
 
-void Instrumenter::barrierForMember(const Expr *E, const Expr *Base, bool Arrow, bool ImplicitThis,
-                                    bool Method) {
+void BarrierRule::barrierForMember(const Expr *E, const Expr *Base, bool Arrow, bool ImplicitThis,
+                                   bool Method) {
   if (ImplicitThis) {
     if (Method)
       return; // `this` already points into the caller's segment
@@ -54,19 +74,19 @@ void Instrumenter::barrierForMember(const Expr *E, const Expr *Base, bool Arrow,
       ThisType = D->getBaseType();
     if (classifyPointee(ThisType) == Managed::No)
       return;
-    auto Where = Edits.locatePoint(E->getBeginLoc());
+    auto Where = Ctx.Edits.locatePoint(E->getBeginLoc());
     if (!Where) {
-      if (inOwnCode(E->getBeginLoc()) && reportableAccess(E, classifyPointee(ThisType)))
-        Diags.report(Diag::AccessInMacro, E->getBeginLoc(), {typeName(ThisType->getPointeeType())},
-                     E->getSourceRange());
+      if (Ctx.inOwnCode(E->getBeginLoc()) && Facts.reportableAccess(E, classifyPointee(ThisType)))
+        Ctx.Diags.report(Diag::AccessInMacro, E->getBeginLoc(),
+                         {Ctx.typeName(ThisType->getPointeeType())}, E->getSourceRange());
       return;
     }
     llvm::StringRef Open = barrierOpen(E, false);
     bool Write = Open == names::WriteBarrier;
-    Edits.insertPrefix(Where->File, Where->Begin,
-                       Open.str() + "this" + (Write ? ", " + quoted(site(E->getBeginLoc())) : "") +
-                           ")->");
-    ++(Write ? Counts.Writes : Counts.Reads);
+    Ctx.Edits.insertPrefix(
+        Where->File, Where->Begin,
+        Open.str() + "this" + (Write ? ", " + Ctx.quoted(Ctx.site(E->getBeginLoc())) : "") + ")->");
+    ++(Write ? Ctx.Counts.Writes : Ctx.Counts.Reads);
     return;
   }
   Managed M = classifyBase(Base, Arrow);
@@ -88,34 +108,34 @@ void Instrumenter::barrierForMember(const Expr *E, const Expr *Base, bool Arrow,
 
 // Wraps the expression that designates the object of Access in the barrier
 // Access needs: a translation for a method call, else a read or a write.
-void Instrumenter::wrapWithBarrier(const Expr *Object, const Expr *Access, bool Method,
-                                   QualType ObjectType) {
-  if (!wrapExpr(Object, barrierOpen(Access, Method), barrierClose(Access, Method), ObjectType))
+void BarrierRule::wrapWithBarrier(const Expr *Object, const Expr *Access, bool Method,
+                                  QualType ObjectType) {
+  if (!Ctx.wrapExpr(Object, barrierOpen(Access, Method), barrierClose(Access, Method), ObjectType))
     return;
   if (Method)
-    ++Counts.Translations;
+    ++Ctx.Counts.Translations;
   else
-    ++(WrittenAccesses.contains(Access) ? Counts.Writes : Counts.Reads);
+    ++(Facts.WrittenAccesses.contains(Access) ? Ctx.Counts.Writes : Ctx.Counts.Reads);
 }
 
-void Instrumenter::barrierForDeref(const UnaryOperator *E) {
+void BarrierRule::atDeref(const UnaryOperator *E) {
   const Expr *Pointer = E->getSubExpr();
   if (classifyPointee(Pointer->getType()) == Managed::No)
     return;
   const auto *This = dyn_cast<CXXThisExpr>(Pointer->IgnoreParenImpCasts());
   if (This)
     ConsumedThis.insert(This);
-  if (BoundDerefs.contains(E)) {
+  if (Facts.BoundDerefs.contains(E)) {
     // A reference to the whole object stays canonical, like a pointer.
     if (This)
-      wrapExpr(Pointer, names::Canonical, ")", Pointer->getType()->getPointeeType());
+      Ctx.wrapExpr(Pointer, names::Canonical, ")", Pointer->getType()->getPointeeType());
     return;
   }
   // (*p).f: the member access decides between reading, writing and calling.
   const Expr *Access = E;
   bool Method = false;
   for (unsigned Up = 1;; ++Up) {
-    const Stmt *P = parentStmt(Up);
+    const Stmt *P = Ctx.parentStmt(Up);
     // (*p).f() of a const or inherited method converts the object first.
     if (P && (isa<ParenExpr>(P) || isa<ImplicitCastExpr>(P)))
       continue;
@@ -134,7 +154,7 @@ void Instrumenter::barrierForDeref(const UnaryOperator *E) {
 
 // dynamic_cast reads the object's vptr: the operand is translated, and a
 // pointer result made canonical again.
-void Instrumenter::barrierForDynamicCast(const CXXDynamicCastExpr *E) {
+void BarrierRule::atDynamicCast(const CXXDynamicCastExpr *E) {
   const Expr *Operand = E->getSubExprAsWritten();
   bool Pointer = E->getType()->isPointerType();
   Managed M =
@@ -145,21 +165,21 @@ void Instrumenter::barrierForDynamicCast(const CXXDynamicCastExpr *E) {
       !Pointer && U && U->getOpcode() == UO_Deref)
     return; // the dereference carries the barrier
   QualType Object = Pointer ? Operand->getType()->getPointeeType() : Operand->getType();
-  if (!wrapExpr(Operand, names::TranslateBarrier, ")", Object))
+  if (!Ctx.wrapExpr(Operand, names::TranslateBarrier, ")", Object))
     return;
-  ++Counts.Translations;
+  ++Ctx.Counts.Translations;
   if (Pointer)
-    wrapExpr(E, names::Canonical, ")", Object);
+    Ctx.wrapExpr(E, names::Canonical, ")", Object);
 }
 
-void Instrumenter::canonicalThis(const CXXThisExpr *E) {
+void BarrierRule::atThis(const CXXThisExpr *E) {
   if (E->isImplicit() || ConsumedThis.contains(E))
     return;
-  if (const Stmt *Parent = parentStmt(1); Parent && isa<LambdaExpr>(Parent))
+  if (const Stmt *Parent = Ctx.parentStmt(1); Parent && isa<LambdaExpr>(Parent))
     return; // a [this] capture: uses inside the lambda are instrumented there
   if (classifyPointee(E->getType()) == Managed::No)
     return;
-  wrapExpr(E, names::Canonical, ")", E->getType()->getPointeeType());
+  Ctx.wrapExpr(E, names::Canonical, ")", E->getType()->getPointeeType());
 }
 
 // A member pointer into a managed class, or a class template instantiated
@@ -198,9 +218,9 @@ static const MemberPointerType *managedMemberPointerIn(const CXXRecordDecl *C) {
 // reads (or writes) the field through n, so n is passed translated, with a
 // write barrier unless the object is const (the result may be written), or
 // translated only for a member function (its body has its barriers).
-void Instrumenter::translateMemberPointerArguments(const CallExpr *E) {
+void BarrierRule::atCallArguments(const CallExpr *E) {
   const FunctionDecl *Callee = E->getDirectCallee();
-  if (!Callee || !SM.isInSystemHeader(SM.getExpansionLoc(Callee->getLocation())))
+  if (!Callee || !Ctx.SM.isInSystemHeader(Ctx.SM.getExpansionLoc(Callee->getLocation())))
     return;
   const MemberPointerType *Member = nullptr;
   for (const Expr *Arg : E->arguments())
@@ -222,12 +242,12 @@ void Instrumenter::translateMemberPointerArguments(const CallExpr *E) {
     if (!Member->isMemberFunctionPointer()) {
       bool Const = T->getPointeeType().isConstQualified();
       Open = Const ? names::ReadBarrier : names::WriteBarrier;
-      Close = Const ? ")" : ", " + quoted(site(Arg->getBeginLoc())) + ")";
+      Close = Const ? ")" : ", " + Ctx.quoted(Ctx.site(Arg->getBeginLoc())) + ")";
     }
-    if (wrapExpr(Arg, Open, Close, T->getPointeeType()))
-      ++(Open == names::TranslateBarrier ? Counts.Translations
-         : Open == names::ReadBarrier    ? Counts.Reads
-                                         : Counts.Writes);
+    if (Ctx.wrapExpr(Arg, Open, Close, T->getPointeeType()))
+      ++(Open == names::TranslateBarrier ? Ctx.Counts.Translations
+         : Open == names::ReadBarrier    ? Ctx.Counts.Reads
+                                         : Ctx.Counts.Writes);
   }
 }
 

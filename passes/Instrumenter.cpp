@@ -11,8 +11,8 @@ namespace stmify {
 
 Instrumenter::Instrumenter(ASTContext &AST, EditPlan &Edits, DiagnosticReporter &Diags,
                            TransformOptions Options)
-    : TransformContext(AST, Edits, Diags, std::move(Options)), TraceFunctions(*this),
-      ManagedDeclarations(*this), SafePoints(*this, *this) {}
+    : TransformContext(AST, Edits, Diags, std::move(Options), *this), TraceFunctions(*this),
+      ManagedDeclarations(*this), SafePoints(*this, *this), Barriers(*this, *this) {}
 
 void Instrumenter::run() {
   scanInstantiatedCalls();
@@ -27,36 +27,6 @@ void Instrumenter::run() {
   }
   CurrentPhase = Phase::Rewrite;
   TraverseAST(AST);
-}
-
-// The function a wrapping calls: stm::rd, stm::detail::inevitable_hook, ...
-static std::string wrapName(llvm::StringRef Open) {
-  Open = Open.ltrim("({ ");
-  return Open.take_until([](char C) { return C == '(' || C == ' '; }).str();
-}
-
-bool Instrumenter::wrapExpr(const Expr *E, llvm::StringRef Prefix, llvm::StringRef Suffix,
-                            QualType ManagedType) {
-  auto Where = Edits.locate(E->getSourceRange());
-  if (!Where) {
-    if (CurrentPhase == Phase::Rewrite && inOwnCode(E->getBeginLoc()) &&
-        reportableAccess(E, classifyObjectType(ManagedType)))
-      Diags.report(Diag::AccessInMacro, E->getBeginLoc(), {typeName(ManagedType)},
-                   E->getSourceRange());
-    return false;
-  }
-  std::string Existing;
-  if (!Edits.wrap(*Where, Prefix.str(), Suffix.str(), &Existing)) {
-    SourceLocation Loc = E->getBeginLoc();
-    bool InMacro = Loc.isMacroID() && SM.isMacroArgExpansion(Loc);
-    std::string Macro =
-        InMacro ? Lexer::getImmediateMacroNameForDiagnostics(Loc, SM, AST.getLangOpts()).str() : "";
-    Diags.report(Diag::ConflictingRewrite, Loc,
-                 {wrapName(Existing), wrapName(Prefix), InMacro ? 1 : 0, Macro},
-                 E->getSourceRange());
-    return false;
-  }
-  return true;
 }
 
 bool Instrumenter::TraverseDecl(Decl *D) {
@@ -168,31 +138,20 @@ static bool isWriteOperator(OverloadedOperatorKind K) {
 }
 
 bool Instrumenter::VisitMemberExpr(MemberExpr *E) {
-  if (CurrentPhase != Phase::Rewrite)
-    return true;
-  const ValueDecl *Member = E->getMemberDecl();
-  if (const auto *Method = dyn_cast<CXXMethodDecl>(Member)) {
-    if (!Method->isStatic() && Callees.contains(E))
-      barrierForMember(E, E->getBase(), E->isArrow(), E->isImplicitAccess(), true);
-    return true;
-  }
-  if (isa<FieldDecl>(Member) || isa<IndirectFieldDecl>(Member))
-    barrierForMember(E, E->getBase(), E->isArrow(), E->isImplicitAccess(), false);
+  if (CurrentPhase == Phase::Rewrite)
+    Barriers.atMember(E);
   return true;
 }
 
 bool Instrumenter::VisitCXXDependentScopeMemberExpr(CXXDependentScopeMemberExpr *E) {
-  if (CurrentPhase != Phase::Rewrite)
-    return true;
-  bool Method = Callees.contains(E);
-  barrierForMember(E, E->isImplicitAccess() ? nullptr : E->getBase(), E->isArrow(),
-                   E->isImplicitAccess(), Method);
+  if (CurrentPhase == Phase::Rewrite)
+    Barriers.atDependentMember(E);
   return true;
 }
 
 bool Instrumenter::VisitUnresolvedMemberExpr(UnresolvedMemberExpr *E) {
-  if (CurrentPhase == Phase::Rewrite && !E->isImplicitAccess())
-    barrierForMember(E, E->getBase(), E->isArrow(), false, true);
+  if (CurrentPhase == Phase::Rewrite)
+    Barriers.atUnresolvedMember(E);
   return true;
 }
 
@@ -214,7 +173,7 @@ bool Instrumenter::VisitUnaryOperator(UnaryOperator *E) {
     return true;
   }
   if (E->getOpcode() == UO_Deref)
-    barrierForDeref(E);
+    Barriers.atDeref(E);
   auto Hook = HookedWrites.find(E);
   if (Hook != HookedWrites.end() && inFunctionBody())
     hookExpression(E, Hook->second);
@@ -227,16 +186,8 @@ bool Instrumenter::VisitBinaryOperator(BinaryOperator *E) {
       analyzeWrite(E, E->getLHS());
     return true;
   }
-  if (E->isPtrMemOp() && isManagedAccess(E)) { // p->*member, object.*member
-    const Expr *Object = E->getLHS();
-    QualType T =
-        E->getOpcode() == BO_PtrMemI ? Object->getType()->getPointeeType() : Object->getType();
-    // this->*member: the barrier translates `this`, which is then not a
-    // value to make canonical.
-    if (const auto *This = dyn_cast<CXXThisExpr>(Object->IgnoreParenImpCasts()))
-      ConsumedThis.insert(This);
-    wrapWithBarrier(Object, E, false, T);
-  }
+  if (E->isPtrMemOp())
+    Barriers.atPointerToMember(E);
   auto Hook = HookedWrites.find(E);
   if (Hook != HookedWrites.end() && inFunctionBody())
     hookExpression(E, Hook->second);
@@ -257,7 +208,7 @@ bool Instrumenter::VisitCXXOperatorCallExpr(CXXOperatorCallExpr *E) {
 
 bool Instrumenter::VisitCXXThisExpr(CXXThisExpr *E) {
   if (CurrentPhase == Phase::Rewrite)
-    canonicalThis(E);
+    Barriers.atThis(E);
   return true;
 }
 
@@ -308,13 +259,10 @@ bool Instrumenter::VisitCallExpr(CallExpr *E) {
         TaskLambdas.insert(L);
     return true;
   }
-  const Expr *Callee = E->getCallee()->IgnoreParenImpCasts();
-  if (isa<MemberExpr>(Callee) || isa<CXXDependentScopeMemberExpr>(Callee) ||
-      isa<UnresolvedMemberExpr>(Callee))
-    Callees.insert(Callee);
+  Barriers.atCall(E);
   if (isAtomicCall(E))
     instrumentAtomicCall(E);
-  translateMemberPointerArguments(E);
+  Barriers.atCallArguments(E);
   instrumentCall(E);
   return true;
 }
@@ -496,7 +444,7 @@ bool Instrumenter::VisitDeclRefExpr(DeclRefExpr *E) {
 
 bool Instrumenter::VisitCXXDynamicCastExpr(CXXDynamicCastExpr *E) {
   if (CurrentPhase == Phase::Rewrite)
-    barrierForDynamicCast(E);
+    Barriers.atDynamicCast(E);
   return true;
 }
 

@@ -9,17 +9,18 @@
 //   TraceFunctions.h       trace functions of managed classes
 //   ManagedDeclarations.h  managed objects by value, members owning memory
 //   SafePoints.h           safe points, catch(...) handlers
+//   Barriers.h             read/write/translation barriers, canonical `this`
 // What the analysis finds for the rules is AnalysisFacts. Concerns still
 // written as members of this class, one file each:
 //   WriteAnalysis.cpp      write contexts, escapes, outer locals of blocks
 //   SegmentChanges.cpp     where a thread may change segment
-//   Barriers.cpp           read/write/translation barriers, canonical `this`
 //   AtomicBlocks.cpp       site ids of atomic blocks, restoring outer locals
 //   Inevitability.cpp      inevitability hooks, blocking calls, thread starts
 #ifndef STMIFY_PASSES_INSTRUMENTER_H
 #define STMIFY_PASSES_INSTRUMENTER_H
 
 #include "AnalysisFacts.h"
+#include "Barriers.h"
 #include "ManagedDeclarations.h"
 #include "ManagedTypes.h"
 #include "SafePoints.h"
@@ -43,9 +44,10 @@ namespace stmify {
 // pattern and in each of its instantiations.
 std::pair<unsigned, unsigned> rawRange(const clang::Expr *E);
 
+// The facts come first: the context holds a reference to them.
 class Instrumenter : public clang::RecursiveASTVisitor<Instrumenter>,
-                     TransformContext,
-                     AnalysisFacts {
+                     AnalysisFacts,
+                     TransformContext {
 public:
   Instrumenter(clang::ASTContext &AST, EditPlan &Edits, DiagnosticReporter &Diags,
                TransformOptions Options = {});
@@ -92,11 +94,7 @@ public:
   bool VisitExplicitCastExpr(clang::ExplicitCastExpr *E);
 
 private:
-  enum class Phase { Analyze, Rewrite };
-
   // --- Instrumenter.cpp
-  bool wrapExpr(const clang::Expr *E, llvm::StringRef Prefix, llvm::StringRef Suffix,
-                clang::QualType Managed);
 
   // --- WriteAnalysis.cpp
   static const clang::Expr *strip(const clang::Expr *E);
@@ -176,19 +174,6 @@ private:
   const clang::Expr *calledObject(const clang::CallExpr *E) const;
   bool isCallArgument(const clang::FunctionDecl *&Callee) const;
 
-  // --- Barriers.cpp
-  void barrierForMember(const clang::Expr *E, const clang::Expr *Base, bool Arrow,
-                        bool ImplicitThis, bool Method);
-  void barrierForDeref(const clang::UnaryOperator *E);
-  void canonicalThis(const clang::CXXThisExpr *E);
-  void barrierForDynamicCast(const clang::CXXDynamicCastExpr *E);
-  void wrapWithBarrier(const clang::Expr *Object, const clang::Expr *Access, bool Method,
-                       clang::QualType ObjectType);
-  llvm::StringRef barrierOpen(const clang::Expr *Access, bool Method) const;
-  std::string barrierClose(const clang::Expr *Access, bool Method) const;
-  Managed classifyBase(const clang::Expr *Base, bool Arrow) const;
-  void translateMemberPointerArguments(const clang::CallExpr *E);
-
   // --- AtomicBlocks.cpp
   bool isTaskCall(const clang::CallExpr *E) const;
   bool isAtomicCall(const clang::CallExpr *E) const;
@@ -226,10 +211,10 @@ private:
   // --- SegmentChanges.cpp
   bool mayReachSafePoint(const clang::FunctionDecl *F) const;
 
-  Phase CurrentPhase = Phase::Analyze;
   TraceFunctionRule TraceFunctions;
   ManagedDeclarationRule ManagedDeclarations;
   SafePointRule SafePoints;
+  BarrierRule Barriers;
 
   // Analysis state that only the analysis reads (its results are
   // AnalysisFacts).
@@ -239,11 +224,9 @@ private:
   // through it write the managed heap; any use of one is a use of the field.
   llvm::DenseMap<const clang::VarDecl *, FieldReference> FieldReferences;
   mutable llvm::DenseMap<const clang::FunctionDecl *, bool>
-      FieldAccessors;                          // memo; false while judged
-  const clang::Stmt *SegmentChange = nullptr;  // why the last localBinding was not Pinned
-  bool BindingInTemplate = false;              // the last localBinding was in a template
-  llvm::DenseSet<const clang::Expr *> Callees; // member expressions that are called
-  llvm::DenseSet<const clang::CXXThisExpr *> ConsumedThis;
+      FieldAccessors;                         // memo; false while judged
+  const clang::Stmt *SegmentChange = nullptr; // why the last localBinding was not Pinned
+  bool BindingInTemplate = false;             // the last localBinding was in a template
   // Locals (or, with no variable, members of *this) that a lambda defined
   // outside atomic blocks writes through its captures, by closure class.
   struct CapturedWrite {
@@ -256,9 +239,6 @@ private:
   llvm::DenseSet<const clang::CXXRecordDecl *> EscapingClosures;
   void noteEscapingClosure(const clang::Expr *E);
   void hookWritesOfEscapingClosures();
-  // Errors about a dependent access are reported only when an instantiation
-  // in this translation unit makes it an access to a managed object.
-  bool reportableAccess(const clang::Expr *Access, Managed M) const;
   std::vector<std::pair<const clang::FunctionDecl *, const clang::FunctionDecl *>> NoexceptCalls;
   void noteHookInNoexcept();
   bool destructionNeedsInevitability(clang::QualType T) const;

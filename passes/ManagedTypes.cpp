@@ -195,4 +195,26 @@ bool ownsUnmanagedMemory(QualType T) {
   return !Record->hasTrivialDestructor();
 }
 
+Managed classifyBase(const Expr *Base, bool Arrow) {
+  if (!Base)
+    return Managed::No;
+  // A field of an unmanaged base, reached through a managed object: the
+  // derived-to-base conversion hides that the object is managed.
+  Managed Result = Managed::No;
+  for (const Expr *E = Base; E;) {
+    Managed M = Arrow ? classifyPointee(E->getType()) : classifyObjectType(E->getType());
+    if (M == Managed::Yes)
+      return M;
+    if (M == Managed::Maybe)
+      Result = M;
+    const auto *Cast = dyn_cast<ImplicitCastExpr>(E->IgnoreParens());
+    if (!Cast ||
+        (Cast->getCastKind() != CK_DerivedToBase &&
+         Cast->getCastKind() != CK_UncheckedDerivedToBase && Cast->getCastKind() != CK_NoOp))
+      break;
+    E = Cast->getSubExpr();
+  }
+  return Result;
+}
+
 } // namespace stmify

@@ -33,6 +33,11 @@ bool isStmObjectClass(const clang::CXXRecordDecl *Record);
 // allocate is scanned).
 bool mayHoldManagedReferences(clang::QualType T);
 
+// The object of a member access whose base is Base (a pointer when Arrow):
+// managed also when a derived-to-base conversion hides that it is (a field of
+// an unmanaged base reached through a managed object).
+Managed classifyBase(const clang::Expr *Base, bool Arrow);
+
 // Where an access is recorded when template instantiations are matched to
 // their pattern: the member name of a member access (b->pos and b->pos.x
 // begin at the same token), else the expression's start.

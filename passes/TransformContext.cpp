@@ -8,9 +8,9 @@ using namespace clang;
 namespace stmify {
 
 TransformContext::TransformContext(ASTContext &AST, EditPlan &Edits, DiagnosticReporter &Diags,
-                                   TransformOptions Options)
-    : AST(AST), SM(AST.getSourceManager()), Edits(Edits), Diags(Diags),
-      Options(std::move(Options)) {}
+                                   TransformOptions Options, const AnalysisFacts &Facts)
+    : AST(AST), SM(AST.getSourceManager()), Edits(Edits), Diags(Diags), Options(std::move(Options)),
+      Facts(Facts) {}
 
 bool TransformContext::inOwnCode(SourceLocation Loc) const {
   if (Loc.isInvalid())
@@ -93,6 +93,36 @@ std::string TransformContext::sourceText(const Expr *E) const {
   if (R.isInvalid())
     return {};
   return Lexer::getSourceText(R, SM, AST.getLangOpts()).str();
+}
+
+// The function a wrapping calls: stm::rd, stm::detail::inevitable_hook, ...
+static std::string wrapName(llvm::StringRef Open) {
+  Open = Open.ltrim("({ ");
+  return Open.take_until([](char C) { return C == '(' || C == ' '; }).str();
+}
+
+bool TransformContext::wrapExpr(const Expr *E, llvm::StringRef Prefix, llvm::StringRef Suffix,
+                                QualType ManagedType) {
+  auto Where = Edits.locate(E->getSourceRange());
+  if (!Where) {
+    if (CurrentPhase == Phase::Rewrite && inOwnCode(E->getBeginLoc()) &&
+        Facts.reportableAccess(E, classifyObjectType(ManagedType)))
+      Diags.report(Diag::AccessInMacro, E->getBeginLoc(), {typeName(ManagedType)},
+                   E->getSourceRange());
+    return false;
+  }
+  std::string Existing;
+  if (!Edits.wrap(*Where, Prefix.str(), Suffix.str(), &Existing)) {
+    SourceLocation Loc = E->getBeginLoc();
+    bool InMacro = Loc.isMacroID() && SM.isMacroArgExpansion(Loc);
+    std::string Macro =
+        InMacro ? Lexer::getImmediateMacroNameForDiagnostics(Loc, SM, AST.getLangOpts()).str() : "";
+    Diags.report(Diag::ConflictingRewrite, Loc,
+                 {wrapName(Existing), wrapName(Prefix), InMacro ? 1 : 0, Macro},
+                 E->getSourceRange());
+    return false;
+  }
+  return true;
 }
 
 } // namespace stmify

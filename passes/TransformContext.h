@@ -6,6 +6,7 @@
 #ifndef STMIFY_PASSES_TRANSFORMCONTEXT_H
 #define STMIFY_PASSES_TRANSFORMCONTEXT_H
 
+#include "AnalysisFacts.h"
 #include "Diagnostics.h"
 #include "EditPlan.h"
 
@@ -50,7 +51,7 @@ struct FunctionScope {
 class TransformContext {
 public:
   TransformContext(clang::ASTContext &AST, EditPlan &Edits, DiagnosticReporter &Diags,
-                   TransformOptions Options);
+                   TransformOptions Options, const AnalysisFacts &Facts);
 
   // Code the transformer edits: the main file and the project's headers
   // that use the API, outside stmify's own headers.
@@ -68,13 +69,23 @@ public:
   std::string sourceText(const clang::Expr *E) const;
   // A type as diagnostics name it: unqualified, without `struct`.
   std::string typeName(clang::QualType T) const;
+  // Wraps E's source text in Prefix and Suffix; false, with a diagnostic
+  // where one is due, when E cannot be edited (written by a macro) or
+  // another wrapping of the same text conflicts. ManagedType names the
+  // object for the diagnostic.
+  bool wrapExpr(const clang::Expr *E, llvm::StringRef Prefix, llvm::StringRef Suffix,
+                clang::QualType ManagedType);
+
+  enum class Phase { Analyze, Rewrite };
 
   clang::ASTContext &AST;
   clang::SourceManager &SM;
   EditPlan &Edits;
   DiagnosticReporter &Diags;
   TransformOptions Options;
+  const AnalysisFacts &Facts;
   InstrumentationCounts Counts;
+  Phase CurrentPhase = Phase::Analyze;
   // Kept by the traversal: the functions and statements around the node.
   std::vector<FunctionScope> Scopes;
   std::vector<clang::Stmt *> StmtStack;

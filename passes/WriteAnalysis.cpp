@@ -739,15 +739,6 @@ bool Instrumenter::writesUnmanagedInInstantiation(const Expr *Target) const {
   return Candidate && UnmanagedInInstantiations.count(E->getBeginLoc().getRawEncoding()) > 0;
 }
 
-bool Instrumenter::reportableAccess(const Expr *Access, Managed M) const {
-  if (!Access->isTypeDependent() && !Access->isValueDependent() && M != Managed::Maybe)
-    return true;
-  if (const auto *ME = dyn_cast<MemberExpr>(Access))
-    if (classifyBase(ME->getBase(), ME->isArrow()) == Managed::Yes)
-      return true;
-  return ManagedInInstantiations.count(accessLocation(Access).getRawEncoding()) > 0;
-}
-
 // The object a call runs a method on, when it is an object rather than a
 // pointer: x.f(), x[i] (a member operator); null for p->f() and free calls.
 const Expr *Instrumenter::calledObject(const CallExpr *E) const {
