@@ -2,7 +2,9 @@
 // calls (and the tasks of stm::transaction_queue) are recognised; blocks get
 // the block's site id, and the locals outside the block that the
 // block writes are saved at its start so that an abort restores them.
-#include "Instrumenter.h"
+#include "AtomicBlocks.h"
+
+#include "ManagedTypes.h"
 #include "Names.h"
 
 #include <set>
@@ -43,46 +45,49 @@ bool calls(const CallExpr *E, bool (*Is)(const NamedDecl *)) {
 
 } // namespace
 
-bool Instrumenter::isTaskCall(const CallExpr *E) const { return calls(E, isTaskAdd); }
+bool isTaskCall(const CallExpr *E) { return calls(E, isTaskAdd); }
 
-bool Instrumenter::isAtomicCall(const CallExpr *E) const { return calls(E, isAtomicEntry); }
+bool isAtomicCall(const CallExpr *E) { return calls(E, isAtomicEntry); }
 
-void Instrumenter::instrumentAtomicCall(const CallExpr *E) {
-  ++Counts.AtomicBlocks;
+void AtomicBlockRule::atCall(const CallExpr *E) {
+  if (!isAtomicCall(E))
+    return;
+  ++Ctx.Counts.AtomicBlocks;
   // A resolved call has its default site as an argument; a dependent one
   // has only the arguments written, and a pack expansion may hold the site.
   if (E->getNumArgs() >= 2 && !isa<CXXDefaultArgExpr>(E->getArg(1)))
     return; // the program names the site itself
   if (llvm::any_of(E->arguments(), [](const Expr *A) { return isa<PackExpansionExpr>(A); }))
     return;
-  if (auto Where = Edits.locatePoint(E->getRParenLoc()))
-    Edits.insertClosing(Where->File, Where->Begin, ", " + quoted(site(E->getBeginLoc())));
+  if (auto Where = Ctx.Edits.locatePoint(E->getRParenLoc()))
+    Ctx.Edits.insertClosing(Where->File, Where->Begin,
+                            ", " + Ctx.quoted(Ctx.site(E->getBeginLoc())));
 }
 
-void Instrumenter::preserveOuterLocals(const LambdaExpr *L) {
-  auto Found = OuterLocalWrites.find(L);
-  if (Found == OuterLocalWrites.end())
+void AtomicBlockRule::atBlockBody(const LambdaExpr *L) {
+  auto Found = Facts.OuterLocalWrites.find(L);
+  if (Found == Facts.OuterLocalWrites.end())
     return;
   std::set<const VarDecl *> Done;
   std::set<std::string> DoneText;
   std::string Statements;
   for (const auto &[VD, LValue] : Found->second) {
-    if (VD && VD->getType().isTriviallyCopyableType(AST) && !isa<DecompositionDecl>(VD)) {
+    if (VD && VD->getType().isTriviallyCopyableType(Ctx.AST) && !isa<DecompositionDecl>(VD)) {
       if (Done.insert(VD).second)
         Statements += names::Preserve.str() + VD->getNameAsString() + "); ";
       continue;
     }
     // A trivially copyable member of a local that is not, of `*this`, or a
     // structured binding (restorableByCopy).
-    std::string Text = sourceText(strip(LValue));
+    std::string Text = Ctx.sourceText(strip(LValue));
     if (!Text.empty() && DoneText.insert(Text).second)
       Statements += names::Preserve.str() + Text + "); ";
   }
   if (!Statements.empty()) {
     Statements.pop_back();
     SourceLocation Brace = L->getCompoundStmtBody()->getLBracLoc();
-    if (!insertStatementAfterBrace(Brace, Statements))
-      Diags.report(Diag::HookInMacro, Brace, {"saving of outer locals"});
+    if (!Ctx.insertStatementAfterBrace(Brace, Statements))
+      Ctx.Diags.report(Diag::HookInMacro, Brace, {"saving of outer locals"});
   }
 }
 

@@ -12,7 +12,8 @@ namespace stmify {
 Instrumenter::Instrumenter(ASTContext &AST, EditPlan &Edits, DiagnosticReporter &Diags,
                            TransformOptions Options)
     : TransformContext(AST, Edits, Diags, std::move(Options), *this), TraceFunctions(*this),
-      ManagedDeclarations(*this), SafePoints(*this, *this), Barriers(*this, *this) {}
+      ManagedDeclarations(*this), SafePoints(*this, *this), Barriers(*this, *this),
+      AtomicBlocks(*this, *this) {}
 
 void Instrumenter::run() {
   scanInstantiatedCalls();
@@ -93,7 +94,7 @@ bool Instrumenter::TraverseLambdaExpr(LambdaExpr *L) {
   if (CurrentPhase == Phase::Rewrite) {
     // An atomic block validates when it begins: no safe point at its entry.
     if (S.AtomicBody)
-      preserveOuterLocals(L);
+      AtomicBlocks.atBlockBody(L);
     else
       SafePoints.atFunctionEntry(S.Function, L->getBody());
   }
@@ -260,8 +261,7 @@ bool Instrumenter::VisitCallExpr(CallExpr *E) {
     return true;
   }
   Barriers.atCall(E);
-  if (isAtomicCall(E))
-    instrumentAtomicCall(E);
+  AtomicBlocks.atCall(E);
   Barriers.atCallArguments(E);
   instrumentCall(E);
   return true;

@@ -10,16 +10,17 @@
 //   ManagedDeclarations.h  managed objects by value, members owning memory
 //   SafePoints.h           safe points, catch(...) handlers
 //   Barriers.h             read/write/translation barriers, canonical `this`
+//   AtomicBlocks.h         site ids of atomic blocks, restoring outer locals
 // What the analysis finds for the rules is AnalysisFacts. Concerns still
 // written as members of this class, one file each:
 //   WriteAnalysis.cpp      write contexts, escapes, outer locals of blocks
 //   SegmentChanges.cpp     where a thread may change segment
-//   AtomicBlocks.cpp       site ids of atomic blocks, restoring outer locals
 //   Inevitability.cpp      inevitability hooks, blocking calls, thread starts
 #ifndef STMIFY_PASSES_INSTRUMENTER_H
 #define STMIFY_PASSES_INSTRUMENTER_H
 
 #include "AnalysisFacts.h"
+#include "AtomicBlocks.h"
 #include "Barriers.h"
 #include "ManagedDeclarations.h"
 #include "ManagedTypes.h"
@@ -97,7 +98,6 @@ private:
   // --- Instrumenter.cpp
 
   // --- WriteAnalysis.cpp
-  static const clang::Expr *strip(const clang::Expr *E);
   // The innermost managed access, outer local or unmanaged target an lvalue
   // expression designates, after subscripts and '.' members of subobjects.
   void writeTargets(const clang::Expr *LValue,
@@ -174,12 +174,6 @@ private:
   const clang::Expr *calledObject(const clang::CallExpr *E) const;
   bool isCallArgument(const clang::FunctionDecl *&Callee) const;
 
-  // --- AtomicBlocks.cpp
-  bool isTaskCall(const clang::CallExpr *E) const;
-  bool isAtomicCall(const clang::CallExpr *E) const;
-  void instrumentAtomicCall(const clang::CallExpr *E);
-  void preserveOuterLocals(const clang::LambdaExpr *L);
-
   // --- Inevitability.cpp
   enum class CallKind { Safe, Hook, Synchronizing };
   CallKind classifyCall(const clang::CallExpr *E) const;
@@ -215,6 +209,7 @@ private:
   ManagedDeclarationRule ManagedDeclarations;
   SafePointRule SafePoints;
   BarrierRule Barriers;
+  AtomicBlockRule AtomicBlocks;
 
   // Analysis state that only the analysis reads (its results are
   // AnalysisFacts).

@@ -217,4 +217,31 @@ Managed classifyBase(const Expr *Base, bool Arrow) {
   return Result;
 }
 
+const Expr *strip(const Expr *E) {
+  while (E) {
+    if (const auto *P = dyn_cast<ParenExpr>(E)) {
+      E = P->getSubExpr();
+      continue;
+    }
+    if (const auto *C = dyn_cast<ImplicitCastExpr>(E)) {
+      switch (C->getCastKind()) {
+      case CK_NoOp:
+      case CK_ArrayToPointerDecay:
+      case CK_DerivedToBase:
+      case CK_UncheckedDerivedToBase:
+        E = C->getSubExpr();
+        continue;
+      default:
+        return E;
+      }
+    }
+    if (const auto *M = dyn_cast<MaterializeTemporaryExpr>(E)) {
+      E = M->getSubExpr();
+      continue;
+    }
+    return E;
+  }
+  return E;
+}
+
 } // namespace stmify

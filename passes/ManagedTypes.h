@@ -38,6 +38,11 @@ bool mayHoldManagedReferences(clang::QualType T);
 // an unmanaged base reached through a managed object).
 Managed classifyBase(const clang::Expr *Base, bool Arrow);
 
+// An expression without what does not change the object it designates:
+// parentheses, no-op and derived-to-base conversions, array-to-pointer
+// decay, temporaries' materialisation.
+const clang::Expr *strip(const clang::Expr *E);
+
 // Where an access is recorded when template instantiations are matched to
 // their pattern: the member name of a member access (b->pos and b->pos.x
 // begin at the same token), else the expression's start.
