@@ -18,6 +18,10 @@
 
 namespace stmify {
 
+// The raw source range of an expression: the same for a call in a template's
+// pattern and in each of its instantiations.
+std::pair<unsigned, unsigned> rawRange(const clang::Expr *E);
+
 struct AnalysisFacts {
   llvm::DenseSet<const clang::Expr *> WrittenAccesses; // managed accesses that write
   llvm::DenseSet<const clang::Expr *> BoundDerefs;     // *p bound to a reference: stays canonical

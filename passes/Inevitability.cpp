@@ -6,496 +6,113 @@
 // futures...) run through stm::detail::synchronizing, which outside atomic
 // blocks publishes and refreshes the thread's view around them (the runtime
 // sees the C library's blocking and synchronisation itself).
-#include "Instrumenter.h"
+#include "Inevitability.h"
+
+#include "KnownFunctions.h"
 #include "Names.h"
 
 #include "clang/Lex/Lexer.h"
-#include "llvm/ADT/STLExtras.h"
-#include "llvm/ADT/StringSet.h"
-
-#include <functional>
-#include <set>
 
 using namespace clang;
 
 namespace stmify {
 
-// A call in a template's pattern and the same call in its instantiations
-// cover the same source range; a call on the result of another call starts
-// where that one does, so the start alone would not tell them apart.
-std::pair<unsigned, unsigned> rawRange(const Expr *E) {
-  return {E->getBeginLoc().getRawEncoding(), E->getEndLoc().getRawEncoding()};
+std::string InevitabilityRule::hookCall(const std::string &What, SourceLocation Loc) const {
+  return names::InevitableHook.str() + Ctx.quoted(What + " at " + Ctx.site(Loc)) +
+         (Ctx.scope() && Ctx.scope()->NoThrow ? ", false" : "") + ")";
 }
 
-namespace {
-
-struct KnownFunctions {
-  llvm::StringSet<> Safe, ReadOnly, Blocking, ThreadStart, SynchronizingClasses, Synchronizing;
-  KnownFunctions() {
-#define STMIFY_TX_SAFE(Name) Safe.insert(Name);
-#define STMIFY_READ_ONLY(Name) ReadOnly.insert(Name);
-#define STMIFY_BLOCKING(Name) Blocking.insert(Name);
-#define STMIFY_THREAD_START(Name) ThreadStart.insert(Name);
-#define STMIFY_SYNCHRONIZING_CLASS(Name) SynchronizingClasses.insert(Name);
-#define STMIFY_SYNCHRONIZING(Name) Synchronizing.insert(Name);
-#include "KnownFunctions.def"
-  }
-};
-
-const KnownFunctions &known() {
-  static const KnownFunctions Table;
-  return Table;
-}
-
-// "std::vector::push_back": namespaces and classes without template
-// arguments, inline and anonymous namespaces left out.
-std::string plainName(const NamedDecl *D) {
-  std::string Name = D->getDeclName().getAsString();
-  for (const DeclContext *DC = D->getDeclContext(); DC; DC = DC->getParent()) {
-    if (const auto *NS = dyn_cast<NamespaceDecl>(DC)) {
-      if (NS->isInline() || NS->isAnonymousNamespace())
-        continue;
-      Name = NS->getName().str() + "::" + Name;
-    } else if (const auto *R = dyn_cast<RecordDecl>(DC)) {
-      if (R->getIdentifier())
-        Name = R->getName().str() + "::" + Name;
-    }
-  }
-  return Name;
-}
-
-bool isTxSafeAnnotated(const FunctionDecl *F) {
-  for (const FunctionDecl *R : F->redecls())
-    for (const auto *A : R->specific_attrs<AnnotateAttr>())
-      if (A->getAnnotation() == names::TxSafeAnnotation)
-        return true;
-  return false;
-}
-
-// A class whose constructor starts a thread (std::thread, std::jthread).
-bool isThreadClass(QualType T) {
-  const auto *R = T.getCanonicalType()->getAsCXXRecordDecl();
-  return R && R->getIdentifier() &&
-         known().ThreadStart.contains(plainName(R) + "::" + R->getName().str());
-}
-
-} // namespace
-
-Instrumenter::CallKind Instrumenter::classifyCallee(const FunctionDecl *F,
-                                                    const Expr *Object) const {
-  if (!F)
-    return CallKind::Hook;
-  if (unsigned Builtin = F->getBuiltinID())
-    if (!AST.BuiltinInfo.isPredefinedLibFunction(Builtin))
-      return CallKind::Safe;
-  for (const FunctionDecl *R : F->redecls())
-    if (OptionalFileEntryRef File =
-            SM.getFileEntryRefForID(SM.getFileID(SM.getExpansionLoc(R->getLocation()))))
-      if (isStmifyHeader(File->getName()))
-        return CallKind::Safe;
-  if (isTxSafeAnnotated(F))
-    return CallKind::Safe;
-  const KnownFunctions &K = known();
-  std::string Name = plainName(F);
-  if (K.Blocking.contains(Name) || K.ThreadStart.contains(Name))
-    return CallKind::Hook;
-  if (K.Synchronizing.contains(Name))
-    return CallKind::Synchronizing;
-  if (const auto *M = dyn_cast<CXXMethodDecl>(F)) {
-    llvm::StringRef Method = M->getName();
-    if (llvm::is_contained(names::ElementAppends, Method) && M->getParent()) {
-      if (const auto *Spec = dyn_cast<ClassTemplateSpecializationDecl>(M->getParent()))
-        if (Spec->getTemplateArgs().size() > 0 &&
-            Spec->getTemplateArgs()[0].getKind() == TemplateArgument::Type &&
-            isThreadClass(Spec->getTemplateArgs()[0].getAsType()))
-          return CallKind::Hook;
-    }
-  }
-  if (compiledWithStmify(F)) {
-    // A method that may modify
-    // an unmanaged object writes it through `this` without hooks, so the
-    // object must be one the transaction owns.
-    if (const auto *M = dyn_cast<CXXMethodDecl>(F))
-      if (Object && !M->isStatic() && !M->isConst() && !isOwnedObject(Object) &&
-          classifyObjectType(Object->getType()) == Managed::No)
-        return CallKind::Hook;
-    return CallKind::Safe;
-  }
-  if (const auto *M = dyn_cast<CXXMethodDecl>(F)) {
-    for (const CXXRecordDecl *C = M->getParent(); C;
-         C = dyn_cast<CXXRecordDecl>(C->getDeclContext())) {
-      if (K.SynchronizingClasses.contains(plainName(C)))
-        return CallKind::Synchronizing;
-      bool SynchronizingBase = false;
-      if (C->hasDefinition())
-        C->forallBases([&](const CXXRecordDecl *B) {
-          SynchronizingBase |= K.SynchronizingClasses.contains(plainName(B));
-          return true;
-        });
-      if (SynchronizingBase)
-        return CallKind::Synchronizing;
-    }
-  }
-  if (K.Safe.contains(Name))
-    return CallKind::Safe;
-  if (const auto *M = dyn_cast<CXXMethodDecl>(F)) {
-    if (M->getOverloadedOperator() == OO_Call)
-      return CallKind::Hook; // std::function and the like: unknown code
-    if (M->isConst() || hasConstTwin(M))
-      return CallKind::Safe; // reads; writes through its result are hooked
-    if (Object && isOwnedObject(Object))
-      return CallKind::Safe;
-    return CallKind::Hook;
-  }
-  if (F->isOverloadedOperator()) {
-    for (const ParmVarDecl *P : F->parameters()) {
-      QualType T = P->getType();
-      if ((T->isReferenceType() || T->isPointerType()) && !T->getPointeeType().isConstQualified())
-        return CallKind::Hook;
-    }
-    return CallKind::Safe; // computes a value from its operands
-  }
-  return CallKind::Hook;
-}
-
-// Whether stmify instruments the function's body: a declaration of it lies in
-// an API file and, when this translation unit has its body, the braces of the
-// body are the program's own (not written by a macro). Any other function is
-// unknown code, like a library's.
-bool Instrumenter::compiledWithStmify(const FunctionDecl *F) const {
-  if (F->isImplicit() || F->isDefaulted()) {
-    // The compiler writes the body where the class is.
-    const auto *M = dyn_cast<CXXMethodDecl>(F);
-    SourceLocation Where = M ? M->getParent()->getLocation() : F->getLocation();
-    return Edits.isApiCode(SM.getExpansionLoc(Where));
-  }
-  const FunctionDecl *Pattern = F->getTemplateInstantiationPattern();
-  const FunctionDecl *Definition = nullptr;
-  if ((Pattern ? Pattern : F)->hasBody(Definition) && Definition) {
-    const Stmt *Body = Definition->getBody();
-    return Body && !bodyWrittenInMacro(Body) &&
-           Edits.isApiCode(SM.getExpansionLoc(Body->getBeginLoc()));
-  }
-  for (const FunctionDecl *R : (Pattern ? Pattern : F)->redecls())
-    if (Edits.isApiCode(SM.getExpansionLoc(R->getLocation())))
-      return true;
-  return false;
-}
-
-bool Instrumenter::bodyWrittenInMacro(const Stmt *Body) const {
-  if (!Body)
-    return false;
-  // A body passed to a macro as its argument is the program's own text,
-  // unless the argument itself comes from a macro's body.
-  SourceLocation Brace = Body->getBeginLoc();
-  while (Brace.isMacroID()) {
-    if (!SM.isMacroArgExpansion(Brace))
-      return true;
-    Brace = SM.getImmediateSpellingLoc(Brace);
-  }
-  return false;
-}
-
-// An accessor such as std::vector::operator[] or begin(): the non-const
-// overload only differs from a const one in the constness of what it returns.
-bool Instrumenter::hasConstTwin(const CXXMethodDecl *M) const {
-  if (M->isStatic())
-    return false;
-  for (const NamedDecl *D : M->getParent()->lookup(M->getDeclName())) {
-    const auto *Other = dyn_cast<CXXMethodDecl>(D);
-    if (const auto *T = dyn_cast<FunctionTemplateDecl>(D))
-      Other = dyn_cast<CXXMethodDecl>(T->getTemplatedDecl());
-    if (!Other || Other == M || !Other->isConst() || Other->getNumParams() != M->getNumParams())
-      continue;
-    bool Same = true;
-    for (unsigned I = 0; I < M->getNumParams(); ++I)
-      Same &= AST.hasSameType(Other->getParamDecl(I)->getType(), M->getParamDecl(I)->getType());
-    if (Same)
-      return true;
-  }
-  return false;
-}
-
-// An object the running code owns: a local of this function, the object the
-// method runs on, or a local outside the atomic block that the block saves.
-bool Instrumenter::isOwnedObject(const Expr *Object) const {
-  const Expr *E = strip(Object);
-  if (isa<CXXThisExpr>(E))
-    return true;
-  // A sub-object of a managed object: its write barrier backed the object up.
-  SmallVector<const Expr *, 2> Targets;
-  writeTargets(E, Targets);
-  if (!Targets.empty() && llvm::all_of(Targets, [&](const Expr *T) { return isManagedAccess(T); }))
-    return true;
-  if (isFunctionLocalObject(E))
-    return true;
-  if (const VarDecl *VD = outerLocal(E))
-    return VD->getType().isTriviallyCopyableType(AST);
-  return false;
-}
-
-Instrumenter::CallKind Instrumenter::classifyCall(const CallExpr *E) const {
-  const FunctionDecl *Callee = E->getDirectCallee();
-  if (!Callee) {
-    if (E->isTypeDependent() || E->getCallee()->isTypeDependent()) {
-      // In a template pattern: what the instantiations call decides.
-      return InstantiatedHooks.count(rawRange(E)) ? CallKind::Hook : CallKind::Safe;
-    }
-    QualType T = E->getCallee()->IgnoreParenImpCasts()->getType();
-    if (T->isPointerType() || T->isMemberFunctionPointerType() || T->isFunctionType())
-      return CallKind::Hook; // through a function pointer: unknown code
-    return CallKind::Safe;
-  }
-  CallKind Kind = classifyCallee(Callee, calledObject(E));
-  if (Kind == CallKind::Hook && !isa<CXXMethodDecl>(Callee) &&
-      (onlyOwnedArguments(E) || onlyReadArguments(E)))
-    return CallKind::Safe;
-  if (Kind == CallKind::Safe && modifiesObjectBehindPointer(E))
-    return CallKind::Hook;
-  return Kind;
-}
-
-// p->f() where f is the program's own non-const method of an unmanaged
-// class: f writes through `this` without hooks (see classifyCallee), and an
-// object behind a pointer is not one the caller owns.
-bool Instrumenter::modifiesObjectBehindPointer(const CallExpr *E) const {
-  const auto *Call = dyn_cast<CXXMemberCallExpr>(E);
-  const auto *Method = dyn_cast_or_null<CXXMethodDecl>(E->getDirectCallee());
-  if (!Call || !Method || Method->isStatic() || Method->isConst() ||
-      Method->getParent()->isLambda())
-    return false;
-  const auto *Member = dyn_cast<MemberExpr>(Call->getCallee()->IgnoreParens());
-  if (!Member || !Member->isArrow() || isa<CXXThisExpr>(Member->getBase()->IgnoreParenImpCasts()) ||
-      classifyPointee(Member->getBase()->getType()) != Managed::No)
-    return false;
-  return isInstrumentedFunction(Method) && !isTxSafeAnnotated(Method);
-}
-
-// Library code known to compute values only (STMIFY_TX_SAFE).
-bool Instrumenter::isKnownValueFunction(const FunctionDecl *F) const {
-  return known().Safe.contains(plainName(F));
-}
-
-// Library code known to block, start a thread or synchronise.
-bool Instrumenter::isKnownToSynchronize(const FunctionDecl *F) const {
-  const KnownFunctions &K = known();
-  std::string Name = plainName(F);
-  return K.Blocking.contains(Name) || K.ThreadStart.contains(Name) ||
-         classifyCallee(F, nullptr) == CallKind::Synchronizing;
-}
-
-// A function of the program, whose body stmify instruments: not library or
-// stmify code, and not a member the compiler generates.
-bool Instrumenter::isInstrumentedFunction(const FunctionDecl *F) const {
-  if (!F || F->isImplicit() || F->isDefaulted() || F->getBuiltinID())
-    return false;
-  const FunctionDecl *Pattern = F->getTemplateInstantiationPattern();
-  SourceLocation Where = SM.getExpansionLoc((Pattern ? Pattern : F)->getLocation());
-  if (SM.isInSystemHeader(Where))
-    return false;
-  OptionalFileEntryRef File = SM.getFileEntryRefForID(SM.getFileID(Where));
-  return !File || !isStmifyHeader(File->getName());
-}
-
-// A library algorithm applied to the running function's own data
-// (std::sort(local.begin(), local.end(), cmp)) writes nothing shared: every
-// argument is a plain value, a function object of the program's own (its
-// body is instrumented), or an iterator that begin()/end() just made from an
-// object the function owns. A local iterator variable does not count: it may
-// point anywhere.
-bool Instrumenter::onlyOwnedArguments(const CallExpr *E) const {
-  if (E->getNumArgs() == 0 || SM.isInSystemHeader(SM.getExpansionLoc(E->getBeginLoc())))
-    return false;
-  const FunctionDecl *Callee = E->getDirectCallee();
-  for (unsigned I = 0; I < E->getNumArgs(); ++I) {
-    if (!Callee || I >= Callee->getNumParams())
-      return false;
-    QualType Param = Callee->getParamDecl(I)->getType();
-    const Expr *A = E->getArg(I)->IgnoreParenImpCasts();
-    // An argument the callee may modify (std::swap(x, y)): a field of a
-    // managed object (its write barrier backs the object up, and the field
-    // stays valid for the call, which has no safe point) or a local of the
-    // running code; anything else may be shared.
-    if ((Param->isReferenceType() || Param->isPointerType()) &&
-        !Param->getPointeeType().isConstQualified() && !Param->isRValueReferenceType()) {
-      if (Param->isLValueReferenceType() && A->isLValue() &&
-          (isWrittenManagedField(A) || isFunctionLocalObject(A)))
-        continue;
-      return false;
-    }
-    if (const auto *M = dyn_cast<MaterializeTemporaryExpr>(A))
-      A = M->getSubExpr()->IgnoreParenImpCasts();
-    if (const auto *B = dyn_cast<CXXBindTemporaryExpr>(A))
-      A = B->getSubExpr()->IgnoreParenImpCasts();
-    if (const auto *C = dyn_cast<CXXConstructExpr>(A); C && C->getNumArgs() == 1)
-      A = C->getArg(0)->IgnoreParenImpCasts(); // a copy of the argument
-    QualType T = A->getType();
-    if (T->isArithmeticType() || T->isEnumeralType() || T->isNullPtrType())
-      continue;
-    if (isa<LambdaExpr>(A))
-      continue;
-    if (const auto *Call = dyn_cast<CallExpr>(A)) {
-      const FunctionDecl *F = Call->getDirectCallee();
-      if (!F || !F->getIdentifier() || !llvm::is_contained(names::RangeAccessors, F->getName()))
-        return false;
-      const Expr *Object = nullptr;
-      if (const auto *Member = dyn_cast<CXXMemberCallExpr>(Call))
-        Object = Member->getImplicitObjectArgument();
-      else if (Call->getNumArgs() == 1) // std::begin(x)
-        Object = Call->getArg(0);
-      if (Object && isOwnedObject(Object) && !Object->getType()->isPointerType())
-        continue;
-      return false;
-    }
-    return false;
-  }
-  return true;
-}
-
-namespace {
-// std::vector<T>::iterator (__gnu_cxx::__normal_iterator), the node
-// iterators of lists, maps and sets, reverse and move iterators: reading
-// through them reads memory and does nothing else. Stream iterators read
-// input, and are not among them.
-bool isContainerIterator(const CXXRecordDecl *Class) {
-  if (!Class->getIdentifier())
-    return false;
-  llvm::StringRef Name = Class->getName();
-  return Name.ends_with("iterator") && !Name.contains("stream");
-}
-} // namespace
-
-// A field of a managed object that gets a write barrier where it is named.
-bool Instrumenter::isWrittenManagedField(const Expr *E) const {
-  SmallVector<const Expr *, 2> Targets;
-  writeTargets(E, Targets);
-  return !Targets.empty() && llvm::all_of(Targets, [&](const Expr *T) {
-    return isManagedAccess(T) && WrittenAccesses.contains(T);
-  });
-}
-
-// A read-only algorithm (STMIFY_READ_ONLY) whose other arguments are values
-// or function objects of the program: it reads through its iterators, which
-// may point anywhere, and writes nothing.
-bool Instrumenter::onlyReadArguments(const CallExpr *E) const {
-  const FunctionDecl *Callee = E->getDirectCallee();
-  if (!Callee || !known().ReadOnly.contains(plainName(Callee)))
-    return false;
-  for (unsigned I = 0; I < E->getNumArgs() && I < Callee->getNumParams(); ++I) {
-    QualType Param = Callee->getParamDecl(I)->getType();
-    if (Param->isReferenceType() && !Param->getPointeeType().isConstQualified() &&
-        !Param->isRValueReferenceType())
-      return false; // not an algorithm of the list's signature
-    QualType T = E->getArg(I)->IgnoreParenImpCasts()->getType().getNonReferenceType();
-    if (T->isArithmeticType() || T->isEnumeralType() || T->isNullPtrType() || T->isPointerType())
-      continue; // a value, or an iterator that is a pointer
-    if (T->isFunctionPointerType() || T->isMemberPointerType())
-      return false; // code that may do anything
-    const CXXRecordDecl *Class = T->getAsCXXRecordDecl();
-    if (!Class)
-      return false;
-    // A lambda or function object of the program: instrumented. A container
-    // iterator of the library: it only reads here. Any other library class
-    // (a std::function, std::plus, a stream iterator that reads input) is
-    // code whose effects the transformer does not see.
-    if (Class->isLambda() || !SM.isInSystemHeader(SM.getExpansionLoc(Class->getLocation())))
-      continue;
-    if (isContainerIterator(Class))
-      continue;
-    return false;
-  }
-  return true;
-}
-
-std::string Instrumenter::hookCall(const std::string &What, SourceLocation Loc) const {
-  return names::InevitableHook.str() + quoted(What + " at " + site(Loc)) +
-         (scope() && scope()->NoThrow ? ", false" : "") + ")";
-}
-
-void Instrumenter::hookPlaced(SourceLocation Loc, const std::string &What) {
-  ++Counts.Hooks;
+void InevitabilityRule::hookPlaced(SourceLocation Loc, const std::string &What) {
+  ++Ctx.Counts.Hooks;
   remarkInevitable(Loc, What);
 }
 
-void Instrumenter::remarkInevitable(SourceLocation Loc, const std::string &What) {
-  if (Options.RemarkInevitable)
-    Diags.report(Diag::InevitableRemark, Loc, {What});
+void InevitabilityRule::remarkInevitable(SourceLocation Loc, const std::string &What) {
+  if (Ctx.Options.RemarkInevitable)
+    Ctx.Diags.report(Diag::InevitableRemark, Loc, {What});
 }
 
-void Instrumenter::hookExpression(const Expr *E, const std::string &What) {
+bool InevitabilityRule::hookBeforeStatement(const std::string &What, SourceLocation Loc) {
+  if (!insertBeforeStatement(hookCall(What, Loc), "inevitability hook"))
+    return false;
+  hookPlaced(Loc, What);
+  return true;
+}
+
+void InevitabilityRule::hookExpression(const Expr *E, const std::string &What) {
   std::string Call = hookCall(What, E->getBeginLoc());
   // Written in a macro body: becoming inevitable a little earlier is as safe.
-  if (Edits.locate(E->getSourceRange()) ? wrapExpr(E, "(" + Call + ", ", ")", QualType())
-                                        : insertBeforeStatement(Call, "inevitability hook"))
+  if (Ctx.Edits.locate(E->getSourceRange()) ? Ctx.wrapExpr(E, "(" + Call + ", ", ")", QualType())
+                                            : insertBeforeStatement(Call, "inevitability hook"))
     hookPlaced(E->getBeginLoc(), What);
 }
 
-bool Instrumenter::insertBeforeStatement(const std::string &Call, const char *Kind) {
+bool InevitabilityRule::insertBeforeStatement(const std::string &Call, const char *Kind) {
   // Callers of a function whose body a macro writes become inevitable before
   // they call it (compiledWithStmify).
-  if (!inFunctionBody() || scope()->BodyInMacro)
+  if (!Ctx.inFunctionBody() || Ctx.scope()->BodyInMacro)
     return false;
-  SourceLocation Here = StmtStack.empty() ? SourceLocation() : StmtStack.back()->getBeginLoc();
+  SourceLocation Here =
+      Ctx.StmtStack.empty() ? SourceLocation() : Ctx.StmtStack.back()->getBeginLoc();
   // The innermost block of this function whose braces the program wrote: a
   // statement inserted there stays inside the function, and runs before the
   // statement that holds the macro.
-  for (size_t I = StmtStack.size(); I-- > scope()->StmtDepth + 1;) {
-    const auto *Block = dyn_cast<CompoundStmt>(StmtStack[I - 1]);
-    if (!Block || bodyWrittenInMacro(Block))
+  for (size_t I = Ctx.StmtStack.size(); I-- > Ctx.scope()->StmtDepth + 1;) {
+    const auto *Block = dyn_cast<CompoundStmt>(Ctx.StmtStack[I - 1]);
+    if (!Block || Ctx.bodyWrittenInMacro(Block))
       continue;
-    SourceLocation Begin = SM.getExpansionLoc(StmtStack[I]->getBeginLoc());
-    if (auto Where = Edits.locatePoint(Begin)) {
-      Edits.insertStatement(Where->File, Where->Begin, Call + "; ");
+    SourceLocation Begin = Ctx.SM.getExpansionLoc(Ctx.StmtStack[I]->getBeginLoc());
+    if (auto Where = Ctx.Edits.locatePoint(Begin)) {
+      Ctx.Edits.insertStatement(Where->File, Where->Begin, Call + "; ");
       return true;
     }
     break;
   }
   if (wrapMacroExpansion(Call))
     return true;
-  if (inOwnCode(Here))
-    Diags.report(Diag::HookInMacro, Here, {Kind});
+  if (Ctx.inOwnCode(Here))
+    Ctx.Diags.report(Diag::HookInMacro, Here, {Kind});
   return false;
 }
 
 // Outside a block (a member initializer, a default argument), the expansion
 // of the macro that holds the code is wrapped when it is a whole expression:
 // `(hook, MACRO(...))`.
-bool Instrumenter::wrapMacroExpansion(const std::string &Call) {
-  if (StmtStack.empty() || !StmtStack.back()->getBeginLoc().isMacroID())
+bool InevitabilityRule::wrapMacroExpansion(const std::string &Call) {
+  if (Ctx.StmtStack.empty() || !Ctx.StmtStack.back()->getBeginLoc().isMacroID())
     return false;
-  const LangOptions &LO = AST.getLangOpts();
-  CharSourceRange Expansion =
-      Lexer::makeFileCharRange(SM.getExpansionRange(StmtStack.back()->getBeginLoc()), SM, LO);
+  const LangOptions &LO = Ctx.AST.getLangOpts();
+  CharSourceRange Expansion = Lexer::makeFileCharRange(
+      Ctx.SM.getExpansionRange(Ctx.StmtStack.back()->getBeginLoc()), Ctx.SM, LO);
   // The innermost expression around the code that is written in the file.
-  for (size_t I = StmtStack.size(); I-- > scope()->StmtDepth;) {
-    const auto *E = dyn_cast<Expr>(StmtStack[I]);
+  for (size_t I = Ctx.StmtStack.size(); I-- > Ctx.scope()->StmtDepth;) {
+    const auto *E = dyn_cast<Expr>(Ctx.StmtStack[I]);
     if (!E)
       return false;
     CharSourceRange Range =
-        Lexer::makeFileCharRange(CharSourceRange::getTokenRange(E->getSourceRange()), SM, LO);
+        Lexer::makeFileCharRange(CharSourceRange::getTokenRange(E->getSourceRange()), Ctx.SM, LO);
     if (Range.isInvalid())
       continue;
     if (Range.getBegin() != Expansion.getBegin() || Range.getEnd() != Expansion.getEnd())
       return false;
-    return wrapExpr(E, "(" + Call + ", ", ")", QualType());
+    return Ctx.wrapExpr(E, "(" + Call + ", ", ")", QualType());
   }
   return false;
 }
 
-void Instrumenter::instrumentCall(const CallExpr *E) {
-  if (!inFunctionBody() || scope()->Constexpr)
+void InevitabilityRule::atCall(const CallExpr *E, CallKind Kind) {
+  if (!Ctx.inFunctionBody() || Ctx.scope()->Constexpr)
     return;
-  CallKind Kind = classifyCall(E);
   const FunctionDecl *Callee = E->getDirectCallee();
   std::string Name = Callee ? plainName(Callee) : "a function through a pointer";
   // A dependent call is named as written, not after the function one
   // instantiation reaches: the text must not depend on the instantiations a
   // translation unit happens to contain.
-  if (!Callee && InstantiatedHooks.count(rawRange(E))) {
+  if (!Callee && Facts.InstantiatedHooks.count(rawRange(E))) {
     if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(E))
       Name = std::string("operator") + getOperatorSpelling(Op->getOperator());
     else
-      Name = sourceText(E->getCallee());
+      Name = Ctx.sourceText(E->getCallee());
     if (Name.empty()) { // written in a macro body
       const Expr *Called = E->getCallee()->IgnoreParenImpCasts();
       if (const auto *M = dyn_cast<CXXDependentScopeMemberExpr>(Called))
@@ -512,15 +129,16 @@ void Instrumenter::instrumentCall(const CallExpr *E) {
   case CallKind::Safe:
     // A noexcept function that needs inevitability inside: become inevitable
     // here, where an abort can still propagate.
-    if (Callee && !scope()->NoThrow && NoexceptNeedsHook.contains(Callee->getCanonicalDecl()))
+    if (Callee && !Ctx.scope()->NoThrow &&
+        Facts.NoexceptNeedsHook.contains(Callee->getCanonicalDecl()))
       hookExpression(E, "call to '" + Name + "', which is noexcept and needs inevitability,");
     return;
   case CallKind::Hook:
     hookExpression(E, "call to '" + Name + "'");
     return;
   case CallKind::Synchronizing: {
-    std::string What = quoted(Name + " at " + site(E->getBeginLoc()));
-    if (!Edits.locate(E->getSourceRange())) {
+    std::string What = Ctx.quoted(Name + " at " + Ctx.site(E->getBeginLoc()));
+    if (!Ctx.Edits.locate(E->getSourceRange())) {
       // In a macro body: at least the transaction becomes inevitable.
       hookExpression(E, "call to '" + Name + "'");
       return;
@@ -531,12 +149,12 @@ void Instrumenter::instrumentCall(const CallExpr *E) {
     const auto *Member = dyn_cast<CXXMemberCallExpr>(E);
     bool Converted = Member && isa_and_nonnull<CXXConversionDecl>(Member->getMethodDecl()) &&
                      Member->getImplicitObjectArgument()->getSourceRange() == E->getSourceRange();
-    if (wrapExpr(E,
-                 names::Synchronizing.str() + What + (scope()->NoThrow ? ", false" : "") +
-                     ", [&]() -> decltype(auto) { return " +
-                     (Converted ? llvm::StringRef(names::ConvertedValue) : "").str(),
-                 Converted ? "); })" : "; })", QualType())) {
-      ++Counts.Synchronizing;
+    if (Ctx.wrapExpr(E,
+                     names::Synchronizing.str() + What + (Ctx.scope()->NoThrow ? ", false" : "") +
+                         ", [&]() -> decltype(auto) { return " +
+                         (Converted ? llvm::StringRef(names::ConvertedValue) : "").str(),
+                     Converted ? "); })" : "; })", QualType())) {
+      ++Ctx.Counts.Synchronizing;
       remarkInevitable(E->getBeginLoc(), "synchronising call to '" + Name + "'");
     }
     return;
@@ -546,19 +164,19 @@ void Instrumenter::instrumentCall(const CallExpr *E) {
 
 // Starting a thread cannot be undone: inside an atomic block the transaction
 // becomes inevitable before the thread object is constructed.
-void Instrumenter::instrumentThreadConstruction(const CXXConstructExpr *E) {
-  if (!inFunctionBody() || scope()->Constexpr || !isThreadClass(E->getType()) ||
+void InevitabilityRule::atConstruct(const CXXConstructExpr *E) {
+  if (!Ctx.inFunctionBody() || Ctx.scope()->Constexpr || !isThreadClass(E->getType()) ||
       E->getNumArgs() == 0)
     return;
   if (isThreadClass(E->getArg(0)->getType()))
     return; // a move: no new thread
-  for (unsigned Up = 1; const Stmt *P = parentStmt(Up); ++Up) {
+  for (unsigned Up = 1; const Stmt *P = Ctx.parentStmt(Up); ++Up) {
     if (const auto *Decl = dyn_cast<DeclStmt>(P)) {
-      const Stmt *Outer = parentStmt(Up + 1);
+      const Stmt *Outer = Ctx.parentStmt(Up + 1);
       if (Outer && isa<CompoundStmt>(Outer))
-        if (auto Where = Edits.locatePoint(Decl->getBeginLoc())) {
-          Edits.insertStatement(Where->File, Where->Begin,
-                                hookCall("thread start", E->getBeginLoc()) + "; ");
+        if (auto Where = Ctx.Edits.locatePoint(Decl->getBeginLoc())) {
+          Ctx.Edits.insertStatement(Where->File, Where->Begin,
+                                    hookCall("thread start", E->getBeginLoc()) + "; ");
           hookPlaced(E->getBeginLoc(), "thread start");
         }
       return;
@@ -569,94 +187,6 @@ void Instrumenter::instrumentThreadConstruction(const CXXConstructExpr *E) {
       break;
   }
   hookExpression(E, "thread start");
-}
-
-namespace {
-
-// Finds the calls in template instantiations that reach library code, so
-// that the dependent call in the template's own text gets its hook.
-class InstantiationScan : public RecursiveASTVisitor<InstantiationScan> {
-public:
-  InstantiationScan(std::function<bool(SourceLocation)> OwnCode,
-                    std::function<bool(const CallExpr *)> NeedsHook,
-                    std::function<bool(const CallExpr *)> IsAccessorCall,
-                    std::set<std::pair<unsigned, unsigned>> &Out,
-                    std::set<std::pair<unsigned, unsigned>> &AccessorCalls,
-                    std::set<unsigned> &ManagedAccesses, std::set<unsigned> &UnmanagedTargets)
-      : OwnCode(std::move(OwnCode)), NeedsHook(std::move(NeedsHook)),
-        IsAccessorCall(std::move(IsAccessorCall)), Out(Out), AccessorCalls(AccessorCalls),
-        ManagedAccesses(ManagedAccesses), UnmanagedTargets(UnmanagedTargets) {}
-  bool shouldVisitTemplateInstantiations() const { return true; }
-  bool TraverseDecl(Decl *D) {
-    if (D && !isa<TranslationUnitDecl>(D) && D->getLocation().isValid() &&
-        !OwnCode(D->getLocation()))
-      return true;
-    return RecursiveASTVisitor::TraverseDecl(D);
-  }
-  // The instantiations of a generic lambda's call operator are not reached
-  // through its closure class.
-  bool TraverseLambdaExpr(LambdaExpr *L) {
-    if (!RecursiveASTVisitor::TraverseLambdaExpr(L))
-      return false;
-    if (const FunctionTemplateDecl *Generic = L->getDependentCallOperator())
-      for (FunctionDecl *Instance : Generic->specializations())
-        if (Instance->hasBody() && !TraverseStmt(Instance->getBody()))
-          return false;
-    return true;
-  }
-  bool VisitCallExpr(CallExpr *E) {
-    if (NeedsHook(E))
-      Out.insert(rawRange(E));
-    if (IsAccessorCall(E))
-      AccessorCalls.insert(rawRange(E));
-    return true;
-  }
-  bool VisitMemberExpr(MemberExpr *E) {
-    const Expr *Base = E->getBase();
-    Managed M =
-        E->isArrow() ? classifyPointee(Base->getType()) : classifyObjectType(Base->getType());
-    if (M == Managed::Yes) {
-      ManagedAccesses.insert(accessLocation(E).getRawEncoding());
-      ManagedAccesses.insert(E->getBeginLoc().getRawEncoding()); // its object
-    }
-    return true;
-  }
-
-  // *p and references of dependent type in the pattern that designate
-  // unmanaged memory here: writes through them need a hook.
-  bool VisitUnaryOperator(UnaryOperator *E) {
-    if (E->getOpcode() == UO_Deref && classifyPointee(E->getSubExpr()->getType()) == Managed::No)
-      UnmanagedTargets.insert(E->getBeginLoc().getRawEncoding());
-    return true;
-  }
-  bool VisitDeclRefExpr(DeclRefExpr *E) {
-    if (const auto *VD = dyn_cast<VarDecl>(E->getDecl());
-        VD && VD->getType()->isReferenceType() && classifyObjectType(VD->getType()) == Managed::No)
-      UnmanagedTargets.insert(E->getBeginLoc().getRawEncoding());
-    return true;
-  }
-
-private:
-  std::function<bool(SourceLocation)> OwnCode;
-  std::function<bool(const CallExpr *)> NeedsHook, IsAccessorCall;
-  std::set<std::pair<unsigned, unsigned>> &Out, &AccessorCalls;
-  std::set<unsigned> &ManagedAccesses;
-  std::set<unsigned> &UnmanagedTargets;
-};
-
-} // namespace
-
-void Instrumenter::scanInstantiatedCalls() {
-  InstantiationScan Scan(
-      [this](SourceLocation L) { return inOwnCode(L); },
-      [this](const CallExpr *E) {
-        const FunctionDecl *Callee = E->getDirectCallee();
-        return Callee && classifyCallee(Callee, nullptr) == CallKind::Hook;
-      },
-      [this](const CallExpr *E) { return isFieldAccessor(E->getDirectCallee()); },
-      InstantiatedHooks, AccessorCallsInInstantiations, ManagedInInstantiations,
-      UnmanagedInInstantiations);
-  Scan.TraverseAST(AST);
 }
 
 } // namespace stmify

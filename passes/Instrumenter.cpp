@@ -13,7 +13,7 @@ Instrumenter::Instrumenter(ASTContext &AST, EditPlan &Edits, DiagnosticReporter 
                            TransformOptions Options)
     : TransformContext(AST, Edits, Diags, std::move(Options), *this), TraceFunctions(*this),
       ManagedDeclarations(*this), SafePoints(*this, *this), Barriers(*this, *this),
-      AtomicBlocks(*this, *this) {}
+      AtomicBlocks(*this, *this), Inevitability(*this, *this) {}
 
 void Instrumenter::run() {
   scanInstantiatedCalls();
@@ -177,7 +177,7 @@ bool Instrumenter::VisitUnaryOperator(UnaryOperator *E) {
     Barriers.atDeref(E);
   auto Hook = HookedWrites.find(E);
   if (Hook != HookedWrites.end() && inFunctionBody())
-    hookExpression(E, Hook->second);
+    Inevitability.hookExpression(E, Hook->second);
   return true;
 }
 
@@ -191,7 +191,7 @@ bool Instrumenter::VisitBinaryOperator(BinaryOperator *E) {
     Barriers.atPointerToMember(E);
   auto Hook = HookedWrites.find(E);
   if (Hook != HookedWrites.end() && inFunctionBody())
-    hookExpression(E, Hook->second);
+    Inevitability.hookExpression(E, Hook->second);
   return true;
 }
 
@@ -203,7 +203,7 @@ bool Instrumenter::VisitCXXOperatorCallExpr(CXXOperatorCallExpr *E) {
   }
   auto Hook = HookedWrites.find(E);
   if (Hook != HookedWrites.end() && inFunctionBody())
-    hookExpression(E, Hook->second);
+    Inevitability.hookExpression(E, Hook->second);
   return true;
 }
 
@@ -263,7 +263,7 @@ bool Instrumenter::VisitCallExpr(CallExpr *E) {
   Barriers.atCall(E);
   AtomicBlocks.atCall(E);
   Barriers.atCallArguments(E);
-  instrumentCall(E);
+  Inevitability.atCall(E, classifyCall(E));
   return true;
 }
 
@@ -278,7 +278,7 @@ bool Instrumenter::VisitCXXConstructExpr(CXXConstructExpr *E) {
     }
     return true;
   }
-  instrumentThreadConstruction(E);
+  Inevitability.atConstruct(E);
   return true;
 }
 
@@ -292,8 +292,7 @@ bool Instrumenter::VisitVarDecl(VarDecl *D) {
         destructionNeedsInevitability(D->getType())) {
       std::string What =
           "construction of '" + D->getNameAsString() + "', whose destructor needs inevitability,";
-      if (insertBeforeStatement(hookCall(What, D->getLocation()), "inevitability hook"))
-        hookPlaced(D->getLocation(), What);
+      Inevitability.hookBeforeStatement(What, D->getLocation());
     }
     return true;
   }
@@ -453,7 +452,7 @@ bool Instrumenter::VisitCXXDynamicCastExpr(CXXDynamicCastExpr *E) {
 bool Instrumenter::VisitCXXDeleteExpr(CXXDeleteExpr *E) {
   if (CurrentPhase == Phase::Rewrite && inFunctionBody() && !scope()->Constexpr &&
       !scope()->ConstructorOrDestructor)
-    hookExpression(E, "delete");
+    Inevitability.hookExpression(E, "delete");
   return true;
 }
 
@@ -503,7 +502,7 @@ bool Instrumenter::VisitImplicitCastExpr(ImplicitCastExpr *E) {
   }
   if (CurrentPhase == Phase::Rewrite && E->getCastKind() == CK_LValueToRValue &&
       E->getSubExpr()->getType().isVolatileQualified() && inFunctionBody() && !scope()->Constexpr)
-    hookExpression(E->getSubExpr(), "volatile read");
+    Inevitability.hookExpression(E->getSubExpr(), "volatile read");
   return true;
 }
 

@@ -11,17 +11,19 @@
 //   SafePoints.h           safe points, catch(...) handlers
 //   Barriers.h             read/write/translation barriers, canonical `this`
 //   AtomicBlocks.h         site ids of atomic blocks, restoring outer locals
+//   Inevitability.h        inevitability hooks, synchronising calls
 // What the analysis finds for the rules is AnalysisFacts. Concerns still
 // written as members of this class, one file each:
 //   WriteAnalysis.cpp      write contexts, escapes, outer locals of blocks
 //   SegmentChanges.cpp     where a thread may change segment
-//   Inevitability.cpp      inevitability hooks, blocking calls, thread starts
+//   CallAnalysis.cpp       which calls need a hook or synchronise
 #ifndef STMIFY_PASSES_INSTRUMENTER_H
 #define STMIFY_PASSES_INSTRUMENTER_H
 
 #include "AnalysisFacts.h"
 #include "AtomicBlocks.h"
 #include "Barriers.h"
+#include "Inevitability.h"
 #include "ManagedDeclarations.h"
 #include "ManagedTypes.h"
 #include "SafePoints.h"
@@ -40,10 +42,6 @@
 #include <vector>
 
 namespace stmify {
-
-// The raw source range of an expression: the same for a call in a template's
-// pattern and in each of its instantiations.
-std::pair<unsigned, unsigned> rawRange(const clang::Expr *E);
 
 // The facts come first: the context holds a reference to them.
 class Instrumenter : public clang::RecursiveASTVisitor<Instrumenter>,
@@ -174,8 +172,7 @@ private:
   const clang::Expr *calledObject(const clang::CallExpr *E) const;
   bool isCallArgument(const clang::FunctionDecl *&Callee) const;
 
-  // --- Inevitability.cpp
-  enum class CallKind { Safe, Hook, Synchronizing };
+  // --- CallAnalysis.cpp
   CallKind classifyCall(const clang::CallExpr *E) const;
   CallKind classifyCallee(const clang::FunctionDecl *Callee, const clang::Expr *Object) const;
   bool hasConstTwin(const clang::CXXMethodDecl *M) const;
@@ -183,23 +180,7 @@ private:
   bool onlyOwnedArguments(const clang::CallExpr *E) const;
   bool modifiesObjectBehindPointer(const clang::CallExpr *E) const;
   bool isInstrumentedFunction(const clang::FunctionDecl *F) const;
-  void instrumentCall(const clang::CallExpr *E);
-  void instrumentThreadConstruction(const clang::CXXConstructExpr *E);
-  void hookExpression(const clang::Expr *E, const std::string &What);
-  // stm::detail::inevitable_hook("What at file:line:col"), with false in
-  // noexcept functions.
-  std::string hookCall(const std::string &What, clang::SourceLocation Loc) const;
-  // A hook was placed: it is counted and, on request, remarked on.
-  void hookPlaced(clang::SourceLocation Loc, const std::string &What);
-  // With TransformOptions::RemarkInevitable: "What makes a block inevitable".
-  void remarkInevitable(clang::SourceLocation Loc, const std::string &What);
-  // For code inside a macro body: the call goes before the enclosing statement
-  // of a body the program wrote, or before the macro's expansion when that is
-  // a whole expression.
-  bool insertBeforeStatement(const std::string &Call, const char *Kind);
-  bool wrapMacroExpansion(const std::string &Call);
   bool compiledWithStmify(const clang::FunctionDecl *F) const;
-  bool bodyWrittenInMacro(const clang::Stmt *Body) const;
   void scanInstantiatedCalls();
 
   // --- SegmentChanges.cpp
@@ -210,6 +191,7 @@ private:
   SafePointRule SafePoints;
   BarrierRule Barriers;
   AtomicBlockRule AtomicBlocks;
+  InevitabilityRule Inevitability;
 
   // Analysis state that only the analysis reads (its results are
   // AnalysisFacts).

@@ -125,4 +125,18 @@ bool TransformContext::wrapExpr(const Expr *E, llvm::StringRef Prefix, llvm::Str
   return true;
 }
 
+bool TransformContext::bodyWrittenInMacro(const Stmt *Body) const {
+  if (!Body)
+    return false;
+  // A body passed to a macro as its argument is the program's own text,
+  // unless the argument itself comes from a macro's body.
+  SourceLocation Brace = Body->getBeginLoc();
+  while (Brace.isMacroID()) {
+    if (!SM.isMacroArgExpansion(Brace))
+      return true;
+    Brace = SM.getImmediateSpellingLoc(Brace);
+  }
+  return false;
+}
+
 } // namespace stmify

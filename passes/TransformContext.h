@@ -76,6 +76,10 @@ public:
   bool wrapExpr(const clang::Expr *E, llvm::StringRef Prefix, llvm::StringRef Suffix,
                 clang::QualType ManagedType);
 
+  // A function body whose braces a macro writes (not one passed to a macro
+  // as an argument): it cannot be edited.
+  bool bodyWrittenInMacro(const clang::Stmt *Body) const;
+
   enum class Phase { Analyze, Rewrite };
 
   clang::ASTContext &AST;

@@ -1,0 +1,52 @@
+// The rule for inevitability: hooks before what a transaction cannot undo
+// (calls of unknown code, blocking calls, thread starts, writes to unmanaged
+// shared memory, delete), and synchronising calls wrapped so that outside
+// atomic blocks they publish and refresh the thread's view.
+#ifndef STMIFY_PASSES_INEVITABILITY_H
+#define STMIFY_PASSES_INEVITABILITY_H
+
+#include "AnalysisFacts.h"
+#include "TransformContext.h"
+
+#include <string>
+
+namespace stmify {
+
+// What a call needs (the analysis decides, CallAnalysis.cpp).
+enum class CallKind { Safe, Hook, Synchronizing };
+
+class InevitabilityRule {
+public:
+  InevitabilityRule(TransformContext &Ctx, const AnalysisFacts &Facts) : Ctx(Ctx), Facts(Facts) {}
+
+  // In the rewrite phase.
+  void atCall(const clang::CallExpr *E, CallKind Kind);
+  // A constructor call: a thread's starts the thread.
+  void atConstruct(const clang::CXXConstructExpr *E);
+  // A hook before E, with What (and the site) in its message.
+  void hookExpression(const clang::Expr *E, const std::string &What);
+  // A hook as a statement before the statement being visited; false, with a
+  // diagnostic, where a macro leaves no such place.
+  bool hookBeforeStatement(const std::string &What, clang::SourceLocation Loc);
+
+private:
+  // stm::detail::inevitable_hook("What at file:line:col"), with false in
+  // noexcept functions.
+  std::string hookCall(const std::string &What, clang::SourceLocation Loc) const;
+  // A hook was placed: it is counted and, on request, remarked on.
+  void hookPlaced(clang::SourceLocation Loc, const std::string &What);
+  // With TransformOptions::RemarkInevitable: "What makes a block inevitable".
+  void remarkInevitable(clang::SourceLocation Loc, const std::string &What);
+  // For code inside a macro body: the call goes before the enclosing
+  // statement of a body the program wrote, or before the macro's expansion
+  // when that is a whole expression.
+  bool insertBeforeStatement(const std::string &Call, const char *Kind);
+  bool wrapMacroExpansion(const std::string &Call);
+
+  TransformContext &Ctx;
+  const AnalysisFacts &Facts;
+};
+
+} // namespace stmify
+
+#endif
