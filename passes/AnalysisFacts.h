@@ -18,6 +18,10 @@
 
 namespace stmify {
 
+// What a call needs inside a transaction (CallAnalysis.cpp decides): nothing,
+// an inevitability hook first, or a synchronising wrapper.
+enum class CallKind { Safe, Hook, Synchronizing };
+
 // The raw source range of an expression: the same for a call in a template's
 // pattern and in each of its instantiations.
 std::pair<unsigned, unsigned> rawRange(const clang::Expr *E);

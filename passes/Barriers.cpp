@@ -39,17 +39,41 @@ void BarrierRule::atUnresolvedMember(const UnresolvedMemberExpr *E) {
 }
 
 void BarrierRule::atPointerToMember(const BinaryOperator *E) {
-  const Expr *Object = E->getLHS();
-  bool Arrow = E->getOpcode() == BO_PtrMemI;
-  if ((Arrow ? classifyPointee(Object->getType()) : classifyObjectType(Object->getType())) ==
-      Managed::No)
+  if (classifyMemberPointerObject(E) == Managed::No)
     return;
-  QualType T = Arrow ? Object->getType()->getPointeeType() : Object->getType();
+  const Expr *Object = E->getLHS();
+  QualType T =
+      E->getOpcode() == BO_PtrMemI ? Object->getType()->getPointeeType() : Object->getType();
   // this->*member: the barrier translates `this`, which is then not a
   // value to make canonical.
   if (const auto *This = dyn_cast<CXXThisExpr>(Object->IgnoreParenImpCasts()))
     ConsumedThis.insert(This);
   wrapWithBarrier(Object, E, false, T);
+}
+
+// A loop over an array field of a managed object that only reads its
+// elements reads each one when it reaches it (stm::detail::elements_of): the
+// range would otherwise be a reference into one thread's view of the object,
+// held across the loop's safe points.
+bool readsFieldElementsOneByOne(const CXXForRangeStmt *S) {
+  const Expr *Range = S->getRangeInit();
+  if (!Range || !isManagedFieldAccess(Range))
+    return false;
+  if (Range->getType()->isArrayType() &&
+      Range->getType()->getAsArrayTypeUnsafe()->getElementType()->isArrayType())
+    return false;
+  QualType Element = S->getLoopVariable()->getType();
+  return !Element->isReferenceType() || Element.getNonReferenceType().isConstQualified();
+}
+
+void BarrierRule::atRangeFor(const CXXForRangeStmt *S) {
+  if (readsFieldElementsOneByOne(S))
+    Ctx.wrapExpr(S->getRangeInit(), names::ElementsOf, ")", QualType());
+}
+
+// typeid of a polymorphic managed object reads its vptr.
+void BarrierRule::atTypeidOperand(const Expr *Operand) {
+  Ctx.wrapExpr(Operand, names::VptrView, ")", Operand->getType());
 }
 
 llvm::StringRef BarrierRule::barrierOpen(const Expr *Access, bool Method) const {

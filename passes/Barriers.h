@@ -12,13 +12,18 @@
 
 namespace stmify {
 
+// A range-for over an array field of a managed object that reads its
+// elements one by one, each when the loop reaches it (not through a
+// reference to the field held across the loop).
+bool readsFieldElementsOneByOne(const clang::CXXForRangeStmt *S);
+
 class BarrierRule {
 public:
   BarrierRule(TransformContext &Ctx, const AnalysisFacts &Facts) : Ctx(Ctx), Facts(Facts) {}
 
   // In the rewrite phase. A call is seen before its callee expression.
   void atCall(const clang::CallExpr *E);
-  // After the call's other rules: arguments that library code applies a
+  // After the atomic block's site id: arguments that library code applies a
   // member pointer to.
   void atCallArguments(const clang::CallExpr *E);
   void atMember(const clang::MemberExpr *E);
@@ -28,6 +33,9 @@ public:
   void atPointerToMember(const clang::BinaryOperator *E); // p->*member, object.*member
   void atThis(const clang::CXXThisExpr *E);
   void atDynamicCast(const clang::CXXDynamicCastExpr *E);
+  void atRangeFor(const clang::CXXForRangeStmt *S);
+  // The operand of typeid, evaluated: a polymorphic managed object.
+  void atTypeidOperand(const clang::Expr *Operand);
 
 private:
   void barrierForMember(const clang::Expr *E, const clang::Expr *Base, bool Arrow,

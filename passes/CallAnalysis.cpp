@@ -7,9 +7,7 @@
 #include "KnownFunctions.h"
 #include "Names.h"
 
-#include "clang/Lex/Lexer.h"
 #include "llvm/ADT/STLExtras.h"
-#include "llvm/ADT/StringSet.h"
 
 #include <functional>
 #include <set>

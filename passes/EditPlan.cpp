@@ -21,7 +21,7 @@ bool isStmifyHeader(llvm::StringRef Path) {
 unsigned markerOffset(llvm::StringRef Text) { return Text.starts_with("\xEF\xBB\xBF") ? 3 : 0; }
 
 bool isInstrumentedText(llvm::StringRef Text) {
-  return Text.drop_front(markerOffset(Text)).starts_with(InstrumentedMarker);
+  return Text.drop_front(markerOffset(Text)).starts_with(names::InstrumentedMarker);
 }
 
 bool EditPlan::isProjectFile(FileID File) const {

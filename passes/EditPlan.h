@@ -125,9 +125,6 @@ private:
 // True for stmify's own public headers, which are never instrumented.
 bool isStmifyHeader(llvm::StringRef Path);
 
-// Instrumented text starts with this comment (it adds no line), so that
-// stmify leaves its own output alone.
-inline constexpr llvm::StringLiteral InstrumentedMarker = "/* instrumented by stmify */ ";
 // Where the marker goes: after a byte order mark.
 unsigned markerOffset(llvm::StringRef Text);
 bool isInstrumentedText(llvm::StringRef Text);

@@ -100,9 +100,10 @@ bool InevitabilityRule::wrapMacroExpansion(const std::string &Call) {
   return false;
 }
 
-void InevitabilityRule::atCall(const CallExpr *E, CallKind Kind) {
+void InevitabilityRule::atCall(const CallExpr *E, llvm::function_ref<CallKind()> Classify) {
   if (!Ctx.inFunctionBody() || Ctx.scope()->Constexpr)
     return;
+  CallKind Kind = Classify();
   const FunctionDecl *Callee = E->getDirectCallee();
   std::string Name = Callee ? plainName(Callee) : "a function through a pointer";
   // A dependent call is named as written, not after the function one
@@ -187,6 +188,57 @@ void InevitabilityRule::atConstruct(const CXXConstructExpr *E) {
       break;
   }
   hookExpression(E, "thread start");
+}
+
+// Whether destroying a value of type T runs code that needs inevitability:
+// its destructor, or that of a member or base.
+bool InevitabilityRule::destructionNeedsInevitability(QualType T) const {
+  while (const ArrayType *A = Ctx.AST.getAsArrayType(T))
+    T = A->getElementType();
+  const CXXRecordDecl *R = T->getAsCXXRecordDecl();
+  if (!R || !R->hasDefinition() || R->hasTrivialDestructor())
+    return false;
+  if (const CXXDestructorDecl *D = R->getDestructor();
+      D && Facts.NoexceptNeedsHook.contains(D->getCanonicalDecl()))
+    return true;
+  for (const FieldDecl *F : R->fields())
+    if (destructionNeedsInevitability(F->getType()))
+      return true;
+  for (const CXXBaseSpecifier &B : R->bases())
+    if (destructionNeedsInevitability(B.getType()))
+      return true;
+  return false;
+}
+
+void InevitabilityRule::atLocalVariable(const VarDecl *D) {
+  // The destructor of a local runs again in every attempt that unwinds
+  // after an abort: an irrevocable action in it (printing, say) would be
+  // repeated. The block becomes inevitable before the local exists.
+  if (Ctx.inFunctionBody() && !Ctx.scope()->Constexpr && D->hasLocalStorage() &&
+      !isa<ParmVarDecl>(D) && !D->getType()->isReferenceType() &&
+      !D->getType()->isDependentType() && destructionNeedsInevitability(D->getType()))
+    hookBeforeStatement("construction of '" + D->getNameAsString() +
+                            "', whose destructor needs inevitability,",
+                        D->getLocation());
+}
+
+// Freeing memory cannot be undone: a transaction that deleted an object and
+// then ran again would delete it twice.
+void InevitabilityRule::atDelete(const CXXDeleteExpr *E) {
+  if (Ctx.inFunctionBody() && !Ctx.scope()->Constexpr && !Ctx.scope()->ConstructorOrDestructor)
+    hookExpression(E, "delete");
+}
+
+void InevitabilityRule::atImplicitCast(const ImplicitCastExpr *E) {
+  if (E->getCastKind() == CK_LValueToRValue && E->getSubExpr()->getType().isVolatileQualified() &&
+      Ctx.inFunctionBody() && !Ctx.scope()->Constexpr)
+    hookExpression(E->getSubExpr(), "volatile read");
+}
+
+void InevitabilityRule::atWrite(const Expr *E) {
+  auto Hook = Facts.HookedWrites.find(E);
+  if (Hook != Facts.HookedWrites.end() && Ctx.inFunctionBody())
+    hookExpression(E, Hook->second);
 }
 
 } // namespace stmify

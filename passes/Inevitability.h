@@ -8,28 +8,40 @@
 #include "AnalysisFacts.h"
 #include "TransformContext.h"
 
+#include "llvm/ADT/STLFunctionalExtras.h"
+
 #include <string>
 
 namespace stmify {
-
-// What a call needs (the analysis decides, CallAnalysis.cpp).
-enum class CallKind { Safe, Hook, Synchronizing };
 
 class InevitabilityRule {
 public:
   InevitabilityRule(TransformContext &Ctx, const AnalysisFacts &Facts) : Ctx(Ctx), Facts(Facts) {}
 
-  // In the rewrite phase.
-  void atCall(const clang::CallExpr *E, CallKind Kind);
+  // In the rewrite phase. Classify says what the call needs (the analysis
+  // decides); it is asked only in code that runs (not constexpr).
+  void atCall(const clang::CallExpr *E, llvm::function_ref<CallKind()> Classify);
   // A constructor call: a thread's starts the thread.
   void atConstruct(const clang::CXXConstructExpr *E);
-  // A hook before E, with What (and the site) in its message.
-  void hookExpression(const clang::Expr *E, const std::string &What);
-  // A hook as a statement before the statement being visited; false, with a
-  // diagnostic, where a macro leaves no such place.
-  bool hookBeforeStatement(const std::string &What, clang::SourceLocation Loc);
+  // A local whose destruction needs inevitability.
+  void atLocalVariable(const clang::VarDecl *D);
+  void atDelete(const clang::CXXDeleteExpr *E);
+  // A read of a volatile object.
+  void atImplicitCast(const clang::ImplicitCastExpr *E);
+  // A write the analysis found to reach unmanaged shared memory.
+  void atWrite(const clang::Expr *E);
 
 private:
+  // A hook before E, with What (and the site) in its message.
+  void hookExpression(const clang::Expr *E, const std::string &What);
+  // A hook as a statement before the statement being visited; false where
+  // there is none (outside a function body, in a body a macro writes, or in
+  // a macro with no statement of the program's around it: then with a
+  // diagnostic when the code is the program's own).
+  bool hookBeforeStatement(const std::string &What, clang::SourceLocation Loc);
+  // Whether destroying a value of type T runs code that needs inevitability:
+  // its destructor, or that of a member or base.
+  bool destructionNeedsInevitability(clang::QualType T) const;
   // stm::detail::inevitable_hook("What at file:line:col"), with false in
   // noexcept functions.
   std::string hookCall(const std::string &What, clang::SourceLocation Loc) const;

@@ -2,9 +2,6 @@
 
 #include "Names.h"
 
-#include "clang/Lex/Lexer.h"
-#include "llvm/Support/Path.h"
-
 using namespace clang;
 
 namespace stmify {
@@ -61,19 +58,8 @@ bool Instrumenter::TraverseDecl(Decl *D) {
 }
 
 bool Instrumenter::TraverseLambdaExpr(LambdaExpr *L) {
-  // [*this] copies the object into the closure: a managed object by value.
-  for (const LambdaCapture &C : L->explicit_captures())
-    if (C.getCaptureKind() == LCK_StarThis && CurrentPhase == Phase::Analyze &&
-        inOwnCode(C.getLocation())) {
-      QualType This;
-      for (auto S = Scopes.rbegin(); S != Scopes.rend() && This.isNull(); ++S)
-        if (const auto *M = dyn_cast<CXXMethodDecl>(S->Function); M && !M->getParent()->isLambda())
-          This = AST.getRecordType(M->getParent());
-      if (!This.isNull() && classifyObjectType(This) == Managed::Yes) {
-        Diags.report(Diag::ManagedByValue, C.getLocation(), {"capture [*this]", typeName(This)});
-        return true;
-      }
-    }
+  if (CurrentPhase == Phase::Analyze && !ManagedDeclarations.checkCaptures(L))
+    return true;
   if (CurrentPhase == Phase::Analyze && inFunctionBody()) {
     noteEscapingClosure(L);
     // A block nested in a block runs there and then, in the same segment.
@@ -175,9 +161,7 @@ bool Instrumenter::VisitUnaryOperator(UnaryOperator *E) {
   }
   if (E->getOpcode() == UO_Deref)
     Barriers.atDeref(E);
-  auto Hook = HookedWrites.find(E);
-  if (Hook != HookedWrites.end() && inFunctionBody())
-    Inevitability.hookExpression(E, Hook->second);
+  Inevitability.atWrite(E);
   return true;
 }
 
@@ -189,9 +173,7 @@ bool Instrumenter::VisitBinaryOperator(BinaryOperator *E) {
   }
   if (E->isPtrMemOp())
     Barriers.atPointerToMember(E);
-  auto Hook = HookedWrites.find(E);
-  if (Hook != HookedWrites.end() && inFunctionBody())
-    Inevitability.hookExpression(E, Hook->second);
+  Inevitability.atWrite(E);
   return true;
 }
 
@@ -201,9 +183,7 @@ bool Instrumenter::VisitCXXOperatorCallExpr(CXXOperatorCallExpr *E) {
       analyzeWrite(E, E->getArg(0));
     return true;
   }
-  auto Hook = HookedWrites.find(E);
-  if (Hook != HookedWrites.end() && inFunctionBody())
-    Inevitability.hookExpression(E, Hook->second);
+  Inevitability.atWrite(E);
   return true;
 }
 
@@ -218,26 +198,6 @@ bool Instrumenter::VisitCXXThisExpr(CXXThisExpr *E) {
 void Instrumenter::noteHookInNoexcept() {
   if (inFunctionBody() && scope()->NoThrow && !scope()->Constexpr)
     NoexceptNeedsHook.insert(scope()->Function->getCanonicalDecl());
-}
-
-// Whether destroying a value of type T runs code that needs inevitability:
-// its destructor, or that of a member or base.
-bool Instrumenter::destructionNeedsInevitability(QualType T) const {
-  while (const ArrayType *A = AST.getAsArrayType(T))
-    T = A->getElementType();
-  const CXXRecordDecl *R = T->getAsCXXRecordDecl();
-  if (!R || !R->hasDefinition() || R->hasTrivialDestructor())
-    return false;
-  if (const CXXDestructorDecl *D = R->getDestructor();
-      D && NoexceptNeedsHook.contains(D->getCanonicalDecl()))
-    return true;
-  for (const FieldDecl *F : R->fields())
-    if (destructionNeedsInevitability(F->getType()))
-      return true;
-  for (const CXXBaseSpecifier &B : R->bases())
-    if (destructionNeedsInevitability(B.getType()))
-      return true;
-  return false;
 }
 
 bool Instrumenter::VisitCallExpr(CallExpr *E) {
@@ -263,7 +223,7 @@ bool Instrumenter::VisitCallExpr(CallExpr *E) {
   Barriers.atCall(E);
   AtomicBlocks.atCall(E);
   Barriers.atCallArguments(E);
-  Inevitability.atCall(E, classifyCall(E));
+  Inevitability.atCall(E, [&] { return classifyCall(E); });
   return true;
 }
 
@@ -284,16 +244,7 @@ bool Instrumenter::VisitCXXConstructExpr(CXXConstructExpr *E) {
 
 bool Instrumenter::VisitVarDecl(VarDecl *D) {
   if (CurrentPhase == Phase::Rewrite) {
-    // The destructor of a local runs again in every attempt that unwinds
-    // after an abort: an irrevocable action in it (printing, say) would be
-    // repeated. The block becomes inevitable before the local exists.
-    if (inFunctionBody() && !scope()->Constexpr && D->hasLocalStorage() && !isa<ParmVarDecl>(D) &&
-        !D->getType()->isReferenceType() && !D->getType()->isDependentType() &&
-        destructionNeedsInevitability(D->getType())) {
-      std::string What =
-          "construction of '" + D->getNameAsString() + "', whose destructor needs inevitability,";
-      Inevitability.hookBeforeStatement(What, D->getLocation());
-    }
+    Inevitability.atLocalVariable(D);
     return true;
   }
   if (isa<ParmVarDecl>(D) && !inOwnCode(D->getLocation()))
@@ -351,27 +302,19 @@ bool Instrumenter::VisitReturnStmt(ReturnStmt *S) {
   return true;
 }
 
-// A loop over an array field of a managed object that only reads its
-// elements reads each one when it reaches it (stm::detail::elements_of): the
-// range would otherwise be a reference into one thread's view of the object,
-// held across the loop's safe points.
-static bool readsElementsOnly(const CXXForRangeStmt *S) {
-  QualType Element = S->getLoopVariable()->getType();
-  return !Element->isReferenceType() || Element.getNonReferenceType().isConstQualified();
-}
-
 bool Instrumenter::VisitCXXForRangeStmt(CXXForRangeStmt *S) {
   const Expr *Range = S->getRangeInit();
   bool ArrayOfArrays = Range && Range->getType()->isArrayType() &&
                        Range->getType()->getAsArrayTypeUnsafe()->getElementType()->isArrayType();
-  bool Copied = Range && isManagedFieldAccess(Range) && readsElementsOnly(S) && !ArrayOfArrays;
   if (CurrentPhase == Phase::Analyze) {
-    if (Range && !Copied) {
+    if (Range && !readsFieldElementsOneByOne(S)) {
       // Over an array of arrays, a loop variable that is not a reference is
       // a pointer into the field, which may be stored anywhere.
       const VarDecl *Element = S->getLoopVariable();
       bool Pointer = ArrayOfArrays && !Element->getType()->isReferenceType();
-      bool Writable = !readsElementsOnly(S);
+      QualType ElementType = Element->getType();
+      bool Writable =
+          ElementType->isReferenceType() && !ElementType.getNonReferenceType().isConstQualified();
       Binding Kind = Pointer ? Binding::Escaping : localBinding(S, nullptr);
       unsigned Errors = Diags.errorCount();
       if (const Expr *Field =
@@ -386,8 +329,7 @@ bool Instrumenter::VisitCXXForRangeStmt(CXXForRangeStmt *S) {
     }
     return true;
   }
-  if (Copied)
-    wrapExpr(Range, names::ElementsOf, ")", QualType());
+  Barriers.atRangeFor(S);
   SafePoints.atLoopBackEdge(S, S->getBody());
   return true;
 }
@@ -427,7 +369,7 @@ bool Instrumenter::TraverseCXXTypeidExpr(CXXTypeidExpr *E) {
       if (const auto *U = dyn_cast<UnaryOperator>(strip(Operand)); U && U->getOpcode() == UO_Deref)
         BoundDerefs.insert(U); // vptr_view translates it
     } else {
-      wrapExpr(Operand, names::VptrView, ")", Operand->getType());
+      Barriers.atTypeidOperand(Operand);
     }
   }
   return RecursiveASTVisitor::TraverseCXXTypeidExpr(E);
@@ -447,12 +389,9 @@ bool Instrumenter::VisitCXXDynamicCastExpr(CXXDynamicCastExpr *E) {
   return true;
 }
 
-// Freeing memory cannot be undone: a transaction that deleted an object and
-// then ran again would delete it twice.
 bool Instrumenter::VisitCXXDeleteExpr(CXXDeleteExpr *E) {
-  if (CurrentPhase == Phase::Rewrite && inFunctionBody() && !scope()->Constexpr &&
-      !scope()->ConstructorOrDestructor)
-    Inevitability.hookExpression(E, "delete");
+  if (CurrentPhase == Phase::Rewrite)
+    Inevitability.atDelete(E);
   return true;
 }
 
@@ -500,9 +439,8 @@ bool Instrumenter::VisitImplicitCastExpr(ImplicitCastExpr *E) {
                    Callee, "the address of");
     return true;
   }
-  if (CurrentPhase == Phase::Rewrite && E->getCastKind() == CK_LValueToRValue &&
-      E->getSubExpr()->getType().isVolatileQualified() && inFunctionBody() && !scope()->Constexpr)
-    Inevitability.hookExpression(E->getSubExpr(), "volatile read");
+  if (CurrentPhase == Phase::Rewrite)
+    Inevitability.atImplicitCast(E);
   return true;
 }
 

@@ -35,9 +35,7 @@
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/DenseSet.h"
 
-#include <functional>
 #include <map>
-#include <set>
 #include <string>
 #include <vector>
 
@@ -48,6 +46,9 @@ class Instrumenter : public clang::RecursiveASTVisitor<Instrumenter>,
                      AnalysisFacts,
                      TransformContext {
 public:
+  // The context and the rules refer to this object: it stays where it is.
+  Instrumenter(const Instrumenter &) = delete;
+  Instrumenter &operator=(const Instrumenter &) = delete;
   Instrumenter(clang::ASTContext &AST, EditPlan &Edits, DiagnosticReporter &Diags,
                TransformOptions Options = {});
 
@@ -94,6 +95,7 @@ public:
 
 private:
   // --- Instrumenter.cpp
+  void noteHookInNoexcept();
 
   // --- WriteAnalysis.cpp
   // The innermost managed access, outer local or unmanaged target an lvalue
@@ -101,7 +103,6 @@ private:
   void writeTargets(const clang::Expr *LValue,
                     llvm::SmallVectorImpl<const clang::Expr *> &Out) const;
   bool isManagedAccess(const clang::Expr *E) const;
-  bool isManagedFieldAccess(const clang::Expr *E) const;
   bool isPartOfManagedField(const clang::Expr *E) const;
   void analyzeWrite(const clang::Expr *Operation, const clang::Expr *LValue);
   void analyzeWriteTargets(const clang::Expr *Operation, const clang::Expr *LValue);
@@ -141,16 +142,6 @@ private:
   // An atomic block's or a queued task's own body: the thread keeps its
   // segment until the body returns.
   bool inFixedSegmentBody() const { return scope() && (scope()->AtomicBody || scope()->TaskBody); }
-  Binding localBinding(const clang::Stmt *Scope, const clang::Stmt *From);
-  const clang::Stmt *firstSegmentChange(const clang::Stmt *S, const clang::Stmt *Allowed) const;
-  bool callKeepsSegment(const clang::CallExpr *E) const;
-  bool isLeafFunction(const clang::FunctionDecl *F) const;
-  bool isKnownValueFunction(const clang::FunctionDecl *F) const;
-  bool isKnownToSynchronize(const clang::FunctionDecl *F) const;
-  bool onlyReadArguments(const clang::CallExpr *E) const;
-  bool isWrittenManagedField(const clang::Expr *E) const;
-  void pinLoop(const clang::Stmt *Loop);
-  void noteSegmentChange(clang::SourceLocation Binding);
   clang::QualType fieldObjectType(const clang::Expr *Field) const;
   void reportFieldAddressEscapes(const clang::Expr *Field, clang::SourceLocation Loc,
                                  const char *What);
@@ -182,9 +173,19 @@ private:
   bool isInstrumentedFunction(const clang::FunctionDecl *F) const;
   bool compiledWithStmify(const clang::FunctionDecl *F) const;
   void scanInstantiatedCalls();
+  bool isKnownValueFunction(const clang::FunctionDecl *F) const;
+  bool isKnownToSynchronize(const clang::FunctionDecl *F) const;
+  bool onlyReadArguments(const clang::CallExpr *E) const;
+  bool isWrittenManagedField(const clang::Expr *E) const;
 
   // --- SegmentChanges.cpp
   bool mayReachSafePoint(const clang::FunctionDecl *F) const;
+  Binding localBinding(const clang::Stmt *Scope, const clang::Stmt *From);
+  const clang::Stmt *firstSegmentChange(const clang::Stmt *S, const clang::Stmt *Allowed) const;
+  bool callKeepsSegment(const clang::CallExpr *E) const;
+  bool isLeafFunction(const clang::FunctionDecl *F) const;
+  void pinLoop(const clang::Stmt *Loop);
+  void noteSegmentChange(clang::SourceLocation Binding);
 
   TraceFunctionRule TraceFunctions;
   ManagedDeclarationRule ManagedDeclarations;
@@ -217,8 +218,6 @@ private:
   void noteEscapingClosure(const clang::Expr *E);
   void hookWritesOfEscapingClosures();
   std::vector<std::pair<const clang::FunctionDecl *, const clang::FunctionDecl *>> NoexceptCalls;
-  void noteHookInNoexcept();
-  bool destructionNeedsInevitability(clang::QualType T) const;
 };
 
 } // namespace stmify

@@ -20,7 +20,7 @@ const KnownFunctions &known();
 // "std::vector::push_back": namespaces and classes without template
 // arguments, inline and anonymous namespaces left out.
 std::string plainName(const clang::NamedDecl *D);
-// Declared safe in transactions by the program (STMIFY_TX_SAFE).
+// Declared safe in transactions by the program (STM_TX_SAFE).
 bool isTxSafeAnnotated(const clang::FunctionDecl *F);
 // A class whose constructor starts a thread (std::thread, std::jthread).
 bool isThreadClass(clang::QualType T);

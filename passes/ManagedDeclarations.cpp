@@ -79,4 +79,22 @@ void ManagedDeclarationRule::checkBaseConversion(const CastExpr *E) {
                    {Ctx.typeName(FromObject), Ctx.typeName(ToObject)}, E->getSourceRange());
 }
 
+bool ManagedDeclarationRule::checkCaptures(const LambdaExpr *L) {
+  // [*this] copies the object into the closure: a managed object by value.
+  for (const LambdaCapture &Capture : L->explicit_captures()) {
+    if (Capture.getCaptureKind() != LCK_StarThis || !Ctx.inOwnCode(Capture.getLocation()))
+      continue;
+    QualType This;
+    for (auto S = Ctx.Scopes.rbegin(); S != Ctx.Scopes.rend() && This.isNull(); ++S)
+      if (const auto *M = dyn_cast<CXXMethodDecl>(S->Function); M && !M->getParent()->isLambda())
+        This = Ctx.AST.getRecordType(M->getParent());
+    if (!This.isNull() && classifyObjectType(This) == Managed::Yes) {
+      Ctx.Diags.report(Diag::ManagedByValue, Capture.getLocation(),
+                       {"capture [*this]", Ctx.typeName(This)});
+      return false;
+    }
+  }
+  return true;
+}
+
 } // namespace stmify

@@ -12,11 +12,15 @@ namespace stmify {
 class ManagedDeclarationRule {
 public:
   explicit ManagedDeclarationRule(TransformContext &Ctx) : Ctx(Ctx) {}
-  // In the analysis phase: a variable, parameter or member (What names which).
+  // All in the analysis phase (the rule only reports).
+  // A variable, parameter or member (What names which).
   void checkByValue(const clang::DeclaratorDecl *D, const char *What);
   void checkClassMembers(const clang::CXXRecordDecl *D);
   // A derived-to-base conversion in a function body.
   void checkBaseConversion(const clang::CastExpr *E);
+  // A lambda's captures; false when it captures a managed *this by copy
+  // (the lambda is then not analysed further).
+  bool checkCaptures(const clang::LambdaExpr *L);
 
 private:
   TransformContext &Ctx;

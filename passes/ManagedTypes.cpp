@@ -244,4 +244,24 @@ const Expr *strip(const Expr *E) {
   return E;
 }
 
+bool isManagedFieldAccess(const Expr *E) {
+  E = strip(E);
+  if (const auto *M = dyn_cast<MemberExpr>(E)) {
+    if (!isa<FieldDecl>(M->getMemberDecl()) && !isa<IndirectFieldDecl>(M->getMemberDecl()))
+      return false;
+    return classifyBase(M->getBase(), M->isArrow() || M->isImplicitAccess()) != Managed::No;
+  }
+  if (const auto *D = dyn_cast<CXXDependentScopeMemberExpr>(E)) {
+    if (D->isImplicitAccess())
+      return classifyPointee(D->getBaseType()) != Managed::No;
+    return classifyBase(D->getBase(), D->isArrow()) != Managed::No;
+  }
+  return false;
+}
+
+Managed classifyMemberPointerObject(const BinaryOperator *E) {
+  QualType T = E->getLHS()->getType();
+  return E->getOpcode() == BO_PtrMemI ? classifyPointee(T) : classifyObjectType(T);
+}
+
 } // namespace stmify

@@ -38,6 +38,12 @@ bool mayHoldManagedReferences(clang::QualType T);
 // an unmanaged base reached through a managed object).
 Managed classifyBase(const clang::Expr *Base, bool Arrow);
 
+// A field of a managed object (or of a dependent object that may be one),
+// through `.`, `->` or implicit `this`.
+bool isManagedFieldAccess(const clang::Expr *E);
+// The object of p->*member or object.*member.
+Managed classifyMemberPointerObject(const clang::BinaryOperator *E);
+
 // An expression without what does not change the object it designates:
 // parentheses, no-op and derived-to-base conversions, array-to-pointer
 // decay, temporaries' materialisation.

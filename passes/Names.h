@@ -24,7 +24,7 @@ inline constexpr llvm::StringLiteral AtomicFunctions[] = {"atomic", "atomic_canc
 // stm::transaction_queue::add: the first argument runs as a task.
 inline constexpr llvm::StringLiteral QueueClass = "transaction_queue";
 inline constexpr llvm::StringLiteral QueueAdd = "add";
-// STMIFY_TX_SAFE: a function the program declares safe in transactions.
+// STM_TX_SAFE: a function the program declares safe in transactions.
 inline constexpr llvm::StringLiteral TxSafeAnnotation = "stmify.tx_safe";
 
 // The files of the API: never instrumented, and the mark of a file that uses
@@ -56,7 +56,7 @@ inline constexpr llvm::StringLiteral RangeAccessors[] = {"begin",  "end",  "cbeg
 // Wrappings are written as their opening text; the EditPlan tells them
 // apart by it.
 
-// Barriers (include/stmify/stm.hpp): the object's address in the thread's
+// Barriers (include/stmify/detail/instrumented.hpp): the object's address in the thread's
 // segment, for reading, for writing.
 inline constexpr llvm::StringLiteral TranslateBarrier = "stm::loc(";
 inline constexpr llvm::StringLiteral ReadBarrier = "stm::rd(";
@@ -88,6 +88,10 @@ inline constexpr llvm::StringLiteral TraceValue = "::stm::detail::trace_value(";
 inline constexpr llvm::StringLiteral VisitFunctionType = "stm_visit_fn";
 inline constexpr llvm::StringLiteral NoThreadSafetyAnalysis =
     "STMIFY_DETAIL_NO_THREAD_SAFETY_ANALYSIS";
+
+// Instrumented text starts with this comment (it adds no line), so that
+// stmify leaves its own output alone.
+inline constexpr llvm::StringLiteral InstrumentedMarker = "/* instrumented by stmify */ ";
 
 } // namespace stmify::names
 

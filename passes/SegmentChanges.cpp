@@ -2,6 +2,7 @@
 // point, which calls keep the thread where it is, and how long a reference to
 // a field bound outside atomic blocks stays valid (analysis phase).
 #include "Instrumenter.h"
+#include "Names.h"
 #include "SafePoints.h"
 
 using namespace clang;
@@ -74,7 +75,7 @@ bool Instrumenter::callKeepsSegment(const CallExpr *E) const {
   // const) and stm::array's element access, given only scalars, call no code
   // of the program's.
   const auto *M = dyn_cast<CXXMethodDecl>(F);
-  bool StmArray = M && isStmClass(M->getParent(), "array");
+  bool StmArray = M && isStmClass(M->getParent(), names::ArrayClass);
   bool ValueOnly = isKnownValueFunction(F) || StmArray || (!M && F->isInStdNamespace()) ||
                    (M && M->getParent()->isInStdNamespace() && (M->isConst() || hasConstTwin(M)));
   // Nor may it return something that could hold a reference it is given

@@ -1,5 +1,7 @@
 #include "Transformer.h"
 
+#include "Names.h"
+
 #include "UninstrumentedCode.h"
 
 #include "clang/Basic/SourceManager.h"
@@ -84,7 +86,7 @@ TransformResult transformTranslationUnit(ASTContext &AST, ApiFiles &Api,
       Diags.report(Diag::HeaderIncludedTwice, SM.getIncludeLoc(File), {Entry->getName().str()});
   }
   for (RewrittenFile &F : Result.Files) {
-    F.Edits.insertStatement(markerOffset(F.Original), InstrumentedMarker.str());
+    F.Edits.insertStatement(markerOffset(F.Original), names::InstrumentedMarker.str());
     F.Text = F.Edits.render(F.Original);
   }
   Result.Errors = Diags.errorCount();

@@ -8,21 +8,6 @@ using namespace clang;
 
 namespace stmify {
 
-bool Instrumenter::isManagedFieldAccess(const Expr *E) const {
-  E = strip(E);
-  if (const auto *M = dyn_cast<MemberExpr>(E)) {
-    if (!isa<FieldDecl>(M->getMemberDecl()) && !isa<IndirectFieldDecl>(M->getMemberDecl()))
-      return false;
-    return classifyBase(M->getBase(), M->isArrow() || M->isImplicitAccess()) != Managed::No;
-  }
-  if (const auto *D = dyn_cast<CXXDependentScopeMemberExpr>(E)) {
-    if (D->isImplicitAccess())
-      return classifyPointee(D->getBaseType()) != Managed::No;
-    return classifyBase(D->getBase(), D->isArrow()) != Managed::No;
-  }
-  return false;
-}
-
 bool Instrumenter::isManagedAccess(const Expr *E) const {
   E = strip(E);
   if (isa<CallExpr>(E) || isa<ArraySubscriptExpr>(E))
@@ -32,11 +17,8 @@ bool Instrumenter::isManagedAccess(const Expr *E) const {
     return false;
   if (const auto *U = dyn_cast<UnaryOperator>(E))
     return U->getOpcode() == UO_Deref && classifyPointee(U->getSubExpr()->getType()) != Managed::No;
-  if (const auto *B = dyn_cast<BinaryOperator>(E)) // p->*member, object.*member
-    return (B->getOpcode() == BO_PtrMemI &&
-            classifyPointee(B->getLHS()->getType()) != Managed::No) ||
-           (B->getOpcode() == BO_PtrMemD &&
-            classifyObjectType(B->getLHS()->getType()) != Managed::No);
+  if (const auto *B = dyn_cast<BinaryOperator>(E); B && B->isPtrMemOp())
+    return classifyMemberPointerObject(B) != Managed::No;
   return isManagedFieldAccess(E);
 }
 

@@ -282,7 +282,7 @@ private:
       if (R.AlreadyInstrumented)
         llvm::errs() << "stmify: " << MainName
                      << " is stmify's output already (it starts with the marker "
-                     << stmify::InstrumentedMarker.rtrim() << "); it is left unchanged\n";
+                     << stmify::names::InstrumentedMarker.rtrim() << "); it is left unchanged\n";
       if (R.Errors == 0 && Check && !R.Files.empty() && !compiles(R))
         R.Errors = 1;
       if (R.Errors > 0)
