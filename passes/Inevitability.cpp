@@ -53,15 +53,15 @@ bool InevitabilityRule::insertBeforeStatement(const std::string &Call, const cha
   if (!Ctx.inFunctionBody() || Ctx.scope()->BodyInMacro)
     return false;
   SourceLocation Here =
-      Ctx.StmtStack.empty() ? SourceLocation() : Ctx.StmtStack.back()->getBeginLoc();
+      Ctx.statements().empty() ? SourceLocation() : Ctx.statements().back()->getBeginLoc();
   // The innermost block of this function whose braces the program wrote: a
   // statement inserted there stays inside the function, and runs before the
   // statement that holds the macro.
-  for (size_t I = Ctx.StmtStack.size(); I-- > Ctx.scope()->StmtDepth + 1;) {
-    const auto *Block = dyn_cast<CompoundStmt>(Ctx.StmtStack[I - 1]);
+  for (size_t I = Ctx.statements().size(); I-- > Ctx.scope()->StmtDepth + 1;) {
+    const auto *Block = dyn_cast<CompoundStmt>(Ctx.statements()[I - 1]);
     if (!Block || Ctx.bodyWrittenInMacro(Block))
       continue;
-    SourceLocation Begin = Ctx.SM.getExpansionLoc(Ctx.StmtStack[I]->getBeginLoc());
+    SourceLocation Begin = Ctx.SM.getExpansionLoc(Ctx.statements()[I]->getBeginLoc());
     if (auto Where = Ctx.Edits.locatePoint(Begin)) {
       Ctx.Edits.insertStatement(Where->File, Where->Begin, Call + "; ");
       return true;
@@ -79,14 +79,14 @@ bool InevitabilityRule::insertBeforeStatement(const std::string &Call, const cha
 // of the macro that holds the code is wrapped when it is a whole expression:
 // `(hook, MACRO(...))`.
 bool InevitabilityRule::wrapMacroExpansion(const std::string &Call) {
-  if (Ctx.StmtStack.empty() || !Ctx.StmtStack.back()->getBeginLoc().isMacroID())
+  if (Ctx.statements().empty() || !Ctx.statements().back()->getBeginLoc().isMacroID())
     return false;
   const LangOptions &LO = Ctx.AST.getLangOpts();
   CharSourceRange Expansion = Lexer::makeFileCharRange(
-      Ctx.SM.getExpansionRange(Ctx.StmtStack.back()->getBeginLoc()), Ctx.SM, LO);
+      Ctx.SM.getExpansionRange(Ctx.statements().back()->getBeginLoc()), Ctx.SM, LO);
   // The innermost expression around the code that is written in the file.
-  for (size_t I = Ctx.StmtStack.size(); I-- > Ctx.scope()->StmtDepth;) {
-    const auto *E = dyn_cast<Expr>(Ctx.StmtStack[I]);
+  for (size_t I = Ctx.statements().size(); I-- > Ctx.scope()->StmtDepth;) {
+    const auto *E = dyn_cast<Expr>(Ctx.statements()[I]);
     if (!E)
       return false;
     CharSourceRange Range =

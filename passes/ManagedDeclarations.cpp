@@ -85,7 +85,7 @@ bool ManagedDeclarationRule::checkCaptures(const LambdaExpr *L) {
     if (Capture.getCaptureKind() != LCK_StarThis || !Ctx.inOwnCode(Capture.getLocation()))
       continue;
     QualType This;
-    for (auto S = Ctx.Scopes.rbegin(); S != Ctx.Scopes.rend() && This.isNull(); ++S)
+    for (auto S = Ctx.scopes().rbegin(); S != Ctx.scopes().rend() && This.isNull(); ++S)
       if (const auto *M = dyn_cast<CXXMethodDecl>(S->Function); M && !M->getParent()->isLambda())
         This = Ctx.AST.getRecordType(M->getParent());
     if (!This.isNull() && classifyObjectType(This) == Managed::Yes) {

@@ -13,6 +13,7 @@
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/Decl.h"
 #include "clang/AST/ExprCXX.h"
+#include "llvm/ADT/ArrayRef.h"
 
 #include <functional>
 #include <optional>
@@ -80,17 +81,24 @@ public:
   // as an argument): it cannot be edited.
   bool bodyWrittenInMacro(const clang::Stmt *Body) const;
 
+  // The functions and statements around the node being visited, innermost
+  // last.
+  llvm::ArrayRef<FunctionScope> scopes() const { return Scopes; }
+  llvm::ArrayRef<clang::Stmt *> statements() const { return StmtStack; }
+
   enum class Phase { Analyze, Rewrite };
 
   clang::ASTContext &AST;
   clang::SourceManager &SM;
   EditPlan &Edits;
   DiagnosticReporter &Diags;
-  TransformOptions Options;
+  const TransformOptions Options;
   const AnalysisFacts &Facts;
   InstrumentationCounts Counts;
+
+protected:
+  // Kept by the traversal; the rules read them through the functions above.
   Phase CurrentPhase = Phase::Analyze;
-  // Kept by the traversal: the functions and statements around the node.
   std::vector<FunctionScope> Scopes;
   std::vector<clang::Stmt *> StmtStack;
 };
