@@ -65,8 +65,8 @@ void AtomicBlockRule::atCall(const CallExpr *E) {
 }
 
 void AtomicBlockRule::atBlockBody(const LambdaExpr *L) {
-  auto Found = Facts.OuterLocalWrites.find(L);
-  if (Found == Facts.OuterLocalWrites.end())
+  auto Found = Ctx.Facts.OuterLocalWrites.find(L);
+  if (Found == Ctx.Facts.OuterLocalWrites.end())
     return;
   std::set<const VarDecl *> Done;
   std::set<std::string> DoneText;

@@ -5,7 +5,6 @@
 #ifndef STMIFY_PASSES_ATOMICBLOCKS_H
 #define STMIFY_PASSES_ATOMICBLOCKS_H
 
-#include "AnalysisFacts.h"
 #include "TransformContext.h"
 
 namespace stmify {
@@ -15,16 +14,12 @@ bool isAtomicCall(const clang::CallExpr *E);
 // stm::transaction_queue::add.
 bool isTaskCall(const clang::CallExpr *E);
 
-class AtomicBlockRule {
+class AtomicBlockRule : Rule {
 public:
-  AtomicBlockRule(TransformContext &Ctx, const AnalysisFacts &Facts) : Ctx(Ctx), Facts(Facts) {}
+  using Rule::Rule;
   // In the rewrite phase.
   void atCall(const clang::CallExpr *E);
   void atBlockBody(const clang::LambdaExpr *L);
-
-private:
-  TransformContext &Ctx;
-  const AnalysisFacts &Facts;
 };
 
 } // namespace stmify

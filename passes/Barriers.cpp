@@ -79,11 +79,11 @@ void BarrierRule::atTypeidOperand(const Expr *Operand) {
 llvm::StringRef BarrierRule::barrierOpen(const Expr *Access, bool Method) const {
   if (Method)
     return names::TranslateBarrier;
-  return Facts.WrittenAccesses.contains(Access) ? names::WriteBarrier : names::ReadBarrier;
+  return Ctx.Facts.WrittenAccesses.contains(Access) ? names::WriteBarrier : names::ReadBarrier;
 }
 
 std::string BarrierRule::barrierClose(const Expr *Access, bool Method) const {
-  if (Method || !Facts.WrittenAccesses.contains(Access))
+  if (Method || !Ctx.Facts.WrittenAccesses.contains(Access))
     return ")";
   return ", " + Ctx.quoted(Ctx.site(Access->getBeginLoc())) + ")";
 }
@@ -100,7 +100,8 @@ void BarrierRule::barrierForMember(const Expr *E, const Expr *Base, bool Arrow, 
       return;
     auto Where = Ctx.Edits.locatePoint(E->getBeginLoc());
     if (!Where) {
-      if (Ctx.inOwnCode(E->getBeginLoc()) && Facts.reportableAccess(E, classifyPointee(ThisType)))
+      if (Ctx.inOwnCode(E->getBeginLoc()) &&
+          Ctx.Facts.reportableAccess(E, classifyPointee(ThisType)))
         Ctx.Diags.report(Diag::AccessInMacro, E->getBeginLoc(),
                          {Ctx.typeName(ThisType->getPointeeType())}, E->getSourceRange());
       return;
@@ -139,7 +140,7 @@ void BarrierRule::wrapWithBarrier(const Expr *Object, const Expr *Access, bool M
   if (Method)
     ++Ctx.Counts.Translations;
   else
-    ++(Facts.WrittenAccesses.contains(Access) ? Ctx.Counts.Writes : Ctx.Counts.Reads);
+    ++(Ctx.Facts.WrittenAccesses.contains(Access) ? Ctx.Counts.Writes : Ctx.Counts.Reads);
 }
 
 void BarrierRule::atDeref(const UnaryOperator *E) {
@@ -149,7 +150,7 @@ void BarrierRule::atDeref(const UnaryOperator *E) {
   const auto *This = dyn_cast<CXXThisExpr>(Pointer->IgnoreParenImpCasts());
   if (This)
     ConsumedThis.insert(This);
-  if (Facts.BoundDerefs.contains(E)) {
+  if (Ctx.Facts.BoundDerefs.contains(E)) {
     // A reference to the whole object stays canonical, like a pointer.
     if (This)
       Ctx.wrapExpr(Pointer, names::Canonical, ")", Pointer->getType()->getPointeeType());

@@ -5,7 +5,6 @@
 #ifndef STMIFY_PASSES_BARRIERS_H
 #define STMIFY_PASSES_BARRIERS_H
 
-#include "AnalysisFacts.h"
 #include "TransformContext.h"
 
 #include "llvm/ADT/DenseSet.h"
@@ -17,9 +16,9 @@ namespace stmify {
 // reference to the field held across the loop).
 bool readsFieldElementsOneByOne(const clang::CXXForRangeStmt *S);
 
-class BarrierRule {
+class BarrierRule : Rule {
 public:
-  BarrierRule(TransformContext &Ctx, const AnalysisFacts &Facts) : Ctx(Ctx), Facts(Facts) {}
+  using Rule::Rule;
 
   // In the rewrite phase. A call is seen before its callee expression.
   void atCall(const clang::CallExpr *E);
@@ -45,8 +44,6 @@ private:
   llvm::StringRef barrierOpen(const clang::Expr *Access, bool Method) const;
   std::string barrierClose(const clang::Expr *Access, bool Method) const;
 
-  TransformContext &Ctx;
-  const AnalysisFacts &Facts;
   llvm::DenseSet<const clang::Expr *> Callees; // member expressions that are called
   // `this` translated by a barrier: not a value to make canonical.
   llvm::DenseSet<const clang::CXXThisExpr *> ConsumedThis;

@@ -109,7 +109,7 @@ void InevitabilityRule::atCall(const CallExpr *E, llvm::function_ref<CallKind()>
   // A dependent call is named as written, not after the function one
   // instantiation reaches: the text must not depend on the instantiations a
   // translation unit happens to contain.
-  if (!Callee && Facts.InstantiatedHooks.count(rawRange(E))) {
+  if (!Callee && Ctx.Facts.InstantiatedHooks.count(rawRange(E))) {
     if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(E))
       Name = std::string("operator") + getOperatorSpelling(Op->getOperator());
     else
@@ -131,7 +131,7 @@ void InevitabilityRule::atCall(const CallExpr *E, llvm::function_ref<CallKind()>
     // A noexcept function that needs inevitability inside: become inevitable
     // here, where an abort can still propagate.
     if (Callee && !Ctx.scope()->NoThrow &&
-        Facts.NoexceptNeedsHook.contains(Callee->getCanonicalDecl()))
+        Ctx.Facts.NoexceptNeedsHook.contains(Callee->getCanonicalDecl()))
       hookExpression(E, "call to '" + Name + "', which is noexcept and needs inevitability,");
     return;
   case CallKind::Hook:
@@ -199,7 +199,7 @@ bool InevitabilityRule::destructionNeedsInevitability(QualType T) const {
   if (!R || !R->hasDefinition() || R->hasTrivialDestructor())
     return false;
   if (const CXXDestructorDecl *D = R->getDestructor();
-      D && Facts.NoexceptNeedsHook.contains(D->getCanonicalDecl()))
+      D && Ctx.Facts.NoexceptNeedsHook.contains(D->getCanonicalDecl()))
     return true;
   for (const FieldDecl *F : R->fields())
     if (destructionNeedsInevitability(F->getType()))
@@ -236,8 +236,8 @@ void InevitabilityRule::atImplicitCast(const ImplicitCastExpr *E) {
 }
 
 void InevitabilityRule::atWrite(const Expr *E) {
-  auto Hook = Facts.HookedWrites.find(E);
-  if (Hook != Facts.HookedWrites.end() && Ctx.inFunctionBody())
+  auto Hook = Ctx.Facts.HookedWrites.find(E);
+  if (Hook != Ctx.Facts.HookedWrites.end() && Ctx.inFunctionBody())
     hookExpression(E, Hook->second);
 }
 

@@ -5,7 +5,6 @@
 #ifndef STMIFY_PASSES_INEVITABILITY_H
 #define STMIFY_PASSES_INEVITABILITY_H
 
-#include "AnalysisFacts.h"
 #include "TransformContext.h"
 
 #include "llvm/ADT/STLFunctionalExtras.h"
@@ -14,9 +13,9 @@
 
 namespace stmify {
 
-class InevitabilityRule {
+class InevitabilityRule : Rule {
 public:
-  InevitabilityRule(TransformContext &Ctx, const AnalysisFacts &Facts) : Ctx(Ctx), Facts(Facts) {}
+  using Rule::Rule;
 
   // In the rewrite phase. Classify says what the call needs (the analysis
   // decides); it is asked only in code that runs (not constexpr).
@@ -54,9 +53,6 @@ private:
   // when that is a whole expression.
   bool insertBeforeStatement(const std::string &Call, const char *Kind);
   bool wrapMacroExpansion(const std::string &Call);
-
-  TransformContext &Ctx;
-  const AnalysisFacts &Facts;
 };
 
 } // namespace stmify

@@ -9,8 +9,8 @@ namespace stmify {
 Instrumenter::Instrumenter(ASTContext &AST, EditPlan &Edits, DiagnosticReporter &Diags,
                            TransformOptions Options)
     : TransformContext(AST, Edits, Diags, std::move(Options), *this), TraceFunctions(*this),
-      ManagedDeclarations(*this), SafePoints(*this, *this), Barriers(*this, *this),
-      AtomicBlocks(*this, *this), Inevitability(*this, *this) {}
+      ManagedDeclarations(*this), SafePoints(*this), Barriers(*this), AtomicBlocks(*this),
+      Inevitability(*this) {}
 
 void Instrumenter::run() {
   scanInstantiatedCalls();

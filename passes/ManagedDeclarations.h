@@ -9,9 +9,9 @@
 
 namespace stmify {
 
-class ManagedDeclarationRule {
+class ManagedDeclarationRule : Rule {
 public:
-  explicit ManagedDeclarationRule(TransformContext &Ctx) : Ctx(Ctx) {}
+  using Rule::Rule;
   // All in the analysis phase (the rule only reports).
   // A variable, parameter or member (What names which).
   void checkByValue(const clang::DeclaratorDecl *D, const char *What);
@@ -21,9 +21,6 @@ public:
   // A lambda's captures; false when it captures a managed *this by copy
   // (the lambda is then not analysed further).
   bool checkCaptures(const clang::LambdaExpr *L);
-
-private:
-  TransformContext &Ctx;
 };
 
 } // namespace stmify

@@ -81,7 +81,7 @@ std::optional<unsigned> SafePointRule::statementEnd(const Stmt *S) const {
 
 void SafePointRule::atLoopBackEdge(const Stmt *Loop, const Stmt *Body) {
   if (!Ctx.inFunctionBody() || Ctx.scope()->Constexpr || !Body ||
-      Facts.LoopsWithoutSafePoint.contains(Loop))
+      Ctx.Facts.LoopsWithoutSafePoint.contains(Loop))
     return;
   std::string Call = (Ctx.scope()->NoThrow ? names::SafePointNoThrow : names::SafePoint).str();
   if (const auto *C = dyn_cast<CompoundStmt>(Body)) {

@@ -6,7 +6,6 @@
 #ifndef STMIFY_PASSES_SAFEPOINTS_H
 #define STMIFY_PASSES_SAFEPOINTS_H
 
-#include "AnalysisFacts.h"
 #include "TransformContext.h"
 
 namespace stmify {
@@ -15,9 +14,9 @@ namespace stmify {
 // loops (a back-edge has one).
 bool callsOrLoops(const clang::Stmt *S, bool Loops = true);
 
-class SafePointRule {
+class SafePointRule : Rule {
 public:
-  SafePointRule(TransformContext &Ctx, const AnalysisFacts &Facts) : Ctx(Ctx), Facts(Facts) {}
+  using Rule::Rule;
   // In the rewrite phase, inside the function or lambda whose body it is.
   void atLoopBackEdge(const clang::Stmt *Loop, const clang::Stmt *Body);
   void atFunctionEntry(const clang::FunctionDecl *F, const clang::Stmt *Body);
@@ -26,9 +25,6 @@ public:
 private:
   // The offset just after statement S (its semicolon or closing brace).
   std::optional<unsigned> statementEnd(const clang::Stmt *S) const;
-
-  TransformContext &Ctx;
-  const AnalysisFacts &Facts;
 };
 
 } // namespace stmify

@@ -7,14 +7,11 @@
 
 namespace stmify {
 
-class TraceFunctionRule {
+class TraceFunctionRule : Rule {
 public:
-  explicit TraceFunctionRule(TransformContext &Ctx) : Ctx(Ctx) {}
+  using Rule::Rule;
   // At a class definition, in the rewrite phase.
   void addTraceFunction(const clang::CXXRecordDecl *D);
-
-private:
-  TransformContext &Ctx;
 };
 
 } // namespace stmify

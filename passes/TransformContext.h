@@ -103,6 +103,16 @@ protected:
   std::vector<clang::Stmt *> StmtStack;
 };
 
+// A rule of the transformer: it reads the AST, the context and the facts,
+// and writes only edits, diagnostics and counts.
+class Rule {
+public:
+  explicit Rule(TransformContext &Ctx) : Ctx(Ctx) {}
+
+protected:
+  TransformContext &Ctx;
+};
+
 } // namespace stmify
 
 #endif
