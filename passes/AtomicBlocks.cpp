@@ -13,42 +13,6 @@ using namespace clang;
 
 namespace stmify {
 
-namespace {
-
-// stm::atomic, stm::atomic_cancel or stm::exclusive_atomic (also named
-// through a using-declaration).
-bool isAtomicEntry(const NamedDecl *D) {
-  D = D->getUnderlyingDecl();
-  if (!D->getIdentifier())
-    return false;
-  return llvm::is_contained(names::AtomicFunctions, D->getName()) && isApiDeclaration(D);
-}
-
-// stm::transaction_queue::add: its first argument runs as a task, an atomic
-// block of its own on a worker thread.
-bool isTaskAdd(const NamedDecl *D) {
-  const auto *Method = dyn_cast_or_null<CXXMethodDecl>(D->getUnderlyingDecl()->getAsFunction());
-  if (!Method || !Method->getIdentifier() || Method->getName() != names::QueueAdd)
-    return false;
-  return isStmClass(Method->getParent(), names::QueueClass);
-}
-
-// Whether a call's callee is one that Is accepts. In a template, a call
-// whose arguments are dependent is resolved only when the template is
-// instantiated: what it names is the set of candidates, all of which must be.
-bool calls(const CallExpr *E, bool (*Is)(const NamedDecl *)) {
-  if (const FunctionDecl *F = E->getDirectCallee())
-    return Is(F);
-  const auto *Candidates = dyn_cast<OverloadExpr>(E->getCallee()->IgnoreParenImpCasts());
-  return Candidates && Candidates->getNumDecls() > 0 && llvm::all_of(Candidates->decls(), Is);
-}
-
-} // namespace
-
-bool isTaskCall(const CallExpr *E) { return calls(E, isTaskAdd); }
-
-bool isAtomicCall(const CallExpr *E) { return calls(E, isAtomicEntry); }
-
 void AtomicBlockRule::atCall(const CallExpr *E) {
   if (!isAtomicCall(E))
     return;

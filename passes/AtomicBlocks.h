@@ -1,18 +1,13 @@
 // The rule for atomic blocks: each stm::atomic call gets the block's site id,
 // and the locals outside a block that it writes are saved at its start so
 // that an abort restores them. Which calls are atomic blocks and queued
-// tasks, for the analysis too.
+// tasks is in ManagedTypes.h.
 #ifndef STMIFY_PASSES_ATOMICBLOCKS_H
 #define STMIFY_PASSES_ATOMICBLOCKS_H
 
 #include "TransformContext.h"
 
 namespace stmify {
-
-// stm::atomic, stm::atomic_cancel or stm::exclusive_atomic.
-bool isAtomicCall(const clang::CallExpr *E);
-// stm::transaction_queue::add.
-bool isTaskCall(const clang::CallExpr *E);
 
 class AtomicBlockRule : Rule {
 public:

@@ -51,21 +51,6 @@ void BarrierRule::atPointerToMember(const BinaryOperator *E) {
   wrapWithBarrier(Object, E, false, T);
 }
 
-// A loop over an array field of a managed object that only reads its
-// elements reads each one when it reaches it (stm::detail::elements_of): the
-// range would otherwise be a reference into one thread's view of the object,
-// held across the loop's safe points.
-bool readsFieldElementsOneByOne(const CXXForRangeStmt *S) {
-  const Expr *Range = S->getRangeInit();
-  if (!Range || !isManagedFieldAccess(Range))
-    return false;
-  if (Range->getType()->isArrayType() &&
-      Range->getType()->getAsArrayTypeUnsafe()->getElementType()->isArrayType())
-    return false;
-  QualType Element = S->getLoopVariable()->getType();
-  return !Element->isReferenceType() || Element.getNonReferenceType().isConstQualified();
-}
-
 void BarrierRule::atRangeFor(const CXXForRangeStmt *S) {
   if (readsFieldElementsOneByOne(S))
     Ctx.wrapExpr(S->getRangeInit(), names::ElementsOf, ")", QualType());

@@ -11,11 +11,6 @@
 
 namespace stmify {
 
-// A range-for over an array field of a managed object that reads its
-// elements one by one, each when the loop reaches it (not through a
-// reference to the field held across the loop).
-bool readsFieldElementsOneByOne(const clang::CXXForRangeStmt *S);
-
 class BarrierRule : Rule {
 public:
   using Rule::Rule;

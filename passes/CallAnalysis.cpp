@@ -3,10 +3,11 @@
 // STM_TX_SAFE, or only reading or writing what the caller owns), blocking
 // calls, thread starts; and which calls in templates reach such code in some
 // instantiation. InevitabilityRule places the hooks.
-#include "Instrumenter.h"
+#include "Analysis.h"
 #include "KnownFunctions.h"
 #include "Names.h"
 
+#include "clang/AST/RecursiveASTVisitor.h"
 #include "llvm/ADT/STLExtras.h"
 
 #include <functional>
@@ -16,15 +17,15 @@ using namespace clang;
 
 namespace stmify {
 
-CallKind Instrumenter::classifyCallee(const FunctionDecl *F, const Expr *Object) const {
+CallKind Analysis::classifyCallee(const FunctionDecl *F, const Expr *Object) const {
   if (!F)
     return CallKind::Hook;
   if (unsigned Builtin = F->getBuiltinID())
-    if (!AST.BuiltinInfo.isPredefinedLibFunction(Builtin))
+    if (!Ctx.AST.BuiltinInfo.isPredefinedLibFunction(Builtin))
       return CallKind::Safe;
   for (const FunctionDecl *R : F->redecls())
     if (OptionalFileEntryRef File =
-            SM.getFileEntryRefForID(SM.getFileID(SM.getExpansionLoc(R->getLocation()))))
+            Ctx.SM.getFileEntryRefForID(Ctx.SM.getFileID(Ctx.SM.getExpansionLoc(R->getLocation()))))
       if (isStmifyHeader(File->getName()))
         return CallKind::Safe;
   if (isTxSafeAnnotated(F))
@@ -96,29 +97,29 @@ CallKind Instrumenter::classifyCallee(const FunctionDecl *F, const Expr *Object)
 // an API file and, when this translation unit has its body, the braces of the
 // body are the program's own (not written by a macro). Any other function is
 // unknown code, like a library's.
-bool Instrumenter::compiledWithStmify(const FunctionDecl *F) const {
+bool Analysis::compiledWithStmify(const FunctionDecl *F) const {
   if (F->isImplicit() || F->isDefaulted()) {
     // The compiler writes the body where the class is.
     const auto *M = dyn_cast<CXXMethodDecl>(F);
     SourceLocation Where = M ? M->getParent()->getLocation() : F->getLocation();
-    return Edits.isApiCode(SM.getExpansionLoc(Where));
+    return Ctx.Edits.isApiCode(Ctx.SM.getExpansionLoc(Where));
   }
   const FunctionDecl *Pattern = F->getTemplateInstantiationPattern();
   const FunctionDecl *Definition = nullptr;
   if ((Pattern ? Pattern : F)->hasBody(Definition) && Definition) {
     const Stmt *Body = Definition->getBody();
-    return Body && !bodyWrittenInMacro(Body) &&
-           Edits.isApiCode(SM.getExpansionLoc(Body->getBeginLoc()));
+    return Body && !Ctx.bodyWrittenInMacro(Body) &&
+           Ctx.Edits.isApiCode(Ctx.SM.getExpansionLoc(Body->getBeginLoc()));
   }
   for (const FunctionDecl *R : (Pattern ? Pattern : F)->redecls())
-    if (Edits.isApiCode(SM.getExpansionLoc(R->getLocation())))
+    if (Ctx.Edits.isApiCode(Ctx.SM.getExpansionLoc(R->getLocation())))
       return true;
   return false;
 }
 
 // An accessor such as std::vector::operator[] or begin(): the non-const
 // overload only differs from a const one in the constness of what it returns.
-bool Instrumenter::hasConstTwin(const CXXMethodDecl *M) const {
+bool Analysis::hasConstTwin(const CXXMethodDecl *M) const {
   if (M->isStatic())
     return false;
   for (const NamedDecl *D : M->getParent()->lookup(M->getDeclName())) {
@@ -129,7 +130,7 @@ bool Instrumenter::hasConstTwin(const CXXMethodDecl *M) const {
       continue;
     bool Same = true;
     for (unsigned I = 0; I < M->getNumParams(); ++I)
-      Same &= AST.hasSameType(Other->getParamDecl(I)->getType(), M->getParamDecl(I)->getType());
+      Same &= Ctx.AST.hasSameType(Other->getParamDecl(I)->getType(), M->getParamDecl(I)->getType());
     if (Same)
       return true;
   }
@@ -138,7 +139,7 @@ bool Instrumenter::hasConstTwin(const CXXMethodDecl *M) const {
 
 // An object the running code owns: a local of this function, the object the
 // method runs on, or a local outside the atomic block that the block saves.
-bool Instrumenter::isOwnedObject(const Expr *Object) const {
+bool Analysis::isOwnedObject(const Expr *Object) const {
   const Expr *E = strip(Object);
   if (isa<CXXThisExpr>(E))
     return true;
@@ -150,16 +151,16 @@ bool Instrumenter::isOwnedObject(const Expr *Object) const {
   if (isFunctionLocalObject(E))
     return true;
   if (const VarDecl *VD = outerLocal(E))
-    return VD->getType().isTriviallyCopyableType(AST);
+    return VD->getType().isTriviallyCopyableType(Ctx.AST);
   return false;
 }
 
-CallKind Instrumenter::classifyCall(const CallExpr *E) const {
+CallKind Analysis::classifyCall(const CallExpr *E) const {
   const FunctionDecl *Callee = E->getDirectCallee();
   if (!Callee) {
     if (E->isTypeDependent() || E->getCallee()->isTypeDependent()) {
       // In a template pattern: what the instantiations call decides.
-      return InstantiatedHooks.count(rawRange(E)) ? CallKind::Hook : CallKind::Safe;
+      return Facts.InstantiatedHooks.count(rawRange(E)) ? CallKind::Hook : CallKind::Safe;
     }
     QualType T = E->getCallee()->IgnoreParenImpCasts()->getType();
     if (T->isPointerType() || T->isMemberFunctionPointerType() || T->isFunctionType())
@@ -178,7 +179,7 @@ CallKind Instrumenter::classifyCall(const CallExpr *E) const {
 // p->f() where f is the program's own non-const method of an unmanaged
 // class: f writes through `this` without hooks (see classifyCallee), and an
 // object behind a pointer is not one the caller owns.
-bool Instrumenter::modifiesObjectBehindPointer(const CallExpr *E) const {
+bool Analysis::modifiesObjectBehindPointer(const CallExpr *E) const {
   const auto *Call = dyn_cast<CXXMemberCallExpr>(E);
   const auto *Method = dyn_cast_or_null<CXXMethodDecl>(E->getDirectCallee());
   if (!Call || !Method || Method->isStatic() || Method->isConst() ||
@@ -192,12 +193,12 @@ bool Instrumenter::modifiesObjectBehindPointer(const CallExpr *E) const {
 }
 
 // Library code known to compute values only (STMIFY_TX_SAFE).
-bool Instrumenter::isKnownValueFunction(const FunctionDecl *F) const {
+bool Analysis::isKnownValueFunction(const FunctionDecl *F) const {
   return known().Safe.contains(plainName(F));
 }
 
 // Library code known to block, start a thread or synchronise.
-bool Instrumenter::isKnownToSynchronize(const FunctionDecl *F) const {
+bool Analysis::isKnownToSynchronize(const FunctionDecl *F) const {
   const KnownFunctions &K = known();
   std::string Name = plainName(F);
   return K.Blocking.contains(Name) || K.ThreadStart.contains(Name) ||
@@ -206,14 +207,14 @@ bool Instrumenter::isKnownToSynchronize(const FunctionDecl *F) const {
 
 // A function of the program, whose body stmify instruments: not library or
 // stmify code, and not a member the compiler generates.
-bool Instrumenter::isInstrumentedFunction(const FunctionDecl *F) const {
+bool Analysis::isInstrumentedFunction(const FunctionDecl *F) const {
   if (!F || F->isImplicit() || F->isDefaulted() || F->getBuiltinID())
     return false;
   const FunctionDecl *Pattern = F->getTemplateInstantiationPattern();
-  SourceLocation Where = SM.getExpansionLoc((Pattern ? Pattern : F)->getLocation());
-  if (SM.isInSystemHeader(Where))
+  SourceLocation Where = Ctx.SM.getExpansionLoc((Pattern ? Pattern : F)->getLocation());
+  if (Ctx.SM.isInSystemHeader(Where))
     return false;
-  OptionalFileEntryRef File = SM.getFileEntryRefForID(SM.getFileID(Where));
+  OptionalFileEntryRef File = Ctx.SM.getFileEntryRefForID(Ctx.SM.getFileID(Where));
   return !File || !isStmifyHeader(File->getName());
 }
 
@@ -223,8 +224,8 @@ bool Instrumenter::isInstrumentedFunction(const FunctionDecl *F) const {
 // body is instrumented), or an iterator that begin()/end() just made from an
 // object the function owns. A local iterator variable does not count: it may
 // point anywhere.
-bool Instrumenter::onlyOwnedArguments(const CallExpr *E) const {
-  if (E->getNumArgs() == 0 || SM.isInSystemHeader(SM.getExpansionLoc(E->getBeginLoc())))
+bool Analysis::onlyOwnedArguments(const CallExpr *E) const {
+  if (E->getNumArgs() == 0 || Ctx.SM.isInSystemHeader(Ctx.SM.getExpansionLoc(E->getBeginLoc())))
     return false;
   const FunctionDecl *Callee = E->getDirectCallee();
   for (unsigned I = 0; I < E->getNumArgs(); ++I) {
@@ -286,18 +287,18 @@ bool isContainerIterator(const CXXRecordDecl *Class) {
 } // namespace
 
 // A field of a managed object that gets a write barrier where it is named.
-bool Instrumenter::isWrittenManagedField(const Expr *E) const {
+bool Analysis::isWrittenManagedField(const Expr *E) const {
   SmallVector<const Expr *, 2> Targets;
   writeTargets(E, Targets);
   return !Targets.empty() && llvm::all_of(Targets, [&](const Expr *T) {
-    return isManagedAccess(T) && WrittenAccesses.contains(T);
+    return isManagedAccess(T) && Facts.WrittenAccesses.contains(T);
   });
 }
 
 // A read-only algorithm (STMIFY_READ_ONLY) whose other arguments are values
 // or function objects of the program: it reads through its iterators, which
 // may point anywhere, and writes nothing.
-bool Instrumenter::onlyReadArguments(const CallExpr *E) const {
+bool Analysis::onlyReadArguments(const CallExpr *E) const {
   const FunctionDecl *Callee = E->getDirectCallee();
   if (!Callee || !known().ReadOnly.contains(plainName(Callee)))
     return false;
@@ -318,7 +319,7 @@ bool Instrumenter::onlyReadArguments(const CallExpr *E) const {
     // iterator of the library: it only reads here. Any other library class
     // (a std::function, std::plus, a stream iterator that reads input) is
     // code whose effects the transformer does not see.
-    if (Class->isLambda() || !SM.isInSystemHeader(SM.getExpansionLoc(Class->getLocation())))
+    if (Class->isLambda() || !Ctx.SM.isInSystemHeader(Ctx.SM.getExpansionLoc(Class->getLocation())))
       continue;
     if (isContainerIterator(Class))
       continue;
@@ -402,17 +403,17 @@ private:
 
 } // namespace
 
-void Instrumenter::scanInstantiatedCalls() {
+void Analysis::scanInstantiatedCalls() {
   InstantiationScan Scan(
-      [this](SourceLocation L) { return inOwnCode(L); },
+      [this](SourceLocation L) { return Ctx.inOwnCode(L); },
       [this](const CallExpr *E) {
         const FunctionDecl *Callee = E->getDirectCallee();
         return Callee && classifyCallee(Callee, nullptr) == CallKind::Hook;
       },
       [this](const CallExpr *E) { return isFieldAccessor(E->getDirectCallee()); },
-      InstantiatedHooks, AccessorCallsInInstantiations, ManagedInInstantiations,
-      UnmanagedInInstantiations);
-  Scan.TraverseAST(AST);
+      Facts.InstantiatedHooks, Facts.AccessorCallsInInstantiations, Facts.ManagedInInstantiations,
+      Facts.UnmanagedInInstantiations);
+  Scan.TraverseAST(Ctx.AST);
 }
 
 } // namespace stmify

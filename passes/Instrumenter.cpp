@@ -8,21 +8,15 @@ namespace stmify {
 
 Instrumenter::Instrumenter(ASTContext &AST, EditPlan &Edits, DiagnosticReporter &Diags,
                            TransformOptions Options)
-    : TransformContext(AST, Edits, Diags, std::move(Options), *this), TraceFunctions(*this),
-      ManagedDeclarations(*this), SafePoints(*this), Barriers(*this), AtomicBlocks(*this),
-      Inevitability(*this) {}
+    : TransformContext(AST, Edits, Diags, std::move(Options), *this), Analyzer(*this, *this),
+      TraceFunctions(*this), ManagedDeclarations(*this), SafePoints(*this), Barriers(*this),
+      AtomicBlocks(*this), Inevitability(*this) {}
 
 void Instrumenter::run() {
-  scanInstantiatedCalls();
+  Analyzer.beforeTraversal();
   CurrentPhase = Phase::Analyze;
   TraverseAST(AST);
-  hookWritesOfEscapingClosures();
-  for (bool Changed = true; Changed;) { // through chains of noexcept calls
-    Changed = false;
-    for (const auto &[Caller, Callee] : NoexceptCalls)
-      if (NoexceptNeedsHook.contains(Callee))
-        Changed |= NoexceptNeedsHook.insert(Caller).second;
-  }
+  Analyzer.afterTraversal();
   CurrentPhase = Phase::Rewrite;
   TraverseAST(AST);
 }
@@ -60,12 +54,8 @@ bool Instrumenter::TraverseDecl(Decl *D) {
 bool Instrumenter::TraverseLambdaExpr(LambdaExpr *L) {
   if (CurrentPhase == Phase::Analyze && !ManagedDeclarations.checkCaptures(L))
     return true;
-  if (CurrentPhase == Phase::Analyze && inFunctionBody()) {
-    noteEscapingClosure(L);
-    // A block nested in a block runs there and then, in the same segment.
-    if (!(AtomicLambdas.contains(L) && inFixedSegmentBody()))
-      checkFieldReferenceCaptures(L);
-  }
+  if (CurrentPhase == Phase::Analyze)
+    Analyzer.atLambda(L);
   FunctionScope S;
   S.Function = L->getCallOperator();
   S.Lambda = L;
@@ -103,27 +93,6 @@ bool Instrumenter::TraverseStmt(Stmt *S, DataRecursionQueue *) {
 // Each node kind hands its work to the concerns; analysis runs first over the
 // whole translation unit, so rewriting knows every write context.
 
-static bool isWriteOperator(OverloadedOperatorKind K) {
-  switch (K) {
-  case OO_Equal:
-  case OO_PlusEqual:
-  case OO_MinusEqual:
-  case OO_StarEqual:
-  case OO_SlashEqual:
-  case OO_PercentEqual:
-  case OO_CaretEqual:
-  case OO_AmpEqual:
-  case OO_PipeEqual:
-  case OO_LessLessEqual:
-  case OO_GreaterGreaterEqual:
-  case OO_PlusPlus:
-  case OO_MinusMinus:
-    return true;
-  default:
-    return false;
-  }
-}
-
 bool Instrumenter::VisitMemberExpr(MemberExpr *E) {
   if (CurrentPhase == Phase::Rewrite)
     Barriers.atMember(E);
@@ -144,19 +113,7 @@ bool Instrumenter::VisitUnresolvedMemberExpr(UnresolvedMemberExpr *E) {
 
 bool Instrumenter::VisitUnaryOperator(UnaryOperator *E) {
   if (CurrentPhase == Phase::Analyze) {
-    if (E->isIncrementDecrementOp())
-      analyzeWrite(E, E->getSubExpr());
-    if (E->getOpcode() == UO_AddrOf) {
-      const Expr *Operand = strip(E->getSubExpr());
-      if (const auto *U = dyn_cast<UnaryOperator>(Operand); U && U->getOpcode() == UO_Deref) {
-        BoundDerefs.insert(U);
-      } else {
-        const FunctionDecl *Callee = nullptr;
-        bool Argument = isCallArgument(Callee);
-        analyzeBinding(E->getSubExpr(), true, Argument ? Binding::Argument : Binding::Escaping,
-                       Callee, "the address of");
-      }
-    }
+    Analyzer.atUnaryOperator(E);
     return true;
   }
   if (E->getOpcode() == UO_Deref)
@@ -167,8 +124,7 @@ bool Instrumenter::VisitUnaryOperator(UnaryOperator *E) {
 
 bool Instrumenter::VisitBinaryOperator(BinaryOperator *E) {
   if (CurrentPhase == Phase::Analyze) {
-    if (E->isAssignmentOp())
-      analyzeWrite(E, E->getLHS());
+    Analyzer.atBinaryOperator(E);
     return true;
   }
   if (E->isPtrMemOp())
@@ -179,8 +135,7 @@ bool Instrumenter::VisitBinaryOperator(BinaryOperator *E) {
 
 bool Instrumenter::VisitCXXOperatorCallExpr(CXXOperatorCallExpr *E) {
   if (CurrentPhase == Phase::Analyze) {
-    if (!E->getDirectCallee() && isWriteOperator(E->getOperator()) && E->getNumArgs() > 0)
-      analyzeWrite(E, E->getArg(0));
+    Analyzer.atOperatorCall(E);
     return true;
   }
   Inevitability.atWrite(E);
@@ -193,49 +148,21 @@ bool Instrumenter::VisitCXXThisExpr(CXXThisExpr *E) {
   return true;
 }
 
-// Destructors are noexcept too: a local whose destructor needs inevitability
-// makes its block inevitable before it is constructed (see VisitVarDecl).
-void Instrumenter::noteHookInNoexcept() {
-  if (inFunctionBody() && scope()->NoThrow && !scope()->Constexpr)
-    NoexceptNeedsHook.insert(scope()->Function->getCanonicalDecl());
-}
-
 bool Instrumenter::VisitCallExpr(CallExpr *E) {
   if (CurrentPhase == Phase::Analyze) {
-    analyzeCallArguments(E);
-    analyzeLambdaCall(E);
-    if (inFunctionBody() && scope()->NoThrow) {
-      CallKind Kind = classifyCall(E);
-      if (Kind == CallKind::Hook || Kind == CallKind::Synchronizing)
-        noteHookInNoexcept();
-      else if (const FunctionDecl *Callee = E->getDirectCallee())
-        NoexceptCalls.push_back(
-            {scope()->Function->getCanonicalDecl(), Callee->getCanonicalDecl()});
-    }
-    if (isAtomicCall(E) && E->getNumArgs() > 0)
-      if (const auto *L = dyn_cast<LambdaExpr>(E->getArg(0)->IgnoreImplicit()))
-        AtomicLambdas.insert(L);
-    if (isTaskCall(E) && E->getNumArgs() > 0)
-      if (const auto *L = dyn_cast<LambdaExpr>(E->getArg(0)->IgnoreImplicit()))
-        TaskLambdas.insert(L);
+    Analyzer.atCall(E);
     return true;
   }
   Barriers.atCall(E);
   AtomicBlocks.atCall(E);
   Barriers.atCallArguments(E);
-  Inevitability.atCall(E, [&] { return classifyCall(E); });
+  Inevitability.atCall(E, [&] { return Analyzer.classifyCall(E); });
   return true;
 }
 
 bool Instrumenter::VisitCXXConstructExpr(CXXConstructExpr *E) {
   if (CurrentPhase == Phase::Analyze) {
-    const CXXConstructorDecl *Ctor = E->getConstructor();
-    for (unsigned I = 0; I < E->getNumArgs() && I < Ctor->getNumParams(); ++I) {
-      QualType P = Ctor->getParamDecl(I)->getType();
-      if (P->isReferenceType())
-        analyzeBinding(E->getArg(I), !P->getPointeeType().isConstQualified(), Binding::Argument,
-                       Ctor, "a reference to");
-    }
+    Analyzer.atConstruct(E);
     return true;
   }
   Inevitability.atConstruct(E);
@@ -250,18 +177,7 @@ bool Instrumenter::VisitVarDecl(VarDecl *D) {
   if (isa<ParmVarDecl>(D) && !inOwnCode(D->getLocation()))
     return true;
   ManagedDeclarations.checkByValue(D, isa<ParmVarDecl>(D) ? "parameter" : "variable");
-  if (D->getType()->isReferenceType() && D->getInit() && !D->isImplicit()) {
-    // An init-capture of the atomic lambda is bound before the block runs.
-    bool Writable = !D->getType()->getPointeeType().isConstQualified();
-    Binding Kind = D->hasLocalStorage() && !D->isInitCapture() ? Binding::Local : Binding::Escaping;
-    if (Kind == Binding::Local && isa_and_nonnull<DeclStmt>(parentStmt(0)))
-      Kind = localBinding(parentStmt(1), parentStmt(0));
-    unsigned Errors = Diags.errorCount();
-    if (const Expr *Field = analyzeBinding(D->getInit(), Writable, Kind, nullptr, "a reference to"))
-      FieldReferences[D] = {Field, Writable, Kind == Binding::Pinned};
-    if (Diags.errorCount() > Errors)
-      noteSegmentChange(D->getInit()->getBeginLoc());
-  }
+  Analyzer.atVarDecl(D);
   return true;
 }
 
@@ -280,53 +196,14 @@ bool Instrumenter::VisitCXXRecordDecl(CXXRecordDecl *D) {
 }
 
 bool Instrumenter::VisitReturnStmt(ReturnStmt *S) {
-  if (CurrentPhase != Phase::Analyze || !S->getRetValue() || !scope())
-    return true;
-  const FunctionDecl *F = scope()->Function;
-  QualType R = F->getReturnType();
-  if (!R->isReferenceType())
-    return true;
-  // An accessor returns a field with the barrier its callers' use needs (a
-  // write barrier for a reference that can write); each caller's binding of
-  // the result is judged like a field's.
-  std::string Refusal = fieldAccessorRefusal(F);
-  unsigned Errors = Diags.errorCount();
-  analyzeBinding(S->getRetValue(), !R->getPointeeType().isConstQualified(),
-                 Refusal.empty() ? Binding::Returned : Binding::Escaping, nullptr,
-                 "a reference to");
-  // What an atomic block returns outlives the block whatever the function.
-  if (Diags.errorCount() > Errors && !Refusal.empty() && !inFixedSegmentBody())
-    Diags.note(S->getBeginLoc(), "a function may return a reference to a field only when "
-                                 "all its callers can be checked; here " +
-                                     Refusal);
+  if (CurrentPhase == Phase::Analyze)
+    Analyzer.atReturn(S);
   return true;
 }
 
 bool Instrumenter::VisitCXXForRangeStmt(CXXForRangeStmt *S) {
-  const Expr *Range = S->getRangeInit();
-  bool ArrayOfArrays = Range && Range->getType()->isArrayType() &&
-                       Range->getType()->getAsArrayTypeUnsafe()->getElementType()->isArrayType();
   if (CurrentPhase == Phase::Analyze) {
-    if (Range && !readsFieldElementsOneByOne(S)) {
-      // Over an array of arrays, a loop variable that is not a reference is
-      // a pointer into the field, which may be stored anywhere.
-      const VarDecl *Element = S->getLoopVariable();
-      bool Pointer = ArrayOfArrays && !Element->getType()->isReferenceType();
-      QualType ElementType = Element->getType();
-      bool Writable =
-          ElementType->isReferenceType() && !ElementType.getNonReferenceType().isConstQualified();
-      Binding Kind = Pointer ? Binding::Escaping : localBinding(S, nullptr);
-      unsigned Errors = Diags.errorCount();
-      if (const Expr *Field =
-              analyzeBinding(Range, Writable || Pointer, Kind, nullptr, "a reference to")) {
-        if (Element->getType()->isReferenceType())
-          FieldReferences[Element] = {Field, Writable, Kind == Binding::Pinned};
-        if (Kind == Binding::Pinned)
-          pinLoop(S);
-      }
-      if (Diags.errorCount() > Errors)
-        noteSegmentChange(Range->getBeginLoc());
-    }
+    Analyzer.atRangeFor(S);
     return true;
   }
   Barriers.atRangeFor(S);
@@ -365,21 +242,17 @@ bool Instrumenter::TraverseCXXTypeidExpr(CXXTypeidExpr *E) {
     return true;
   const Expr *Operand = E->getExprOperand();
   if (classifyObjectType(Operand->getType()) != Managed::No) {
-    if (CurrentPhase == Phase::Analyze) {
-      if (const auto *U = dyn_cast<UnaryOperator>(strip(Operand)); U && U->getOpcode() == UO_Deref)
-        BoundDerefs.insert(U); // vptr_view translates it
-    } else {
+    if (CurrentPhase == Phase::Analyze)
+      Analyzer.atTypeidOperand(Operand);
+    else
       Barriers.atTypeidOperand(Operand);
-    }
   }
   return RecursiveASTVisitor::TraverseCXXTypeidExpr(E);
 }
 
 bool Instrumenter::VisitDeclRefExpr(DeclRefExpr *E) {
-  if (CurrentPhase == Phase::Analyze && inFunctionBody())
-    noteEscapingClosure(E);
   if (CurrentPhase == Phase::Analyze)
-    checkFieldAccessorUse(E);
+    Analyzer.atDeclRef(E);
   return true;
 }
 
@@ -404,42 +277,9 @@ bool Instrumenter::VisitExplicitCastExpr(ExplicitCastExpr *E) {
 bool Instrumenter::VisitImplicitCastExpr(ImplicitCastExpr *E) {
   if (CurrentPhase == Phase::Analyze && inFunctionBody())
     ManagedDeclarations.checkBaseConversion(E);
-  if (CurrentPhase == Phase::Analyze && E->getCastKind() == CK_ArrayToPointerDecay &&
-      isManagedFieldAccess(E->getSubExpr())) {
-    // An array field used as a pointer is the address of the field, unless
-    // it is only subscripted.
-    // Element accesses (a[i], *(a + i)) are accesses to the field itself;
-    // pointer arithmetic passed straight to library code is allowed too.
-    const Stmt *Parent = nullptr;
-    const Stmt *Child = E;
-    unsigned Up = 1;
-    for (; (Parent = parentStmt(Up)); ++Up, Child = Parent) {
-      if (isa<ParenExpr>(Parent) || isa<ImplicitCastExpr>(Parent))
-        continue;
-      const auto *B = dyn_cast<BinaryOperator>(Parent);
-      if (B && (B->getOpcode() == BO_Add || B->getOpcode() == BO_Sub) &&
-          B->getType()->isPointerType())
-        continue;
-      break;
-    }
-    const auto *Subscript = dyn_cast_or_null<ArraySubscriptExpr>(Parent);
-    const auto *Deref = dyn_cast_or_null<UnaryOperator>(Parent);
-    if (Subscript && Subscript->getBase() == Child)
-      return true;
-    if (Deref && Deref->getOpcode() == UO_Deref)
-      return true;
-    const FunctionDecl *Callee = nullptr;
-    if (const auto *Call = dyn_cast_or_null<CallExpr>(Parent))
-      Callee = Call->getDirectCallee();
-    else if (const auto *Construct = dyn_cast_or_null<CXXConstructExpr>(Parent))
-      Callee = Construct->getConstructor();
-    bool Argument = Parent && (isa<CallExpr>(Parent) || isa<CXXConstructExpr>(Parent));
-    bool Mutable = !E->getType()->getPointeeType().isConstQualified();
-    analyzeBinding(E->getSubExpr(), Mutable, Argument ? Binding::Argument : Binding::Escaping,
-                   Callee, "the address of");
-    return true;
-  }
-  if (CurrentPhase == Phase::Rewrite)
+  if (CurrentPhase == Phase::Analyze)
+    Analyzer.atImplicitCast(E);
+  else
     Inevitability.atImplicitCast(E);
   return true;
 }

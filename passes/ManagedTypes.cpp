@@ -264,4 +264,55 @@ Managed classifyMemberPointerObject(const BinaryOperator *E) {
   return E->getOpcode() == BO_PtrMemI ? classifyPointee(T) : classifyObjectType(T);
 }
 
+namespace {
+
+// stm::atomic, stm::atomic_cancel or stm::exclusive_atomic (also named
+// through a using-declaration).
+bool isAtomicEntry(const NamedDecl *D) {
+  D = D->getUnderlyingDecl();
+  if (!D->getIdentifier())
+    return false;
+  return llvm::is_contained(names::AtomicFunctions, D->getName()) && isApiDeclaration(D);
+}
+
+// stm::transaction_queue::add: its first argument runs as a task, an atomic
+// block of its own on a worker thread.
+bool isTaskAdd(const NamedDecl *D) {
+  const auto *Method = dyn_cast_or_null<CXXMethodDecl>(D->getUnderlyingDecl()->getAsFunction());
+  if (!Method || !Method->getIdentifier() || Method->getName() != names::QueueAdd)
+    return false;
+  return isStmClass(Method->getParent(), names::QueueClass);
+}
+
+// Whether a call's callee is one that Is accepts. In a template, a call
+// whose arguments are dependent is resolved only when the template is
+// instantiated: what it names is the set of candidates, all of which must be.
+bool calls(const CallExpr *E, bool (*Is)(const NamedDecl *)) {
+  if (const FunctionDecl *F = E->getDirectCallee())
+    return Is(F);
+  const auto *Candidates = dyn_cast<OverloadExpr>(E->getCallee()->IgnoreParenImpCasts());
+  return Candidates && Candidates->getNumDecls() > 0 && llvm::all_of(Candidates->decls(), Is);
+}
+
+} // namespace
+
+bool isTaskCall(const CallExpr *E) { return calls(E, isTaskAdd); }
+
+bool isAtomicCall(const CallExpr *E) { return calls(E, isAtomicEntry); }
+
+// A loop over an array field of a managed object that only reads its
+// elements reads each one when it reaches it (stm::detail::elements_of): the
+// range would otherwise be a reference into one thread's view of the object,
+// held across the loop's safe points.
+bool readsFieldElementsOneByOne(const CXXForRangeStmt *S) {
+  const Expr *Range = S->getRangeInit();
+  if (!Range || !isManagedFieldAccess(Range))
+    return false;
+  if (Range->getType()->isArrayType() &&
+      Range->getType()->getAsArrayTypeUnsafe()->getElementType()->isArrayType())
+    return false;
+  QualType Element = S->getLoopVariable()->getType();
+  return !Element->isReferenceType() || Element.getNonReferenceType().isConstQualified();
+}
+
 } // namespace stmify

@@ -1,11 +1,14 @@
 // Which types are managed: classes derived from stm::object, and pointers and
 // references to them. Inside templates a type may depend on a parameter; such
 // types are "maybe managed" and get the generic barriers, which are the
-// identity for unmanaged instantiations.
+// identity for unmanaged instantiations. Also what the API's declarations
+// and calls look like, for the analysis and the rules alike.
 #ifndef STMIFY_PASSES_MANAGEDTYPES_H
 #define STMIFY_PASSES_MANAGEDTYPES_H
 
 #include "clang/AST/DeclCXX.h"
+#include "clang/AST/ExprCXX.h"
+#include "clang/AST/StmtCXX.h"
 #include "clang/AST/Type.h"
 
 namespace stmify {
@@ -24,6 +27,17 @@ bool isApiDeclaration(const clang::NamedDecl *D);
 // stm::<Name> (stm::object, stm::array, stm::transaction_queue).
 bool isStmClass(const clang::CXXRecordDecl *Record, llvm::StringRef Name);
 bool isStmObjectClass(const clang::CXXRecordDecl *Record);
+
+// stm::atomic, stm::atomic_cancel or stm::exclusive_atomic.
+bool isAtomicCall(const clang::CallExpr *E);
+// stm::transaction_queue::add: its first argument runs as a task, an atomic
+// block of its own on a worker thread.
+bool isTaskCall(const clang::CallExpr *E);
+
+// A range-for over an array field of a managed object that reads its
+// elements one by one, each when the loop reaches it (not through a
+// reference to the field held across the loop).
+bool readsFieldElementsOneByOne(const clang::CXXForRangeStmt *S);
 
 // Whether values of this type may hold managed references, so that a trace
 // function must visit them: pointers to managed classes; arrays, std::pair,

@@ -1,7 +1,7 @@
 // Where a thread may change segment: which functions may reach a safe
 // point, which calls keep the thread where it is, and how long a reference to
 // a field bound outside atomic blocks stays valid (analysis phase).
-#include "Instrumenter.h"
+#include "Analysis.h"
 #include "Names.h"
 #include "SafePoints.h"
 
@@ -32,7 +32,7 @@ bool destroysMembers(const CXXRecordDecl *R) {
 // member initialisers and a destructor's destruction of members; a
 // constexpr function has no safe points of its own (none at its entry or
 // back-edges), but what it calls may. A virtual function's override may.
-bool Instrumenter::mayReachSafePoint(const FunctionDecl *F) const {
+bool Analysis::mayReachSafePoint(const FunctionDecl *F) const {
   const FunctionDecl *Definition = nullptr;
   if (!F->hasBody(Definition) || !Definition)
     return true;
@@ -52,7 +52,7 @@ bool Instrumenter::mayReachSafePoint(const FunctionDecl *F) const {
 
 // A function of the program the thread may call while a reference into its
 // segment lives outside atomic blocks: one that reaches no safe point.
-bool Instrumenter::isLeafFunction(const FunctionDecl *F) const {
+bool Analysis::isLeafFunction(const FunctionDecl *F) const {
   return F && isInstrumentedFunction(F) && !mayReachSafePoint(F);
 }
 
@@ -62,7 +62,7 @@ bool Instrumenter::isLeafFunction(const FunctionDecl *F) const {
 // std) and is neither blocking nor synchronising, whose arguments are all
 // scalars or references to scalars, so that it cannot call back into the
 // program (a function object, a user-defined operator or copy).
-bool Instrumenter::callKeepsSegment(const CallExpr *E) const {
+bool Analysis::callKeepsSegment(const CallExpr *E) const {
   const FunctionDecl *F = E->getDirectCallee();
   if (!F || isAtomicCall(E) || isTaskCall(E))
     return false;
@@ -98,7 +98,7 @@ bool Instrumenter::callKeepsSegment(const CallExpr *E) const {
 // class type, an atomic operation, a goto, a loop other
 // than Allowed (a range-for over the field itself, bounded by its size, whose
 // body is then checked like the rest). Null when there is none.
-const Stmt *Instrumenter::firstSegmentChange(const Stmt *S, const Stmt *Allowed) const {
+const Stmt *Analysis::firstSegmentChange(const Stmt *S, const Stmt *Allowed) const {
   if (!S || isa<LambdaExpr>(S))
     return nullptr;
   if (S != Allowed &&
@@ -120,7 +120,7 @@ const Stmt *Instrumenter::firstSegmentChange(const Stmt *S, const Stmt *Allowed)
   if (const auto *Declarations = dyn_cast<DeclStmt>(S))
     for (const Decl *D : Declarations->decls())
       if (const auto *VD = dyn_cast<VarDecl>(D)) {
-        QualType T = AST.getBaseElementType(VD->getType().getNonReferenceType());
+        QualType T = Ctx.AST.getBaseElementType(VD->getType().getNonReferenceType());
         if (!VD->getType()->isReferenceType() && (T->isDependentType() || T->isRecordType()))
           return S;
       }
@@ -140,10 +140,10 @@ const Stmt *Instrumenter::firstSegmentChange(const Stmt *S, const Stmt *Allowed)
 // Otherwise Local (an error, where it is a field's), and the place that may
 // is kept for the diagnostic. Not in templates: the pattern does not show
 // what an instantiation calls.
-Instrumenter::Binding Instrumenter::localBinding(const Stmt *Scope, const Stmt *From) {
+Analysis::Binding Analysis::localBinding(const Stmt *Scope, const Stmt *From) {
   SegmentChange = nullptr;
-  BindingInTemplate = scope() && scope()->Function->isDependentContext();
-  if (inFixedSegmentBody() || !Scope || !scope() || BindingInTemplate)
+  BindingInTemplate = Ctx.scope() && Ctx.scope()->Function->isDependentContext();
+  if (inFixedSegmentBody() || !Scope || !Ctx.scope() || BindingInTemplate)
     return Binding::Local;
   if (!From) {
     SegmentChange = firstSegmentChange(Scope, Scope);
@@ -161,13 +161,13 @@ Instrumenter::Binding Instrumenter::localBinding(const Stmt *Scope, const Stmt *
   return SegmentChange ? Binding::Local : Binding::Pinned;
 }
 
-void Instrumenter::pinLoop(const Stmt *Loop) { LoopsWithoutSafePoint.insert(Loop); }
+void Analysis::pinLoop(const Stmt *Loop) { Facts.LoopsWithoutSafePoint.insert(Loop); }
 
 // After a refused binding: where the thread may change segment.
-void Instrumenter::noteSegmentChange(SourceLocation Binding) {
+void Analysis::noteSegmentChange(SourceLocation Binding) {
   if (BindingInTemplate && !inFixedSegmentBody())
-    Diags.note(Binding, "outside atomic blocks such a reference is not accepted in a "
-                        "template: what an instantiation calls is not known");
+    Ctx.Diags.note(Binding, "outside atomic blocks such a reference is not accepted in a "
+                            "template: what an instantiation calls is not known");
   BindingInTemplate = false;
   if (!SegmentChange)
     return;
@@ -181,9 +181,9 @@ void Instrumenter::noteSegmentChange(SourceLocation Binding) {
   if (isa<ForStmt>(SegmentChange) || isa<WhileStmt>(SegmentChange) || isa<DoStmt>(SegmentChange) ||
       isa<CXXForRangeStmt>(SegmentChange))
     What = "this loop";
-  Diags.note(SegmentChange->getBeginLoc(),
-             What + " may reach a safe point, synchronise or let the reference escape while "
-                    "it lives; from a safe point the thread may continue in another segment");
+  Ctx.Diags.note(SegmentChange->getBeginLoc(),
+                 What + " may reach a safe point, synchronise or let the reference escape while "
+                        "it lives; from a safe point the thread may continue in another segment");
   SegmentChange = nullptr;
 }
 

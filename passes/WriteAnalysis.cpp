@@ -2,13 +2,13 @@
 // writes reach unmanaged shared memory (they need an inevitability hook),
 // which locals outside an atomic block the block writes (they are restored on
 // abort), and where the address of a managed field escapes.
-#include "Instrumenter.h"
+#include "Analysis.h"
 
 using namespace clang;
 
 namespace stmify {
 
-bool Instrumenter::isManagedAccess(const Expr *E) const {
+bool Analysis::isManagedAccess(const Expr *E) const {
   E = strip(E);
   if (isa<CallExpr>(E) || isa<ArraySubscriptExpr>(E))
     if (isFieldAccessorCall(E))
@@ -23,14 +23,14 @@ bool Instrumenter::isManagedAccess(const Expr *E) const {
 }
 
 // A field of a managed object, or an element of one (b->items[i]).
-bool Instrumenter::isPartOfManagedField(const Expr *E) const {
+bool Analysis::isPartOfManagedField(const Expr *E) const {
   E = E->IgnoreParens();
   while (const auto *S = dyn_cast<ArraySubscriptExpr>(E))
     E = S->getBase()->IgnoreParenImpCasts();
   return isManagedFieldAccess(E);
 }
 
-void Instrumenter::writeTargets(const Expr *LValue, SmallVectorImpl<const Expr *> &Out) const {
+void Analysis::writeTargets(const Expr *LValue, SmallVectorImpl<const Expr *> &Out) const {
   const Expr *E = strip(LValue);
   if (!E)
     return;
@@ -133,27 +133,25 @@ static bool declaredWithin(const Decl *D, const DeclContext *Context) {
 
 // The variable a name designates: a structured binding designates (part
 // of) the hidden variable it decomposes.
-const VarDecl *Instrumenter::variableOf(const DeclRefExpr *Ref) {
+const VarDecl *Analysis::variableOf(const DeclRefExpr *Ref) {
   if (const auto *B = dyn_cast<BindingDecl>(Ref->getDecl()))
     return dyn_cast_or_null<VarDecl>(B->getDecomposedDecl());
   return dyn_cast<VarDecl>(Ref->getDecl());
 }
 
-std::string Instrumenter::nameOf(const DeclRefExpr *Ref) {
-  return Ref->getDecl()->getNameAsString();
-}
+std::string Analysis::nameOf(const DeclRefExpr *Ref) { return Ref->getDecl()->getNameAsString(); }
 
 // Whether a byte copy taken at the block's start restores what LValue
 // writes: all of VD, or the plain member written (of VD, or of `*this` when
 // VD is null). The member is saved by its text, so it must name the same
 // object there: a chain of '.' members, at most one `this->` first.
-bool Instrumenter::restorableByCopy(const VarDecl *VD, const Expr *LValue) const {
-  if (VD && VD->getType().isTriviallyCopyableType(AST) && !isa<DecompositionDecl>(VD))
+bool Analysis::restorableByCopy(const VarDecl *VD, const Expr *LValue) const {
+  if (VD && VD->getType().isTriviallyCopyableType(Ctx.AST) && !isa<DecompositionDecl>(VD))
     return true;
   const Expr *E = strip(LValue);
   if (VD && isa<DecompositionDecl>(VD))
-    return isa<DeclRefExpr>(E) && E->getType().isTriviallyCopyableType(AST);
-  if (!isa<MemberExpr>(E) || !E->getType().isTriviallyCopyableType(AST))
+    return isa<DeclRefExpr>(E) && E->getType().isTriviallyCopyableType(Ctx.AST);
+  if (!isa<MemberExpr>(E) || !E->getType().isTriviallyCopyableType(Ctx.AST))
     return false;
   for (const auto *M = dyn_cast<MemberExpr>(E); M; M = dyn_cast<MemberExpr>(strip(M->getBase())))
     if (M->isArrow() && !isa<CXXThisExpr>(strip(M->getBase())))
@@ -161,7 +159,7 @@ bool Instrumenter::restorableByCopy(const VarDecl *VD, const Expr *LValue) const
   return true;
 }
 
-const VarDecl *Instrumenter::outerLocal(const Expr *Target) const {
+const VarDecl *Analysis::outerLocal(const Expr *Target) const {
   const auto *Ref = dyn_cast<DeclRefExpr>(strip(Target));
   if (!Ref)
     return nullptr;
@@ -172,8 +170,8 @@ const VarDecl *Instrumenter::outerLocal(const Expr *Target) const {
 }
 
 // The innermost atomic block whose body is being traversed.
-const FunctionScope *Instrumenter::atomicBlock() const {
-  for (auto S = Scopes.rbegin(); S != Scopes.rend(); ++S)
+const FunctionScope *Analysis::atomicBlock() const {
+  for (auto S = Ctx.scopes().rbegin(); S != Ctx.scopes().rend(); ++S)
     if (S->AtomicBody)
       return &*S;
   return nullptr;
@@ -183,14 +181,14 @@ const FunctionScope *Instrumenter::atomicBlock() const {
 // nested block is part of that block's transaction, which makes the local
 // again when it runs again, so the local is not saved (restoring it after
 // the abort would write into a frame the abort has left).
-bool Instrumenter::declaredInTransaction(const VarDecl *VD) const {
-  for (const FunctionScope &S : Scopes)
+bool Analysis::declaredInTransaction(const VarDecl *VD) const {
+  for (const FunctionScope &S : Ctx.scopes())
     if (S.AtomicBody)
       return declaredWithin(VD, S.Function);
   return false;
 }
 
-bool Instrumenter::isFunctionLocalObject(const Expr *Object) const {
+bool Analysis::isFunctionLocalObject(const Expr *Object) const {
   const Expr *E = strip(Object);
   while (const auto *M = dyn_cast_or_null<MemberExpr>(E)) {
     if (M->isArrow())
@@ -198,33 +196,33 @@ bool Instrumenter::isFunctionLocalObject(const Expr *Object) const {
     E = strip(M->getBase());
   }
   const auto *Ref = dyn_cast_or_null<DeclRefExpr>(E);
-  if (!Ref || !scope())
+  if (!Ref || !Ctx.scope())
     return false;
   const auto *VD = dyn_cast<VarDecl>(Ref->getDecl());
   // A local of an enclosing atomic block's body is the transaction's too.
   return VD && VD->hasLocalStorage() && !VD->getType()->isReferenceType() &&
          !isa<ParmVarDecl>(VD) &&
-         (declaredWithin(VD, scope()->Function) || declaredInTransaction(VD));
+         (declaredWithin(VD, Ctx.scope()->Function) || declaredInTransaction(VD));
 }
 
-void Instrumenter::analyzeWrite(const Expr *Operation, const Expr *LValue) {
+void Analysis::analyzeWrite(const Expr *Operation, const Expr *LValue) {
   analyzeWriteTargets(Operation, LValue);
-  if (HookedWrites.count(Operation))
+  if (Facts.HookedWrites.count(Operation))
     noteHookInNoexcept();
 }
 
-void Instrumenter::analyzeWriteTargets(const Expr *Operation, const Expr *LValue) {
+void Analysis::analyzeWriteTargets(const Expr *Operation, const Expr *LValue) {
   SmallVector<const Expr *, 2> Targets;
   writeTargets(LValue, Targets);
   for (const Expr *T : Targets) {
     if (isManagedAccess(T)) {
-      WrittenAccesses.insert(T);
+      Facts.WrittenAccesses.insert(T);
       // *out = v in a template: unmanaged memory in some instantiations.
-      if (inFunctionBody() && !scope()->Constexpr && writesUnmanagedInInstantiation(T))
-        HookedWrites[Operation] = "write to memory outside the managed heap";
+      if (Ctx.inFunctionBody() && !Ctx.scope()->Constexpr && writesUnmanagedInInstantiation(T))
+        Facts.HookedWrites[Operation] = "write to memory outside the managed heap";
       continue;
     }
-    if (!inFunctionBody() || scope()->Constexpr)
+    if (!Ctx.inFunctionBody() || Ctx.scope()->Constexpr)
       continue;
     if (const auto *Ref = dyn_cast<DeclRefExpr>(T)) {
       const VarDecl *VD = variableOf(Ref);
@@ -236,9 +234,9 @@ void Instrumenter::analyzeWriteTargets(const Expr *Operation, const Expr *LValue
           // variable, or the plain member written); otherwise the block
           // becomes inevitable before writing it.
           if (restorableByCopy(VD, LValue)) {
-            OuterLocalWrites[atomicBlock()->Lambda].push_back({VD, LValue});
+            Facts.OuterLocalWrites[atomicBlock()->Lambda].push_back({VD, LValue});
           } else {
-            HookedWrites[Operation] =
+            Facts.HookedWrites[Operation] =
                 "write to '" + nameOf(Ref) + "', declared outside the atomic block,";
           }
         } else if (const LambdaExpr *L = capturingLambda(VD); L && !atomicBlock()) {
@@ -251,7 +249,7 @@ void Instrumenter::analyzeWriteTargets(const Expr *Operation, const Expr *LValue
       // A mutable member written through a const reference to a field, or a
       // const_cast: the binding gets the write barrier after all.
       if (const FieldReference *Named = fieldReferenceNamed(Ref)) {
-        WrittenAccesses.insert(Named->Field);
+        Facts.WrittenAccesses.insert(Named->Field);
         continue;
       }
       Managed Referenced = VD->getType()->isReferenceType() && VD->hasLocalStorage()
@@ -262,9 +260,9 @@ void Instrumenter::analyzeWriteTargets(const Expr *Operation, const Expr *LValue
       if (Referenced == Managed::Yes ||
           (Referenced == Managed::Maybe && !writesUnmanagedInInstantiation(T)))
         continue;
-      HookedWrites[Operation] = VD->hasGlobalStorage()
-                                    ? "write to '" + VD->getNameAsString() + "'"
-                                    : "write through reference '" + VD->getNameAsString() + "'";
+      Facts.HookedWrites[Operation] =
+          VD->hasGlobalStorage() ? "write to '" + VD->getNameAsString() + "'"
+                                 : "write through reference '" + VD->getNameAsString() + "'";
       continue;
     }
     // An element of a container the function owns (local[i] = x).
@@ -279,20 +277,20 @@ void Instrumenter::analyzeWriteTargets(const Expr *Operation, const Expr *LValue
         analyzeMemberWriteInBlock(Operation, LValue, M);
         continue;
       }
-    HookedWrites[Operation] = T->getType().isVolatileQualified()
-                                  ? "volatile write"
-                                  : "write to memory outside the managed heap";
+    Facts.HookedWrites[Operation] = T->getType().isVolatileQualified()
+                                        ? "volatile write"
+                                        : "write to memory outside the managed heap";
   }
 }
 
 // A member of `*this` (an unmanaged object) written inside an atomic block
 // or a lambda nested in the method: the caller's decision about the method
 // call does not cover a block that runs again after an abort.
-void Instrumenter::analyzeMemberWriteInBlock(const Expr *Operation, const Expr *LValue,
-                                             const MemberExpr *Member) {
+void Analysis::analyzeMemberWriteInBlock(const Expr *Operation, const Expr *LValue,
+                                         const MemberExpr *Member) {
   const FunctionScope *Block = atomicBlock();
   const FunctionScope *Lambda = nullptr;
-  for (auto S = Scopes.rbegin(); S != Scopes.rend() && S->Lambda; ++S)
+  for (auto S = Ctx.scopes().rbegin(); S != Ctx.scopes().rend() && S->Lambda; ++S)
     if (!Lambda)
       Lambda = &*S;
   if (!Lambda)
@@ -300,9 +298,9 @@ void Instrumenter::analyzeMemberWriteInBlock(const Expr *Operation, const Expr *
   std::string Name = Member->getMemberDecl()->getNameAsString();
   if (Block && declaredWithin(Block->Lambda->getLambdaClass(), methodOfThis())) {
     if (restorableByCopy(nullptr, LValue))
-      OuterLocalWrites[Block->Lambda].push_back({nullptr, LValue});
+      Facts.OuterLocalWrites[Block->Lambda].push_back({nullptr, LValue});
     else
-      HookedWrites[Operation] = "write to member '" + Name + "' outside the atomic block,";
+      Facts.HookedWrites[Operation] = "write to member '" + Name + "' outside the atomic block,";
     return;
   }
   if (!Block)
@@ -310,17 +308,17 @@ void Instrumenter::analyzeMemberWriteInBlock(const Expr *Operation, const Expr *
 }
 
 // The method whose `this` the code being traversed uses.
-const DeclContext *Instrumenter::methodOfThis() const {
-  for (auto S = Scopes.rbegin(); S != Scopes.rend(); ++S)
+const DeclContext *Analysis::methodOfThis() const {
+  for (auto S = Ctx.scopes().rbegin(); S != Ctx.scopes().rend(); ++S)
     if (!S->Lambda)
       return S->Function;
   return nullptr;
 }
 
 // The innermost lambda being traversed that captured VD from outside.
-const LambdaExpr *Instrumenter::capturingLambda(const VarDecl *VD) const {
+const LambdaExpr *Analysis::capturingLambda(const VarDecl *VD) const {
   const LambdaExpr *Found = nullptr;
-  for (auto S = Scopes.rbegin(); S != Scopes.rend() && S->Lambda; ++S) {
+  for (auto S = Ctx.scopes().rbegin(); S != Ctx.scopes().rend() && S->Lambda; ++S) {
     if (declaredWithin(VD, S->Function))
       break;
     Found = S->Lambda;
@@ -330,12 +328,12 @@ const LambdaExpr *Instrumenter::capturingLambda(const VarDecl *VD) const {
 
 // A closure named otherwise than as the object of a call: it may be called
 // anywhere, inside an atomic block too.
-void Instrumenter::noteEscapingClosure(const Expr *E) {
+void Analysis::noteEscapingClosure(const Expr *E) {
   const CXXRecordDecl *Closure = E->getType().getNonReferenceType()->getAsCXXRecordDecl();
   if (!Closure || !Closure->isLambda())
     return;
   const Stmt *Parent = nullptr;
-  for (unsigned Up = 1; (Parent = parentStmt(Up)); ++Up)
+  for (unsigned Up = 1; (Parent = Ctx.parentStmt(Up)); ++Up)
     if (!isa<ImplicitCastExpr>(Parent) && !isa<ParenExpr>(Parent) &&
         !isa<MaterializeTemporaryExpr>(Parent))
       break;
@@ -353,7 +351,7 @@ void Instrumenter::noteEscapingClosure(const Expr *E) {
     Callee = Call->getDirectCallee();
   else if (const auto *Construct = dyn_cast<CXXConstructExpr>(Parent))
     Callee = Construct->getConstructor();
-  if (Callee && SM.isInSystemHeader(SM.getExpansionLoc(Callee->getLocation())))
+  if (Callee && Ctx.SM.isInSystemHeader(Ctx.SM.getExpansionLoc(Callee->getLocation())))
     return;
   EscapingClosures.insert(Closure);
 }
@@ -361,12 +359,12 @@ void Instrumenter::noteEscapingClosure(const Expr *E) {
 // After the analysis: a lambda that may run inside an atomic block this
 // file cannot see becomes inevitable before it writes a captured local; the
 // hook does nothing outside atomic blocks.
-void Instrumenter::hookWritesOfEscapingClosures() {
+void Analysis::hookWritesOfEscapingClosures() {
   for (const auto &[Closure, Writes] : CapturedWrites) {
     if (!EscapingClosures.contains(Closure))
       continue;
     for (const CapturedWrite &W : Writes)
-      HookedWrites[W.Operation] =
+      Facts.HookedWrites[W.Operation] =
           W.Variable ? "write to '" + W.Variable->getNameAsString() +
                            "', captured by a lambda that may run in an atomic block,"
                      : "write to a member of '*this' by a lambda that may run in an atomic block,";
@@ -376,7 +374,7 @@ void Instrumenter::hookWritesOfEscapingClosures() {
 // A call, inside an atomic block, of a lambda defined outside it that writes
 // locals it captured: they are saved at the block's start, or the block
 // becomes inevitable before the call.
-void Instrumenter::analyzeLambdaCall(const CallExpr *E) {
+void Analysis::analyzeLambdaCall(const CallExpr *E) {
   const FunctionScope *Block = atomicBlock();
   const auto *Method = dyn_cast_or_null<CXXMethodDecl>(E->getDirectCallee());
   if (!Block || !Method || !Method->getParent()->isLambda())
@@ -388,17 +386,17 @@ void Instrumenter::analyzeLambdaCall(const CallExpr *E) {
     const VarDecl *VD = W.Variable;
     if (VD && declaredInTransaction(VD))
       continue;
-    if (VD && VD->getType().isTriviallyCopyableType(AST) && !isa<DecompositionDecl>(VD)) {
-      OuterLocalWrites[Block->Lambda].push_back({VD, W.LValue});
+    if (VD && VD->getType().isTriviallyCopyableType(Ctx.AST) && !isa<DecompositionDecl>(VD)) {
+      Facts.OuterLocalWrites[Block->Lambda].push_back({VD, W.LValue});
       continue;
     }
     std::string What = VD ? "'" + VD->getNameAsString() + "'" : "a member of '*this'";
-    HookedWrites[E] = "call of a lambda that writes " + What + " outside the atomic block,";
+    Facts.HookedWrites[E] = "call of a lambda that writes " + What + " outside the atomic block,";
   }
 }
 
-const Expr *Instrumenter::analyzeBinding(const Expr *Bound, bool Mutable, Binding Kind,
-                                         const FunctionDecl *Callee, const char *What) {
+const Expr *Analysis::analyzeBinding(const Expr *Bound, bool Mutable, Binding Kind,
+                                     const FunctionDecl *Callee, const char *What) {
   bool CallArgument = Kind == Binding::Argument;
   // In an atomic block's own body the thread keeps its segment until the
   // block ends (a safe point there only validates), so a reference that
@@ -419,7 +417,7 @@ const Expr *Instrumenter::analyzeBinding(const Expr *Bound, bool Mutable, Bindin
         Field = Named->Field;
       if (ValidToTheEnd || (Named->Pinned && Kind != Binding::Escaping)) {
         if (Mutable && !Named->Writable)
-          WrittenAccesses.insert(Named->Field);
+          Facts.WrittenAccesses.insert(Named->Field);
         continue;
       }
       AllValidFields = false;
@@ -438,9 +436,9 @@ const Expr *Instrumenter::analyzeBinding(const Expr *Bound, bool Mutable, Bindin
       // (&a == p inside); library code and compiler-generated members
       // access the object without barriers of their own.
       if (!CallArgument || isInstrumentedFunction(Callee))
-        BoundDerefs.insert(T);
+        Facts.BoundDerefs.insert(T);
       else if (Mutable)
-        WrittenAccesses.insert(T);
+        Facts.WrittenAccesses.insert(T);
       continue;
     }
     // A callee that reaches no safe point (library code, implicit and
@@ -448,16 +446,16 @@ const Expr *Instrumenter::analyzeBinding(const Expr *Bound, bool Mutable, Bindin
     // outlive the segment a field reference points into.
     bool CalleeHasSafePoints = Callee && !Callee->isImplicit() && !Callee->isTrivial() &&
                                classifyCallee(Callee, nullptr) == CallKind::Safe &&
-                               inOwnCode(Callee->getLocation()) && mayReachSafePoint(Callee);
+                               Ctx.inOwnCode(Callee->getLocation()) && mayReachSafePoint(Callee);
     if ((CallArgument && !CalleeHasSafePoints) || ValidToTheEnd) {
       if (Mutable)
-        WrittenAccesses.insert(T);
+        Facts.WrittenAccesses.insert(T);
       continue;
     }
     AllValidFields = false;
     if (!EscapeChecked.insert(T).second)
       continue;
-    if (!isFieldAccessorCall(strip(T)) && !reportableAccess(T, Managed::Maybe))
+    if (!isFieldAccessorCall(strip(T)) && !Facts.reportableAccess(T, Managed::Maybe))
       continue;
     reportFieldAddressEscapes(T, T->getBeginLoc(), What);
   }
@@ -499,7 +497,7 @@ bool hasLocalWithDestructor(const Stmt *S) {
 
 } // namespace
 
-std::string Instrumenter::fieldAccessorRefusal(const FunctionDecl *F) const {
+std::string Analysis::fieldAccessorRefusal(const FunctionDecl *F) const {
   if (!F || !isInstrumentedFunction(F))
     return "it is not compiled with stmify";
   if (const auto *M = dyn_cast<CXXMethodDecl>(F)) {
@@ -520,7 +518,7 @@ std::string Instrumenter::fieldAccessorRefusal(const FunctionDecl *F) const {
   return {};
 }
 
-bool Instrumenter::isFieldAccessor(const FunctionDecl *F) const {
+bool Analysis::isFieldAccessor(const FunctionDecl *F) const {
   if (!F || !F->getReturnType()->isReferenceType())
     return false;
   const FunctionDecl *Definition = F->getDefinition();
@@ -547,39 +545,39 @@ bool Instrumenter::isFieldAccessor(const FunctionDecl *F) const {
 
 // A call of a field accessor; in a template, a call or subscript that calls
 // one in some instantiation.
-bool Instrumenter::isFieldAccessorCall(const Expr *E) const {
+bool Analysis::isFieldAccessorCall(const Expr *E) const {
   if (const auto *Call = dyn_cast<CallExpr>(E); Call && Call->getDirectCallee())
     return isFieldAccessor(Call->getDirectCallee());
   return (isa<CallExpr>(E) || (isa<ArraySubscriptExpr>(E) && E->isTypeDependent())) &&
-         AccessorCallsInInstantiations.count(rawRange(E)) > 0;
+         Facts.AccessorCallsInInstantiations.count(rawRange(E)) > 0;
 }
 
 // A field accessor used otherwise than called directly (its address taken,
 // passed to std::invoke or std::function): the calls made through the
 // pointer cannot be checked.
-void Instrumenter::checkFieldAccessorUse(const DeclRefExpr *E) {
+void Analysis::checkFieldAccessorUse(const DeclRefExpr *E) {
   const auto *F = dyn_cast<FunctionDecl>(E->getDecl());
-  if (!F || !inOwnCode(E->getLocation()) || !isFieldAccessor(F))
+  if (!F || !Ctx.inOwnCode(E->getLocation()) || !isFieldAccessor(F))
     return;
   const Stmt *Child = E;
-  for (unsigned Up = 1; const Stmt *P = parentStmt(Up); ++Up, Child = P) {
+  for (unsigned Up = 1; const Stmt *P = Ctx.parentStmt(Up); ++Up, Child = P) {
     if (isa<ParenExpr>(P) || isa<ImplicitCastExpr>(P))
       continue;
     if (const auto *Call = dyn_cast<CallExpr>(P); Call && Call->getCallee() == Child)
       return;
     break;
   }
-  Diags.report(Diag::FieldAccessorAddressTaken, E->getLocation(), {F->getNameAsString()},
-               E->getSourceRange());
+  Ctx.Diags.report(Diag::FieldAccessorAddressTaken, E->getLocation(), {F->getNameAsString()},
+                   E->getSourceRange());
 }
 
-const Instrumenter::FieldReference *Instrumenter::fieldReferenceNamed(const Expr *E) const {
+const Analysis::FieldReference *Analysis::fieldReferenceNamed(const Expr *E) const {
   const auto *Ref = dyn_cast<DeclRefExpr>(strip(E));
   return Ref ? fieldReferenceOf(Ref->getDecl()) : nullptr;
 }
 
 // A structured binding names a part of its decomposed variable.
-const Instrumenter::FieldReference *Instrumenter::fieldReferenceOf(const ValueDecl *D) const {
+const Analysis::FieldReference *Analysis::fieldReferenceOf(const ValueDecl *D) const {
   if (const auto *B = dyn_cast<BindingDecl>(D))
     D = B->getDecomposedDecl();
   const auto *VD = dyn_cast_or_null<VarDecl>(D);
@@ -589,7 +587,7 @@ const Instrumenter::FieldReference *Instrumenter::fieldReferenceOf(const ValueDe
 
 // The type of the managed object whose field this is (or, for an accessor's
 // result, of the object whose field it returns).
-QualType Instrumenter::fieldObjectType(const Expr *Field) const {
+QualType Analysis::fieldObjectType(const Expr *Field) const {
   QualType Object = Field->getType();
   if (const auto *M = dyn_cast<MemberExpr>(Field))
     Object = M->isImplicitAccess() || M->isArrow() ? M->getBase()->getType()->getPointeeType()
@@ -599,7 +597,7 @@ QualType Instrumenter::fieldObjectType(const Expr *Field) const {
   else if (const auto *Call = dyn_cast<CallExpr>(strip(Field)))
     if (const FunctionDecl *F = Call->getDirectCallee(); F && isFieldAccessor(F)) {
       if (const auto *Method = dyn_cast<CXXMethodDecl>(F))
-        return AST.getRecordType(Method->getParent());
+        return Ctx.AST.getRecordType(Method->getParent());
       SmallVector<const Expr *, 4> Returned;
       collectReturnValues(F->getDefinition()->getBody(), Returned);
       SmallVector<const Expr *, 2> Targets;
@@ -621,31 +619,30 @@ QualType Instrumenter::fieldObjectType(const Expr *Field) const {
   return Object;
 }
 
-void Instrumenter::reportFieldAddressEscapes(const Expr *Field, SourceLocation Loc,
-                                             const char *What) {
-  Diags.report(Diag::FieldAddressEscapes, Loc, {What, typeName(fieldObjectType(Field))},
-               Field->getSourceRange());
+void Analysis::reportFieldAddressEscapes(const Expr *Field, SourceLocation Loc, const char *What) {
+  Ctx.Diags.report(Diag::FieldAddressEscapes, Loc, {What, Ctx.typeName(fieldObjectType(Field))},
+                   Field->getSourceRange());
   // A pointer to a field is refused even where a reference would not be.
   if (llvm::StringRef(What) == "the address of" && inAtomicBlockBody())
-    Diags.note(Loc, "stmify follows references to fields, not pointers to them: a pointer "
-                    "may be stored anywhere; keep a pointer to the object instead (to insert "
-                    "into a list, walk it with the node before: docs/diagnostics/"
-                    "field-address-escapes.md)");
+    Ctx.Diags.note(Loc, "stmify follows references to fields, not pointers to them: a pointer "
+                        "may be stored anywhere; keep a pointer to the object instead (to insert "
+                        "into a list, walk it with the node before: docs/diagnostics/"
+                        "field-address-escapes.md)");
 }
 
 // A lambda in an atomic block that captures a reference bound to a field
 // there may be stored and called after the block, through a segment the
 // thread no longer owns.
-void Instrumenter::checkFieldReferenceCaptures(const LambdaExpr *L) {
+void Analysis::checkFieldReferenceCaptures(const LambdaExpr *L) {
   for (const LambdaCapture &C : L->captures()) {
-    if (!C.capturesVariable() || !inOwnCode(C.getLocation()))
+    if (!C.capturesVariable() || !Ctx.inOwnCode(C.getLocation()))
       continue;
     if (const FieldReference *Named = fieldReferenceOf(C.getCapturedVar()))
       reportFieldAddressEscapes(Named->Field, C.getLocation(), "a reference to");
   }
 }
 
-void Instrumenter::analyzeCallArguments(const CallExpr *E) {
+void Analysis::analyzeCallArguments(const CallExpr *E) {
   const FunctionDecl *Callee = E->getDirectCallee();
   if (!Callee)
     return;
@@ -660,7 +657,7 @@ void Instrumenter::analyzeCallArguments(const CallExpr *E) {
         Method && !Method->isStatic() && !Method->isConst() &&
         (Method->isImplicit() || Method->isDefaulted()))
       if (isa<UnaryOperator>(strip(Object)))
-        WrittenAccesses.insert(strip(Object));
+        Facts.WrittenAccesses.insert(strip(Object));
   if (Object && classifyObjectType(Object->getType()) == Managed::No)
     if (const auto *Method = dyn_cast<CXXMethodDecl>(Callee); Method && !Method->isStatic()) {
       // An accessor reads; a write through its result is found as a write.
@@ -670,8 +667,8 @@ void Instrumenter::analyzeCallArguments(const CallExpr *E) {
       // local (when it can be copied back) instead of becoming inevitable.
       if (!Method->isConst())
         if (const VarDecl *VD = outerLocal(Object))
-          if (VD->getType().isTriviallyCopyableType(AST))
-            OuterLocalWrites[atomicBlock()->Lambda].push_back({VD, Object});
+          if (VD->getType().isTriviallyCopyableType(Ctx.AST))
+            Facts.OuterLocalWrites[atomicBlock()->Lambda].push_back({VD, Object});
     }
   for (unsigned I = FirstArg; I < E->getNumArgs(); ++I) {
     unsigned ParamIndex = I - FirstArg;
@@ -685,18 +682,18 @@ void Instrumenter::analyzeCallArguments(const CallExpr *E) {
   }
 }
 
-bool Instrumenter::writesUnmanagedInInstantiation(const Expr *Target) const {
+bool Analysis::writesUnmanagedInInstantiation(const Expr *Target) const {
   const Expr *E = strip(Target);
   bool Candidate = isa<DeclRefExpr>(E);
   if (const auto *U = dyn_cast<UnaryOperator>(E))
     Candidate =
         U->getOpcode() == UO_Deref && classifyPointee(U->getSubExpr()->getType()) == Managed::Maybe;
-  return Candidate && UnmanagedInInstantiations.count(E->getBeginLoc().getRawEncoding()) > 0;
+  return Candidate && Facts.UnmanagedInInstantiations.count(E->getBeginLoc().getRawEncoding()) > 0;
 }
 
 // The object a call runs a method on, when it is an object rather than a
 // pointer: x.f(), x[i] (a member operator); null for p->f() and free calls.
-const Expr *Instrumenter::calledObject(const CallExpr *E) const {
+const Expr *Analysis::calledObject(const CallExpr *E) const {
   if (const auto *Member = dyn_cast<CXXMemberCallExpr>(E)) {
     const auto *ME = dyn_cast<MemberExpr>(Member->getCallee()->IgnoreParens());
     return ME && !ME->isArrow() ? Member->getImplicitObjectArgument() : nullptr;
@@ -709,10 +706,10 @@ const Expr *Instrumenter::calledObject(const CallExpr *E) const {
 
 // Whether the expression being visited is (up to parentheses and implicit
 // conversions) an argument of a call or construction, and of which callee.
-bool Instrumenter::isCallArgument(const FunctionDecl *&Callee) const {
+bool Analysis::isCallArgument(const FunctionDecl *&Callee) const {
   Callee = nullptr;
   for (unsigned Up = 1;; ++Up) {
-    const Stmt *P = parentStmt(Up);
+    const Stmt *P = Ctx.parentStmt(Up);
     if (!P)
       return false;
     if (isa<ParenExpr>(P) || isa<ImplicitCastExpr>(P) || isa<MaterializeTemporaryExpr>(P) ||

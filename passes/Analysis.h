@@ -1,0 +1,183 @@
+// The analysis phase: what the rules need to know about the whole translation
+// unit before the first edit. It reads the AST and the traversal's position
+// and writes only AnalysisFacts (and diagnostics about accesses it refuses),
+// like clang's ExprMutationAnalyzer: one class, since its questions answer
+// each other (whether a call is safe depends on whether its object is owned,
+// which depends on what an accessor returns, which depends on which calls may
+// reach a safe point). Its concerns, one file each:
+//   WriteAnalysis.cpp   write contexts, reference bindings, outer locals
+//   SegmentChanges.cpp  where a thread may change segment
+//   CallAnalysis.cpp    which calls need a hook or synchronise
+// Analysis.cpp hands it the nodes the traversal visits.
+#ifndef STMIFY_PASSES_ANALYSIS_H
+#define STMIFY_PASSES_ANALYSIS_H
+
+#include "AnalysisFacts.h"
+#include "TransformContext.h"
+
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/DenseSet.h"
+
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace stmify {
+
+class Analysis {
+public:
+  Analysis(const TransformContext &Ctx, AnalysisFacts &Facts) : Ctx(Ctx), Facts(Facts) {}
+  Analysis(const Analysis &) = delete;
+  Analysis &operator=(const Analysis &) = delete;
+
+  // Before and after the analysis traversal.
+  void beforeTraversal();
+  void afterTraversal();
+
+  // In the analysis phase, at each node of the traversal (Analysis.cpp).
+  void atLambda(const clang::LambdaExpr *L);
+  void atUnaryOperator(const clang::UnaryOperator *E);
+  void atBinaryOperator(const clang::BinaryOperator *E);
+  // An overloaded operator call the template's pattern does not resolve.
+  void atOperatorCall(const clang::CXXOperatorCallExpr *E);
+  void atCall(const clang::CallExpr *E);
+  void atConstruct(const clang::CXXConstructExpr *E);
+  void atVarDecl(const clang::VarDecl *D);
+  void atReturn(const clang::ReturnStmt *S);
+  void atRangeFor(const clang::CXXForRangeStmt *S);
+  // The evaluated operand of typeid on a managed object.
+  void atTypeidOperand(const clang::Expr *Operand);
+  void atDeclRef(const clang::DeclRefExpr *E);
+  void atImplicitCast(const clang::ImplicitCastExpr *E);
+
+  // In both phases: what a call needs inside a transaction.
+  CallKind classifyCall(const clang::CallExpr *E) const;
+
+private:
+  void noteHookInNoexcept();
+
+  // --- WriteAnalysis.cpp
+  // The innermost managed access, outer local or unmanaged target an lvalue
+  // expression designates, after subscripts and '.' members of subobjects.
+  void writeTargets(const clang::Expr *LValue,
+                    llvm::SmallVectorImpl<const clang::Expr *> &Out) const;
+  bool isManagedAccess(const clang::Expr *E) const;
+  bool isPartOfManagedField(const clang::Expr *E) const;
+  void analyzeWrite(const clang::Expr *Operation, const clang::Expr *LValue);
+  void analyzeWriteTargets(const clang::Expr *Operation, const clang::Expr *LValue);
+  // A local reference bound, in an atomic block's body, to a field of a
+  // managed object, and whether it can write.
+  struct FieldReference {
+    const clang::Expr *Field;
+    bool Writable;
+    // Bound outside an atomic block's body where nothing can move the
+    // thread while it lives: valid wherever it is used, except escaping.
+    bool Pinned = false;
+  };
+  // Where a field's address, or a reference to it, is bound.
+  enum class Binding {
+    Argument, // to a parameter of the call being made
+    Local,    // to a local reference variable, or as a range-for's range
+    Pinned,   // the same, where no safe point can come while it lives
+    Returned, // returned by a field accessor (see fieldAccessorRefusal)
+    Escaping, // returned otherwise, or a pointer that may be stored anywhere
+  };
+  // The field of a managed object that every target of the binding is, when
+  // it stays valid where it is bound; null otherwise.
+  const clang::Expr *analyzeBinding(const clang::Expr *Bound, bool Mutable, Binding Kind,
+                                    const clang::FunctionDecl *Callee, const char *What);
+  // A function of the program whose result is a reference to a field of a
+  // managed object (an accessor: operator[], a getter). Its calls are field
+  // references, judged where their results are bound, as fields are.
+  bool isFieldAccessor(const clang::FunctionDecl *F) const;
+  bool isFieldAccessorCall(const clang::Expr *E) const;
+  // Why a function may not return a reference to a field (its callers could
+  // not all be checked); empty when it may.
+  std::string fieldAccessorRefusal(const clang::FunctionDecl *F) const;
+  void checkFieldAccessorUse(const clang::DeclRefExpr *E);
+  const FieldReference *fieldReferenceNamed(const clang::Expr *E) const;
+  const FieldReference *fieldReferenceOf(const clang::ValueDecl *D) const;
+  bool inAtomicBlockBody() const { return Ctx.scope() && Ctx.scope()->AtomicBody; }
+  // An atomic block's or a queued task's own body: the thread keeps its
+  // segment until the body returns.
+  bool inFixedSegmentBody() const {
+    return Ctx.scope() && (Ctx.scope()->AtomicBody || Ctx.scope()->TaskBody);
+  }
+  clang::QualType fieldObjectType(const clang::Expr *Field) const;
+  void reportFieldAddressEscapes(const clang::Expr *Field, clang::SourceLocation Loc,
+                                 const char *What);
+  void checkFieldReferenceCaptures(const clang::LambdaExpr *L);
+  void analyzeCallArguments(const clang::CallExpr *E);
+  const clang::VarDecl *outerLocal(const clang::Expr *Target) const;
+  static const clang::VarDecl *variableOf(const clang::DeclRefExpr *Ref);
+  static std::string nameOf(const clang::DeclRefExpr *Ref);
+  void analyzeMemberWriteInBlock(const clang::Expr *Operation, const clang::Expr *LValue,
+                                 const clang::MemberExpr *Member);
+  const clang::DeclContext *methodOfThis() const;
+  const clang::LambdaExpr *capturingLambda(const clang::VarDecl *VD) const;
+  void analyzeLambdaCall(const clang::CallExpr *E);
+  bool writesUnmanagedInInstantiation(const clang::Expr *Target) const;
+  const FunctionScope *atomicBlock() const;
+  bool declaredInTransaction(const clang::VarDecl *VD) const;
+  bool restorableByCopy(const clang::VarDecl *VD, const clang::Expr *LValue) const;
+  bool isFunctionLocalObject(const clang::Expr *Object) const;
+  const clang::Expr *calledObject(const clang::CallExpr *E) const;
+  bool isCallArgument(const clang::FunctionDecl *&Callee) const;
+  void noteEscapingClosure(const clang::Expr *E);
+  void hookWritesOfEscapingClosures();
+
+  // --- CallAnalysis.cpp
+  CallKind classifyCallee(const clang::FunctionDecl *Callee, const clang::Expr *Object) const;
+  bool hasConstTwin(const clang::CXXMethodDecl *M) const;
+  bool isOwnedObject(const clang::Expr *Object) const;
+  bool onlyOwnedArguments(const clang::CallExpr *E) const;
+  bool modifiesObjectBehindPointer(const clang::CallExpr *E) const;
+  bool isInstrumentedFunction(const clang::FunctionDecl *F) const;
+  bool compiledWithStmify(const clang::FunctionDecl *F) const;
+  void scanInstantiatedCalls();
+  bool isKnownValueFunction(const clang::FunctionDecl *F) const;
+  bool isKnownToSynchronize(const clang::FunctionDecl *F) const;
+  bool onlyReadArguments(const clang::CallExpr *E) const;
+  bool isWrittenManagedField(const clang::Expr *E) const;
+
+  // --- SegmentChanges.cpp
+  bool mayReachSafePoint(const clang::FunctionDecl *F) const;
+  Binding localBinding(const clang::Stmt *Scope, const clang::Stmt *From);
+  const clang::Stmt *firstSegmentChange(const clang::Stmt *S, const clang::Stmt *Allowed) const;
+  bool callKeepsSegment(const clang::CallExpr *E) const;
+  bool isLeafFunction(const clang::FunctionDecl *F) const;
+  void pinLoop(const clang::Stmt *Loop);
+  void noteSegmentChange(clang::SourceLocation Binding);
+
+  const TransformContext &Ctx;
+  AnalysisFacts &Facts;
+
+  // What only the analysis reads (its results are Facts).
+  llvm::DenseSet<const clang::Expr *> EscapeChecked; // field addresses already judged
+  // Local references bound, in an atomic block's body, to fields of managed
+  // objects. A writable one's binding has the write barrier, and writes
+  // through it write the managed heap; any use of one is a use of the field.
+  llvm::DenseMap<const clang::VarDecl *, FieldReference> FieldReferences;
+  mutable llvm::DenseMap<const clang::FunctionDecl *, bool>
+      FieldAccessors;                         // memo; false while judged
+  const clang::Stmt *SegmentChange = nullptr; // why the last localBinding was not Pinned
+  bool BindingInTemplate = false;             // the last localBinding was in a template
+  // Locals (or, with no variable, members of *this) that a lambda defined
+  // outside atomic blocks writes through its captures, by closure class.
+  struct CapturedWrite {
+    const clang::VarDecl *Variable;
+    const clang::Expr *LValue, *Operation;
+  };
+  std::map<const clang::CXXRecordDecl *, std::vector<CapturedWrite>> CapturedWrites;
+  // Closures used otherwise than called where they are (passed on, copied):
+  // an atomic block may call them where this file cannot see it.
+  llvm::DenseSet<const clang::CXXRecordDecl *> EscapingClosures;
+  // Calls from a noexcept function to a function of the program: the caller
+  // needs a hook when the callee does (through chains, afterTraversal).
+  std::vector<std::pair<const clang::FunctionDecl *, const clang::FunctionDecl *>> NoexceptCalls;
+};
+
+} // namespace stmify
+
+#endif
