@@ -31,7 +31,8 @@ std::map<std::uintptr_t, std::size_t> &free_runs() {
   return immortal<std::map<std::uintptr_t, std::size_t>, free_blocks_tag>();
 }
 std::unordered_map<std::uint32_t, std::vector<std::uintptr_t>> &partial_blocks() {
-  return immortal<std::unordered_map<std::uint32_t, std::vector<std::uintptr_t>>, free_blocks_tag>();
+  return immortal<std::unordered_map<std::uint32_t, std::vector<std::uintptr_t>>,
+                  free_blocks_tag>();
 }
 
 std::uint32_t partial_key(unsigned cls, std::uint16_t header) { return cls << 16 | header; }
@@ -192,7 +193,8 @@ std::size_t class_size(unsigned cls) noexcept {
 
 void setup_allocator() noexcept {
   const std::size_t bytes = g_heap.heap_end - g_heap.heap_begin;
-  g_blocks = static_cast<block_info *>(map_table(bytes / kBlock * sizeof(block_info), "block table"));
+  g_blocks =
+      static_cast<block_info *>(map_table(bytes / kBlock * sizeof(block_info), "block table"));
   const std::size_t bitmap = bytes / kGranule / 8;
   g_alloc_bits = static_cast<std::uint64_t *>(map_table(bitmap, "allocation bitmap"));
   g_mark_bits = static_cast<std::uint64_t *>(map_table(bitmap, "mark bitmap"));
@@ -362,10 +364,10 @@ sweep_result sweep(segment *segments, unsigned count) noexcept {
     b += kBlock;
   }
   // Freed blocks are reused soonest if they stay resident (zeroing a page
-  // costs much less than faulting it in again); beyond a budget of about what
-  // the program allocates between two collections, their pages go back to the
-  // system in every segment window.
-  const std::size_t keep_resident = std::max(g_heap.heap_limit / 8, r.live_bytes);
+  // costs much less than faulting it in again); beyond what the program may
+  // allocate before the next collection, their pages go back to the system in
+  // every segment window.
+  const std::size_t keep_resident = allocation_budget(r.live_bytes);
   std::size_t kept = 0;
   std::sort(released.begin(), released.end());
   for (std::size_t i = 0; i < released.size();) {

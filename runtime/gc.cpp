@@ -332,9 +332,17 @@ void note_allocated(std::size_t bytes) noexcept {
   g_allocated.fetch_add(bytes, std::memory_order_relaxed);
 }
 
+// Paced by the live heap, not by STMIFY_HEAP_LIMIT: the heap at most doubles
+// between collections, so resident memory follows what the program keeps,
+// and the limit is only a limit. The floor keeps a small heap from being
+// collected all the time.
+std::size_t allocation_budget(std::size_t live_bytes) noexcept {
+  constexpr std::size_t kFloor = std::size_t(8) << 20;
+  return std::max(std::min(kFloor, g_heap.heap_limit / 8), live_bytes);
+}
+
 bool collection_due() noexcept {
-  const std::size_t threshold = std::max(g_heap.heap_limit / 8, g_live_after_last);
-  return g_allocated.load(std::memory_order_relaxed) >= threshold;
+  return g_allocated.load(std::memory_order_relaxed) >= allocation_budget(g_live_after_last);
 }
 
 void collect_garbage(const char * /*reason*/) noexcept {

@@ -17,6 +17,10 @@ void note_runtime_region(const void *start, std::size_t bytes) noexcept;
 // Allocation volume, which decides when to collect.
 void note_allocated(std::size_t bytes) noexcept;
 bool collection_due() noexcept;
+// How much the program may allocate between two collections: as much as
+// survived the last one (live_bytes), and at least a floor (8 MiB, or an
+// eighth of a smaller STMIFY_HEAP_LIMIT).
+std::size_t allocation_budget(std::size_t live_bytes) noexcept;
 
 // Collects now, stopping every thread at its next safe point (see sync.h).
 // If another thread is already stopping the world, waits for it instead.
