@@ -92,7 +92,7 @@ def load_average():
         return float("nan")
 
 
-def summarise(times, cases, reps):
+def summarise(times, cases):
     """times[(case, label, threads)] -> list of seconds per op, one per rep."""
     rows = []
     for case in cases:
@@ -250,7 +250,7 @@ def main():
         print(f"{runs - len(failures)} of {runs} runs passed their checks")
         return 1 if failures else 0
 
-    rows = summarise(times, cases, reps)
+    rows = summarise(times, cases)
     cpu = platform.processor() or platform.machine()
     try:
         with open("/proc/cpuinfo") as f:
