@@ -61,7 +61,8 @@ int _stm_safe_point_slowpath(int may_abort) noexcept {
     return may_abort && seg.tx.doomed ? 1 : 0;
   }
   ++t->ambient_visits;
-  if (segment_waiters()) { // more threads than segments: take turns
+  // More threads than segments: take turns, unless a constructor is running.
+  if (segment_waiters() && t->view->constructing_depth == 0) {
     detach(*t);
     reattach(*t);
     return 0;

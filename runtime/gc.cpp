@@ -130,6 +130,12 @@ void mark_versions(marker_state &m) {
     oldest_needed =
         std::min(oldest_needed, seg.last_seen.load(std::memory_order_relaxed)->revision);
   }
+  // Objects under construction by a thread that holds no segment: only the
+  // thread's copy has what the constructor wrote so far.
+  for_each_thread_record([&](thread_record &t) {
+    for (const thread_record::carried_object &c : t.carried)
+      trace_version(m, c.bytes.data(), c.size, c.header);
+  });
   for (commit_entry *e = oldest_log_entry(); !is_log_end(e);
        e = e->next.load(std::memory_order_acquire)) {
     if (e->revision <= oldest_needed)
@@ -295,6 +301,9 @@ void forget_dead_objects_in_transactions() {
     if (tx.writes.size() != before)
       tx.reindex_writes();
   }
+  for_each_thread_record([&](thread_record &t) {
+    std::erase_if(t.carried, [&](const thread_record::carried_object &c) { return dead(c.start); });
+  });
 }
 
 // Runs with every thread stopped.

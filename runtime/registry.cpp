@@ -51,6 +51,7 @@ thread_record *new_thread_record() noexcept {
 void retire_thread_record(thread_record &t) noexcept {
   std::lock_guard<std::mutex> lock(g_registry_lock);
   t.view = nullptr;
+  t.carried = {}; // a constructor the thread never finished: garbage
   t.in_use = false;
   t.stack_hi = t.stack_mapping_lo = nullptr;
   t.next_free = g_free_records;

@@ -11,6 +11,8 @@
 
 #include <sys/types.h>
 
+#include <vector>
+
 namespace stm::rt {
 
 struct segment;
@@ -24,6 +26,10 @@ struct thread_record {
   segment *seg = nullptr;     // the segment held, if any
   segment *granted = nullptr; // handed over while waiting for a segment
   unsigned preferred = 0;     // segment index to try first
+  // The segment index the thread must take back (0: any): it gave that one
+  // up inside a constructor, whose `this`, and the writes the compiler makes
+  // through it (member initialisers, vptrs), point into that segment.
+  unsigned pinned = 0;
   unsigned consecutive_aborts = 0;
   // STMIFY_FORCE_ABORTS (transaction.cpp): the safe points the attempt has
   // passed, the one it aborts at, and how many the block's body has (once an
@@ -35,6 +41,16 @@ struct thread_record {
     std::uint64_t random = 0;
   } forced;
   unsigned ambient_visits = 0; // safe-point visits since the ambient transaction began
+  // Objects whose constructor was running when the thread gave its segment up
+  // (at a safe point, in a blocking call): a copy of each goes with the thread
+  // into the next segment it takes, where the constructor goes on writing.
+  struct carried_object {
+    std::uintptr_t start;
+    std::uint32_t size;
+    std::uint16_t header;
+    std::vector<unsigned char> bytes;
+  };
+  std::vector<carried_object> carried;
   // Nesting of runtime code running on this thread: while it is non-zero, the
   // locks and waits the thread goes through are the runtime's own, not
   // blocking calls of the program (see intercept.cpp).

@@ -136,8 +136,9 @@ struct segment {
   entry_pool entries;
   transaction_state tx;
   // Objects created outside atomic blocks whose constructor had not
-  // finished when their transaction published: the next transaction outside
-  // atomic blocks in this segment takes them over (_STM_GCFLAG_CONSTRUCTING).
+  // finished when their transaction published: the holder's next transaction
+  // outside atomic blocks takes them over (_STM_GCFLAG_CONSTRUCTING). They
+  // leave with the holder when it gives the segment up (thread_record::carried).
   std::vector<created_record> constructing;
   allocation_state alloc;
   segment_stats stats;

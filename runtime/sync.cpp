@@ -5,6 +5,7 @@
 #include "immortal.h"
 #include "segment.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -138,12 +139,16 @@ __attribute__((noinline)) bool with_world_stopped(void (*fn)(void *), void *ctx)
 }
 
 segment &acquire_segment(thread_record &t) noexcept {
+  // A thread that gave its segment up inside a constructor takes that one
+  // back (thread_record::pinned); the others take any.
+  const auto fits = [&t](unsigned index) { return t.pinned == 0 || t.pinned == index; };
   // Waiting threads are served first, in order.
   if (g_segment_queue_size.load(std::memory_order_seq_cst) == 0) {
-    if (t.preferred && try_take(t, segment_at(t.preferred)))
-      return segment_at(t.preferred);
+    const unsigned first = t.pinned ? t.pinned : t.preferred;
+    if (first && try_take(t, segment_at(first)))
+      return segment_at(first);
     for (unsigned i = 1; i <= g_heap.segments; ++i)
-      if (try_take(t, segment_at(i)))
+      if (fits(i) && try_take(t, segment_at(i)))
         return segment_at(i);
   }
   // The thread stops before it takes the segment lock: a collection holds
@@ -152,7 +157,7 @@ segment &acquire_segment(thread_record &t) noexcept {
   wait_stopped(t, [&] {
     std::unique_lock<std::mutex> lock(g_segment_lock);
     for (unsigned i = 1; i <= g_heap.segments && !taken; ++i)
-      if (try_take(t, segment_at(i)))
+      if (fits(i) && try_take(t, segment_at(i)))
         taken = &segment_at(i);
     if (taken)
       return;
@@ -170,15 +175,19 @@ segment &acquire_segment(thread_record &t) noexcept {
 
 void release_segment(segment &seg) noexcept {
   std::lock_guard<std::mutex> lock(g_segment_lock);
-  if (segment_queue().empty()) {
+  auto &queue = segment_queue();
+  const auto next = std::find_if(queue.begin(), queue.end(), [&](const thread_record *w) {
+    return w->pinned == 0 || w->pinned == seg.index;
+  });
+  if (next == queue.end()) {
     seg.owner.store(nullptr, std::memory_order_seq_cst);
     return;
   }
-  thread_record *next = segment_queue().front();
-  segment_queue().pop_front();
+  thread_record *waiter = *next;
+  queue.erase(next);
   g_segment_queue_size.fetch_sub(1, std::memory_order_seq_cst);
-  seg.owner.store(next, std::memory_order_seq_cst);
-  next->granted = &seg;
+  seg.owner.store(waiter, std::memory_order_seq_cst);
+  waiter->granted = &seg;
   segment_cv().notify_all();
 }
 

@@ -40,9 +40,11 @@ void take_segment(thread_record &t) noexcept {
   leave_stopped(t); // after any stop of the world in progress
   if (seg.stale)
     refresh_stale_segment(t, seg);
+  unpack_constructing(t, seg);
   seg.idle_imported = 0;
   t.seg = &seg;
   t.preferred = seg.index;
+  t.pinned = 0;
   load_view(t, seg);
   begin_ambient(t);
 }
@@ -87,6 +89,9 @@ void detach_at(thread_record &t, const void *stack_pointer) noexcept {
     return;
   end_ambient(t);
   segment &seg = *t.seg;
+  carry_constructing(t, seg);
+  if (t.view && t.view->constructing_depth != 0)
+    t.pinned = seg.index;
   t.seg = nullptr;
   if (g_heap.sanitizer)
     close_views(t, seg);

@@ -489,6 +489,22 @@ bool try_restart_ambient(thread_record &t) noexcept {
   return true;
 }
 
+void carry_constructing(thread_record &t, segment &seg) noexcept {
+  for (const created_record &c : seg.constructing) {
+    const auto *bytes = reinterpret_cast<const unsigned char *>(seg.base + c.start);
+    t.carried.push_back({c.start, c.size, c.header, {bytes, bytes + c.size}});
+  }
+  seg.constructing.clear();
+}
+
+void unpack_constructing(thread_record &t, segment &seg) noexcept {
+  for (const thread_record::carried_object &c : t.carried) {
+    std::memcpy(reinterpret_cast<void *>(seg.base + c.start), c.bytes.data(), c.size);
+    seg.constructing.push_back({c.start, c.size, c.header});
+  }
+  t.carried.clear();
+}
+
 // ------------------------------------------------------------ atomic
 
 namespace {

@@ -30,6 +30,12 @@ void begin_ambient(thread_record &t, bool continues = false) noexcept;
 // Waits while another transaction is inevitable (unless that one is blocked
 // and this one touches nothing it read).
 void end_ambient(thread_record &t) noexcept;
+// A thread that gives its segment up takes the objects it is constructing
+// along (their bytes), and puts them into the next segment it takes, before
+// that segment's first ambient transaction: the constructor, which goes on
+// writing through barriers, finds its object wherever the thread runs.
+void carry_constructing(thread_record &t, segment &seg) noexcept;
+void unpack_constructing(thread_record &t, segment &seg) noexcept;
 // Publishes and starts a fresh ambient transaction.
 void restart_ambient(thread_record &t) noexcept;
 // The same, unless publishing would have to wait: returns whether it did.

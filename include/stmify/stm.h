@@ -77,14 +77,15 @@ uint32_t stm_register_type(stm_type_descriptor_t *type) _STM_NOEXCEPT;
 /* ------------------------------------------------------ thread-local state */
 
 struct _stm_thread_view {
-  uintptr_t segment_base;            /* 0 while not attached */
-  uintptr_t offset_mask;             /* 0 while not attached */
-  _stm_read_version_t read_version;  /* marker value of the running transaction */
+  uintptr_t segment_base;           /* 0 while not attached */
+  uintptr_t offset_mask;            /* 0 while not attached */
+  _stm_read_version_t read_version; /* marker value of the running transaction */
   uint8_t _pad[3];
-  int32_t safe_point_countdown;      /* the slow path runs when it drops below 0 */
-  uint32_t atomic_depth;             /* nesting of atomic blocks */
-  uint32_t nothrow_depth;            /* noexcept functions and destructors entered */
-  void *thread;                      /* runtime-private */
+  int32_t safe_point_countdown; /* the slow path runs when it drops below 0 */
+  uint32_t atomic_depth;        /* nesting of atomic blocks */
+  uint32_t nothrow_depth;       /* noexcept functions and destructors entered */
+  uint32_t constructing_depth;  /* constructors that stm::make is running */
+  void *thread;                 /* runtime-private */
   /* Bases of the views that stm_read and stm_write return in a program built
    * with STMIFY_SANITIZE: with the barrier sanitizer on, a read-only and a
    * read-write alias of the segment that exist for one transaction; otherwise

@@ -486,9 +486,10 @@ template <class T> inline const stm_type_descriptor_t &descriptor() noexcept {
 }
 
 // Value-initialisation may have zeroed the header: the id, set again once the
-// constructor has run, marks the object complete.
+// constructor has run, marks the object complete. The constructor may have
+// left its thread in another segment than the one `object` points into.
 template <class T> T *finish_make(T *object) noexcept {
-  stm_object_t &header = access::header(*object);
+  stm_object_t &header = access::header(*loc(object));
   header.stm_tid = descriptor<T>().tid;
   header.stm_flags &= ~_STM_GCFLAG_CONSTRUCTING;
   return canon(object);
@@ -502,12 +503,19 @@ template <class T, class... Args> T *make_object(Args &&...args) {
   reinterpret_cast<stm_object_t *>(static_cast<char *>(memory) + type.header_offset)->stm_flags |=
       _STM_GCFLAG_CONSTRUCTING;
   T *object;
+  // While it runs, its thread keeps its segment at safe points, and takes the
+  // same one back after a blocking call: the code the compiler generates for
+  // member initialisers, bases and vptrs writes through `this`, a reference
+  // into that segment.
+  ++_stm_tls.constructing_depth;
   try {
     object = ::new (memory) T(std::forward<Args>(args)...);
   } catch (...) {
+    --_stm_tls.constructing_depth;
     _stm_free_unpublished(memory);
     throw;
   }
+  --_stm_tls.constructing_depth;
   return finish_make(object);
 }
 
