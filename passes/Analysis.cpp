@@ -109,9 +109,12 @@ void Analysis::atConstruct(const CXXConstructExpr *E) {
   const CXXConstructorDecl *Ctor = E->getConstructor();
   for (unsigned I = 0; I < E->getNumArgs() && I < Ctor->getNumParams(); ++I) {
     QualType P = Ctor->getParamDecl(I)->getType();
-    if (P->isReferenceType())
-      analyzeBinding(E->getArg(I), !P->getPointeeType().isConstQualified(), Binding::Argument, Ctor,
-                     "a reference to");
+    if (!P->isReferenceType())
+      continue;
+    MovingSibling = siblingSegmentChange({E->getArgs(), E->getNumArgs()}, I);
+    analyzeBinding(E->getArg(I), !P->getPointeeType().isConstQualified(), Binding::Argument, Ctor,
+                   "a reference to");
+    MovingSibling = nullptr;
   }
 }
 

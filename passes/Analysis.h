@@ -46,6 +46,7 @@ public:
   void atVarDecl(const clang::VarDecl *D);
   void atReturn(const clang::ReturnStmt *S);
   void atRangeFor(const clang::CXXForRangeStmt *S);
+  void atArraySubscript(const clang::ArraySubscriptExpr *E);
   // The evaluated operand of typeid on a managed object.
   void atTypeidOperand(const clang::Expr *Operand);
   void atDeclRef(const clang::DeclRefExpr *E);
@@ -146,6 +147,8 @@ private:
   Binding localBinding(const clang::Stmt *Scope, const clang::Stmt *From);
   const clang::Stmt *firstSegmentChange(const clang::Stmt *S, const clang::Stmt *Allowed) const;
   bool callKeepsSegment(const clang::CallExpr *E) const;
+  const clang::Stmt *siblingSegmentChange(llvm::ArrayRef<const clang::Expr *> Arguments,
+                                          unsigned Bound) const;
   bool isLeafFunction(const clang::FunctionDecl *F) const;
   void pinLoop(const clang::Stmt *Loop);
   void noteSegmentChange(clang::SourceLocation Binding);
@@ -162,7 +165,10 @@ private:
   mutable llvm::DenseMap<const clang::FunctionDecl *, bool>
       FieldAccessors;                         // memo; false while judged
   const clang::Stmt *SegmentChange = nullptr; // why the last localBinding was not Pinned
-  bool BindingInTemplate = false;             // the last localBinding was in a template
+  // While a call's argument is judged: another argument that may move the
+  // thread (siblingSegmentChange).
+  const clang::Stmt *MovingSibling = nullptr;
+  bool BindingInTemplate = false; // the last localBinding was in a template
   // Locals (or, with no variable, members of *this) that a lambda defined
   // outside atomic blocks writes through its captures, by closure class.
   struct CapturedWrite {

@@ -8,6 +8,7 @@
 #include "ManagedTypes.h"
 
 #include "clang/AST/ExprCXX.h"
+#include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/DenseSet.h"
 
 #include <map>
@@ -39,6 +40,10 @@ struct AnalysisFacts {
   // Loops where a reference bound to a field outside atomic blocks lives:
   // no safe point at their back-edge (the thread must keep its segment).
   llvm::DenseSet<const clang::Stmt *> LoopsWithoutSafePoint;
+  // Field accesses outside atomic blocks that are the array of a subscript
+  // (the outermost of a chain) whose index may move the thread to another
+  // segment: the barrier goes on the element, after the index.
+  llvm::DenseMap<const clang::Expr *, const clang::Expr *> ElementBarriers;
   // Source ranges (raw begin and end) of calls that reach library code.
   std::set<std::pair<unsigned, unsigned>> InstantiatedHooks;
   // Calls in templates that call a field accessor in some instantiation.

@@ -91,6 +91,8 @@ void BarrierRule::barrierForMember(const Expr *E, const Expr *Base, bool Arrow, 
                          {Ctx.typeName(ThisType->getPointeeType())}, E->getSourceRange());
       return;
     }
+    if (!Method && wrapElementAfterIndex(E))
+      return;
     llvm::StringRef Open = barrierOpen(E, false);
     bool Write = Open == names::WriteBarrier;
     Ctx.Edits.insertPrefix(
@@ -111,9 +113,31 @@ void BarrierRule::barrierForMember(const Expr *E, const Expr *Base, bool Arrow, 
           VD && !VD->getType()->isReferenceType())
         return; // a managed object by value: diagnosed at its declaration
   }
+  if (!Method && wrapElementAfterIndex(E))
+    return;
   if (const auto *This = dyn_cast<CXXThisExpr>(Stripped))
     ConsumedThis.insert(This);
   wrapWithBarrier(Base, E, Method, Arrow ? Base->getType()->getPointeeType() : Base->getType());
+}
+
+// p->data[f()] outside atomic blocks, where f() may move the thread: the
+// barrier on the element's address, once the index is computed
+// (ElementBarriers). The address is computed from p as it is (canonical, or
+// `this` in some segment) without reading through it.
+bool BarrierRule::wrapElementAfterIndex(const Expr *Access) {
+  auto Found = Ctx.Facts.ElementBarriers.find(Access);
+  if (Found == Ctx.Facts.ElementBarriers.end())
+    return false;
+  const Expr *Element = Found->second;
+  bool Write = Ctx.Facts.WrittenAccesses.contains(Access);
+  std::string Close = Write ? ", " + Ctx.quoted(Ctx.site(Access->getBeginLoc())) + "))" : "))";
+  const auto *Member = cast<MemberExpr>(Access);
+  QualType Object = Member->isArrow() ? Member->getBase()->getType()->getPointeeType()
+                                      : Member->getBase()->getType();
+  if (!Ctx.wrapExpr(Element, Write ? names::WriteElement : names::ReadElement, Close, Object))
+    return true;
+  ++(Write ? Ctx.Counts.Writes : Ctx.Counts.Reads);
+  return true;
 }
 
 // Wraps the expression that designates the object of Access in the barrier

@@ -34,6 +34,7 @@ public:
 private:
   void barrierForMember(const clang::Expr *E, const clang::Expr *Base, bool Arrow,
                         bool ImplicitThis, bool Method);
+  bool wrapElementAfterIndex(const clang::Expr *Access);
   void wrapWithBarrier(const clang::Expr *Object, const clang::Expr *Access, bool Method,
                        clang::QualType ObjectType);
   llvm::StringRef barrierOpen(const clang::Expr *Access, bool Method) const;

@@ -142,6 +142,12 @@ bool Instrumenter::VisitCXXOperatorCallExpr(CXXOperatorCallExpr *E) {
   return true;
 }
 
+bool Instrumenter::VisitArraySubscriptExpr(ArraySubscriptExpr *E) {
+  if (CurrentPhase == Phase::Analyze)
+    Analyzer.atArraySubscript(E);
+  return true;
+}
+
 bool Instrumenter::VisitCXXThisExpr(CXXThisExpr *E) {
   if (CurrentPhase == Phase::Rewrite)
     Barriers.atThis(E);

@@ -62,6 +62,7 @@ public:
   bool shouldVisitImplicitCode() const { return false; }
 
   bool VisitMemberExpr(clang::MemberExpr *E);
+  bool VisitArraySubscriptExpr(clang::ArraySubscriptExpr *E);
   bool VisitCXXDependentScopeMemberExpr(clang::CXXDependentScopeMemberExpr *E);
   bool VisitUnresolvedMemberExpr(clang::UnresolvedMemberExpr *E);
   bool VisitUnaryOperator(clang::UnaryOperator *E);

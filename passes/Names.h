@@ -71,6 +71,9 @@ inline constexpr llvm::StringLiteral ConvertedValue = "stm::detail::converted_va
 inline constexpr llvm::StringLiteral Preserve = "stm::detail::preserve(";
 inline constexpr llvm::StringLiteral ElementsOf = "stm::detail::elements_of(";
 inline constexpr llvm::StringLiteral VptrView = "stm::detail::vptr_view(";
+// The element of an array field, with its barrier taken after the index.
+inline constexpr llvm::StringLiteral ReadElement = "(*stm::detail::read_element(&";
+inline constexpr llvm::StringLiteral WriteElement = "(*stm::detail::write_element(&";
 inline constexpr llvm::StringLiteral SafePoint = "stm::detail::safe_point();";
 inline constexpr llvm::StringLiteral SafePointNoThrow = "stm::detail::safe_point_nothrow();";
 inline constexpr llvm::StringLiteral NoThrowScope = "stm::detail::nothrow_scope __stmify_nothrow;";

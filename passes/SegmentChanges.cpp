@@ -161,7 +161,55 @@ Analysis::Binding Analysis::localBinding(const Stmt *Scope, const Stmt *From) {
   return SegmentChange ? Binding::Local : Binding::Pinned;
 }
 
+// f(p->field, g()) outside atomic blocks: the reference to the field may be
+// bound before g() runs (C++ leaves the order of arguments open, clang goes
+// left to right), and g() may move the thread to another segment before f
+// uses it. The first other argument that may, or null.
+const Stmt *Analysis::siblingSegmentChange(ArrayRef<const Expr *> Arguments, unsigned Bound) const {
+  if (!Ctx.scope() || inFixedSegmentBody())
+    return nullptr;
+  for (unsigned I = 0; I < Arguments.size(); ++I)
+    if (I != Bound)
+      if (const Stmt *Change = firstSegmentChange(Arguments[I], nullptr))
+        return Change;
+  return nullptr;
+}
+
 void Analysis::pinLoop(const Stmt *Loop) { Facts.LoopsWithoutSafePoint.insert(Loop); }
+
+// p->data[f()]: C++ evaluates p->data before f(), so the object's barrier
+// would return a reference into the segment the thread is in before f(),
+// which may move it. The element's barrier then comes after the index, on
+// the element's address (ElementBarriers). Every field access of the chain
+// (p->inner.rows[i][f()]) is noted: the rule takes the one with the barrier.
+void Analysis::atArraySubscript(const ArraySubscriptExpr *E) {
+  if (!Ctx.scope() || inFixedSegmentBody())
+    return;
+  bool IndexMoves = false;
+  SmallVector<const MemberExpr *, 2> Fields;
+  for (const Expr *Part = E;;) {
+    Part = Part->IgnoreParens();
+    if (const auto *Subscript = dyn_cast<ArraySubscriptExpr>(Part)) {
+      // An array held in the object, not the elements a pointer points to.
+      const auto *Decay = dyn_cast<ImplicitCastExpr>(Subscript->getBase()->IgnoreParens());
+      if (!Decay || Decay->getCastKind() != CK_ArrayToPointerDecay)
+        return;
+      IndexMoves = IndexMoves || firstSegmentChange(Subscript->getIdx(), nullptr);
+      Part = Decay->getSubExpr();
+      continue;
+    }
+    const auto *Member = dyn_cast<MemberExpr>(Part);
+    if (!Member || !isa<FieldDecl>(Member->getMemberDecl()))
+      return;
+    Fields.push_back(Member);
+    if (Member->isArrow() || Member->isImplicitAccess())
+      break;
+    Part = Member->getBase();
+  }
+  if (IndexMoves)
+    for (const MemberExpr *Member : Fields)
+      Facts.ElementBarriers.try_emplace(Member, E); // the outermost subscript comes first
+}
 
 // After a refused binding: where the thread may change segment.
 void Analysis::noteSegmentChange(SourceLocation Binding) {

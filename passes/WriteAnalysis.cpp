@@ -447,7 +447,7 @@ const Expr *Analysis::analyzeBinding(const Expr *Bound, bool Mutable, Binding Ki
     bool CalleeHasSafePoints = Callee && !Callee->isImplicit() && !Callee->isTrivial() &&
                                classifyCallee(Callee, nullptr) == CallKind::Safe &&
                                Ctx.inOwnCode(Callee->getLocation()) && mayReachSafePoint(Callee);
-    if ((CallArgument && !CalleeHasSafePoints) || ValidToTheEnd) {
+    if ((CallArgument && !CalleeHasSafePoints && !MovingSibling) || ValidToTheEnd) {
       if (Mutable)
         Facts.WrittenAccesses.insert(T);
       continue;
@@ -458,6 +458,11 @@ const Expr *Analysis::analyzeBinding(const Expr *Bound, bool Mutable, Binding Ki
     if (!isFieldAccessorCall(strip(T)) && !Facts.reportableAccess(T, Managed::Maybe))
       continue;
     reportFieldAddressEscapes(T, T->getBeginLoc(), What);
+    if (CallArgument && !CalleeHasSafePoints && MovingSibling) {
+      BindingInTemplate = false; // left by an earlier binding: not this one's reason
+      SegmentChange = MovingSibling;
+      noteSegmentChange(T->getBeginLoc());
+    }
   }
   return AllValidFields ? Field : nullptr;
 }
@@ -678,7 +683,9 @@ void Analysis::analyzeCallArguments(const CallExpr *E) {
     if (!ParamType->isReferenceType())
       continue;
     bool Mutable = !ParamType->getPointeeType().isConstQualified();
+    MovingSibling = siblingSegmentChange({E->getArgs(), E->getNumArgs()}, I);
     analyzeBinding(E->getArg(I), Mutable, Binding::Argument, Callee, "a reference to");
+    MovingSibling = nullptr;
   }
 }
 

@@ -224,6 +224,14 @@ void *stm_allocate_sized(const stm_type_descriptor_t *type, size_t bytes) noexce
   return local;
 }
 
+uintptr_t _stm_header_containing(const void *ref) noexcept {
+  running_thread("element barrier");
+  const std::uintptr_t object = object_containing(g_heap.offset(ref));
+  if (!object)
+    fatal("an element barrier on %p, which is not inside a managed object", ref);
+  return object + block_at(object).header;
+}
+
 void _stm_free_unpublished(void *local) noexcept {
   thread_record &t = running_thread("free");
   runtime_scope scope;

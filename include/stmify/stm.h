@@ -199,6 +199,10 @@ void _stm_atomic_rollback(void) _STM_NOEXCEPT;
 void _stm_ambient_boundary(const char *what) _STM_NOEXCEPT;
 void _stm_preserve(void *addr, size_t size) _STM_NOEXCEPT;
 void _stm_free_unpublished(void *local) _STM_NOEXCEPT;
+/* The offset of the header of the object that holds the byte at `ref` (a
+ * reference into any window, or canonical): for an access known only by the
+ * address of an element inside its object. */
+uintptr_t _stm_header_containing(const void *ref) _STM_NOEXCEPT;
 /* Rolls the atomic transaction back but keeps the objects it created (they
  * become the thread's, outside atomic blocks): stm::atomic_cancel, whose
  * exception may refer to them. */

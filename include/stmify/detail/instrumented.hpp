@@ -371,6 +371,21 @@ private:
   std::size_t count_;
 };
 
+// The barriers of an element of an array field whose index the program
+// computes after the object's reference (`p->data[f()]`, where f may reach a
+// safe point and move the thread to another segment): taken on the element's
+// address, once the index is known, in the segment the thread is in then.
+template <class T> T *read_element(T *element) noexcept {
+  _stm_mark_read(_stm_header_containing(element));
+  return static_cast<T *>(_stm_read_view(_stm_offset(element)));
+}
+template <class T> T *write_element(T *element, const char *site) noexcept {
+  auto *header = static_cast<stm_object_t *>(_stm_write_view(_stm_header_containing(element)));
+  if (_stm_needs_backup(header))
+    _stm_write_slowpath(header, site);
+  return static_cast<T *>(_stm_write_view(_stm_offset(element)));
+}
+
 template <class T, std::size_t N>
 field_elements<std::remove_cv_t<T>> elements_of(const T (&elements)[N]) noexcept {
   return {elements, N};
@@ -495,7 +510,7 @@ template <class T> T *finish_make(T *object) noexcept {
   return canon(object);
 }
 
-template <class T, class... Args> T *make_object(Args &&...args) {
+template <class T, class... Args> T *construct_made(Args &&...args) {
   const stm_type_descriptor_t &type = descriptor<T>();
   void *memory = stm_allocate(&type);
   if (!memory)
@@ -517,6 +532,22 @@ template <class T, class... Args> T *make_object(Args &&...args) {
   }
   --_stm_tls.constructing_depth;
   return finish_make(object);
+}
+
+// A scalar argument may name a field of a managed object: a reference into
+// the caller's segment, which the allocation may make stale (it may publish,
+// and a type's first use may wait for another thread and continue in another
+// segment). Such arguments are read first, unless the constructor needs the
+// reference itself.
+template <class A>
+using settled_t = std::conditional_t<std::is_scalar_v<std::remove_reference_t<A>>,
+                                     std::remove_cv_t<std::remove_reference_t<A>>, A &&>;
+
+template <class T, class... Args> T *make_object(Args &&...args) {
+  if constexpr (std::is_constructible_v<T, settled_t<Args>...>)
+    return construct_made<T>(static_cast<settled_t<Args>>(args)...);
+  else
+    return construct_made<T>(std::forward<Args>(args)...);
 }
 
 // ----------------------------------------------------------- stm::array
