@@ -38,9 +38,10 @@ void Analysis::atUnaryOperator(const UnaryOperator *E) {
     return;
   }
   const FunctionDecl *Callee = nullptr;
-  bool Argument = isCallArgument(Callee);
+  bool Argument = isCallArgument(Callee, &MovingSibling);
   analyzeBinding(E->getSubExpr(), true, Argument ? Binding::Argument : Binding::Escaping, Callee,
                  "the address of");
+  MovingSibling = nullptr;
 }
 
 void Analysis::atBinaryOperator(const BinaryOperator *E) {

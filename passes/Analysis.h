@@ -124,7 +124,8 @@ private:
   bool restorableByCopy(const clang::VarDecl *VD, const clang::Expr *LValue) const;
   bool isFunctionLocalObject(const clang::Expr *Object) const;
   const clang::Expr *calledObject(const clang::CallExpr *E) const;
-  bool isCallArgument(const clang::FunctionDecl *&Callee) const;
+  bool isCallArgument(const clang::FunctionDecl *&Callee,
+                      const clang::Stmt **Sibling = nullptr) const;
   void noteEscapingClosure(const clang::Expr *E);
   void hookWritesOfEscapingClosures();
 

@@ -713,21 +713,34 @@ const Expr *Analysis::calledObject(const CallExpr *E) const {
 
 // Whether the expression being visited is (up to parentheses and implicit
 // conversions) an argument of a call or construction, and of which callee.
-bool Analysis::isCallArgument(const FunctionDecl *&Callee) const {
+bool Analysis::isCallArgument(const FunctionDecl *&Callee, const Stmt **Sibling) const {
   Callee = nullptr;
+  const Stmt *Argument = Ctx.parentStmt(0);
+  auto SiblingOf = [&](ArrayRef<const Expr *> Arguments) {
+    if (!Sibling)
+      return;
+    const auto *Found = llvm::find(Arguments, Argument);
+    *Sibling = Found == Arguments.end()
+                   ? nullptr
+                   : siblingSegmentChange(Arguments, unsigned(Found - Arguments.begin()));
+  };
   for (unsigned Up = 1;; ++Up) {
     const Stmt *P = Ctx.parentStmt(Up);
     if (!P)
       return false;
     if (isa<ParenExpr>(P) || isa<ImplicitCastExpr>(P) || isa<MaterializeTemporaryExpr>(P) ||
-        isa<CXXBindTemporaryExpr>(P))
+        isa<CXXBindTemporaryExpr>(P)) {
+      Argument = P;
       continue;
+    }
     if (const auto *Call = dyn_cast<CallExpr>(P)) {
       Callee = Call->getDirectCallee();
+      SiblingOf({Call->getArgs(), Call->getNumArgs()});
       return true;
     }
     if (const auto *Construct = dyn_cast<CXXConstructExpr>(P)) {
       Callee = Construct->getConstructor();
+      SiblingOf({Construct->getArgs(), Construct->getNumArgs()});
       return true;
     }
     return false;

@@ -105,8 +105,10 @@ class Generator:
     def pointer(self, scope):
         return self.pick(scope.pointers)
 
-    def node_place(self, scope):
-        """A field of a managed object reached through a pointer or a reference."""
+    def node_place(self, scope, quiet=False):
+        """A field of a managed object reached through a pointer or a reference.
+        Quiet: its index calls nothing (the place is bound beside another
+        argument of the same call, which must not reach a safe point)."""
         if scope.references and self.chance(0.3):
             base = self.pick(scope.references) + "."
         else:
@@ -115,19 +117,22 @@ class Generator:
                 p = f"{p}->peer"
             base = p + "->"
         choice = self.rng.randrange(7)
+        index = self.pick(scope.values) if quiet and scope.values else self.value(scope, 1)
+        if quiet and not scope.values:
+            index = self.constant()
         if choice == 4:
-            return f"{base}data[{self.value(scope, 1)} & 3u]"
+            return f"{base}data[{index} & 3u]"
         if choice == 5:
             return f"{base}data[{self.rng.randrange(4)}]"
         if choice == 6:  # through an accessor returning a reference to the field
-            return f"{base}slot({self.value(scope, 1)})"
+            return f"{base}slot({index})"
         return base + NODE_FIELDS[choice % 4]
 
-    def place(self, scope, capturable=False):
+    def place(self, scope, capturable=False, quiet=False):
         places = scope.places if capturable else scope.places + scope.field_places
         if places and self.chance(0.45):
             return self.pick(places)
-        return self.node_place(scope)
+        return self.node_place(scope, quiet)
 
     def bound_field(self, scope, *names):
         """After a reference to a field is bound outside a fixed-segment body,
@@ -244,7 +249,8 @@ class Generator:
             a, b = self.pointer(scope), self.pointer(scope)
             self.emit(indent, f"{a}->peer = {b};")
         elif roll < 83:
-            self.emit(indent, f"std::swap({self.place(scope)}, {self.place(scope)});")
+            a, b = self.place(scope, quiet=True), self.place(scope, quiet=True)
+            self.emit(indent, f"std::swap({a}, {b});")
         elif roll < 86 and free:
             p = self.pointer(scope)
             d = self.fresh("d")
@@ -300,10 +306,15 @@ class Generator:
             t = self.fresh("c")
             self.emit(indent, f"U {t} = {name}(*{p}, {v});")
             scope.values.append(t)
-        elif kind in ("ref_out", "template_ref"):
-            self.emit(indent, f"{name}({self.place(scope)}, {v});")
-        elif kind == "ptr_out":
-            self.emit(indent, f"{name}(&{self.place(scope)}, {v});")
+        elif kind in ("ref_out", "template_ref", "ptr_out"):
+            # The value first: beside an argument that may reach a safe point,
+            # a reference to a field is refused outside atomic blocks (the
+            # order of arguments is unspecified).
+            t = self.fresh("c")
+            self.emit(indent, f"U {t} = {v};")
+            scope.values.append(t)
+            address = "&" if kind == "ptr_out" else ""
+            self.emit(indent, f"{name}({address}{self.place(scope)}, {t});")
         elif kind == "template_ptr":
             t = self.fresh("c")
             self.emit(indent, f"U {t} = {name}({p}, {v});")

@@ -264,8 +264,10 @@ void instantiate(Shelf<Counter> *shelf) {
 // the reference before it runs. In an atomic block's body it is fine.
 long slow_index(long i); // defined elsewhere: it may reach a safe point
 void pair_up(long &a, long b) { a += b; } // reaches no safe point
+void add_to(long *a, long b) { *a += b; }  // reaches no safe point
 void sibling_arguments(Node *n, long i) {
   pair_up(n->value, slow_index(i)); // expected-error {{a reference to a field of managed object of type Node escapes}} expected-note {{fix: bind it in}} expected-note {{this call of 'slow_index' may reach a safe point}}
   pair_up(n->value, i + 1);
   stm::atomic([&] { pair_up(n->value, slow_index(i)); });
+  add_to(&n->value, slow_index(i)); // expected-error {{the address of a field of managed object of type Node escapes}} expected-note {{fix: bind it in}} expected-note {{this call of 'slow_index' may reach a safe point}}
 }
