@@ -62,7 +62,7 @@ int _stm_safe_point_slowpath(int may_abort) noexcept {
   }
   ++t->ambient_visits;
   // More threads than segments: take turns, unless a constructor is running.
-  if (segment_waiters() && t->view->constructing_depth == 0) {
+  if (segment_waiters(seg) && t->view->constructing_depth == 0) {
     detach(*t);
     reattach(*t);
     return 0;

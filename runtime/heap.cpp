@@ -12,6 +12,7 @@
 
 uintptr_t _stm_canonical_base;
 uintptr_t _stm_segment_mask;
+uintptr_t _stm_reservation_size;
 
 namespace stm::rt {
 
@@ -94,6 +95,7 @@ void reserve_windows() {
     map_segment(g_heap.window(i), i, seg);
   _stm_canonical_base = base;
   _stm_segment_mask = seg - 1;
+  _stm_reservation_size = used_end - base;
 }
 
 pthread_once_t setup_once = PTHREAD_ONCE_INIT;

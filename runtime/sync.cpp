@@ -40,6 +40,9 @@ void report_running_threads() noexcept {
 
 std::mutex g_segment_lock;
 std::atomic<std::size_t> g_segment_queue_size{0};
+// Of those, the ones pinned to each segment (thread_record::pinned): a holder
+// of another segment need not make way for them.
+std::atomic<std::size_t> g_pinned_waiters[kMaxSegments + 1];
 struct segment_wait_tag;
 std::condition_variable &segment_cv() {
   return immortal<std::condition_variable, segment_wait_tag>();
@@ -166,6 +169,8 @@ segment &acquire_segment(thread_record &t) noexcept {
     t.granted = nullptr;
     segment_queue().push_back(&t);
     g_segment_queue_size.fetch_add(1, std::memory_order_seq_cst);
+    if (t.pinned)
+      g_pinned_waiters[t.pinned].fetch_add(1, std::memory_order_seq_cst);
     watched_wait(segment_cv(), lock, [&] { return t.granted != nullptr; }, report_segment_holders);
     taken = t.granted;
     t.granted = nullptr;
@@ -186,13 +191,19 @@ void release_segment(segment &seg) noexcept {
   thread_record *waiter = *next;
   queue.erase(next);
   g_segment_queue_size.fetch_sub(1, std::memory_order_seq_cst);
+  if (waiter->pinned)
+    g_pinned_waiters[waiter->pinned].fetch_sub(1, std::memory_order_seq_cst);
   seg.owner.store(waiter, std::memory_order_seq_cst);
   waiter->granted = &seg;
   segment_cv().notify_all();
 }
 
-bool segment_waiters() noexcept {
-  return g_segment_queue_size.load(std::memory_order_relaxed) != 0;
+bool segment_waiters(const segment &seg) noexcept {
+  std::size_t pinned = 0;
+  for (unsigned i = 1; i <= g_heap.segments; ++i)
+    if (i != seg.index)
+      pinned += g_pinned_waiters[i].load(std::memory_order_relaxed);
+  return g_segment_queue_size.load(std::memory_order_relaxed) > pinned;
 }
 
 // ------------------------------------------------------------ watchdog

@@ -47,7 +47,8 @@ void park_for_stop(thread_record &t) noexcept;
 segment &acquire_segment(thread_record &t) noexcept;
 // Gives a segment up, handing it to the longest waiter if there is one.
 void release_segment(segment &seg) noexcept;
-bool segment_waiters() noexcept;
+// Whether a thread waits that could take seg (one not pinned to another).
+bool segment_waiters(const segment &seg) noexcept;
 
 // Test mode: the runtime never blocks; a wait becomes an abort or a fatal
 // error.

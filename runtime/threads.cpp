@@ -38,9 +38,10 @@ void clear_view(thread_record &t) noexcept {
 void take_segment(thread_record &t) noexcept {
   segment &seg = acquire_segment(t);
   leave_stopped(t); // after any stop of the world in progress
-  if (seg.stale)
+  const bool refreshed = seg.stale;
+  if (refreshed)
     refresh_stale_segment(t, seg);
-  unpack_constructing(t, seg);
+  unpack_constructing(t, seg, refreshed || t.pinned != seg.index);
   seg.idle_imported = 0;
   t.seg = &seg;
   t.preferred = seg.index;

@@ -497,9 +497,10 @@ void carry_constructing(thread_record &t, segment &seg) noexcept {
   seg.constructing.clear();
 }
 
-void unpack_constructing(thread_record &t, segment &seg) noexcept {
+void unpack_constructing(thread_record &t, segment &seg, bool restore_bytes) noexcept {
   for (const thread_record::carried_object &c : t.carried) {
-    std::memcpy(reinterpret_cast<void *>(seg.base + c.start), c.bytes.data(), c.size);
+    if (restore_bytes)
+      std::memcpy(reinterpret_cast<void *>(seg.base + c.start), c.bytes.data(), c.size);
     seg.constructing.push_back({c.start, c.size, c.header});
   }
   t.carried.clear();

@@ -31,11 +31,14 @@ void begin_ambient(thread_record &t, bool continues = false) noexcept;
 // and this one touches nothing it read).
 void end_ambient(thread_record &t) noexcept;
 // A thread that gives its segment up takes the objects it is constructing
-// along (their bytes), and puts them into the next segment it takes, before
-// that segment's first ambient transaction: the constructor, which goes on
-// writing through barriers, finds its object wherever the thread runs.
+// along, with a copy of their bytes, and hands them to the next ambient
+// transaction of the segment it takes back: not to whoever takes the segment
+// meanwhile. The bytes are written back only where the segment no longer
+// holds them (restore_bytes: it was dropped and copied from another since),
+// so that what another thread wrote into the object through a barrier, if
+// the constructor let `this` out, is not undone.
 void carry_constructing(thread_record &t, segment &seg) noexcept;
-void unpack_constructing(thread_record &t, segment &seg) noexcept;
+void unpack_constructing(thread_record &t, segment &seg, bool restore_bytes) noexcept;
 // Publishes and starts a fresh ambient transaction.
 void restart_ambient(thread_record &t) noexcept;
 // The same, unless publishing would have to wait: returns whether it did.

@@ -97,6 +97,7 @@ struct _stm_thread_view {
 extern __thread struct _stm_thread_view _stm_tls;
 extern uintptr_t _stm_canonical_base; /* set before the first object exists */
 extern uintptr_t _stm_segment_mask;
+extern uintptr_t _stm_reservation_size; /* every window, from the canonical one */
 /* Defined by every file compiled with STMIFY_SANITIZE: the program was built
  * with the barrier sanitizer. */
 extern __attribute__((weak)) int _stm_sanitized_build;

@@ -510,7 +510,21 @@ template <class T> T *finish_make(T *object) noexcept {
   return canon(object);
 }
 
-template <class T, class... Args> T *construct_made(Args &&...args) {
+// An argument bound to a field of a managed object (`stm::make<Link>(v,
+// list->head)`) is a reference into the segment the caller was in; the
+// allocation may publish (a new view under the barrier sanitizer) or, at a
+// type's first use, wait for another thread and continue in another segment.
+// The constructor gets the same reference, in the segment the thread is in.
+template <class A> A &&in_current_segment(A &&argument) noexcept {
+  if constexpr (std::is_lvalue_reference_v<A>) {
+    const void *address = std::addressof(argument);
+    if (reinterpret_cast<std::uintptr_t>(address) - _stm_canonical_base < _stm_reservation_size)
+      return *static_cast<std::remove_reference_t<A> *>(_stm_translate(address));
+  }
+  return static_cast<A &&>(argument);
+}
+
+template <class T, class... Args> T *make_object(Args &&...args) {
   const stm_type_descriptor_t &type = descriptor<T>();
   void *memory = stm_allocate(&type);
   if (!memory)
@@ -524,7 +538,7 @@ template <class T, class... Args> T *construct_made(Args &&...args) {
   // into that segment.
   ++_stm_tls.constructing_depth;
   try {
-    object = ::new (memory) T(std::forward<Args>(args)...);
+    object = ::new (memory) T(in_current_segment(std::forward<Args>(args))...);
   } catch (...) {
     --_stm_tls.constructing_depth;
     _stm_free_unpublished(memory);
@@ -532,22 +546,6 @@ template <class T, class... Args> T *construct_made(Args &&...args) {
   }
   --_stm_tls.constructing_depth;
   return finish_make(object);
-}
-
-// A scalar argument may name a field of a managed object: a reference into
-// the caller's segment, which the allocation may make stale (it may publish,
-// and a type's first use may wait for another thread and continue in another
-// segment). Such arguments are read first, unless the constructor needs the
-// reference itself.
-template <class A>
-using settled_t = std::conditional_t<std::is_scalar_v<std::remove_reference_t<A>>,
-                                     std::remove_cv_t<std::remove_reference_t<A>>, A &&>;
-
-template <class T, class... Args> T *make_object(Args &&...args) {
-  if constexpr (std::is_constructible_v<T, settled_t<Args>...>)
-    return construct_made<T>(static_cast<settled_t<Args>>(args)...);
-  else
-    return construct_made<T>(std::forward<Args>(args)...);
 }
 
 // ----------------------------------------------------------- stm::array
