@@ -4,8 +4,6 @@
 // collections shows the pacing. Run with the default STMIFY_HEAP_LIMIT.
 #include <stmify/stm.hpp>
 
-#include <sys/resource.h>
-
 #include <chrono>
 #include <cstdio>
 #include <thread>
@@ -42,9 +40,8 @@ int main() {
   long alive = 0;
   for (Slot *slot : slots)
     alive += slot->blob != nullptr;
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  std::printf("%.3f s, peak resident %ld MiB, %llu collections, %ld slots filled\n", secs,
-              usage.ru_maxrss / 1024, stm::stats().collections, alive);
+  const stm::statistics stats = stm::stats();
+  std::printf("%.3f s, peak resident %llu MiB, %llu collections, %ld slots filled\n", secs,
+              stats.peak_resident_bytes >> 20, stats.collections, alive);
   return alive == 4096 ? 0 : 1;
 }

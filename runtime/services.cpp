@@ -8,6 +8,8 @@
 
 #include <stmify/stm.h>
 
+#include <sys/resource.h>
+
 #include <atomic>
 #include <string>
 
@@ -27,6 +29,15 @@ unsigned long long stm_count(void) noexcept {
   return next.fetch_add(1, std::memory_order_relaxed) + 1;
 }
 
+namespace {
+// Linux reports ru_maxrss in KiB.
+uint64_t peak_resident_bytes() noexcept {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<uint64_t>(usage.ru_maxrss) * 1024;
+}
+} // namespace
+
 void stm_get_statistics(stm_statistics_t *out) noexcept {
   runtime_scope scope;
   *out = stm_statistics_t{};
@@ -43,6 +54,7 @@ void stm_get_statistics(stm_statistics_t *out) noexcept {
   out->gc_pause_ns = gc.total_pause_ns;
   out->gc_max_pause_ns = gc.max_pause_ns;
   out->live_bytes = gc.live_bytes;
+  out->peak_resident_bytes = peak_resident_bytes();
 }
 
 const char *stm_heap_exhausted_message(void) noexcept {

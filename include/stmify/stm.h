@@ -173,14 +173,15 @@ unsigned stm_segment_limit(void) _STM_NOEXCEPT;
 unsigned long long stm_count(void) _STM_NOEXCEPT;
 
 typedef struct stm_statistics_s {
-  uint64_t commits;         /* atomic blocks committed */
-  uint64_t aborts;          /* attempts of atomic blocks rolled back */
-  uint64_t inevitable;      /* transactions that became inevitable */
-  uint64_t ambient_commits; /* publications by code outside atomic blocks */
-  uint64_t collections;     /* garbage collections */
-  uint64_t gc_pause_ns;     /* total time threads were stopped for them */
-  uint64_t gc_max_pause_ns; /* the longest of those pauses */
-  uint64_t live_bytes;      /* managed bytes alive after the last collection */
+  uint64_t commits;             /* atomic blocks committed */
+  uint64_t aborts;              /* attempts of atomic blocks rolled back */
+  uint64_t inevitable;          /* transactions that became inevitable */
+  uint64_t ambient_commits;     /* publications by code outside atomic blocks */
+  uint64_t collections;         /* garbage collections */
+  uint64_t gc_pause_ns;         /* total time threads were stopped for them */
+  uint64_t gc_max_pause_ns;     /* the longest of those pauses */
+  uint64_t live_bytes;          /* managed bytes alive after the last collection */
+  uint64_t peak_resident_bytes; /* the process's peak resident memory */
 } stm_statistics_t;
 
 /* Totals since the process started, over all segments. */

@@ -93,17 +93,18 @@ public:
   const char *what() const noexcept override;
 };
 
-// Counts since the process started. Without the plugin, every outermost
+// Counts since the process started, and its peak memory. Without the plugin, every outermost
 // atomic block counts as a commit and nothing ever aborts.
 struct statistics {
-  unsigned long long commits = 0;         // atomic blocks committed
-  unsigned long long aborts = 0;          // attempts rolled back after a conflict
-  unsigned long long inevitable = 0;      // transactions that became inevitable
-  unsigned long long ambient_commits = 0; // publications outside atomic blocks
-  unsigned long long collections = 0;     // garbage collections
-  unsigned long long gc_pause_ns = 0;     // time threads were stopped for them
-  unsigned long long gc_max_pause_ns = 0; // the longest such pause
-  unsigned long long live_bytes = 0;      // managed bytes alive after the last one
+  unsigned long long commits = 0;             // atomic blocks committed
+  unsigned long long aborts = 0;              // attempts rolled back after a conflict
+  unsigned long long inevitable = 0;          // transactions that became inevitable
+  unsigned long long ambient_commits = 0;     // publications outside atomic blocks
+  unsigned long long collections = 0;         // garbage collections
+  unsigned long long gc_pause_ns = 0;         // time threads were stopped for them
+  unsigned long long gc_max_pause_ns = 0;     // the longest such pause
+  unsigned long long live_bytes = 0;          // managed bytes alive after the last one
+  unsigned long long peak_resident_bytes = 0; // the process's peak resident memory
 };
 
 } // namespace stm

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <fstream>
 #include <set>
 #include <thread>
 #include <vector>
@@ -48,6 +49,19 @@ TEST(Misc, HintsAreHarmless) {
   stm::hint_commit_soon();
   stm::atomic([] { stm::hint_commit_soon(); });
   EXPECT_EQ(twice(4), 8);
+}
+
+// Without the plugin too: the process's peak, in bytes.
+TEST(Misc, StatisticsReportThePeakResidentSize) {
+  constexpr std::size_t kBytes = 64u << 20;
+  std::ifstream statm("/proc/self/statm");
+  std::size_t size = 0, resident_pages = 0;
+  statm >> size >> resident_pages;
+  std::vector<char> touched(kBytes);
+  for (std::size_t i = 0; i < kBytes; i += 4096)
+    static_cast<volatile char &>(touched[i]) = 1;
+  // Other memory may be returned meanwhile: half of the vector's is enough.
+  EXPECT_GE(stm::stats().peak_resident_bytes, resident_pages * 4096 + kBytes / 2);
 }
 
 } // namespace

@@ -63,5 +63,15 @@ TEST(Memory, PeakResidentSizeStaysBoundedUnderChurn) {
   EXPECT_GT(stm::stats().collections, 10u);
 }
 
+TEST(Memory, StatisticsReportThePeakResidentSize) {
+  constexpr std::size_t kBytes = 64u << 20;
+  const std::size_t before = resident_bytes();
+  std::vector<char> touched(kBytes);
+  for (std::size_t i = 0; i < kBytes; i += 4096)
+    static_cast<volatile char &>(touched[i]) = 1;
+  // Other memory may be returned meanwhile: half of the vector's is enough.
+  EXPECT_GE(stm::stats().peak_resident_bytes, before + kBytes / 2);
+}
+
 } // namespace
 } // namespace stmtest

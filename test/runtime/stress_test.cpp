@@ -57,6 +57,11 @@ TEST(Stress, BankTotalHoldsAtEveryObservation) {
   std::vector<std::thread> tellers;
   for (unsigned t = 0; t < thread_count(); ++t)
     tellers.emplace_back([&, t] {
+      // Beside busy processes the auditor may otherwise not run before the
+      // transfers are over (0 audits in one soak run). Not attached yet, so
+      // waiting here holds no segment.
+      while (audits.load() == 0)
+        std::this_thread::yield();
       std::mt19937 rng(t + 1);
       for (int i = 0; i < kTransfers; ++i) {
         stm::detail::safe_point();

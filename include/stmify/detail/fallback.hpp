@@ -17,6 +17,7 @@
 #include <mutex>
 #include <new>
 #include <stmify/detail/task.hpp>
+#include <sys/resource.h>
 #include <utility>
 
 namespace stm {
@@ -116,6 +117,9 @@ template <class F> void atomic_cancel(F &&, const char * /*site*/ = nullptr) {
 inline statistics stats() {
   statistics s;
   s.commits = detail::committed_blocks().load(std::memory_order_relaxed);
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  s.peak_resident_bytes = static_cast<unsigned long long>(usage.ru_maxrss) * 1024; // KiB on Linux
   return s;
 }
 

@@ -201,6 +201,7 @@ inline statistics stats() noexcept {
   s.gc_pause_ns = raw.gc_pause_ns;
   s.gc_max_pause_ns = raw.gc_max_pause_ns;
   s.live_bytes = raw.live_bytes;
+  s.peak_resident_bytes = raw.peak_resident_bytes;
   return s;
 }
 
