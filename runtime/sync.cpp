@@ -40,9 +40,10 @@ void report_running_threads() noexcept {
 
 std::mutex g_segment_lock;
 std::atomic<std::size_t> g_segment_queue_size{0};
-// Of those, the ones pinned to each segment (thread_record::pinned): a holder
-// of another segment need not make way for them.
-std::atomic<std::size_t> g_pinned_waiters[kMaxSegments + 1];
+// Of those, the ones pinned to a segment (thread_record::pinned), in all and
+// per segment: a holder of another segment need not make way for them.
+std::atomic<std::size_t> g_pinned_waiters{0};
+std::atomic<std::size_t> g_pinned_waiters_for[kMaxSegments + 1];
 struct segment_wait_tag;
 std::condition_variable &segment_cv() {
   return immortal<std::condition_variable, segment_wait_tag>();
@@ -169,8 +170,10 @@ segment &acquire_segment(thread_record &t) noexcept {
     t.granted = nullptr;
     segment_queue().push_back(&t);
     g_segment_queue_size.fetch_add(1, std::memory_order_seq_cst);
-    if (t.pinned)
-      g_pinned_waiters[t.pinned].fetch_add(1, std::memory_order_seq_cst);
+    if (t.pinned) {
+      g_pinned_waiters.fetch_add(1, std::memory_order_seq_cst);
+      g_pinned_waiters_for[t.pinned].fetch_add(1, std::memory_order_seq_cst);
+    }
     watched_wait(segment_cv(), lock, [&] { return t.granted != nullptr; }, report_segment_holders);
     taken = t.granted;
     t.granted = nullptr;
@@ -191,19 +194,24 @@ void release_segment(segment &seg) noexcept {
   thread_record *waiter = *next;
   queue.erase(next);
   g_segment_queue_size.fetch_sub(1, std::memory_order_seq_cst);
-  if (waiter->pinned)
-    g_pinned_waiters[waiter->pinned].fetch_sub(1, std::memory_order_seq_cst);
+  if (waiter->pinned) {
+    g_pinned_waiters.fetch_sub(1, std::memory_order_seq_cst);
+    g_pinned_waiters_for[waiter->pinned].fetch_sub(1, std::memory_order_seq_cst);
+  }
   seg.owner.store(waiter, std::memory_order_seq_cst);
   waiter->granted = &seg;
   segment_cv().notify_all();
 }
 
+// Racy by design: a safe point's hint, read without the lock (a waiter
+// counted a moment late makes the holder take turns at its next visit).
 bool segment_waiters(const segment &seg) noexcept {
-  std::size_t pinned = 0;
-  for (unsigned i = 1; i <= g_heap.segments; ++i)
-    if (i != seg.index)
-      pinned += g_pinned_waiters[i].load(std::memory_order_relaxed);
-  return g_segment_queue_size.load(std::memory_order_relaxed) > pinned;
+  const std::size_t waiting = g_segment_queue_size.load(std::memory_order_relaxed);
+  if (waiting == 0)
+    return false;
+  const std::size_t pinned = g_pinned_waiters.load(std::memory_order_relaxed);
+  const std::size_t pinned_here = g_pinned_waiters_for[seg.index].load(std::memory_order_relaxed);
+  return waiting > pinned - std::min(pinned, pinned_here);
 }
 
 // ------------------------------------------------------------ watchdog

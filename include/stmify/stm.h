@@ -184,7 +184,8 @@ typedef struct stm_statistics_s {
   uint64_t peak_resident_bytes; /* the process's peak resident memory */
 } stm_statistics_t;
 
-/* Totals since the process started, over all segments. */
+/* Totals since the process started, over all segments, and the process's
+ * peak resident memory. */
 void stm_get_statistics(stm_statistics_t *out) _STM_NOEXCEPT;
 
 /* Collects garbage now (all threads stop at their next safe point). */

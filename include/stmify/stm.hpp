@@ -93,8 +93,8 @@ public:
   const char *what() const noexcept override;
 };
 
-// Counts since the process started, and its peak memory. Without the plugin, every outermost
-// atomic block counts as a commit and nothing ever aborts.
+// Counts since the process started, and its peak memory. Without the plugin,
+// every outermost atomic block counts as a commit and nothing ever aborts.
 struct statistics {
   unsigned long long commits = 0;             // atomic blocks committed
   unsigned long long aborts = 0;              // attempts rolled back after a conflict
