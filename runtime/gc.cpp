@@ -299,7 +299,7 @@ void forget_dead_objects_in_transactions() {
       return true;
     });
     if (tx.writes.size() != before)
-      tx.reindex_writes();
+      tx.forget_write_index();
   }
   for_each_thread_record([&](thread_record &t) {
     std::erase_if(t.carried, [&](const thread_record::carried_object &c) { return dead(c.start); });

@@ -23,18 +23,20 @@ unsigned char *byte_arena::allocate(std::size_t n) {
 
 void byte_arena::reset() noexcept { current_ = used_ = 0; }
 
-void transaction_state::record_write(const write_record &w) {
-  written_at[w.start] = writes.size();
-  writes.push_back(w);
-}
+void transaction_state::record_write(const write_record &w) { writes.push_back(w); }
 
-void transaction_state::reindex_writes() {
-  written_at.clear();
-  for (std::size_t i = 0; i < writes.size(); ++i)
-    written_at[writes[i].start] = i;
+void transaction_state::forget_write_index() noexcept {
+  constexpr std::size_t kKeptBuckets = 1024;
+  if (written_at.bucket_count() > kKeptBuckets)
+    std::unordered_map<std::uintptr_t, std::size_t>().swap(written_at);
+  else if (!written_at.empty())
+    written_at.clear();
+  indexed_writes = 0;
 }
 
 write_record *transaction_state::written(std::uintptr_t start) noexcept {
+  for (; indexed_writes < writes.size(); ++indexed_writes)
+    written_at[writes[indexed_writes].start] = indexed_writes;
   auto it = written_at.find(start);
   return it == written_at.end() ? nullptr : &writes[it->second];
 }
@@ -46,7 +48,7 @@ void transaction_state::clear() noexcept {
   site = nullptr;
   inevitable_reason = nullptr;
   writes.clear();
-  written_at.clear();
+  forget_write_index();
   created.clear();
   created_bytes = 0;
   merged_imports = 0;

@@ -86,8 +86,11 @@ struct transaction_state {
   byte_arena backups;
   // Index into `writes` by the offset of the first byte backed up, so that
   // an ambient transaction importing others' commits keeps its own writes
-  // (see import_entry).
+  // (see import_entry). Built when an import first asks, not by the write
+  // barrier: most transactions never need it, and a hash-map insertion costs
+  // more than the rest of the barrier's slow path.
   std::unordered_map<std::uintptr_t, std::size_t> written_at;
+  std::size_t indexed_writes = 0; // writes[0, indexed_writes) are in written_at
   std::vector<preserved_local> preserved;
   // The stack pointer of the code that began the atomic block: locals below it
   // (down to the end of the stack) belong to frames the block made, which an
@@ -98,8 +101,11 @@ struct transaction_state {
 
   bool has_effects() const { return !writes.empty() || !created.empty(); }
   void record_write(const write_record &w);
-  // After the collector dropped records of dead objects from `writes`.
-  void reindex_writes();
+  // After `writes` lost records (the collector dropped dead objects') or was
+  // emptied. Keeps the index's storage only while it is small: clearing a
+  // hash table costs its bucket count, which one large transaction would
+  // otherwise impose on every later one.
+  void forget_write_index() noexcept;
   write_record *written(std::uintptr_t start) noexcept;
   void clear() noexcept; // back to kind none, keeping the storage
 };

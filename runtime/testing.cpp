@@ -93,6 +93,11 @@ std::size_t backed_up_pieces() {
   return t && t->seg ? t->seg->tx.writes.size() : 0;
 }
 
+std::size_t write_index_slots() {
+  thread_record *t = rt::current_thread();
+  return t && t->seg ? t->seg->tx.written_at.bucket_count() : 0;
+}
+
 std::size_t log_entries() { return rt::live_log_entries(); }
 
 bool segment_is_stale(unsigned i) { return rt::segment_at(i).stale; }

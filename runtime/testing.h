@@ -39,6 +39,8 @@ bool header_was_written(const void *local_or_canonical_header);
 // Bytes the running transaction has backed up, and how many pieces.
 std::size_t backed_up_bytes();
 std::size_t backed_up_pieces();
+// Slots of the running transaction's index of its own writes.
+std::size_t write_index_slots();
 // Commit-log entries not yet freed.
 std::size_t log_entries();
 void reclaim_log();

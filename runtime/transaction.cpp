@@ -420,7 +420,7 @@ void publish_inevitable_progress(segment &seg) noexcept {
   tail->next.store(e, std::memory_order_release);
   finish_publication(seg);
   tx.writes.clear();
-  tx.written_at.clear();
+  tx.forget_write_index();
   tx.created.clear();
   tx.created_bytes = 0;
   tx.backups.reset();

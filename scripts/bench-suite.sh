@@ -7,7 +7,9 @@
 #   scripts/bench-suite.sh [run.py options]
 #
 # run.py options: --reps N (5), --scale X (1), --cases bank,list256,...,
-# --markdown FILE, --svg FILE, --raw FILE. Not a test: nothing fails on speed.
+# --markdown FILE, --svg FILE, --raw FILE, --instructions (instructions per
+# operation under valgrind's callgrind instead of times). Not a test: nothing
+# fails on speed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build_dir="${STMIFY_BUILD_DIR:-build}"

@@ -13,18 +13,26 @@ failed check or a crash makes the exit status 1.
 
     run.py --dir build/bench/suite [--reps 5] [--scale 1] [--cases bank,list256]
            [--markdown table.md] [--svg plot.svg] [--raw runs.txt] [--smoke]
+           [--instructions]
 
 --smoke runs every configuration once with few operations and prints no
 ratios: a test that the programs are right, not a measurement.
+
+--instructions counts, instead of timing, the instructions one operation
+executes on 1 thread (valgrind's callgrind, which does not depend on the
+machine's load): each program runs with n and with 2n operations, and the
+difference of the two totals divided by n leaves out the setup and the check.
 """
 
 import argparse
 import math
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from xml.sax.saxutils import escape
 
@@ -57,23 +65,36 @@ COLOURS = {"plain g++": "#b5b5b5", "mutex": "#6b6b6b", "gcctm ml_wt": "#d9822b",
            "stmify": "#2b6cb0"}
 
 
-def run_one(directory, case, config, scale, timeout):
-    name, program, arguments, operations = case
-    label, build, threads, environment = config
-    ops = max(1, int(operations * scale))
+def environment_with(changes):
+    """The process environment with changes applied; None unsets a variable."""
     env = dict(os.environ)
-    for key, value in environment.items():
+    for key, value in changes.items():
         if value is None:
             env.pop(key, None)
         else:
             env[key] = value
-    command = [os.path.join(directory, f"{program}-{build}"), str(threads), str(ops)]
-    command += [str(a) for a in arguments]
+    return env
+
+
+def run_program(command, env, timeout):
+    """The finished process, or (None, error) when it ran out of time."""
     try:
-        result = subprocess.run(command, env=env, capture_output=True, text=True,
-                                timeout=timeout)
+        return subprocess.run(command, env=env, capture_output=True, text=True,
+                              timeout=timeout), None
     except subprocess.TimeoutExpired:
         return None, f"{' '.join(command)}: no result after {timeout} s"
+
+
+def run_one(directory, case, config, scale, timeout):
+    name, program, arguments, operations = case
+    label, build, threads, environment = config
+    ops = max(1, int(operations * scale))
+    env = environment_with(environment)
+    command = [os.path.join(directory, f"{program}-{build}"), str(threads), str(ops)]
+    command += [str(a) for a in arguments]
+    result, error = run_program(command, env, timeout)
+    if error:
+        return None, error
     fields = {}
     for line in result.stdout.splitlines():
         if line.startswith("bench="):
@@ -82,6 +103,71 @@ def run_one(directory, case, config, scale, timeout):
         return None, (f"{' '.join(command)}: exit {result.returncode}, "
                       f"check {fields.get('check', 'missing')}\n{result.stderr[-2000:]}")
     return float(fields["secs"]) / ops, None
+
+
+# Operations per instruction-counting run: enough to dwarf the noise of
+# the setup's allocation pattern, few enough for valgrind.
+INSTRUCTION_OPS = {"bank": 20_000, "counter": 50_000, "list256": 10_000, "list4096": 1_000,
+                   "rbtree": 10_000, "indep": 2_000, "tasks": 400}
+INSTRUCTION_CONFIGS = [c for c in CONFIGS if c[2] == 1]
+
+
+def count_instructions(directory, case, config, ops, timeout):
+    """Instructions the run executes in all, or (None, error)."""
+    name, program, arguments, _ = case
+    label, build, _, environment = config
+    env = environment_with(environment)
+    with tempfile.TemporaryDirectory() as scratch:
+        out = os.path.join(scratch, "callgrind.out")
+        command = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}",
+                   os.path.join(directory, f"{program}-{build}"), "1", str(ops)]
+        command += [str(a) for a in arguments]
+        result, error = run_program(command, env, timeout)
+        if error:
+            return None, error
+        if result.returncode != 0 or "check=OK" not in result.stdout:
+            return None, f"{' '.join(command)}: exit {result.returncode}\n{result.stderr[-2000:]}"
+        with open(out) as f:
+            for line in f:
+                if line.startswith("summary:") or line.startswith("totals:"):
+                    return int(line.split()[1]), None
+    return None, f"{' '.join(command)}: no instruction count in callgrind's output"
+
+
+def instructions(args, cases):
+    if not shutil.which("valgrind"):
+        print("run.py: --instructions needs valgrind (Debian package valgrind)", file=sys.stderr)
+        return 1
+    lines = ["| workload | build | instructions per operation | ÷ plain |", "|---|---|---|---|"]
+    failures = 0
+    for case in cases:
+        ops = INSTRUCTION_OPS[case[0]]
+        plain = None
+        for config in INSTRUCTION_CONFIGS:
+            counts = []
+            for n in (ops, 2 * ops):
+                count, error = count_instructions(args.dir, case, config, n, args.timeout)
+                if error:
+                    failures += 1
+                    print(f"FAILED: {error}", file=sys.stderr)
+                counts.append(count)
+            if None in counts:
+                continue
+            per_op = (counts[1] - counts[0]) / ops
+            if config[1] == "plain":
+                plain = per_op
+            ratio = f"{per_op / plain:.2f}" if plain else "–"
+            lines.append(f"| {case[0]} | {config[0]} | {per_op:.0f} | {ratio} |")
+            print(lines[-1], file=sys.stderr)
+    table = "\n".join(lines)
+    print(f"{time.strftime('%Y-%m-%d')}, valgrind --tool=callgrind, 1 thread, "
+          "(I(2n) - I(n)) / n")
+    print()
+    print(table)
+    if args.markdown:
+        with open(args.markdown, "w") as f:
+            f.write(table + "\n")
+    return 1 if failures else 0
 
 
 def load_average():
@@ -209,6 +295,8 @@ def main():
     parser.add_argument("--timeout", type=float, default=600)
     parser.add_argument("--smoke", action="store_true",
                         help="one rep with few operations; checks results only")
+    parser.add_argument("--instructions", action="store_true",
+                        help="count instructions per operation under callgrind instead")
     args = parser.parse_args()
 
     cases = CASES
@@ -218,6 +306,8 @@ def main():
         if unknown:
             parser.error(f"unknown workloads: {', '.join(sorted(unknown))}")
         cases = [c for c in CASES if c[0] in wanted]
+    if args.instructions:
+        return instructions(args, cases)
     reps, scale = args.reps, args.scale
     if args.smoke:
         reps, scale = 1, 0.002

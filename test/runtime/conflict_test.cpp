@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <vector>
+
 namespace stmtest {
 namespace {
 
@@ -360,6 +362,41 @@ TEST_F(Conflicts, ImportingOutsideAtomicBlocksKeepsTheThreadsOwnWrites) {
   stm::detail::ambient_boundary("refresh");
   EXPECT_EQ(stm::rd(c)->value, 9);
   EXPECT_EQ(stm::rd(c)->other, 5);
+}
+
+// The index of a transaction's own writes serves imports outside atomic
+// blocks; it must not make every later transaction pay for the largest one
+// before it (clearing a hash table costs its size, not its entries).
+TEST_F(Conflicts, TheIndexOfATransactionsOwnWritesDoesNotOutliveIt) {
+  constexpr int kCells = 20000;
+  as(0);
+  std::vector<Cell *> cells;
+  for (int i = 0; i < kCells; ++i)
+    cells.push_back(stm::make<Cell>());
+  stm::detail::ambient_boundary("test setup");
+  as(1);
+  for (Cell *c : cells)
+    stm::wr(c)->other = 1;
+  as(2);
+  stm_start_transaction();
+  set(cells[kCells / 2], 7);
+  EXPECT_EQ(stm_commit_transaction(), 0);
+  as(1);
+  EXPECT_EQ(stm_validate(), 0); // the import looks the thread's own writes up
+  EXPECT_EQ(stm::rd(cells[kCells / 2])->value, 7);
+  EXPECT_EQ(stm::rd(cells[kCells / 2])->other, 1);
+  stm::detail::ambient_boundary("publish");
+  EXPECT_LE(stm::testing::write_index_slots(), 1024u);
+  stm_start_transaction();
+  for (Cell *c : cells)
+    set(c, 3);
+  EXPECT_LE(stm::testing::write_index_slots(), 1024u) << "no import needed an index";
+  EXPECT_EQ(stm_commit_transaction(), 0);
+  EXPECT_LE(stm::testing::write_index_slots(), 1024u);
+  as(0);
+  stm::detail::ambient_boundary("refresh");
+  EXPECT_EQ(get(cells[0]), 3);
+  EXPECT_EQ(stm::rd(cells[0])->other, 1);
 }
 
 TEST_F(Conflicts, ReadOnlyCodeOutsideAtomicBlocksRefreshesItsSnapshot) {
