@@ -26,6 +26,8 @@ void byte_arena::reset() noexcept { current_ = used_ = 0; }
 void transaction_state::record_write(const write_record &w) { writes.push_back(w); }
 
 void transaction_state::forget_write_index() noexcept {
+  if (indexed_writes == 0) // nothing was ever indexed: the common case
+    return;
   constexpr std::size_t kKeptBuckets = 1024;
   if (written_at.bucket_count() > kKeptBuckets)
     std::unordered_map<std::uintptr_t, std::size_t>().swap(written_at);
@@ -35,8 +37,17 @@ void transaction_state::forget_write_index() noexcept {
 }
 
 write_record *transaction_state::written(std::uintptr_t start) noexcept {
-  for (; indexed_writes < writes.size(); ++indexed_writes)
-    written_at[writes[indexed_writes].start] = indexed_writes;
+  try {
+    for (; indexed_writes < writes.size(); ++indexed_writes)
+      written_at[writes[indexed_writes].start] = indexed_writes;
+  } catch (const std::bad_alloc &) {
+    // Imports run where nothing may throw; without memory for the index the
+    // answer is still a scan away.
+    for (write_record &w : writes)
+      if (w.start == start)
+        return &w;
+    return nullptr;
+  }
   auto it = written_at.find(start);
   return it == written_at.end() ? nullptr : &writes[it->second];
 }

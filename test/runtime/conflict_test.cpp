@@ -386,13 +386,11 @@ TEST_F(Conflicts, TheIndexOfATransactionsOwnWritesDoesNotOutliveIt) {
   EXPECT_EQ(stm::rd(cells[kCells / 2])->value, 7);
   EXPECT_EQ(stm::rd(cells[kCells / 2])->other, 1);
   stm::detail::ambient_boundary("publish");
-  EXPECT_LE(stm::testing::write_index_slots(), 1024u);
   stm_start_transaction();
   for (Cell *c : cells)
     set(c, 3);
   EXPECT_LE(stm::testing::write_index_slots(), 1024u) << "no import needed an index";
   EXPECT_EQ(stm_commit_transaction(), 0);
-  EXPECT_LE(stm::testing::write_index_slots(), 1024u);
   as(0);
   stm::detail::ambient_boundary("refresh");
   EXPECT_EQ(get(cells[0]), 3);
