@@ -7,6 +7,7 @@
 #include "internal_memory.h"
 #include "segment.h"
 #include "sync.h"
+#include "transaction.h"
 
 #include <algorithm>
 #include <cstdlib>
@@ -97,40 +98,72 @@ bool conflicts(const segment &seg, commit_entry &e) noexcept {
 
 namespace {
 
-// Did seg's running transaction back the record's bytes up? For a whole
-// object its write-barrier flag says so without a lookup in the common case,
-// an object nobody here wrote. A card may have been backed up alone or with
-// its whole object.
-write_record *own_write(segment &seg, const log_record &r) noexcept {
-  if (seg.tx.writes.empty())
-    return nullptr;
-  if (r.whole()) {
-    const auto *h = reinterpret_cast<const stm_object_t *>(seg.base + r.header_offset());
-    return h->stm_flags & _STM_GCFLAG_WRITE_BARRIER ? nullptr : seg.tx.written(r.start);
-  }
-  if (write_record *card = seg.tx.written(r.start))
-    return card;
-  return seg.tx.written(r.object);
-}
+// The running transaction's backups of one piece of a record: the backup of
+// the piece's card (for an array tracked per card) and of its whole object.
+// A card is never backed up after its whole object (the object's flag then
+// says that no backup is needed), so where both exist the card's is older.
+struct own_backups {
+  write_record *card = nullptr;
+  write_record *whole = nullptr;
+};
 
-// Copies the record's bytes into the window except where the transaction
-// changed them (its bytes differ from its backup); the backup takes the
-// record's bytes everywhere.
-void merge(segment &seg, log_record &r, write_record &w) noexcept {
-  const std::uintptr_t begin = std::max(r.start, w.start);
-  const std::uintptr_t end = std::min(r.start + r.size, w.start + w.size);
+// Copies the record's bytes [begin, end) into the window except where the
+// transaction changed them (they differ from its oldest backup); the
+// backups take the record's bytes everywhere.
+void merge(segment &seg, log_record &r, std::uintptr_t begin, std::uintptr_t end,
+           own_backups own) noexcept {
   auto *window = reinterpret_cast<unsigned char *>(seg.base);
   const unsigned char *incoming = r.bytes() - r.start;
-  unsigned char *backup = w.backup - w.start;
-  if (begin > r.start)
-    std::memcpy(window + r.start, incoming + r.start, begin - r.start);
+  unsigned char *card = own.card ? own.card->backup - own.card->start : nullptr;
+  unsigned char *whole = own.whole ? own.whole->backup - own.whole->start : nullptr;
+  unsigned char *oldest = card ? card : whole;
   for (std::uintptr_t at = begin; at < end; ++at) {
-    if (window[at] == backup[at])
+    if (window[at] == oldest[at])
       window[at] = incoming[at];
-    backup[at] = incoming[at];
+    if (card)
+      card[at] = incoming[at];
+    if (whole)
+      whole[at] = incoming[at];
   }
-  if (end < r.start + r.size)
-    std::memcpy(window + end, incoming + end, r.start + r.size - end);
+}
+
+// Imports one record, keeping the bytes that seg's running transaction wrote.
+// Whether it backed the whole object up, the object's write-barrier flag says
+// without a lookup in the common case, an object nobody here wrote. The
+// record of an array tracked per card, a card's or the whole object's, is
+// merged card by card, each with that card's own backup if there is one.
+bool import_record(segment &seg, log_record &r) noexcept {
+  auto *window = reinterpret_cast<unsigned char *>(seg.base);
+  transaction_state &tx = seg.tx;
+  if (tx.writes.empty()) {
+    std::memcpy(window + r.start, r.bytes(), r.size);
+    return false;
+  }
+  const auto *h = reinterpret_cast<const stm_object_t *>(seg.base + r.header_offset());
+  write_record *whole =
+      h->stm_flags & _STM_GCFLAG_WRITE_BARRIER ? nullptr : tx.written(r.object, /*card=*/false);
+  if (r.whole() && r.size <= _STM_CARD_MIN_OBJECT) {
+    if (!whole) {
+      std::memcpy(window + r.start, r.bytes(), r.size);
+      return false;
+    }
+    merge(seg, r, r.start, r.start + r.size, {nullptr, whole});
+    return true;
+  }
+  bool kept = false;
+  const std::uintptr_t end = r.start + r.size;
+  for (std::uintptr_t piece = r.start; piece < end; piece += _STM_CARD_BYTES) {
+    const std::uintptr_t piece_end = std::min<std::uintptr_t>(piece + _STM_CARD_BYTES, end);
+    write_record *card =
+        *card_flag(seg, r.object, piece) ? tx.written(piece, /*card=*/true) : nullptr;
+    if (card || whole) {
+      merge(seg, r, piece, piece_end, {card, whole});
+      kept = true;
+    } else {
+      std::memcpy(window + piece, r.bytes() + (piece - r.start), piece_end - piece);
+    }
+  }
+  return kept;
 }
 
 } // namespace
@@ -138,16 +171,9 @@ void merge(segment &seg, log_record &r, write_record &w) noexcept {
 bool import_entry(segment &seg, commit_entry &e) noexcept {
   bool kept = false;
   log_record *r = e.first();
-  for (std::uint32_t i = 0; i < e.records; ++i, r = r->next()) {
-    if (r->flags & kRecordObjectDead)
-      continue;
-    if (write_record *w = own_write(seg, *r)) {
-      merge(seg, *r, *w);
-      kept = true;
-      continue;
-    }
-    std::memcpy(reinterpret_cast<void *>(seg.base + r->start), r->bytes(), r->size);
-  }
+  for (std::uint32_t i = 0; i < e.records; ++i, r = r->next())
+    if (!(r->flags & kRecordObjectDead))
+      kept |= import_record(seg, *r);
   return kept;
 }
 

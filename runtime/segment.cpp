@@ -36,19 +36,27 @@ void transaction_state::forget_write_index() noexcept {
   indexed_writes = 0;
 }
 
-write_record *transaction_state::written(std::uintptr_t start) noexcept {
+namespace {
+// Starts are granule-aligned: the low bit tells a card's backup from its
+// object's, which start at the same offset for card 0.
+std::uintptr_t write_key(std::uintptr_t start, bool card) { return start | std::uintptr_t(card); }
+} // namespace
+
+write_record *transaction_state::written(std::uintptr_t start, bool card) noexcept {
   try {
-    for (; indexed_writes < writes.size(); ++indexed_writes)
-      written_at[writes[indexed_writes].start] = indexed_writes;
+    for (; indexed_writes < writes.size(); ++indexed_writes) {
+      const write_record &w = writes[indexed_writes];
+      written_at[write_key(w.start, w.card)] = indexed_writes;
+    }
   } catch (const std::bad_alloc &) {
     // Imports run where nothing may throw; without memory for the index the
     // answer is still a scan away.
     for (write_record &w : writes)
-      if (w.start == start)
+      if (w.start == start && w.card == card)
         return &w;
     return nullptr;
   }
-  auto it = written_at.find(start);
+  auto it = written_at.find(write_key(start, card));
   return it == written_at.end() ? nullptr : &writes[it->second];
 }
 

@@ -84,9 +84,9 @@ struct transaction_state {
   // Imports that kept bytes this transaction changed (see import_entry).
   std::uint64_t merged_imports = 0;
   byte_arena backups;
-  // Index into `writes` by the offset of the first byte backed up, so that
-  // an ambient transaction importing others' commits keeps its own writes
-  // (see import_entry). Built when an import first asks, not by the write
+  // Index into `writes` by the offset of the first byte backed up and whether
+  // it is a card's, so that an ambient transaction importing others' commits
+  // keeps its own writes (see import_entry). Built when an import first asks, not by the write
   // barrier: most transactions never need it, and a hash-map insertion costs
   // more than the rest of the barrier's slow path.
   std::unordered_map<std::uintptr_t, std::size_t> written_at;
@@ -106,7 +106,8 @@ struct transaction_state {
   // hash table costs its bucket count, which one large transaction would
   // otherwise impose on every later one.
   void forget_write_index() noexcept;
-  write_record *written(std::uintptr_t start) noexcept;
+  // The backup of the card or of the whole object that starts at `start`.
+  write_record *written(std::uintptr_t start, bool card) noexcept;
   void clear() noexcept; // back to kind none, keeping the storage
 };
 

@@ -4,7 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <initializer_list>
 #include <stdexcept>
+#include <utility>
 
 namespace stmtest {
 namespace {
@@ -100,14 +102,94 @@ TEST_F(Arrays, WholeObjectWriteAfterCardWritesRollsBackInOrder) {
   stm::array<long> *a = committed_array(10000);
   as(1);
   stm_start_transaction();
-  stm::loc(a)->set(7, 70);      // card backed up
-  stm::wr(a);                    // then the whole object
+  stm::loc(a)->set(7, 70); // card backed up
+  stm::wr(a);              // then the whole object
   stm::loc(a)->set(8000, 80);
   stm_abort_transaction();
   stm_start_transaction();
   EXPECT_EQ(stm::loc(a)->get(7), 7);
   EXPECT_EQ(stm::loc(a)->get(8000), 8000);
   EXPECT_EQ(stm_commit_transaction(), 0);
+}
+
+// Elements of `a` that differ from their index, but for the expected ones.
+long elements_changed(stm::array<long> *a,
+                      std::initializer_list<std::pair<std::size_t, long>> expected) {
+  long changed = 0;
+  for (std::size_t i = 0; i < a->size(); ++i) {
+    long want = static_cast<long>(i);
+    for (auto [at, value] : expected)
+      if (at == i)
+        want = value;
+    changed += stm::loc(a)->get(i) != want;
+  }
+  return changed;
+}
+
+// A thread outside atomic blocks that wrote one card of an array imports a
+// commit to another card: only the committed card changes.
+TEST_F(Arrays, AnImportOutsideAtomicBlocksChangesOnlyTheCommittedCard) {
+  as(0);
+  stm::array<long> *a = committed_array(1024); // 16 cards
+  as(1);
+  stm::loc(a)->set(0, -1); // card 0
+  as(2);
+  stm_start_transaction();
+  stm::loc(a)->set(300, -300); // card 4
+  EXPECT_EQ(stm_commit_transaction(), 0);
+  as(1);
+  EXPECT_EQ(stm_validate(), 0);
+  EXPECT_EQ(elements_changed(a, {{0, -1}, {300, -300}}), 0);
+  publish();
+  as(0);
+  stm::detail::ambient_boundary("refresh");
+  EXPECT_EQ(elements_changed(a, {{0, -1}, {300, -300}}), 0);
+}
+
+// Card 0 and the whole object start at the same offset: the thread's backup
+// of the card, older than its backup of the object, tells its own write.
+TEST_F(Arrays, AnImportKeepsACardWrittenBeforeItsWholeObject) {
+  as(0);
+  stm::array<long> *a = committed_array(1024);
+  as(1);
+  stm::loc(a)->set(0, -1); // card 0 backed up
+  stm::wr(a);              // then the whole object
+  as(2);
+  stm_start_transaction();
+  stm::loc(a)->set(5, -5); // card 0 too
+  EXPECT_EQ(stm_commit_transaction(), 0);
+  as(1);
+  EXPECT_EQ(stm_validate(), 0);
+  EXPECT_EQ(elements_changed(a, {{0, -1}, {5, -5}}), 0);
+  publish();
+  as(0);
+  stm::detail::ambient_boundary("refresh");
+  EXPECT_EQ(elements_changed(a, {{0, -1}, {5, -5}}), 0);
+}
+
+// Another thread's commit of the whole array is merged card by card with the
+// cards this one wrote.
+TEST_F(Arrays, AnImportOfAWholeArrayKeepsTheCardsWrittenHere) {
+  as(0);
+  stm::array<long> *a = committed_array(1024);
+  as(1);
+  stm::loc(a)->set(0, -1);
+  stm::loc(a)->set(700, -700);
+  as(2);
+  stm_start_transaction();
+  stm::wr(a);
+  stm::loc(a)->set(5, -5);
+  stm::loc(a)->set(900, -900);
+  EXPECT_EQ(stm_commit_transaction(), 0);
+  as(1);
+  EXPECT_EQ(stm_validate(), 0);
+  const std::initializer_list<std::pair<std::size_t, long>> expected = {
+      {0, -1}, {5, -5}, {700, -700}, {900, -900}};
+  EXPECT_EQ(elements_changed(a, expected), 0);
+  publish();
+  as(0);
+  stm::detail::ambient_boundary("refresh");
+  EXPECT_EQ(elements_changed(a, expected), 0);
 }
 
 TEST_F(Arrays, ArraysOfReferencesKeepTheirElementsAlive) {
