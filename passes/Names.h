@@ -76,6 +76,10 @@ inline constexpr llvm::StringLiteral ReadElement = "(*stm::detail::read_element(
 inline constexpr llvm::StringLiteral WriteElement = "(*stm::detail::write_element(&";
 inline constexpr llvm::StringLiteral SafePoint = "stm::detail::safe_point();";
 inline constexpr llvm::StringLiteral SafePointNoThrow = "stm::detail::safe_point_nothrow();";
+// The same, as the first operand of a loop condition's comma expression.
+inline constexpr llvm::StringLiteral SafePointInCondition = "stm::detail::safe_point(), ";
+inline constexpr llvm::StringLiteral SafePointNoThrowInCondition =
+    "stm::detail::safe_point_nothrow(), ";
 inline constexpr llvm::StringLiteral NoThrowScope = "stm::detail::nothrow_scope __stmify_nothrow;";
 inline constexpr llvm::StringLiteral RethrowIfAbort = "stm::detail::rethrow_if_abort();";
 

@@ -79,10 +79,74 @@ std::optional<unsigned> SafePointRule::statementEnd(const Stmt *S) const {
   return Ctx.SM.getFileOffset(After);
 }
 
+// Whether a condition in a template reads a value known only at run time (a
+// variable, `this`, a member), so that no instantiation makes it a constant.
+// sizeof, alignof and noexcept do not evaluate their operands.
+static bool readsRuntimeValue(const Stmt *S) {
+  if (!S || isa<UnaryExprOrTypeTraitExpr>(S) || isa<CXXNoexceptExpr>(S))
+    return false;
+  if (isa<CXXThisExpr>(S) || isa<CXXDependentScopeMemberExpr>(S))
+    return true;
+  if (const auto *Ref = dyn_cast<DeclRefExpr>(S))
+    if (const auto *V = dyn_cast<VarDecl>(Ref->getDecl()))
+      return !V->isConstexpr() && !V->getType().isConstQualified();
+  for (const Stmt *Child : S->children())
+    if (readsRuntimeValue(Child))
+      return true;
+  return false;
+}
+
+// Whether flow analysis may take the condition for a constant: it folds the
+// whole condition, and `a || b` and `a && b` by either operand.
+static bool mayBeConstant(const Expr *Cond, const ASTContext &AST) {
+  Cond = Cond->IgnoreParenImpCasts();
+  if (const auto *Op = dyn_cast<BinaryOperator>(Cond))
+    if (Op->isLogicalOp())
+      return mayBeConstant(Op->getLHS(), AST) || mayBeConstant(Op->getRHS(), AST);
+  if (Cond->isValueDependent())
+    return !readsRuntimeValue(Cond);
+  bool Value = false;
+  return Cond->EvaluateAsBooleanCondition(Value, AST);
+}
+
+// The condition of a `while` or `for` loop that can take the loop's safe
+// point: an expression, not a declaration (its variable would be in scope of
+// the safe point), nor one that may be a constant (`while (true)` must stay
+// a loop without an exit for flow analysis: -Wreturn-type, noreturn), nor
+// one a macro writes.
+static const Expr *conditionTakingSafePoint(const Stmt *Loop, const ASTContext &AST) {
+  const Expr *Cond = nullptr;
+  if (const auto *W = dyn_cast<WhileStmt>(Loop)) {
+    if (!W->getConditionVariable())
+      Cond = W->getCond();
+  } else if (const auto *F = dyn_cast<ForStmt>(Loop)) {
+    if (!F->getConditionVariable())
+      Cond = F->getCond();
+  }
+  if (!Cond || Cond->getBeginLoc().isMacroID() || mayBeConstant(Cond, AST))
+    return nullptr;
+  return Cond;
+}
+
 void SafePointRule::atLoopBackEdge(const Stmt *Loop, const Stmt *Body) {
   if (!Ctx.inFunctionBody() || Ctx.scope()->Constexpr || !Body ||
       Ctx.Facts.LoopsWithoutSafePoint.contains(Loop))
     return;
+  // In the condition, the safe point runs once per iteration as at the
+  // body's start (and `continue` reaches it too), but a barrier in the
+  // condition and one in the body on the same object are then not separated
+  // by the safe point's call: the optimiser merges them (docs/architecture.md,
+  // "Safe points").
+  if (const Expr *Cond = conditionTakingSafePoint(Loop, Ctx.AST)) {
+    if (auto Where = Ctx.Edits.locatePoint(Cond->getBeginLoc())) {
+      Ctx.Edits.insertStatement(
+          Where->File, Where->Begin,
+          (Ctx.scope()->NoThrow ? names::SafePointNoThrowInCondition : names::SafePointInCondition)
+              .str());
+      ++Ctx.Counts.SafePoints;
+      return;
+    }
+  }
   std::string Call = (Ctx.scope()->NoThrow ? names::SafePointNoThrow : names::SafePoint).str();
   if (const auto *C = dyn_cast<CompoundStmt>(Body)) {
     Ctx.insertStatementAfterBrace(C->getLBracLoc(), Call);

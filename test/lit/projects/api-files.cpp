@@ -85,5 +85,5 @@ long run(Node *n) {
 // APP: stm::wr(n, "app.cpp:6:3")->value = (stm::detail::inevitable_hook("call to 'helper' at app.cpp:6:14"), helper(3));
 // APP-NEXT: (stm::detail::inevitable_hook("call to 'log_line' at app.cpp:7:3"), log_line("done"));
 // GUARDED: inline int count_to(int n) { stm::detail::safe_point();
-// GUARDED: { stm::detail::safe_point(); s += i; }
+// GUARDED: for (int i = 0; stm::detail::safe_point(), i < n; ++i)
 // LATE: inline Late *second(Late *l) { return stm::rd(l)->next; }

@@ -23,7 +23,7 @@ long consume() {
   long v = seen;
   return v + (p ? 1 : 0) + (ready.load() ? 1 : 0);
 }
-// CHECK: while (!stm::detail::synchronizing("std::atomic::operator bool at {{.*}}:20:11", [&]() -> decltype(auto) { return stm::detail::converted_value(ready); }))
+// CHECK: while (stm::detail::safe_point(), !stm::detail::synchronizing("std::atomic::operator bool at {{.*}}:20:11", [&]() -> decltype(auto) { return stm::detail::converted_value(ready); }))
 // CHECK: app::Node *p = stm::detail::synchronizing("std::atomic::operator app::Node * at {{.*}}:22:18", [&]() -> decltype(auto) { return stm::detail::converted_value(published); });
 // CHECK-NEXT: long v = stm::detail::synchronizing("std::__atomic_base::operator long at {{.*}}:23:12", [&]() -> decltype(auto) { return stm::detail::converted_value(seen); });
 // CHECK-NEXT: return v + (p ? 1 : 0) + (stm::detail::synchronizing("std::atomic::load at {{.*}}:24:29", [&]() -> decltype(auto) { return ready.load(); }) ? 1 : 0);

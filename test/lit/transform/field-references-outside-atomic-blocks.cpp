@@ -46,7 +46,8 @@ long sum(Node *n) {
   const long &v = n->value;
   return total + v;
 }
-// CHECK: { stm::detail::safe_point(); total += stm::rd(n)->items[i]; }
+// CHECK: for (int i = 0; stm::detail::safe_point(), i < 4; ++i)
+// CHECK-NEXT: total += stm::rd(n)->items[i];
 // CHECK-NEXT: const long &v = stm::rd(n)->value;
 
 void queue(Node *a, Node *b) {
@@ -59,6 +60,6 @@ void queue(Node *a, Node *b) {
     }, n);
   tq.run();
 }
-// CHECK: long &v = stm::wr(n, "{{[^"]*}}:56:17")->value;
+// CHECK: long &v = stm::wr(n, "{{[^"]*}}:57:17")->value;
 // CHECK-NEXT: touch(*n, v);
 // CHECK-NEXT: v += 1;

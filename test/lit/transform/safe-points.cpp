@@ -1,7 +1,14 @@
 // Safe points at loop back-edges and at the entry of functions that call or
 // loop; none in leaf functions, constexpr functions or at atomic block entry.
+// A while or for loop takes its safe point in its condition, unless the
+// condition declares a variable, may be a constant or is written by a macro.
+// The compiles of the plugin's and the tool's output (with g++, whose
+// -Wreturn-type does not see through a comma) check that a loop without an
+// exit stays one.
 // RUN: %clangxx -fplugin=%plugin -std=c++17 -I%stmify_include -Wall -Wextra -Werror -Wno-unused-parameter -fsyntax-only %s
 // RUN: %check_rewrite %s %t -- -std=c++17 -I%stmify_include
+// RUN: %stmify --stdout %s -- -std=c++17 -I%stmify_include > %t.gxx.cpp
+// RUN: %gxx -std=c++17 -Wall -Wextra -Werror -Wno-unused-parameter -D__STMIFY__=1 -I%stmify_include -c %t.gxx.cpp -o %t.gxx.o
 #include <stmify/stm.hpp>
 
 struct Cell : stm::object {
@@ -23,13 +30,56 @@ long loops(Cell *c, int n) {
   return s;
 }
 // CHECK: long loops(Cell *c, int n) { stm::detail::safe_point();
-// CHECK: for (int i = 0; i < n; ++i) { stm::detail::safe_point(); s += leaf(c); }
-// CHECK: while (n-- > 0) { stm::detail::safe_point(); s += 1; }
+// CHECK: for (int i = 0; stm::detail::safe_point(), i < n; ++i) s += leaf(c);
+// CHECK: while (stm::detail::safe_point(), n-- > 0) { s += 1; }
 // CHECK: do { stm::detail::safe_point(); s += 2; } while (n++ < 3);
 // CHECK: for (;;) { stm::detail::safe_point(); if (s > 10) break; else s += 3; }
 
 void quiet(Cell *c) noexcept { for (int i = 0; i < 3; ++i) c->v += i; }
-// CHECK: void quiet(Cell *c) noexcept { stm::detail::nothrow_scope __stmify_nothrow; for (int i = 0; i < 3; ++i) { stm::detail::safe_point_nothrow(); stm::wr(c, "{{[^"]*}}")->v += i; } }
+// CHECK: void quiet(Cell *c) noexcept { stm::detail::nothrow_scope __stmify_nothrow; for (int i = 0; stm::detail::safe_point_nothrow(), i < 3; ++i) stm::wr(c, "{{[^"]*}}")->v += i; }
 
 void block(Cell *c) { stm::atomic([&] { leaf(c); }); }
 // CHECK: void block(Cell *c) { stm::detail::safe_point(); stm::atomic([&] { leaf(c); }, "{{[^"]*}}"); }
+
+// The condition's barriers and the body's on the same object are not
+// separated by the safe point.
+struct Node : stm::object {
+  long key = 0;
+  Node *next = nullptr;
+};
+Node *find(Node *n, long k) {
+  while (n && n->key < k) n = n->next;
+  return n;
+}
+// CHECK: Node *find(Node *n, long k) { stm::detail::safe_point();
+// CHECK: while (stm::detail::safe_point(), n && stm::rd(n)->key < k) n = stm::rd(n)->next;
+
+long forever(Cell *c) {
+  while (true) { if (c->v > 3) return c->v; c->v += 1; }
+}
+// CHECK: while (true) { stm::detail::safe_point(); if (stm::rd(c)->v > 3) return stm::rd(c)->v; stm::wr(c, "{{[^"]*}}")->v += 1; }
+
+constexpr bool kSpin = true;
+#define BELOW(x, limit) ((x) < (limit))
+long kept(Cell *c, int n) {
+  while (Cell *d = n > 0 ? c : nullptr) { n -= 1; d->v += 1; }
+  while (BELOW(n, 10)) n += 1;
+  for (; kSpin || n > 3;) { if (n > 20) return n; n += 1; }
+}
+// CHECK: while (Cell *d = n > 0 ? c : nullptr) { stm::detail::safe_point(); n -= 1; stm::wr(d, "{{[^"]*}}")->v += 1; }
+// CHECK: while (BELOW(n, 10)) { stm::detail::safe_point(); n += 1; }
+// CHECK: for (; kSpin || n > 3;) { stm::detail::safe_point(); if (n > 20) return n; n += 1; }
+
+// In a template, a condition of template parameters alone is a constant in
+// each instantiation; one that reads a variable never is.
+template <int N> long spin(Cell *c) {
+  while (N > 0) { c->v += 1; if (c->v > N) return c->v; }
+}
+template <class T> long count_below(T *c, int n) {
+  long s = 0;
+  while (s < n && c->v < static_cast<long>(sizeof(T))) s += 1;
+  return s;
+}
+long use_templates(Cell *c) { return spin<3>(c) + count_below(c, 5); }
+// CHECK: while (N > 0) { stm::detail::safe_point(); stm::wr(c, "{{[^"]*}}")->v += 1; if (stm::rd(c)->v > N) return stm::rd(c)->v; }
+// CHECK: while (stm::detail::safe_point(), s < n && stm::rd(c)->v < static_cast<long>(sizeof(T))) s += 1;
