@@ -112,8 +112,8 @@ static bool mayBeConstant(const Expr *Cond, const ASTContext &AST) {
 // The condition of a `while` or `for` loop that can take the loop's safe
 // point: an expression, not a declaration (its variable would be in scope of
 // the safe point), nor one that may be a constant (`while (true)` must stay
-// a loop without an exit for flow analysis: -Wreturn-type, noreturn), nor
-// one a macro writes.
+// a loop without an exit for flow analysis: g++'s -Wreturn-type on the tool's
+// output does not see through the comma), nor one a macro writes.
 static const Expr *conditionTakingSafePoint(const Stmt *Loop, const ASTContext &AST) {
   const Expr *Cond = nullptr;
   if (const auto *W = dyn_cast<WhileStmt>(Loop)) {

@@ -130,8 +130,9 @@ void merge(segment &seg, log_record &r, std::uintptr_t begin, std::uintptr_t end
 // Imports one record, keeping the bytes that seg's running transaction wrote.
 // Whether it backed the whole object up, the object's write-barrier flag says
 // without a lookup in the common case, an object nobody here wrote. The
-// record of an array tracked per card, a card's or the whole object's, is
-// merged card by card, each with that card's own backup if there is one.
+// record of an array tracked per card (larger than _STM_CARD_MIN_OBJECT), a
+// card's or the whole object's, is merged card by card, each card with its
+// own backup if there is one.
 bool import_record(segment &seg, log_record &r) noexcept {
   auto *window = reinterpret_cast<unsigned char *>(seg.base);
   transaction_state &tx = seg.tx;
@@ -142,20 +143,14 @@ bool import_record(segment &seg, log_record &r) noexcept {
   const auto *h = reinterpret_cast<const stm_object_t *>(seg.base + r.header_offset());
   write_record *whole =
       h->stm_flags & _STM_GCFLAG_WRITE_BARRIER ? nullptr : tx.written(r.object, /*card=*/false);
-  if (r.whole() && r.size <= _STM_CARD_MIN_OBJECT) {
-    if (!whole) {
-      std::memcpy(window + r.start, r.bytes(), r.size);
-      return false;
-    }
-    merge(seg, r, r.start, r.start + r.size, {nullptr, whole});
-    return true;
-  }
-  bool kept = false;
+  const bool per_card = !r.whole() || r.size > _STM_CARD_MIN_OBJECT;
   const std::uintptr_t end = r.start + r.size;
-  for (std::uintptr_t piece = r.start; piece < end; piece += _STM_CARD_BYTES) {
-    const std::uintptr_t piece_end = std::min<std::uintptr_t>(piece + _STM_CARD_BYTES, end);
+  bool kept = false;
+  for (std::uintptr_t piece = r.start; piece < end; piece += per_card ? _STM_CARD_BYTES : r.size) {
+    const std::uintptr_t piece_end =
+        per_card ? std::min<std::uintptr_t>(piece + _STM_CARD_BYTES, end) : end;
     write_record *card =
-        *card_flag(seg, r.object, piece) ? tx.written(piece, /*card=*/true) : nullptr;
+        per_card && *card_flag(seg, r.object, piece) ? tx.written(piece, /*card=*/true) : nullptr;
     if (card || whole) {
       merge(seg, r, piece, piece_end, {card, whole});
       kept = true;

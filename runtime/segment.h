@@ -86,9 +86,9 @@ struct transaction_state {
   byte_arena backups;
   // Index into `writes` by the offset of the first byte backed up and whether
   // it is a card's, so that an ambient transaction importing others' commits
-  // keeps its own writes (see import_entry). Built when an import first asks, not by the write
-  // barrier: most transactions never need it, and a hash-map insertion costs
-  // more than the rest of the barrier's slow path.
+  // keeps its own writes (see import_entry). Built when an import first asks,
+  // not by the write barrier: most transactions never need it, and a hash-map
+  // insertion costs more than the rest of the barrier's slow path.
   std::unordered_map<std::uintptr_t, std::size_t> written_at;
   std::size_t indexed_writes = 0; // writes[0, indexed_writes) are in written_at
   std::vector<preserved_local> preserved;

@@ -126,9 +126,27 @@ long elements_changed(stm::array<long> *a,
   return changed;
 }
 
-// A thread outside atomic blocks that wrote one card of an array imports a
-// commit to another card: only the committed card changes.
-TEST_F(Arrays, AnImportOutsideAtomicBlocksChangesOnlyTheCommittedCard) {
+using Elements = std::initializer_list<std::pair<std::size_t, long>>;
+
+class ArrayImports : public VirtualThreads {
+protected:
+  // Thread 1, outside atomic blocks, imports what thread 2 committed and
+  // publishes: it and then thread 0 see `expected`, and every other element
+  // still equals its index.
+  void expect_after_import(stm::array<long> *a, Elements expected) {
+    as(1);
+    EXPECT_EQ(stm_validate(), 0);
+    EXPECT_EQ(elements_changed(a, expected), 0) << "in the importing thread";
+    publish();
+    as(0);
+    stm::detail::ambient_boundary("refresh");
+    EXPECT_EQ(elements_changed(a, expected), 0) << "after it published";
+  }
+};
+
+// A thread that wrote one card imports a commit to another card: only the
+// committed card changes.
+TEST_F(ArrayImports, OnlyTheCommittedCardChanges) {
   as(0);
   stm::array<long> *a = committed_array(1024); // 16 cards
   as(1);
@@ -137,18 +155,12 @@ TEST_F(Arrays, AnImportOutsideAtomicBlocksChangesOnlyTheCommittedCard) {
   stm_start_transaction();
   stm::loc(a)->set(300, -300); // card 4
   EXPECT_EQ(stm_commit_transaction(), 0);
-  as(1);
-  EXPECT_EQ(stm_validate(), 0);
-  EXPECT_EQ(elements_changed(a, {{0, -1}, {300, -300}}), 0);
-  publish();
-  as(0);
-  stm::detail::ambient_boundary("refresh");
-  EXPECT_EQ(elements_changed(a, {{0, -1}, {300, -300}}), 0);
+  expect_after_import(a, {{0, -1}, {300, -300}});
 }
 
 // Card 0 and the whole object start at the same offset: the thread's backup
 // of the card, older than its backup of the object, tells its own write.
-TEST_F(Arrays, AnImportKeepsACardWrittenBeforeItsWholeObject) {
+TEST_F(ArrayImports, KeepACardWrittenBeforeItsWholeObject) {
   as(0);
   stm::array<long> *a = committed_array(1024);
   as(1);
@@ -158,18 +170,12 @@ TEST_F(Arrays, AnImportKeepsACardWrittenBeforeItsWholeObject) {
   stm_start_transaction();
   stm::loc(a)->set(5, -5); // card 0 too
   EXPECT_EQ(stm_commit_transaction(), 0);
-  as(1);
-  EXPECT_EQ(stm_validate(), 0);
-  EXPECT_EQ(elements_changed(a, {{0, -1}, {5, -5}}), 0);
-  publish();
-  as(0);
-  stm::detail::ambient_boundary("refresh");
-  EXPECT_EQ(elements_changed(a, {{0, -1}, {5, -5}}), 0);
+  expect_after_import(a, {{0, -1}, {5, -5}});
 }
 
 // Another thread's commit of the whole array is merged card by card with the
 // cards this one wrote.
-TEST_F(Arrays, AnImportOfAWholeArrayKeepsTheCardsWrittenHere) {
+TEST_F(ArrayImports, OfAWholeArrayKeepTheCardsWrittenHere) {
   as(0);
   stm::array<long> *a = committed_array(1024);
   as(1);
@@ -181,15 +187,7 @@ TEST_F(Arrays, AnImportOfAWholeArrayKeepsTheCardsWrittenHere) {
   stm::loc(a)->set(5, -5);
   stm::loc(a)->set(900, -900);
   EXPECT_EQ(stm_commit_transaction(), 0);
-  as(1);
-  EXPECT_EQ(stm_validate(), 0);
-  const std::initializer_list<std::pair<std::size_t, long>> expected = {
-      {0, -1}, {5, -5}, {700, -700}, {900, -900}};
-  EXPECT_EQ(elements_changed(a, expected), 0);
-  publish();
-  as(0);
-  stm::detail::ambient_boundary("refresh");
-  EXPECT_EQ(elements_changed(a, expected), 0);
+  expect_after_import(a, {{0, -1}, {5, -5}, {700, -700}, {900, -900}});
 }
 
 TEST_F(Arrays, ArraysOfReferencesKeepTheirElementsAlive) {

@@ -341,13 +341,7 @@ TEST_F(Conflicts, PublishingOutsideAtomicBlocksKeepsOthersCommittedFields) {
 // The same when the commit lands between thread 1's refresh and its own
 // publication (it publishes after importing it).
 TEST_F(Conflicts, ImportingOutsideAtomicBlocksKeepsTheThreadsOwnWrites) {
-  Cell *c = committed_cell(0);
-  as(1);
-  stm::wr(c)->other = 5;
-  as(2);
-  stm_start_transaction();
-  set(c, 7);
-  EXPECT_EQ(stm_commit_transaction(), 0);
+  Cell *c = commit_after_own_write(5, 7);
   as(1);
   EXPECT_EQ(stm_validate(), 0); // a safe point outside atomic blocks imports
   EXPECT_EQ(stm::rd(c)->value, 7);

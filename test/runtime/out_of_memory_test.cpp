@@ -33,13 +33,7 @@ using OutOfMemory = VirtualThreads;
 // them up in an index it builds on demand; without memory for the index the
 // lookup must still answer, since imports run where nothing may throw.
 TEST_F(OutOfMemory, AnImportKeepsTheThreadsOwnWritesWithoutMemoryForItsIndex) {
-  Cell *c = committed_cell(0);
-  as(1);
-  stm::wr(c)->other = 5;
-  as(2);
-  stm_start_transaction();
-  set(c, 7);
-  EXPECT_EQ(stm_commit_transaction(), 0);
+  Cell *c = commit_after_own_write(5, 7);
   as(1);
   refuse_allocations = true;
   int validation = stm_validate();

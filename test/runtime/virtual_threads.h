@@ -48,6 +48,19 @@ protected:
     return c;
   }
 
+  // Thread 1 writes c's `other` outside atomic blocks, then thread 2 commits
+  // c's `value`; thread 1 has not imported that commit yet.
+  Cell *commit_after_own_write(long other, long value) {
+    Cell *c = committed_cell(0);
+    as(1);
+    stm::wr(c)->other = other;
+    as(2);
+    stm_start_transaction();
+    set(c, value);
+    EXPECT_EQ(stm_commit_transaction(), 0);
+    return c;
+  }
+
 private:
   stm::testing::thread *home_ = nullptr;
   std::vector<stm::testing::thread *> threads_;
