@@ -128,6 +128,9 @@ struct segment {
   unsigned index = 0;      // 1..N
   std::uintptr_t base = 0; // window base
   std::atomic<thread_record *> owner{nullptr};
+  // When its owner took it (steady clock, ns): a waiting thread asks the
+  // owner to take turns only once it has had its turn (sync.cpp).
+  std::atomic<std::int64_t> owned_since{0};
   std::atomic<commit_entry *> last_seen{&g_log_root};
   std::uint8_t read_version = 1;
   unsigned commits_since_reclaim = 0;

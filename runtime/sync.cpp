@@ -53,9 +53,41 @@ std::deque<thread_record *> &segment_queue() {
   return immortal<std::deque<thread_record *>, segment_wait_tag>();
 }
 
+std::int64_t steady_now_ns() noexcept {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
 bool try_take(thread_record &t, segment &seg) noexcept {
   thread_record *expected = nullptr;
-  return seg.owner.compare_exchange_strong(expected, &t, std::memory_order_seq_cst);
+  if (!seg.owner.compare_exchange_strong(expected, &t, std::memory_order_seq_cst))
+    return false;
+  seg.owned_since.store(steady_now_ns(), std::memory_order_relaxed);
+  return true;
+}
+
+// A holder's turn: a thread that waits for a segment asks the holders that
+// have had theirs to take turns at their next safe point. Without it a holder
+// takes turns only when its safe points' countdown runs out,
+// STMIFY_SAFE_POINT_INTERVAL steps after its last visit to the runtime, and
+// steps can be slow: a spin loop that yields waits a scheduler slice per step
+// on a busy CPU, and kept the segment for seconds from the very thread it
+// waited for.
+constexpr std::chrono::milliseconds kSegmentTurn(2);
+
+// Called with the segment lock held: a holder cannot give its segment up,
+// and so neither detach nor retire its record, meanwhile.
+template <class Fits> void ask_holders_to_take_turns(const Fits &fits) noexcept {
+  const std::int64_t turn_began_before =
+      steady_now_ns() - std::chrono::nanoseconds(kSegmentTurn).count();
+  for (unsigned i = 1; i <= g_heap.segments; ++i) {
+    segment &seg = segment_at(i);
+    thread_record *owner = seg.owner.load(std::memory_order_acquire);
+    if (fits(i) && owner && owner != kReclaimerOwner &&
+        seg.owned_since.load(std::memory_order_relaxed) <= turn_began_before)
+      poke_locked(owner);
+  }
 }
 
 void report_segment_holders() noexcept {
@@ -174,7 +206,9 @@ segment &acquire_segment(thread_record &t) noexcept {
       g_pinned_waiters.fetch_add(1, std::memory_order_seq_cst);
       g_pinned_waiters_for[t.pinned].fetch_add(1, std::memory_order_seq_cst);
     }
-    watched_wait(segment_cv(), lock, [&] { return t.granted != nullptr; }, report_segment_holders);
+    watched_wait(
+        segment_cv(), lock, [&] { return t.granted != nullptr; }, report_segment_holders,
+        kSegmentTurn, [&] { ask_holders_to_take_turns(fits); });
     taken = t.granted;
     t.granted = nullptr;
   });
@@ -199,6 +233,7 @@ void release_segment(segment &seg) noexcept {
     g_pinned_waiters_for[waiter->pinned].fetch_sub(1, std::memory_order_seq_cst);
   }
   seg.owner.store(waiter, std::memory_order_seq_cst);
+  seg.owned_since.store(steady_now_ns(), std::memory_order_relaxed);
   waiter->granted = &seg;
   segment_cv().notify_all();
 }
@@ -217,15 +252,32 @@ bool segment_waiters(const segment &seg) noexcept {
 // ------------------------------------------------------------ watchdog
 
 void watched_wait(std::condition_variable &cv, std::unique_lock<std::mutex> &lock,
-                  bool (*done)(void *), void *done_ctx, void (*report)(void *),
-                  void *report_ctx) noexcept {
-  const std::size_t seconds = g_config.watchdog_seconds;
-  if (seconds == 0) {
-    cv.wait(lock, [&] { return done(done_ctx); });
+                  bool (*done)(void *), void *done_ctx, void (*report)(void *), void *report_ctx,
+                  std::chrono::microseconds tick_period, void (*tick)(void *),
+                  void *tick_ctx) noexcept {
+  using clock = std::chrono::steady_clock;
+  const auto finished = [&] { return done(done_ctx); };
+  const std::chrono::seconds report_period(g_config.watchdog_seconds);
+  const bool reports = report_period.count() != 0;
+  if (!reports && !tick) {
+    cv.wait(lock, finished);
     return;
   }
-  while (!cv.wait_for(lock, std::chrono::seconds(seconds), [&] { return done(done_ctx); }))
-    report(report_ctx);
+  auto report_at = clock::now() + report_period;
+  for (;;) {
+    const auto now = clock::now();
+    auto wake = reports ? report_at : clock::time_point::max();
+    if (tick)
+      wake = std::min(wake, now + tick_period);
+    if (cv.wait_until(lock, wake, finished))
+      return;
+    if (tick)
+      tick(tick_ctx);
+    if (reports && clock::now() >= report_at) {
+      report(report_ctx);
+      report_at = clock::now() + report_period;
+    }
+  }
 }
 
 void say_watchdog(const char *line) noexcept {

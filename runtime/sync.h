@@ -13,6 +13,7 @@
 
 #include "registry.h"
 
+#include <chrono>
 #include <condition_variable>
 #include <mutex>
 
@@ -58,16 +59,26 @@ extern bool g_never_block;
 
 // Waits on cv until done() holds. Every STMIFY_WATCHDOG seconds it waits,
 // report() writes to stderr what the wait depends on (which threads, in
-// which calls), so that a program that hangs says why.
+// which calls), so that a program that hangs says why. With a tick, the
+// waiter also runs tick() every tick_period until done() holds.
 void watched_wait(std::condition_variable &cv, std::unique_lock<std::mutex> &lock,
-                  bool (*done)(void *), void *done_ctx, void (*report)(void *),
-                  void *report_ctx) noexcept;
+                  bool (*done)(void *), void *done_ctx, void (*report)(void *), void *report_ctx,
+                  std::chrono::microseconds tick_period = {}, void (*tick)(void *) = nullptr,
+                  void *tick_ctx = nullptr) noexcept;
 template <class Done, class Report>
 void watched_wait(std::condition_variable &cv, std::unique_lock<std::mutex> &lock, Done done,
                   Report report) noexcept {
   watched_wait(
       cv, lock, [](void *c) { return (*static_cast<Done *>(c))(); }, &done,
       [](void *c) { (*static_cast<Report *>(c))(); }, &report);
+}
+template <class Done, class Report, class Tick>
+void watched_wait(std::condition_variable &cv, std::unique_lock<std::mutex> &lock, Done done,
+                  Report report, std::chrono::microseconds tick_period, Tick tick) noexcept {
+  watched_wait(
+      cv, lock, [](void *c) { return (*static_cast<Done *>(c))(); }, &done,
+      [](void *c) { (*static_cast<Report *>(c))(); }, &report, tick_period,
+      [](void *c) { (*static_cast<Tick *>(c))(); }, &tick);
 }
 // One line of a report, and one line describing thread t: its id, name, and
 // what it does.
