@@ -74,7 +74,7 @@ bool try_take(thread_record &t, segment &seg) noexcept {
 // steps can be slow: a spin loop that yields waits a scheduler slice per step
 // on a busy CPU, and kept the segment for seconds from the very thread it
 // waited for.
-constexpr std::chrono::milliseconds kSegmentTurn(2);
+constexpr std::chrono::milliseconds kSegmentTurn(10);
 
 // Called with the segment lock held: a holder cannot give its segment up,
 // and so neither detach nor retire its record, meanwhile.
