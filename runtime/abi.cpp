@@ -158,10 +158,12 @@ void _stm_preserve(void *address, size_t size) noexcept {
 
 // ------------------------------------------------------------ write barriers
 
-void _stm_write_slowpath(stm_object_t *local_header, const char * /*site*/) noexcept {
+void _stm_write_slowpath(stm_object_t *local_header, const char *site) noexcept {
   thread_record &t = running_thread("write barrier");
   runtime_scope scope;
   segment &seg = *t.seg;
+  if (__builtin_expect(g_reporting, 0))
+    note_write_site(seg.tx, site); // first: the write that follows is backed up after it
   const stm_type_descriptor_t &type = prepare_write(seg, local_header);
   const std::uintptr_t object = g_heap.offset(local_header) - type.header_offset;
   back_up(seg, object, object, object_size(type, object), type.header_offset, false);
@@ -169,10 +171,12 @@ void _stm_write_slowpath(stm_object_t *local_header, const char * /*site*/) noex
 }
 
 void _stm_write_card_slowpath(stm_object_t *local_header, size_t offset,
-                              const char * /*site*/) noexcept {
+                              const char *site) noexcept {
   thread_record &t = running_thread("write barrier");
   runtime_scope scope;
   segment &seg = *t.seg;
+  if (__builtin_expect(g_reporting, 0))
+    note_write_site(seg.tx, site);
   const stm_type_descriptor_t &type = prepare_write(seg, local_header);
   const std::uintptr_t object = g_heap.offset(local_header) - type.header_offset;
   const std::size_t size = object_size(type, object);

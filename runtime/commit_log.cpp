@@ -88,12 +88,12 @@ void free_entry(commit_entry *e) noexcept {
     release_memory(e);
 }
 
-bool conflicts(const segment &seg, commit_entry &e) noexcept {
+log_record *conflicting_record(const segment &seg, commit_entry &e) noexcept {
   log_record *r = e.first();
   for (std::uint32_t i = 0; i < e.records; ++i, r = r->next())
     if (*g_heap.marker(seg.base, r->header_offset()) == seg.read_version)
-      return true;
-  return false;
+      return r;
+  return nullptr;
 }
 
 namespace {

@@ -28,7 +28,7 @@ struct log_record {
   std::uint32_t size;    // bytes that follow this record (a multiple of 16)
   std::uint16_t header;  // offset of the object's header from `object`
   std::uint16_t flags;
-  std::uint64_t reserved; // keeps the bytes 16-aligned
+  const char *site; // of the write barrier that backed the bytes up, or null
   bool whole() const { return !(flags & kRecordCard); }
   std::uintptr_t header_offset() const { return object + header; }
   unsigned char *bytes() { return reinterpret_cast<unsigned char *>(this + 1); }
@@ -77,9 +77,12 @@ struct entry_pool {
   commit_entry *ready = nullptr;
 };
 
-// Does entry e write an object that the transaction in `seg` has read (its
-// marker carries the segment's current read version)?
-bool conflicts(const segment &seg, commit_entry &e) noexcept;
+// The first record of entry e that writes an object the transaction in `seg`
+// has read (its marker carries the segment's current read version), or null.
+log_record *conflicting_record(const segment &seg, commit_entry &e) noexcept;
+inline bool conflicts(const segment &seg, commit_entry &e) noexcept {
+  return conflicting_record(seg, e) != nullptr;
+}
 // Copies e's new bytes into seg's window. Bytes that seg's running
 // (ambient) transaction has changed in an object it wrote stay as they are,
 // and its backup of that object takes e's bytes: its own writes are kept, and

@@ -4,6 +4,7 @@
 
 #include "allocator.h"
 #include "commit_log.h"
+#include "conflict_report.h"
 #include "heap.h"
 
 #include <atomic>
@@ -76,9 +77,15 @@ struct transaction_state {
   tx_kind kind = tx_kind::none;
   bool inevitable = false;
   bool doomed = false;        // lost a conflict: aborts at its next abort point
+  conflict_cause conflict;    // why it was doomed, when reporting (conflict_report.h)
+  std::int64_t began_ns = 0;  // when the attempt began, when reporting
   const char *site = nullptr; // of the atomic block
   const char *inevitable_reason = nullptr;
   std::vector<write_record> writes;
+  // When reporting: the site of each write's barrier ("file:line:column", or
+  // null), parallel to `writes` (cleared by the first write of a transaction);
+  // kept apart, so that without reporting a write costs no more.
+  std::vector<const char *> write_sites;
   std::vector<created_record> created;
   std::size_t created_bytes = 0;
   // Imports that kept bytes this transaction changed (see import_entry).

@@ -1,6 +1,7 @@
 #include "setup.h"
 
 #include "allocator.h"
+#include "conflict_report.h"
 #include "faults.h"
 #include "heap.h"
 #include "internal_memory.h"
@@ -29,6 +30,7 @@ void setup_runtime() {
   setup_threads();
   install_interceptors();
   install_fault_handler();
+  setup_conflict_report();
 }
 
 } // namespace

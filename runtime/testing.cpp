@@ -2,6 +2,7 @@
 
 #include "allocator.h"
 #include "commit_log.h"
+#include "conflict_report.h"
 #include "heap.h"
 #include "segment.h"
 #include "setup.h"
@@ -10,6 +11,8 @@
 #include "transaction.h"
 
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 
 namespace stm::testing {
 
@@ -99,6 +102,21 @@ std::size_t write_index_slots() {
 }
 
 std::size_t log_entries() { return rt::live_log_entries(); }
+
+std::string conflict_report(unsigned top) {
+  char *text = nullptr;
+  std::size_t size = 0;
+  std::FILE *out = open_memstream(&text, &size);
+  if (!out)
+    return "";
+  rt::write_conflict_report(out, top);
+  std::fclose(out);
+  std::string report(text, size);
+  std::free(text);
+  return report;
+}
+
+void reset_conflict_report() { rt::reset_conflict_report(); }
 
 bool segment_is_stale(unsigned i) { return rt::segment_at(i).stale; }
 

@@ -12,6 +12,7 @@
 #include <stmify/stm.hpp>
 
 #include <cstddef>
+#include <string>
 
 namespace stm::testing {
 
@@ -55,6 +56,10 @@ void suspend_current();
 void resume_current();
 // Is there an allocated object starting at the (local or canonical) address?
 bool allocated_at(const void *object_start);
+// The conflict report (STMIFY_REPORT) as it would be printed now, with its
+// `top` most costly causes; and a fresh start for it.
+std::string conflict_report(unsigned top);
+void reset_conflict_report();
 
 template <class T> bool was_read(const T *p) {
   return header_was_read(&detail::access::header(*loc(const_cast<T *>(p))));

@@ -30,6 +30,8 @@ std::condition_variable &inevitable_cv() {
   return immortal<std::condition_variable, inevitable_wait_tag>();
 }
 std::atomic<thread_record *> g_inevitable_holder{nullptr};
+// Why the holder became inevitable, for the conflict report of its waiters.
+std::atomic<const char *> g_inevitable_reason{nullptr};
 // Counts releases of the inevitable slot: a waiter waits for it to change.
 std::atomic<std::uint64_t> g_inevitable_generation{0};
 
@@ -60,6 +62,8 @@ void wake_inevitable_waiters() noexcept {
 bool wait_for_inevitable(std::uint64_t generation, bool or_suspended) noexcept {
   if (g_never_block)
     return false;
+  const std::int64_t began = g_reporting ? report_clock_ns() : 0;
+  const char *reason = g_inevitable_reason.load(std::memory_order_relaxed);
   g_inevitable_waiters.fetch_add(1, std::memory_order_seq_cst);
   poke(g_inevitable_holder.load(std::memory_order_acquire));
   wait_stopped(*current_thread(), [&] {
@@ -73,6 +77,11 @@ bool wait_for_inevitable(std::uint64_t generation, bool or_suspended) noexcept {
         report_inevitable_holder);
   });
   g_inevitable_waiters.fetch_sub(1, std::memory_order_seq_cst);
+  if (g_reporting) {
+    const segment *seg = current_thread()->seg;
+    note_inevitable_wait(reason, seg && seg->tx.kind == tx_kind::atomic ? seg->tx.site : nullptr,
+                         report_clock_ns() - began);
+  }
   return true;
 }
 
@@ -123,7 +132,7 @@ commit_entry *build_entry(segment &seg) {
     r->size = size;
     r->header = header;
     r->flags = card ? kRecordCard : 0;
-    r->reserved = 0;
+    r->site = nullptr;
     std::memcpy(r->bytes(), reinterpret_cast<const void *>(seg.base + start), size);
     if (r->whole()) // others see the object as committed: written in full next time
       reinterpret_cast<stm_object_t *>(r->bytes() + header)->stm_flags |= _STM_GCFLAG_WRITE_BARRIER;
@@ -133,6 +142,8 @@ commit_entry *build_entry(segment &seg) {
     add(w.start, w.object, w.size, w.header, w.card);
   for (const auto &c : tx.created)
     add(c.start, c.start, c.size, c.header, false);
+  if (__builtin_expect(g_reporting, 0))
+    label_records(*e, tx);
   return e;
 }
 
@@ -350,9 +361,13 @@ bool validate(segment &seg) noexcept {
     commit_entry *next = cur->next.load(std::memory_order_acquire);
     if (is_log_end(next))
       return true;
-    if (check && conflicts(seg, *next)) {
-      tx.doomed = true;
-      return false;
+    if (check) {
+      if (const log_record *r = conflicting_record(seg, *next)) {
+        tx.doomed = true;
+        if (g_reporting)
+          tx.conflict = describe_conflict(seg, *r);
+        return false;
+      }
     }
     if (import_entry(seg, *next))
       ++tx.merged_imports;
@@ -376,6 +391,7 @@ bool become_inevitable(thread_record &t, const char *reason) noexcept {
                                            std::memory_order_acquire)) {
       tx.inevitable = true;
       tx.inevitable_reason = reason;
+      g_inevitable_reason.store(reason, std::memory_order_relaxed);
       g_inevitable_holder.store(&t, std::memory_order_release);
       ++seg.stats.inevitable;
       return true;
@@ -549,6 +565,8 @@ void begin_atomic(thread_record &t, const char *site) noexcept {
   end_ambient(t);
   seg.tx.kind = tx_kind::atomic;
   seg.tx.site = site;
+  if (__builtin_expect(g_reporting, 0))
+    begin_reported_attempt(seg.tx);
   if (g_heap.sanitizer)
     open_views(t, seg, true);
   next_read_version(t, seg);
@@ -563,8 +581,10 @@ void begin_atomic(thread_record &t, const char *site) noexcept {
 void doom_if_forced(thread_record &t) noexcept {
   if (!forced_abort_due(t))
     return;
-  if (t.forced.step++ >= t.forced.abort_at)
+  if (t.forced.step++ >= t.forced.abort_at) {
     t.seg->tx.doomed = true;
+    t.seg->tx.conflict.kind = conflict_kind::forced;
+  }
   _stm_set_countdown(t.view, 0);
 }
 
@@ -576,6 +596,8 @@ bool commit_atomic(thread_record &t) noexcept {
     t.forced.measured = true;
   }
   if (seg.tx.doomed || forced || !publish(seg, true)) {
+    if (forced && !seg.tx.doomed)
+      seg.tx.conflict.kind = conflict_kind::forced;
     abort_atomic(t, rollback::abort);
     return false;
   }
@@ -611,6 +633,8 @@ void abort_atomic(thread_record &t, rollback kind) noexcept {
   std::vector<tx_callback> on_abort;
   on_abort.swap(tx.on_abort);
   ++seg.stats.aborts;
+  if (g_reporting && kind == rollback::abort)
+    note_abort(tx.conflict, tx.site, report_clock_ns() - tx.began_ns);
   t.consecutive_aborts = kind == rollback::abort ? t.consecutive_aborts + 1 : 0;
   tx.clear();
   t.view->atomic_depth = 0;

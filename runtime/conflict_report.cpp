@@ -1,0 +1,291 @@
+#include "conflict_report.h"
+
+#include "commit_log.h"
+#include "config.h"
+#include "heap.h"
+#include "immortal.h"
+#include "segment.h"
+#include "setup.h"
+#include "types.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <mutex>
+#include <string>
+#include <time.h>
+#include <tuple>
+#include <vector>
+
+namespace stm::rt {
+
+bool g_reporting = false;
+
+namespace {
+
+enum class cause_kind : std::uint8_t { other, forced, write_write, write_read, inevitable_wait };
+
+// One line of the report: a kind and its sites. Strings, not pointers: the
+// same site may be spelled by two translation units.
+struct cause_key {
+  cause_kind kind;
+  std::string other; // the committed write's site, or the inevitable's reason
+  std::string own;   // the aborted write's site (write-write)
+  std::string block; // the aborted or waiting atomic block's site
+  std::string type;  // the object's type
+  bool operator<(const cause_key &o) const {
+    return std::tie(kind, other, own, block, type) <
+           std::tie(o.kind, o.other, o.own, o.block, o.type);
+  }
+};
+
+struct cause_totals {
+  std::uint64_t count = 0;
+  std::int64_t ns = 0; // lost in aborts, or paused waiting
+};
+
+struct report_tag;
+std::mutex &report_lock() { return immortal<std::mutex, report_tag>(); }
+std::map<cause_key, cause_totals> &causes() {
+  return immortal<std::map<cause_key, cause_totals>, report_tag>();
+}
+
+std::string text(const char *s) { return s ? s : ""; }
+
+void note(cause_key key, std::int64_t ns) noexcept {
+  try {
+    std::lock_guard<std::mutex> lock(report_lock());
+    cause_totals &t = causes()[std::move(key)];
+    ++t.count;
+    t.ns += ns;
+  } catch (...) {
+    // Out of memory: the report misses this event; the program goes on.
+  }
+}
+
+// The text of the source line a site ("path:line:column") names, without its
+// indentation, or "" if the file cannot be read.
+std::string source_line(const std::string &site) {
+  const std::size_t column_colon = site.rfind(':');
+  if (column_colon == std::string::npos || column_colon == 0)
+    return "";
+  const std::size_t line_colon = site.rfind(':', column_colon - 1);
+  if (line_colon == std::string::npos)
+    return "";
+  const long wanted = std::atol(site.c_str() + line_colon + 1);
+  std::FILE *f = std::fopen(site.substr(0, line_colon).c_str(), "r");
+  if (!f || wanted <= 0) {
+    if (f)
+      std::fclose(f);
+    return "";
+  }
+  std::string line;
+  long number = 1;
+  for (int c; (c = std::fgetc(f)) != EOF && number <= wanted;) {
+    if (c == '\n')
+      ++number;
+    else if (number == wanted)
+      line += static_cast<char>(c);
+  }
+  std::fclose(f);
+  line.erase(0, line.find_first_not_of(" \t"));
+  constexpr std::size_t kShown = 72;
+  if (line.size() > kShown)
+    line = line.substr(0, kShown - 3) + "...";
+  return line;
+}
+
+void write_site(std::FILE *out, const char *role, const std::string &site, const char *unknown) {
+  if (site.empty()) {
+    std::fprintf(out, "stmify:      %-16s %s\n", role, unknown);
+    return;
+  }
+  const std::string line = source_line(site);
+  if (line.empty())
+    std::fprintf(out, "stmify:      %-16s %s\n", role, site.c_str());
+  else
+    std::fprintf(out, "stmify:      %-16s %s   | %s\n", role, site.c_str(), line.c_str());
+}
+
+constexpr const char *kUnknownWrite = "a write barrier without a site (not written by the plugin)";
+constexpr const char *kUnknownBlock =
+    "a transaction_queue task, or an atomic block without a site (not written by the plugin)";
+
+const char *plural(std::uint64_t n, const char *one, const char *many) {
+  return n == 1 ? one : many;
+}
+
+void write_at_exit() { write_conflict_report(stderr, 10); }
+
+} // namespace
+
+std::int64_t report_clock_ns() noexcept {
+  timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  return static_cast<std::int64_t>(now.tv_sec) * 1000000000 + now.tv_nsec;
+}
+
+void setup_conflict_report() noexcept {
+  if (g_config.report == 0)
+    return;
+  g_reporting = true;
+  std::atexit(write_at_exit);
+}
+
+void begin_reported_attempt(transaction_state &tx) noexcept {
+  tx.began_ns = report_clock_ns();
+  tx.conflict.kind = conflict_kind::none;
+}
+
+void note_write_site(transaction_state &tx, const char *site) noexcept {
+  if (tx.writes.empty()) // a new transaction, or one that published its progress
+    tx.write_sites.clear();
+  try {
+    tx.write_sites.push_back(site);
+  } catch (...) {
+    tx.write_sites.clear(); // out of memory: this transaction's records go without sites
+  }
+}
+
+void label_records(commit_entry &e, const transaction_state &tx) noexcept {
+  if (tx.write_sites.size() != tx.writes.size())
+    return;
+  log_record *r = e.first();
+  for (const char *site : tx.write_sites) {
+    r->site = site;
+    r = r->next();
+  }
+}
+
+conflict_cause describe_conflict(segment &seg, const log_record &r) noexcept {
+  conflict_cause cause;
+  cause.committed_site = r.site;
+  const write_record *own =
+      r.whole() ? seg.tx.written(r.start, false) : seg.tx.written(r.start, true);
+  if (!own && !r.whole())
+    own = seg.tx.written(r.object, false);
+  cause.kind = own ? conflict_kind::write_write : conflict_kind::write_read;
+  const auto index = static_cast<std::size_t>(own - seg.tx.writes.data());
+  if (own && index < seg.tx.write_sites.size())
+    cause.own_site = seg.tx.write_sites[index];
+  const auto *header = reinterpret_cast<const stm_object_t *>(seg.base + r.header_offset());
+  if (const stm_type_descriptor_t *type = type_of(header->stm_tid))
+    cause.type_name = type->name;
+  return cause;
+}
+
+void note_abort(const conflict_cause &cause, const char *block_site,
+                std::int64_t lost_ns) noexcept {
+  cause_kind kind = cause_kind::other;
+  switch (cause.kind) {
+  case conflict_kind::none:
+    break;
+  case conflict_kind::forced:
+    kind = cause_kind::forced;
+    break;
+  case conflict_kind::write_write:
+    kind = cause_kind::write_write;
+    break;
+  case conflict_kind::write_read:
+    kind = cause_kind::write_read;
+    break;
+  }
+  note({kind, text(cause.committed_site), text(cause.own_site), text(block_site),
+        text(cause.type_name)},
+       lost_ns);
+}
+
+void note_inevitable_wait(const char *reason, const char *block_site,
+                          std::int64_t paused_ns) noexcept {
+  note({cause_kind::inevitable_wait, text(reason), "", text(block_site), ""}, paused_ns);
+}
+
+void write_conflict_report(std::FILE *out, unsigned top) noexcept {
+  try {
+    std::vector<std::pair<cause_key, cause_totals>> rows;
+    {
+      std::lock_guard<std::mutex> lock(report_lock());
+      rows.assign(causes().begin(), causes().end());
+    }
+    std::sort(rows.begin(), rows.end(), [](const auto &a, const auto &b) {
+      return a.second.ns != b.second.ns ? a.second.ns > b.second.ns : a.first < b.first;
+    });
+    std::uint64_t commits = 0, aborts = 0;
+    for (unsigned i = 1; g_segments && i <= g_heap.segments; ++i)
+      commits += segment_at(i).stats.commits.get();
+    std::int64_t lost = 0, paused = 0;
+    for (const auto &[key, totals] : rows) {
+      if (key.kind == cause_kind::inevitable_wait) {
+        paused += totals.ns;
+      } else {
+        lost += totals.ns;
+        aborts += totals.count;
+      }
+    }
+    const double attempts = static_cast<double>(commits + aborts);
+    std::fprintf(out,
+                 "stmify: report: %llu %s committed, %llu %s aborted (%.1f %%), "
+                 "%.6f s lost in aborts, %.6f s paused waiting for inevitable transactions\n",
+                 static_cast<unsigned long long>(commits),
+                 plural(commits, "atomic block", "atomic blocks"),
+                 static_cast<unsigned long long>(aborts), plural(aborts, "attempt", "attempts"),
+                 attempts ? 100.0 * static_cast<double>(aborts) / attempts : 0.0, lost * 1e-9,
+                 paused * 1e-9);
+    if (rows.empty())
+      std::fprintf(out, "stmify: no aborts and no waits for inevitable transactions\n");
+    unsigned rank = 0;
+    for (const auto &[key, totals] : rows) {
+      if (++rank > top)
+        break;
+      const double seconds = totals.ns * 1e-9;
+      const auto count = static_cast<unsigned long long>(totals.count);
+      const char *aborts_word = plural(totals.count, "abort", "aborts");
+      const char *type = key.type.empty() ? "an object" : key.type.c_str();
+      switch (key.kind) {
+      case cause_kind::write_write:
+        std::fprintf(out, "stmify: %u. %.6f s lost in %llu %s: write-write conflict on %s\n", rank,
+                     seconds, count, aborts_word, type);
+        write_site(out, "committed write", key.other, kUnknownWrite);
+        write_site(out, "aborted write", key.own, kUnknownWrite);
+        write_site(out, "in atomic block", key.block, kUnknownBlock);
+        break;
+      case cause_kind::write_read:
+        std::fprintf(out, "stmify: %u. %.6f s lost in %llu %s: write-read conflict on %s\n", rank,
+                     seconds, count, aborts_word, type);
+        write_site(out, "committed write", key.other, kUnknownWrite);
+        write_site(out, "aborted block", key.block, kUnknownBlock);
+        break;
+      case cause_kind::other:
+        std::fprintf(out, "stmify: %u. %.6f s lost in %llu %s without a conflict\n", rank, seconds,
+                     count, aborts_word);
+        write_site(out, "aborted block", key.block, kUnknownBlock);
+        break;
+      case cause_kind::forced:
+        std::fprintf(out, "stmify: %u. %.6f s lost in %llu %s forced by STMIFY_FORCE_ABORTS\n",
+                     rank, seconds, count, aborts_word);
+        write_site(out, "aborted block", key.block, kUnknownBlock);
+        break;
+      case cause_kind::inevitable_wait:
+        std::fprintf(out, "stmify: %u. %.6f s paused in %llu %s for an inevitable transaction\n",
+                     rank, seconds, count, plural(totals.count, "wait", "waits"));
+        std::fprintf(out, "stmify:      %-16s %s\n", "inevitable by", key.other.c_str());
+        if (key.block.empty())
+          std::fprintf(out, "stmify:      %-16s %s\n", "waiting", "code outside atomic blocks");
+        else
+          write_site(out, "waiting block", key.block, kUnknownBlock);
+        break;
+      }
+    }
+    std::fflush(out);
+  } catch (...) {
+    std::fprintf(out, "stmify: report: out of memory\n");
+  }
+}
+
+void reset_conflict_report() noexcept {
+  std::lock_guard<std::mutex> lock(report_lock());
+  causes().clear();
+}
+
+} // namespace stm::rt

@@ -1,0 +1,168 @@
+// The conflict report (STMIFY_REPORT): each abort and wait is counted under
+// its cause, with the sites of both sides. Conflicts are made step by step by
+// several runtime threads on one OS thread, so each one is exact.
+#include "test_environment.h"
+#include "virtual_threads.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <string>
+#include <thread>
+
+STMIFY_TEST_ENVIRONMENT({"STMIFY_SEGMENTS", "4"}, {"STMIFY_HEAP_LIMIT", "64M"},
+                        {"STMIFY_REPORT", "1"});
+
+namespace stmtest {
+namespace {
+
+// The lines of the report from the one that contains `first` on.
+std::string from(const std::string &report, const std::string &first) {
+  const std::size_t at = report.find(first);
+  return at == std::string::npos ? "" : report.substr(at);
+}
+
+class ConflictReport : public VirtualThreads {
+protected:
+  // Thread 1 writes c at own_site in the atomic block at block_site; thread 2
+  // then commits a write of c at their_site, so that thread 1's commit fails.
+  void lose_write_write(Cell *c, const char *block_site, const char *own_site,
+                        const char *their_site) {
+    as(1);
+    _stm_atomic_begin(block_site);
+    stm::wr(c, own_site)->value = 10;
+    as(2);
+    stm_start_transaction();
+    stm::wr(c, their_site)->value = 20;
+    EXPECT_EQ(stm_commit_transaction(), 0);
+    as(1);
+    EXPECT_NE(stm_commit_transaction(), 0);
+  }
+};
+
+TEST_F(ConflictReport, AWriteWriteConflictNamesBothWritesAndTheBlock) {
+  Cell *c = committed_cell(0);
+  stm::testing::reset_conflict_report();
+  lose_write_write(c, "block.cpp:10:3", "mine.cpp:11:5", "theirs.cpp:20:5");
+  const std::string report = stm::testing::conflict_report(10);
+  EXPECT_NE(report.find("1 attempt aborted"), std::string::npos) << report;
+  const std::string entry = from(report, "stmify: 1. ");
+  EXPECT_NE(entry.find("lost in 1 abort: write-write conflict on "), std::string::npos) << report;
+  EXPECT_NE(entry.find("committed write  theirs.cpp:20:5\n"), std::string::npos) << report;
+  EXPECT_NE(entry.find("aborted write    mine.cpp:11:5\n"), std::string::npos) << report;
+  EXPECT_NE(entry.find("in atomic block  block.cpp:10:3\n"), std::string::npos) << report;
+}
+
+TEST_F(ConflictReport, AWriteReadConflictNamesTheCommittedWriteAndTheReadingBlock) {
+  Cell *c = committed_cell(1);
+  Cell *d = committed_cell(0);
+  stm::testing::reset_conflict_report();
+  as(1);
+  _stm_atomic_begin("reader.cpp:5:3");
+  EXPECT_EQ(get(c), 1);
+  stm::wr(d, "reader.cpp:6:5")->value = 1; // a transaction that writes validates at commit
+  as(2);
+  stm_start_transaction();
+  stm::wr(c, "writer.cpp:7:5")->value = 2;
+  EXPECT_EQ(stm_commit_transaction(), 0);
+  as(1);
+  EXPECT_NE(stm_commit_transaction(), 0);
+  const std::string entry = from(stm::testing::conflict_report(10), "stmify: 1. ");
+  EXPECT_NE(entry.find("lost in 1 abort: write-read conflict on "), std::string::npos) << entry;
+  EXPECT_NE(entry.find("committed write  writer.cpp:7:5\n"), std::string::npos) << entry;
+  EXPECT_NE(entry.find("aborted block    reader.cpp:5:3\n"), std::string::npos) << entry;
+  EXPECT_EQ(entry.find("aborted write"), std::string::npos) << entry;
+}
+
+TEST_F(ConflictReport, CausesAreCountedTogetherAndSortedByTimeLost) {
+  Cell *c = committed_cell(0);
+  stm::testing::reset_conflict_report();
+  for (int i = 0; i < 3; ++i)
+    lose_write_write(c, "often.cpp:1:1", "often.cpp:2:2", "often.cpp:3:3");
+  // One abort of an attempt that ran much longer than the three together.
+  as(1);
+  _stm_atomic_begin("slow.cpp:1:1");
+  stm::wr(c, "slow.cpp:2:2")->value = 10;
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  as(2);
+  stm_start_transaction();
+  stm::wr(c, "slow.cpp:3:3")->value = 20;
+  EXPECT_EQ(stm_commit_transaction(), 0);
+  as(1);
+  EXPECT_NE(stm_commit_transaction(), 0);
+  const std::string report = stm::testing::conflict_report(10);
+  const std::string first = from(report, "stmify: 1. ");
+  const std::string second = from(report, "stmify: 2. ");
+  EXPECT_NE(first.find("in 1 abort:"), std::string::npos) << report;
+  EXPECT_NE(first.find("aborted write    slow.cpp:2:2"), std::string::npos) << report;
+  EXPECT_NE(second.find("in 3 aborts"), std::string::npos) << report;
+  EXPECT_NE(second.find("aborted write    often.cpp:2:2"), std::string::npos) << report;
+  // --top 1 keeps the first only.
+  EXPECT_EQ(stm::testing::conflict_report(1).find("stmify: 2. "), std::string::npos);
+}
+
+TEST_F(ConflictReport, AnAbortTheProgramAsksForIsNotAConflict) {
+  committed_cell(0);
+  stm::testing::reset_conflict_report();
+  as(1);
+  _stm_atomic_begin("asked.cpp:1:1");
+  stm_abort_transaction();
+  const std::string entry = from(stm::testing::conflict_report(10), "stmify: 1. ");
+  EXPECT_NE(entry.find("lost in 1 abort without a conflict"), std::string::npos) << entry;
+  EXPECT_NE(entry.find("aborted block    asked.cpp:1:1"), std::string::npos) << entry;
+}
+
+TEST_F(ConflictReport, NothingToReport) {
+  Cell *c = committed_cell(0);
+  stm::testing::reset_conflict_report();
+  as(1);
+  stm_start_transaction();
+  set(c, 1);
+  EXPECT_EQ(stm_commit_transaction(), 0);
+  const std::string report = stm::testing::conflict_report(10);
+  EXPECT_NE(report.find("no aborts and no waits"), std::string::npos) << report;
+  EXPECT_EQ(report.find("stmify: 1. "), std::string::npos) << report;
+}
+
+// Real threads: one holds the inevitable slot while another's commit waits.
+TEST(ConflictReportThreads, AWaitForTheInevitableTransactionNamesItsCause) {
+  Cell *c = stm::make<Cell>();
+  Cell *d = stm::make<Cell>();
+  publish();
+  stm::testing::reset_conflict_report();
+  std::atomic<bool> inevitable{false}, committing{false};
+  std::thread holder([&] {
+    stm_start_transaction();
+    EXPECT_EQ(stm_become_inevitable("call to 'printf' at printer.cpp:3:5"), 0);
+    set(c, 1);
+    inevitable = true;
+    // Busy, not asleep: a blocking call would suspend the inevitable
+    // transaction and let the waiter's disjoint commit through.
+    while (!committing.load()) {
+    }
+    const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(200);
+    while (std::chrono::steady_clock::now() < until) {
+    }
+    EXPECT_EQ(stm_commit_transaction(), 0);
+  });
+  std::thread waiter([&] {
+    while (!inevitable.load())
+      std::this_thread::yield();
+    _stm_atomic_begin("waiter.cpp:8:3");
+    set(d, 1);
+    committing = true;
+    EXPECT_EQ(stm_commit_transaction(), 0); // waits for the holder's commit
+  });
+  join_all(holder);
+  join_all(waiter);
+  const std::string entry = from(stm::testing::conflict_report(10), "stmify: 1. ");
+  EXPECT_NE(entry.find("paused in 1 wait for an inevitable transaction"), std::string::npos)
+      << entry;
+  EXPECT_NE(entry.find("inevitable by    call to 'printf' at printer.cpp:3:5\n"), std::string::npos)
+      << entry;
+  EXPECT_NE(entry.find("waiting block    waiter.cpp:8:3\n"), std::string::npos) << entry;
+}
+
+} // namespace
+} // namespace stmtest
