@@ -13,6 +13,7 @@
 #include <cstring>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <time.h>
 #include <tuple>
@@ -31,7 +32,7 @@ enum class cause_kind : std::uint8_t { other, forced, write_write, write_read, i
 struct cause_key {
   cause_kind kind;
   std::string other; // the committed write's site, or the inevitable's reason
-  std::string own;   // the aborted write's site (write-write)
+  std::string own;   // the aborted write's site (write-write), the inevitable block's (waits)
   std::string block; // the aborted or waiting atomic block's site
   std::string type;  // the object's type
   bool operator<(const cause_key &o) const {
@@ -65,21 +66,20 @@ void note(cause_key key, std::int64_t ns) noexcept {
 }
 
 // The text of the source line a site ("path:line:column") names, without its
-// indentation, or "" if the file cannot be read.
-std::string source_line(const std::string &site) {
+// indentation; nothing if the file cannot be read or has no such line.
+std::optional<std::string> source_line(const std::string &site) {
   const std::size_t column_colon = site.rfind(':');
   if (column_colon == std::string::npos || column_colon == 0)
-    return "";
+    return std::nullopt;
   const std::size_t line_colon = site.rfind(':', column_colon - 1);
   if (line_colon == std::string::npos)
-    return "";
+    return std::nullopt;
   const long wanted = std::atol(site.c_str() + line_colon + 1);
+  if (wanted <= 0)
+    return std::nullopt;
   std::FILE *f = std::fopen(site.substr(0, line_colon).c_str(), "r");
-  if (!f || wanted <= 0) {
-    if (f)
-      std::fclose(f);
-    return "";
-  }
+  if (!f)
+    return std::nullopt;
   std::string line;
   long number = 1;
   for (int c; (c = std::fgetc(f)) != EOF && number <= wanted;) {
@@ -89,6 +89,8 @@ std::string source_line(const std::string &site) {
       line += static_cast<char>(c);
   }
   std::fclose(f);
+  if (number < wanted)
+    return std::nullopt;
   line.erase(0, line.find_first_not_of(" \t"));
   constexpr std::size_t kShown = 72;
   if (line.size() > kShown)
@@ -96,21 +98,54 @@ std::string source_line(const std::string &site) {
   return line;
 }
 
-void write_site(std::FILE *out, const char *role, const std::string &site, const char *unknown) {
-  if (site.empty()) {
-    std::fprintf(out, "stmify:      %-16s %s\n", role, unknown);
-    return;
-  }
-  const std::string line = source_line(site);
-  if (line.empty())
-    std::fprintf(out, "stmify:      %-16s %s\n", role, site.c_str());
-  else
-    std::fprintf(out, "stmify:      %-16s %s   | %s\n", role, site.c_str(), line.c_str());
-}
-
 constexpr const char *kUnknownWrite = "a write barrier without a site (not written by the plugin)";
 constexpr const char *kUnknownBlock =
-    "a transaction_queue task, or an atomic block without a site (not written by the plugin)";
+    "a transaction_queue task or an atomic block without a site (not written by the plugin)";
+
+class report_writer {
+public:
+  explicit report_writer(std::FILE *out) : out_(out) {}
+
+  void site(const char *role, const std::string &site, const char *unknown = kUnknownBlock) {
+    if (site.empty()) {
+      std::fprintf(out_, "stmify:      %-16s %s\n", role, unknown);
+      return;
+    }
+    std::fprintf(out_, "stmify:      %-16s %s", role, site.c_str());
+    with_source(site);
+  }
+
+  // A reason such as "call to 'printf' at file:line:column".
+  void reason(const char *role, const std::string &reason) {
+    std::fprintf(out_, "stmify:      %-16s %s", role,
+                 reason.empty() ? "an unknown reason" : reason.c_str());
+    const std::size_t at = reason.rfind(" at ");
+    if (at == std::string::npos)
+      std::fputc('\n', out_);
+    else
+      with_source(reason.substr(at + 4));
+  }
+
+  // After the report: why some lines have no source text.
+  void note_missing_sources() {
+    if (missing_)
+      std::fprintf(out_, "stmify: (no source text where the file could not be opened: site paths "
+                         "are relative to the directory the compiler ran in)\n");
+  }
+
+private:
+  void with_source(const std::string &site) {
+    if (const std::optional<std::string> line = source_line(site)) {
+      std::fprintf(out_, "   | %s\n", line->c_str());
+    } else {
+      std::fputc('\n', out_);
+      missing_ = true;
+    }
+  }
+
+  std::FILE *out_;
+  bool missing_ = false;
+};
 
 const char *plural(std::uint64_t n, const char *one, const char *many) {
   return n == 1 ? one : many;
@@ -196,9 +231,10 @@ void note_abort(const conflict_cause &cause, const char *block_site,
        lost_ns);
 }
 
-void note_inevitable_wait(const char *reason, const char *block_site,
+void note_inevitable_wait(const char *reason, const char *holder_site, const char *block_site,
                           std::int64_t paused_ns) noexcept {
-  note({cause_kind::inevitable_wait, text(reason), "", text(block_site), ""}, paused_ns);
+  note({cause_kind::inevitable_wait, text(reason), text(holder_site), text(block_site), ""},
+       paused_ns);
 }
 
 void write_conflict_report(std::FILE *out, unsigned top) noexcept {
@@ -225,8 +261,8 @@ void write_conflict_report(std::FILE *out, unsigned top) noexcept {
     }
     const double attempts = static_cast<double>(commits + aborts);
     std::fprintf(out,
-                 "stmify: report: %llu %s committed, %llu %s aborted (%.1f %%), "
-                 "%.6f s lost in aborts, %.6f s paused waiting for inevitable transactions\n",
+                 "stmify: report: %llu %s committed, %llu %s aborted (%.1f %%); wall-clock time "
+                 "lost in aborts %.6f s, paused waiting for inevitable transactions %.6f s\n",
                  static_cast<unsigned long long>(commits),
                  plural(commits, "atomic block", "atomic blocks"),
                  static_cast<unsigned long long>(aborts), plural(aborts, "attempt", "attempts"),
@@ -234,6 +270,7 @@ void write_conflict_report(std::FILE *out, unsigned top) noexcept {
                  paused * 1e-9);
     if (rows.empty())
       std::fprintf(out, "stmify: no aborts and no waits for inevitable transactions\n");
+    report_writer w(out);
     unsigned rank = 0;
     for (const auto &[key, totals] : rows) {
       if (++rank > top)
@@ -246,37 +283,46 @@ void write_conflict_report(std::FILE *out, unsigned top) noexcept {
       case cause_kind::write_write:
         std::fprintf(out, "stmify: %u. %.6f s lost in %llu %s: write-write conflict on %s\n", rank,
                      seconds, count, aborts_word, type);
-        write_site(out, "committed write", key.other, kUnknownWrite);
-        write_site(out, "aborted write", key.own, kUnknownWrite);
-        write_site(out, "in atomic block", key.block, kUnknownBlock);
+        w.site("committed write", key.other, kUnknownWrite);
+        w.site("aborted write", key.own, kUnknownWrite);
+        w.site("in atomic block", key.block);
         break;
       case cause_kind::write_read:
         std::fprintf(out, "stmify: %u. %.6f s lost in %llu %s: write-read conflict on %s\n", rank,
                      seconds, count, aborts_word, type);
-        write_site(out, "committed write", key.other, kUnknownWrite);
-        write_site(out, "aborted block", key.block, kUnknownBlock);
+        w.site("committed write", key.other, kUnknownWrite);
+        w.site("aborted block", key.block);
         break;
       case cause_kind::other:
         std::fprintf(out, "stmify: %u. %.6f s lost in %llu %s without a conflict\n", rank, seconds,
                      count, aborts_word);
-        write_site(out, "aborted block", key.block, kUnknownBlock);
+        w.site("aborted block", key.block);
         break;
       case cause_kind::forced:
         std::fprintf(out, "stmify: %u. %.6f s lost in %llu %s forced by STMIFY_FORCE_ABORTS\n",
                      rank, seconds, count, aborts_word);
-        write_site(out, "aborted block", key.block, kUnknownBlock);
+        w.site("aborted block", key.block);
         break;
       case cause_kind::inevitable_wait:
         std::fprintf(out, "stmify: %u. %.6f s paused in %llu %s for an inevitable transaction\n",
                      rank, seconds, count, plural(totals.count, "wait", "waits"));
-        std::fprintf(out, "stmify:      %-16s %s\n", "inevitable by", key.other.c_str());
+        w.reason("inevitable by", key.other);
+        w.site("inevitable block", key.own);
         if (key.block.empty())
           std::fprintf(out, "stmify:      %-16s %s\n", "waiting", "code outside atomic blocks");
         else
-          write_site(out, "waiting block", key.block, kUnknownBlock);
+          w.site("waiting block", key.block);
         break;
       }
     }
+    if (rows.size() > top) {
+      std::int64_t rest = 0;
+      for (std::size_t i = top; i < rows.size(); ++i)
+        rest += rows[i].second.ns;
+      std::fprintf(out, "stmify: and %zu more %s, %.6f s in all\n", rows.size() - top,
+                   plural(rows.size() - top, "cause", "causes"), rest * 1e-9);
+    }
+    w.note_missing_sources();
     std::fflush(out);
   } catch (...) {
     std::fprintf(out, "stmify: report: out of memory\n");

@@ -58,9 +58,9 @@ conflict_cause describe_conflict(segment &seg, const log_record &r) noexcept;
 // after lost_ns.
 void note_abort(const conflict_cause &cause, const char *block_site, std::int64_t lost_ns) noexcept;
 // A transaction (the atomic block at block_site, or code outside atomic
-// blocks if null) waited paused_ns for the inevitable transaction, which
-// became inevitable because of `reason`.
-void note_inevitable_wait(const char *reason, const char *block_site,
+// blocks if null) waited paused_ns for the inevitable transaction, the
+// atomic block at holder_site, which became inevitable because of `reason`.
+void note_inevitable_wait(const char *reason, const char *holder_site, const char *block_site,
                           std::int64_t paused_ns) noexcept;
 
 // Writes the report: a summary, then the `top` causes that cost the most time.

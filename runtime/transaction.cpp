@@ -30,8 +30,10 @@ std::condition_variable &inevitable_cv() {
   return immortal<std::condition_variable, inevitable_wait_tag>();
 }
 std::atomic<thread_record *> g_inevitable_holder{nullptr};
-// Why the holder became inevitable, for the conflict report of its waiters.
+// Why the holder became inevitable and its atomic block's site, for the
+// conflict report of its waiters.
 std::atomic<const char *> g_inevitable_reason{nullptr};
+std::atomic<const char *> g_inevitable_site{nullptr};
 // Counts releases of the inevitable slot: a waiter waits for it to change.
 std::atomic<std::uint64_t> g_inevitable_generation{0};
 
@@ -64,6 +66,7 @@ bool wait_for_inevitable(std::uint64_t generation, bool or_suspended) noexcept {
     return false;
   const std::int64_t began = g_reporting ? report_clock_ns() : 0;
   const char *reason = g_inevitable_reason.load(std::memory_order_relaxed);
+  const char *holder_site = g_inevitable_site.load(std::memory_order_relaxed);
   g_inevitable_waiters.fetch_add(1, std::memory_order_seq_cst);
   poke(g_inevitable_holder.load(std::memory_order_acquire));
   wait_stopped(*current_thread(), [&] {
@@ -79,7 +82,8 @@ bool wait_for_inevitable(std::uint64_t generation, bool or_suspended) noexcept {
   g_inevitable_waiters.fetch_sub(1, std::memory_order_seq_cst);
   if (g_reporting) {
     const segment *seg = current_thread()->seg;
-    note_inevitable_wait(reason, seg && seg->tx.kind == tx_kind::atomic ? seg->tx.site : nullptr,
+    note_inevitable_wait(reason, holder_site,
+                         seg && seg->tx.kind == tx_kind::atomic ? seg->tx.site : nullptr,
                          report_clock_ns() - began);
   }
   return true;
@@ -392,6 +396,7 @@ bool become_inevitable(thread_record &t, const char *reason) noexcept {
       tx.inevitable = true;
       tx.inevitable_reason = reason;
       g_inevitable_reason.store(reason, std::memory_order_relaxed);
+      g_inevitable_site.store(tx.site, std::memory_order_relaxed);
       g_inevitable_holder.store(&t, std::memory_order_release);
       ++seg.stats.inevitable;
       return true;
