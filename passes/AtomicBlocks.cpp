@@ -14,6 +14,10 @@ using namespace clang;
 namespace stmify {
 
 void AtomicBlockRule::atCall(const CallExpr *E) {
+  if (isTaskCall(E)) {
+    siteTask(E);
+    return;
+  }
   if (!isAtomicCall(E))
     return;
   ++Ctx.Counts.AtomicBlocks;
@@ -26,6 +30,21 @@ void AtomicBlockRule::atCall(const CallExpr *E) {
   if (auto Where = Ctx.Edits.locatePoint(E->getRParenLoc()))
     Ctx.Edits.insertClosing(Where->File, Where->Begin,
                             ", " + Ctx.quoted(Ctx.site(E->getBeginLoc())));
+}
+
+// transaction_queue::add(f, args...) gets the call's site as a last
+// argument, which the task keeps apart from f's arguments.
+void AtomicBlockRule::siteTask(const CallExpr *E) {
+  if (E->getNumArgs() == 0 ||
+      llvm::any_of(E->arguments(), [](const Expr *A) { return isa<PackExpansionExpr>(A); }))
+    return;
+  if (const auto *Last = E->getArg(E->getNumArgs() - 1)->getType()->getAsCXXRecordDecl();
+      Last && Last->getIdentifier() && Last->getName() == names::TaskSiteClass)
+    return; // sited already
+  if (auto Where = Ctx.Edits.locatePoint(E->getRParenLoc()))
+    Ctx.Edits.insertClosing(Where->File, Where->Begin,
+                            ", " + names::TaskSite.str() + Ctx.quoted(Ctx.site(E->getBeginLoc())) +
+                                "}");
 }
 
 void AtomicBlockRule::atBlockBody(const LambdaExpr *L) {

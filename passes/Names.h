@@ -69,6 +69,9 @@ inline constexpr llvm::StringLiteral InevitableHook = "stm::detail::inevitable_h
 inline constexpr llvm::StringLiteral Synchronizing = "stm::detail::synchronizing(";
 inline constexpr llvm::StringLiteral ConvertedValue = "stm::detail::converted_value(";
 inline constexpr llvm::StringLiteral Preserve = "stm::detail::preserve(";
+// Appended to the arguments of transaction_queue::add: the task's site.
+inline constexpr llvm::StringLiteral TaskSite = "stm::detail::task_site{";
+inline constexpr llvm::StringLiteral TaskSiteClass = "task_site";
 inline constexpr llvm::StringLiteral ElementsOf = "stm::detail::elements_of(";
 inline constexpr llvm::StringLiteral VptrView = "stm::detail::vptr_view(";
 // The element of an array field, with its barrier taken after the index.

@@ -125,7 +125,7 @@ void work(queue_core &q) {
       break;
     for (task &t : batch) {
       try {
-        run_atomic(t);
+        run_atomic(t, t.site());
       } catch (...) {
         q.stop(std::current_exception());
       }

@@ -146,7 +146,7 @@ public:
   transaction_queue &operator=(const transaction_queue &) = delete;
 
   template <class F, class... Args> void add(F &&f, Args &&...args) {
-    detail::task t(std::forward<F>(f), std::forward<Args>(args)...);
+    detail::task t = detail::make_task(std::forward<F>(f), std::forward<Args>(args)...);
     std::lock_guard<std::mutex> lock(mutex_);
     pending_.push_back(std::move(t));
   }

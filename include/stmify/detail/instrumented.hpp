@@ -684,7 +684,7 @@ public:
   transaction_queue &operator=(const transaction_queue &) = delete;
 
   template <class F, class... Args> void add(F &&f, Args &&...args) {
-    detail::queue_add(core_, detail::task(std::forward<F>(f), std::forward<Args>(args)...));
+    detail::queue_add(core_, detail::make_task(std::forward<F>(f), std::forward<Args>(args)...));
   }
   std::size_t size() const noexcept { return detail::queue_size(core_); }
   void run() { detail::queue_run(core_); }

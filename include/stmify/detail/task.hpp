@@ -4,12 +4,19 @@
 #ifndef STMIFY_DETAIL_TASK_HPP
 #define STMIFY_DETAIL_TASK_HPP
 
+#include <cstddef>
 #include <memory>
 #include <tuple>
 #include <type_traits>
 #include <utility>
 
 namespace stm::detail {
+
+// The site of a transaction_queue::add call ("file:line:column", for the
+// conflict report): the transformer appends one to the call's arguments.
+struct task_site {
+  const char *site;
+};
 
 class task {
 public:
@@ -21,6 +28,8 @@ public:
 
   explicit operator bool() const { return impl_ != nullptr; }
   void operator()() { impl_->run(); }
+  const char *site() const { return site_; }
+  void set_site(const char *site) { site_ = site; }
 
 private:
   struct callable {
@@ -47,7 +56,34 @@ private:
   }
 
   std::unique_ptr<callable> impl_;
+  const char *site_ = nullptr;
 };
+
+template <class... T> struct ends_with_task_site : std::false_type {};
+template <class T>
+struct ends_with_task_site<T> : std::is_same<std::decay_t<T>, task_site> {};
+template <class T, class U, class... Rest>
+struct ends_with_task_site<T, U, Rest...> : ends_with_task_site<U, Rest...> {};
+
+template <class F, class Tuple, std::size_t... I>
+task task_of_first(F &&f, Tuple &&args, std::index_sequence<I...>) {
+  return task(std::forward<F>(f), std::get<I>(std::forward<Tuple>(args))...);
+}
+
+// The task f(args...); a task_site that ends args is the task's site, not an
+// argument of f.
+template <class F, class... Args> task make_task(F &&f, Args &&...args) {
+  if constexpr (ends_with_task_site<Args...>::value) {
+    constexpr std::size_t bound = sizeof...(Args) - 1;
+    auto all = std::forward_as_tuple(std::forward<Args>(args)...);
+    const char *site = std::get<bound>(all).site;
+    task t = task_of_first(std::forward<F>(f), std::move(all), std::make_index_sequence<bound>{});
+    t.set_site(site);
+    return t;
+  } else {
+    return task(std::forward<F>(f), std::forward<Args>(args)...);
+  }
+}
 
 } // namespace stm::detail
 

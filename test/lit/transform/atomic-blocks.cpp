@@ -33,3 +33,14 @@ long run(Counter *c) {
   // CHECK: stm::atomic_cancel([c]() mutable { stm::detail::preserve(c); c = nullptr; }, "{{[^"]*}}");
   return total + got;
 }
+
+// A queued task gets the site of its add call, after the task's own
+// arguments; the task keeps it apart from them.
+void queue(Counter *c) {
+  stm::transaction_queue tq;
+  tq.add([c] { c->bump(); });
+  // CHECK: tq.add([c] { stm::detail::safe_point(); stm::loc(c)->bump(); }, stm::detail::task_site{"{{[^"]*}}/atomic-blocks.cpp:[[@LINE-1]]:3"});
+  tq.add([](Counter *d, long k) { d->n += k; }, c, 2L);
+  // CHECK: tq.add([](Counter *d, long k) { stm::wr(d, "{{[^"]*}}")->n += k; }, c, 2L, stm::detail::task_site{"{{[^"]*}}/atomic-blocks.cpp:[[@LINE-1]]:3"});
+  tq.run();
+}
