@@ -9,12 +9,14 @@
 #include "types.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <map>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <time.h>
 #include <tuple>
 #include <vector>
@@ -98,7 +100,8 @@ std::optional<std::string> source_line(const std::string &site) {
   return line;
 }
 
-constexpr const char *kUnknownWrite = "a write barrier without a site (not written by the plugin)";
+constexpr const char *kUnknownWrite = "unknown (a write barrier without a site, or one the "
+                                      "collector or the runtime's memory left unrecorded)";
 constexpr const char *kUnknownBlock =
     "a transaction_queue task or an atomic block without a site (not written by the plugin)";
 
@@ -151,7 +154,17 @@ const char *plural(std::uint64_t n, const char *one, const char *many) {
   return n == 1 ? one : many;
 }
 
-void write_at_exit() { write_conflict_report(stderr, 10); }
+void write_at_exit() {
+  // A child forked while another thread held the report's lock would wait
+  // for it forever: after a tenth of a second it prints nothing instead.
+  for (int tries = 0; !report_lock().try_lock(); ++tries) {
+    if (tries == 100)
+      return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  report_lock().unlock();
+  write_conflict_report(stderr, 10);
+}
 
 } // namespace
 
@@ -170,7 +183,7 @@ void setup_conflict_report() noexcept {
 
 void begin_reported_attempt(transaction_state &tx) noexcept {
   tx.began_ns = report_clock_ns();
-  tx.conflict.kind = conflict_kind::none;
+  tx.conflict = {};
 }
 
 void note_write_site(transaction_state &tx, const char *site) noexcept {
@@ -196,14 +209,19 @@ void label_records(commit_entry &e, const transaction_state &tx) noexcept {
 conflict_cause describe_conflict(segment &seg, const log_record &r) noexcept {
   conflict_cause cause;
   cause.committed_site = r.site;
-  const write_record *own =
-      r.whole() ? seg.tx.written(r.start, false) : seg.tx.written(r.start, true);
+  transaction_state &tx = seg.tx;
+  const write_record *own = r.whole() ? tx.written(r.start, false) : tx.written(r.start, true);
   if (!own && !r.whole())
-    own = seg.tx.written(r.object, false);
+    own = tx.written(r.object, false);
+  // Markers are per object: another card of an array this transaction wrote
+  // part of conflicts too, and so does a whole record of an array it wrote
+  // only cards of.
+  for (std::size_t i = 0; !own && i < tx.writes.size(); ++i)
+    if (tx.writes[i].object == r.object)
+      own = &tx.writes[i];
   cause.kind = own ? conflict_kind::write_write : conflict_kind::write_read;
-  const auto index = static_cast<std::size_t>(own - seg.tx.writes.data());
-  if (own && index < seg.tx.write_sites.size())
-    cause.own_site = seg.tx.write_sites[index];
+  if (own && tx.write_sites.size() == tx.writes.size())
+    cause.own_site = tx.write_sites[static_cast<std::size_t>(own - tx.writes.data())];
   const auto *header = reinterpret_cast<const stm_object_t *>(seg.base + r.header_offset());
   if (const stm_type_descriptor_t *type = type_of(header->stm_tid))
     cause.type_name = type->name;
@@ -261,7 +279,7 @@ void write_conflict_report(std::FILE *out, unsigned top) noexcept {
     }
     const double attempts = static_cast<double>(commits + aborts);
     std::fprintf(out,
-                 "stmify: report: %llu %s committed, %llu %s aborted (%.1f %%); wall-clock time "
+                 "stmify: report: %llu %s committed, %llu %s aborted (%.2f %%); wall-clock time "
                  "lost in aborts %.6f s, paused waiting for inevitable transactions %.6f s\n",
                  static_cast<unsigned long long>(commits),
                  plural(commits, "atomic block", "atomic blocks"),

@@ -288,17 +288,27 @@ void forget_dead_objects_in_transactions() {
     std::erase_if(tx.created, [&](const created_record &c) { return dead(c.start); });
     std::erase_if(seg.constructing, [&](const created_record &c) { return dead(c.start); });
     const std::size_t before = tx.writes.size();
-    std::erase_if(tx.writes, [&](const write_record &w) {
-      if (!dead(w.object))
-        return false;
-      // A card's flag lies in the marker area, outside the object: left set,
-      // it would tell the next array on these blocks that its card is backed
-      // up already.
-      if (!w.whole())
-        *card_flag(seg, w.object, w.start) = 0;
-      return true;
-    });
-    if (tx.writes.size() != before)
+    // The sites of the writes (when reporting) stay parallel to them.
+    const bool sites = tx.write_sites.size() == before;
+    std::size_t kept = 0;
+    for (std::size_t i = 0; i < before; ++i) {
+      const write_record &w = tx.writes[i];
+      if (dead(w.object)) {
+        // A card's flag lies in the marker area, outside the object: left
+        // set, it would tell the next array on these blocks that its card is
+        // backed up already.
+        if (!w.whole())
+          *card_flag(seg, w.object, w.start) = 0;
+        continue;
+      }
+      if (sites)
+        tx.write_sites[kept] = tx.write_sites[i];
+      tx.writes[kept++] = w;
+    }
+    tx.writes.resize(kept);
+    if (sites)
+      tx.write_sites.resize(kept);
+    if (kept != before)
       tx.forget_write_index();
   }
   for_each_thread_record([&](thread_record &t) {

@@ -222,6 +222,9 @@ void release_segment(segment &seg) noexcept {
     return w->pinned == 0 || w->pinned == seg.index;
   });
   if (next == queue.end()) {
+    // A thread that takes it without the lock starts a turn now, even if a
+    // waiter reads the time before the taker writes its own.
+    seg.owned_since.store(steady_now_ns(), std::memory_order_relaxed);
     seg.owner.store(nullptr, std::memory_order_seq_cst);
     return;
   }

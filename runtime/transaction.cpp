@@ -15,6 +15,7 @@
 #include <condition_variable>
 #include <cstring>
 #include <mutex>
+#include <string>
 
 namespace stm::rt {
 
@@ -30,10 +31,31 @@ std::condition_variable &inevitable_cv() {
   return immortal<std::condition_variable, inevitable_wait_tag>();
 }
 std::atomic<thread_record *> g_inevitable_holder{nullptr};
-// Why the holder became inevitable and its atomic block's site, for the
-// conflict report of its waiters.
-std::atomic<const char *> g_inevitable_reason{nullptr};
-std::atomic<const char *> g_inevitable_site{nullptr};
+// When reporting: why the holder became inevitable and its atomic block's
+// site, copied (the reason need not outlive the transaction) under
+// g_inevitable_lock with the generation in which it took the slot, so that a
+// waiter names the transaction it waited for or none.
+struct inevitable_cause {
+  std::uint64_t generation = ~std::uint64_t(0);
+  std::string reason, site;
+};
+struct inevitable_cause_tag;
+inevitable_cause &current_inevitable_cause() {
+  return immortal<inevitable_cause, inevitable_cause_tag>();
+}
+
+void record_inevitable_cause(std::uint64_t generation, const char *reason,
+                             const char *site) noexcept {
+  std::lock_guard<std::mutex> lock(g_inevitable_lock);
+  inevitable_cause &c = current_inevitable_cause();
+  try {
+    c.reason = reason ? reason : "";
+    c.site = site ? site : "";
+    c.generation = generation;
+  } catch (...) {
+    c.generation = ~std::uint64_t(0); // out of memory: its waiters report no cause
+  }
+}
 // Counts releases of the inevitable slot: a waiter waits for it to change.
 std::atomic<std::uint64_t> g_inevitable_generation{0};
 
@@ -65,8 +87,6 @@ bool wait_for_inevitable(std::uint64_t generation, bool or_suspended) noexcept {
   if (g_never_block)
     return false;
   const std::int64_t began = g_reporting ? report_clock_ns() : 0;
-  const char *reason = g_inevitable_reason.load(std::memory_order_relaxed);
-  const char *holder_site = g_inevitable_site.load(std::memory_order_relaxed);
   g_inevitable_waiters.fetch_add(1, std::memory_order_seq_cst);
   poke(g_inevitable_holder.load(std::memory_order_acquire));
   wait_stopped(*current_thread(), [&] {
@@ -81,10 +101,15 @@ bool wait_for_inevitable(std::uint64_t generation, bool or_suspended) noexcept {
   });
   g_inevitable_waiters.fetch_sub(1, std::memory_order_seq_cst);
   if (g_reporting) {
+    const std::int64_t paused = report_clock_ns() - began;
     const segment *seg = current_thread()->seg;
-    note_inevitable_wait(reason, holder_site,
-                         seg && seg->tx.kind == tx_kind::atomic ? seg->tx.site : nullptr,
-                         report_clock_ns() - began);
+    const char *waiting_site = seg && seg->tx.kind == tx_kind::atomic ? seg->tx.site : nullptr;
+    std::lock_guard<std::mutex> lock(g_inevitable_lock);
+    const inevitable_cause &c = current_inevitable_cause();
+    if (c.generation == generation)
+      note_inevitable_wait(c.reason.c_str(), c.site.c_str(), waiting_site, paused);
+    else
+      note_inevitable_wait(nullptr, nullptr, waiting_site, paused);
   }
   return true;
 }
@@ -395,8 +420,8 @@ bool become_inevitable(thread_record &t, const char *reason) noexcept {
                                            std::memory_order_acquire)) {
       tx.inevitable = true;
       tx.inevitable_reason = reason;
-      g_inevitable_reason.store(reason, std::memory_order_relaxed);
-      g_inevitable_site.store(tx.site, std::memory_order_relaxed);
+      if (g_reporting)
+        record_inevitable_cause(generation, reason, tx.site);
       g_inevitable_holder.store(&t, std::memory_order_release);
       ++seg.stats.inevitable;
       return true;
@@ -586,7 +611,7 @@ void begin_atomic(thread_record &t, const char *site) noexcept {
 void doom_if_forced(thread_record &t) noexcept {
   if (!forced_abort_due(t))
     return;
-  if (t.forced.step++ >= t.forced.abort_at) {
+  if (t.forced.step++ >= t.forced.abort_at && !t.seg->tx.doomed) {
     t.seg->tx.doomed = true;
     t.seg->tx.conflict.kind = conflict_kind::forced;
   }

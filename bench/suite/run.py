@@ -146,6 +146,9 @@ def instructions(args, cases):
     if not shutil.which("valgrind"):
         print("run.py: --instructions needs valgrind (Debian package valgrind)", file=sys.stderr)
         return 1
+    if not shutil.which("objcopy"):
+        print("run.py: --instructions needs objcopy (Debian package binutils)", file=sys.stderr)
+        return 1
     lines = ["| workload | build | instructions per operation | ÷ plain |", "|---|---|---|---|"]
     failures = 0
     for case in cases:

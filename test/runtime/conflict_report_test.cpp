@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstring>
 #include <string>
 #include <thread>
 
@@ -21,6 +22,13 @@ namespace {
 std::string from(const std::string &report, const std::string &first) {
   const std::size_t at = report.find(first);
   return at == std::string::npos ? "" : report.substr(at);
+}
+
+// Overwrites the stack below the caller, where dead frames may still hold
+// references that the collector's conservative scan would find.
+__attribute__((noinline)) void clear_dead_stack() {
+  volatile char scratch[32 * 1024];
+  std::memset(const_cast<char *>(scratch), 0, sizeof scratch);
 }
 
 class ConflictReport : public VirtualThreads {
@@ -102,6 +110,60 @@ TEST_F(ConflictReport, CausesAreCountedTogetherAndSortedByTimeLost) {
   const std::string top1 = stm::testing::conflict_report(1);
   EXPECT_EQ(top1.find("stmify: 2. "), std::string::npos) << top1;
   EXPECT_NE(top1.find("stmify: and 1 more cause, "), std::string::npos) << top1;
+}
+
+// Markers are per object: a commit of another card of an array this
+// transaction wrote one card of aborts it, a write-write conflict on the
+// array (before, it was reported as a write-read conflict).
+TEST_F(ConflictReport, AnotherCardOfAnArrayThisBlockWroteIsAWriteWriteConflict) {
+  as(0);
+  stm::array<long> *a = stm::make_array<long>(10000);
+  publish();
+  stm::testing::reset_conflict_report();
+  as(1);
+  _stm_atomic_begin("cards.cpp:1:1");
+  stm::loc(a)->set(1, 10, "cards.cpp:2:2");
+  as(2);
+  stm_start_transaction();
+  stm::loc(a)->set(9000, 20, "cards.cpp:3:3");
+  EXPECT_EQ(stm_commit_transaction(), 0);
+  as(1);
+  EXPECT_NE(stm_commit_transaction(), 0);
+  const std::string entry = from(stm::testing::conflict_report(10), "stmify: 1. ");
+  EXPECT_NE(entry.find("lost in 1 abort: write-write conflict on "), std::string::npos) << entry;
+  EXPECT_NE(entry.find("committed write  cards.cpp:3:3\n"), std::string::npos) << entry;
+  EXPECT_NE(entry.find("aborted write    cards.cpp:2:2\n"), std::string::npos) << entry;
+}
+
+// Thread 1 writes `dead`, then the last reference to it goes; a collection
+// drops that write from the transaction. The site of its later write of
+// `live` must stay that write's own.
+__attribute__((noinline)) void write_then_forget(Cell **dead, Cell *live) {
+  stm::wr(*dead, "dead.cpp:1:1")->value = 1;
+  *dead = nullptr;
+  stm::wr(live, "live.cpp:2:2")->value = 2;
+}
+
+TEST_F(ConflictReport, AWriteOfAnObjectTheCollectorFreedDoesNotShiftTheSites) {
+  Cell *live = committed_cell(0);
+  static Cell *dead; // not on the stack: the collector must not find it
+  dead = committed_cell(0);
+  stm::testing::reset_conflict_report();
+  as(1);
+  _stm_atomic_begin("block.cpp:1:1");
+  write_then_forget(&dead, live);
+  clear_dead_stack();
+  as(0);
+  stm::collect();
+  as(2);
+  stm_start_transaction();
+  stm::wr(live, "theirs.cpp:3:3")->value = 3;
+  EXPECT_EQ(stm_commit_transaction(), 0);
+  as(1);
+  EXPECT_NE(stm_commit_transaction(), 0);
+  const std::string entry = from(stm::testing::conflict_report(10), "stmify: 1. ");
+  EXPECT_NE(entry.find("committed write  theirs.cpp:3:3\n"), std::string::npos) << entry;
+  EXPECT_NE(entry.find("aborted write    live.cpp:2:2\n"), std::string::npos) << entry;
 }
 
 TEST_F(ConflictReport, AnAbortTheProgramAsksForIsNotAConflict) {
