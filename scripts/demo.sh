@@ -11,5 +11,6 @@ echo "what the plugin inserted:"
 clang++-19 -fplugin="$build_dir/lib/libstmify.so" -fplugin-arg-stmify-stats -std=c++17 \
   -Iinclude -fsyntax-only examples/bank/bank.cpp
 echo
-echo "Running it on all $(nproc) cores:"
-"$build_dir/examples/bank" "$@"
+echo "Running it on all $(nproc) cores, with STMIFY_REPORT=1 (at exit, what made transactions"
+echo "abort or wait; run from the build directory, where its source paths start):"
+(cd "$build_dir" && STMIFY_REPORT=1 ./examples/bank "$@")
