@@ -6,6 +6,7 @@
 #include "immortal.h"
 #include "segment.h"
 #include "setup.h"
+#include "sync.h"
 #include "types.h"
 
 #include <algorithm>
@@ -17,7 +18,6 @@
 #include <optional>
 #include <string>
 #include <thread>
-#include <time.h>
 #include <tuple>
 #include <vector>
 
@@ -168,12 +168,6 @@ void write_at_exit() {
 
 } // namespace
 
-std::int64_t report_clock_ns() noexcept {
-  timespec now;
-  clock_gettime(CLOCK_MONOTONIC, &now);
-  return static_cast<std::int64_t>(now.tv_sec) * 1000000000 + now.tv_nsec;
-}
-
 void setup_conflict_report() noexcept {
   if (g_config.report == 0)
     return;
@@ -182,7 +176,7 @@ void setup_conflict_report() noexcept {
 }
 
 void begin_reported_attempt(transaction_state &tx) noexcept {
-  tx.began_ns = report_clock_ns();
+  tx.began_ns = monotonic_ns();
   tx.conflict = {};
 }
 

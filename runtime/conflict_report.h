@@ -35,9 +35,6 @@ struct conflict_cause {
 // STMIFY_REPORT is on (set once, when the runtime starts).
 extern bool g_reporting;
 
-// Monotonic nanoseconds.
-std::int64_t report_clock_ns() noexcept;
-
 // Registers the report to be printed at exit if STMIFY_REPORT is on.
 void setup_conflict_report() noexcept;
 

@@ -17,6 +17,12 @@ namespace stm::rt {
 
 bool g_never_block = false;
 
+std::int64_t monotonic_ns() noexcept {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
 namespace {
 
 // ------------------------------------------------------------ running / stopped
@@ -53,17 +59,11 @@ std::deque<thread_record *> &segment_queue() {
   return immortal<std::deque<thread_record *>, segment_wait_tag>();
 }
 
-std::int64_t steady_now_ns() noexcept {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
 bool try_take(thread_record &t, segment &seg) noexcept {
   thread_record *expected = nullptr;
   if (!seg.owner.compare_exchange_strong(expected, &t, std::memory_order_seq_cst))
     return false;
-  seg.owned_since.store(steady_now_ns(), std::memory_order_relaxed);
+  seg.owned_since.store(monotonic_ns(), std::memory_order_relaxed);
   return true;
 }
 
@@ -80,7 +80,7 @@ constexpr std::chrono::milliseconds kSegmentTurn(10);
 // and so neither detach nor retire its record, meanwhile.
 template <class Fits> void ask_holders_to_take_turns(const Fits &fits) noexcept {
   const std::int64_t turn_began_before =
-      steady_now_ns() - std::chrono::nanoseconds(kSegmentTurn).count();
+      monotonic_ns() - std::chrono::nanoseconds(kSegmentTurn).count();
   for (unsigned i = 1; i <= g_heap.segments; ++i) {
     segment &seg = segment_at(i);
     thread_record *owner = seg.owner.load(std::memory_order_acquire);
@@ -224,7 +224,7 @@ void release_segment(segment &seg) noexcept {
   if (next == queue.end()) {
     // A thread that takes it without the lock starts a turn now, even if a
     // waiter reads the time before the taker writes its own.
-    seg.owned_since.store(steady_now_ns(), std::memory_order_relaxed);
+    seg.owned_since.store(monotonic_ns(), std::memory_order_relaxed);
     seg.owner.store(nullptr, std::memory_order_seq_cst);
     return;
   }
@@ -236,7 +236,7 @@ void release_segment(segment &seg) noexcept {
     g_pinned_waiters_for[waiter->pinned].fetch_sub(1, std::memory_order_seq_cst);
   }
   seg.owner.store(waiter, std::memory_order_seq_cst);
-  seg.owned_since.store(steady_now_ns(), std::memory_order_relaxed);
+  seg.owned_since.store(monotonic_ns(), std::memory_order_relaxed);
   waiter->granted = &seg;
   segment_cv().notify_all();
 }

@@ -15,6 +15,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <mutex>
 
 namespace stm::rt {
@@ -54,6 +55,9 @@ bool segment_waiters(const segment &seg) noexcept;
 // Test mode: the runtime never blocks; a wait becomes an abort or a fatal
 // error.
 extern bool g_never_block;
+
+// Monotonic nanoseconds (turns, waits and the conflict report's times).
+std::int64_t monotonic_ns() noexcept;
 
 // --- the watchdog
 

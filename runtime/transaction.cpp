@@ -86,7 +86,7 @@ void wake_inevitable_waiters() noexcept {
 bool wait_for_inevitable(std::uint64_t generation, bool or_suspended) noexcept {
   if (g_never_block)
     return false;
-  const std::int64_t began = g_reporting ? report_clock_ns() : 0;
+  const std::int64_t began = g_reporting ? monotonic_ns() : 0;
   g_inevitable_waiters.fetch_add(1, std::memory_order_seq_cst);
   poke(g_inevitable_holder.load(std::memory_order_acquire));
   wait_stopped(*current_thread(), [&] {
@@ -101,7 +101,7 @@ bool wait_for_inevitable(std::uint64_t generation, bool or_suspended) noexcept {
   });
   g_inevitable_waiters.fetch_sub(1, std::memory_order_seq_cst);
   if (g_reporting) {
-    const std::int64_t paused = report_clock_ns() - began;
+    const std::int64_t paused = monotonic_ns() - began;
     const segment *seg = current_thread()->seg;
     const char *waiting_site = seg && seg->tx.kind == tx_kind::atomic ? seg->tx.site : nullptr;
     std::lock_guard<std::mutex> lock(g_inevitable_lock);
@@ -664,7 +664,7 @@ void abort_atomic(thread_record &t, rollback kind) noexcept {
   on_abort.swap(tx.on_abort);
   ++seg.stats.aborts;
   if (g_reporting && kind == rollback::abort)
-    note_abort(tx.conflict, tx.site, report_clock_ns() - tx.began_ns);
+    note_abort(tx.conflict, tx.site, monotonic_ns() - tx.began_ns);
   t.consecutive_aborts = kind == rollback::abort ? t.consecutive_aborts + 1 : 0;
   tx.clear();
   t.view->atomic_depth = 0;
