@@ -68,7 +68,7 @@ llvm::StringRef BarrierRule::barrierOpen(const Expr *Access, bool Method) const 
 }
 
 std::string BarrierRule::barrierClose(const Expr *Access, bool Method) const {
-  if (Method || !Ctx.Facts.WrittenAccesses.contains(Access))
+  if (Method || (!Ctx.Facts.WrittenAccesses.contains(Access) && !Ctx.Options.ReadSites))
     return ")";
   return ", " + Ctx.quoted(Ctx.site(Access->getBeginLoc())) + ")";
 }
@@ -95,9 +95,10 @@ void BarrierRule::barrierForMember(const Expr *E, const Expr *Base, bool Arrow, 
       return;
     llvm::StringRef Open = barrierOpen(E, false);
     bool Write = Open == names::WriteBarrier;
-    Ctx.Edits.insertPrefix(
-        Where->File, Where->Begin,
-        Open.str() + "this" + (Write ? ", " + Ctx.quoted(Ctx.site(E->getBeginLoc())) : "") + ")->");
+    const bool Site = Write || Ctx.Options.ReadSites;
+    Ctx.Edits.insertPrefix(Where->File, Where->Begin,
+                           Open.str() + "this" +
+                               (Site ? ", " + Ctx.quoted(Ctx.site(E->getBeginLoc())) : "") + ")->");
     ++(Write ? Ctx.Counts.Writes : Ctx.Counts.Reads);
     return;
   }
@@ -130,7 +131,9 @@ bool BarrierRule::wrapElementAfterIndex(const Expr *Access) {
     return false;
   const Expr *Element = Found->second;
   bool Write = Ctx.Facts.WrittenAccesses.contains(Access);
-  std::string Close = Write ? ", " + Ctx.quoted(Ctx.site(Access->getBeginLoc())) + "))" : "))";
+  std::string Close = Write || Ctx.Options.ReadSites
+                          ? ", " + Ctx.quoted(Ctx.site(Access->getBeginLoc())) + "))"
+                          : "))";
   const auto *Member = cast<MemberExpr>(Access);
   QualType Object = Member->isArrow() ? Member->getBase()->getType()->getPointeeType()
                                       : Member->getBase()->getType();
@@ -276,7 +279,9 @@ void BarrierRule::atCallArguments(const CallExpr *E) {
     if (!Member->isMemberFunctionPointer()) {
       bool Const = T->getPointeeType().isConstQualified();
       Open = Const ? names::ReadBarrier : names::WriteBarrier;
-      Close = Const ? ")" : ", " + Ctx.quoted(Ctx.site(Arg->getBeginLoc())) + ")";
+      Close = Const && !Ctx.Options.ReadSites
+                  ? ")"
+                  : ", " + Ctx.quoted(Ctx.site(Arg->getBeginLoc())) + ")";
     }
     if (Ctx.wrapExpr(Arg, Open, Close, T->getPointeeType()))
       ++(Open == names::TranslateBarrier ? Ctx.Counts.Translations

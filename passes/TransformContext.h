@@ -32,6 +32,9 @@ struct TransformOptions {
   std::function<std::string(llvm::StringRef)> SitePath;
   // A remark at each place that can make an atomic block inevitable.
   bool RemarkInevitable = false;
+  // Read barriers carry their site too, so that a write-read conflict names
+  // the read (runtime: STMIFY_REPORT, STMIFY_LOG, STMIFY_VERBOSE).
+  bool ReadSites = false;
 };
 
 // The function (or lambda) whose body is being traversed.

@@ -156,13 +156,23 @@ void _stm_preserve(void *address, size_t size) noexcept {
   tx.preserved.push_back({address, size, at});
 }
 
+// ------------------------------------------------------------ read sites
+
+unsigned char _stm_observing = 0;
+
+void _stm_read_site(uintptr_t header_offset, const char *site) noexcept {
+  const thread_record *t = current_thread();
+  if (t && t->seg)
+    note_read_site(t->seg->tx, header_offset, site);
+}
+
 // ------------------------------------------------------------ write barriers
 
 void _stm_write_slowpath(stm_object_t *local_header, const char *site) noexcept {
   thread_record &t = running_thread("write barrier");
   runtime_scope scope;
   segment &seg = *t.seg;
-  if (__builtin_expect(g_reporting, 0))
+  if (__builtin_expect(g_observing, 0))
     note_write_site(seg.tx, site); // first: the write that follows is backed up after it
   const stm_type_descriptor_t &type = prepare_write(seg, local_header);
   const std::uintptr_t object = g_heap.offset(local_header) - type.header_offset;
@@ -175,7 +185,7 @@ void _stm_write_card_slowpath(stm_object_t *local_header, size_t offset,
   thread_record &t = running_thread("write barrier");
   runtime_scope scope;
   segment &seg = *t.seg;
-  if (__builtin_expect(g_reporting, 0))
+  if (__builtin_expect(g_observing, 0))
     note_write_site(seg.tx, site);
   const stm_type_descriptor_t &type = prepare_write(seg, local_header);
   const std::uintptr_t object = g_heap.offset(local_header) - type.header_offset;

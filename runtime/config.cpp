@@ -76,8 +76,13 @@ void read_option(const char *env, bool is_bytes, std::size_t fallback, std::size
   if (!text || !*text)
     return;
   if (!parse_number(text, is_bytes, field))
-    fatal("%s=\"%s\" is not a valid %s", env, text,
-          is_bytes ? "size (a number with an optional K, M or G suffix)" : "number");
+    setting_error("%s=\"%s\" is not a valid %s", env, text,
+                  is_bytes ? "size (a number with an optional K, M or G suffix)" : "number");
+}
+
+void read_option(const char *env, bool, const char *fallback, const char *&field) {
+  const char *text = std::getenv(env);
+  field = text && *text ? text : fallback;
 }
 
 } // namespace
@@ -89,17 +94,18 @@ config read_config() {
 #include "options.def"
 #undef STMIFY_OPTION
   if (c.segments < 1 || c.segments > kMaxSegments)
-    fatal("STMIFY_SEGMENTS=%zu is out of range (1 to %u)", c.segments, kMaxSegments);
+    setting_error("STMIFY_SEGMENTS=%zu is out of range (1 to %u)", c.segments, kMaxSegments);
   if (c.heap_limit < 16 * kMiB)
-    fatal("STMIFY_HEAP_LIMIT=%zu is too small (at least 16M)", c.heap_limit);
+    setting_error("STMIFY_HEAP_LIMIT=%zu is too small (at least 16M)", c.heap_limit);
   if (c.heap_limit > (std::size_t(1) << 44))
-    fatal("STMIFY_HEAP_LIMIT=%zu is too large (at most 16T)", c.heap_limit);
+    setting_error("STMIFY_HEAP_LIMIT=%zu is too large (at most 16T)", c.heap_limit);
   if (c.safe_point_interval < 1 || c.safe_point_interval > (1u << 30))
-    fatal("STMIFY_SAFE_POINT_INTERVAL=%zu is out of range (1 to 2^30)", c.safe_point_interval);
+    setting_error("STMIFY_SAFE_POINT_INTERVAL=%zu is out of range (1 to 2^30)",
+                  c.safe_point_interval);
   if (c.retry_limit < 1)
-    fatal("STMIFY_RETRY_LIMIT must be at least 1");
+    setting_error("STMIFY_RETRY_LIMIT must be at least 1");
   if (c.sanitize > 1)
-    fatal("STMIFY_SANITIZE=%zu is out of range (0 or 1)", c.sanitize);
+    setting_error("STMIFY_SANITIZE=%zu is out of range (0 or 1)", c.sanitize);
   return c;
 }
 

@@ -6,8 +6,14 @@
 
 namespace stm::rt {
 
+namespace option_kind {
+using count = std::size_t;
+using bytes = std::size_t;
+using path = const char *; // null when unset
+} // namespace option_kind
+
 struct config {
-#define STMIFY_OPTION(env, field, kind, def, doc) std::size_t field;
+#define STMIFY_OPTION(env, field, kind, def, doc) option_kind::kind field;
 #include "options.def"
 #undef STMIFY_OPTION
 };

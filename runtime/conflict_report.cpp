@@ -2,8 +2,10 @@
 
 #include "commit_log.h"
 #include "config.h"
+#include "event_log.h"
 #include "heap.h"
 #include "immortal.h"
+#include "registry.h"
 #include "segment.h"
 #include "setup.h"
 #include "sync.h"
@@ -23,7 +25,7 @@
 
 namespace stm::rt {
 
-bool g_reporting = false;
+bool g_observing = false;
 
 namespace {
 
@@ -56,7 +58,11 @@ std::map<cause_key, cause_totals> &causes() {
 
 std::string text(const char *s) { return s ? s : ""; }
 
+bool g_summing = false; // STMIFY_REPORT
+
 void note(cause_key key, std::int64_t ns) noexcept {
+  if (!g_summing)
+    return;
   try {
     std::lock_guard<std::mutex> lock(report_lock());
     cause_totals &t = causes()[std::move(key)];
@@ -154,6 +160,76 @@ const char *plural(std::uint64_t n, const char *one, const char *many) {
   return n == 1 ? one : many;
 }
 
+// STMIFY_VERBOSE: lines as things happen, at most kVerbosePerSecond a
+// second; the next line after a quiet moment says how many were left out.
+constexpr unsigned kVerbosePerSecond = 20;
+struct verbose_tag;
+std::mutex &verbose_lock() { return immortal<std::mutex, verbose_tag>(); }
+std::int64_t g_verbose_window_ns = 0;
+unsigned g_verbose_in_window = 0;
+unsigned long long g_verbose_left_out = 0;
+
+// Whether a line may be printed now; if so, first says how many were not.
+bool verbose_line_allowed() noexcept {
+  const std::int64_t now = monotonic_ns();
+  if (now - g_verbose_window_ns >= 1'000'000'000) {
+    g_verbose_window_ns = now;
+    g_verbose_in_window = 0;
+  }
+  if (g_verbose_in_window == kVerbosePerSecond) {
+    ++g_verbose_left_out;
+    return false;
+  }
+  ++g_verbose_in_window;
+  if (g_verbose_left_out) {
+    std::fprintf(stderr, "stmify: (%llu more %s not shown)\n", g_verbose_left_out,
+                 plural(g_verbose_left_out, "message", "messages"));
+    g_verbose_left_out = 0;
+  }
+  return true;
+}
+
+// At exit: the live messages left out since the last one printed.
+void say_left_out_at_exit() {
+  if (!verbose_lock().try_lock())
+    return; // another thread is printing one (or a forked child's copy is held)
+  if (g_verbose_left_out)
+    std::fprintf(stderr, "stmify: (%llu more %s not shown)\n", g_verbose_left_out,
+                 plural(g_verbose_left_out, "message", "messages"));
+  g_verbose_left_out = 0;
+  verbose_lock().unlock();
+}
+
+const char *or_unknown(const char *site, const char *unknown) {
+  return site && *site ? site : unknown;
+}
+
+void say_conflict(const conflict_cause &cause, const char *block, std::int64_t lost_ns) noexcept {
+  std::lock_guard<std::mutex> lock(verbose_lock());
+  if (!verbose_line_allowed())
+    return;
+  const char *type = cause.type_name ? cause.type_name : "an object";
+  if (cause.kind == conflict_kind::write_write)
+    std::fprintf(stderr,
+                 "stmify: detected conflict: write-write on %s: committed write at %s, aborted "
+                 "write at %s, in atomic block %s; the attempt aborted, %.6f s lost\n",
+                 type, or_unknown(cause.committed_site, "an unknown site"),
+                 or_unknown(cause.own_site, "an unknown site"),
+                 or_unknown(block, "(a task or block without a site)"), lost_ns * 1e-9);
+  else if (cause.own_site)
+    std::fprintf(stderr,
+                 "stmify: detected conflict: write-read on %s: committed write at %s, read at %s "
+                 "in atomic block %s; the attempt aborted, %.6f s lost\n",
+                 type, or_unknown(cause.committed_site, "an unknown site"), cause.own_site,
+                 or_unknown(block, "(a task or block without a site)"), lost_ns * 1e-9);
+  else
+    std::fprintf(stderr,
+                 "stmify: detected conflict: write-read on %s: committed write at %s, read in "
+                 "atomic block %s; the attempt aborted, %.6f s lost\n",
+                 type, or_unknown(cause.committed_site, "an unknown site"),
+                 or_unknown(block, "(a task or block without a site)"), lost_ns * 1e-9);
+}
+
 void write_at_exit() {
   // A child forked while another thread held the report's lock would wait
   // for it forever: after a tenth of a second it prints nothing instead.
@@ -169,15 +245,27 @@ void write_at_exit() {
 } // namespace
 
 void setup_conflict_report() noexcept {
+  g_observing = g_config.report != 0 || g_logging || g_config.verbose != 0;
+  _stm_observing = g_observing;
+  if (g_config.verbose)
+    std::atexit(say_left_out_at_exit);
   if (g_config.report == 0)
     return;
-  g_reporting = true;
+  g_summing = true;
   std::atexit(write_at_exit);
 }
 
-void begin_reported_attempt(transaction_state &tx) noexcept {
-  tx.began_ns = monotonic_ns();
-  tx.conflict = {};
+void begin_observed_attempt(segment &seg, unsigned attempt) noexcept {
+  seg.tx.began_ns = monotonic_ns();
+  seg.tx.conflict = {};
+  seg.tx.read_sites.clear(); // not in clear(): only reporting fills it
+  if (g_logging)
+    log_begin(seg.index, attempt, seg.tx.site, seg.tx.began_ns);
+}
+
+void note_commit(const segment &seg) noexcept {
+  if (g_logging)
+    log_commit(seg.index, seg.tx.writes.size(), seg.tx.site);
 }
 
 void note_write_site(transaction_state &tx, const char *site) noexcept {
@@ -187,6 +275,16 @@ void note_write_site(transaction_state &tx, const char *site) noexcept {
     tx.write_sites.push_back(site);
   } catch (...) {
     tx.write_sites.clear(); // out of memory: this transaction's records go without sites
+  }
+}
+
+void note_read_site(transaction_state &tx, std::uintptr_t header, const char *site) noexcept {
+  if (tx.kind != tx_kind::atomic || !site)
+    return;
+  try {
+    tx.read_sites.push_back({header, site});
+  } catch (...) {
+    // Out of memory: this read goes without its site.
   }
 }
 
@@ -214,39 +312,122 @@ conflict_cause describe_conflict(segment &seg, const log_record &r) noexcept {
     if (tx.writes[i].object == r.object)
       own = &tx.writes[i];
   cause.kind = own ? conflict_kind::write_write : conflict_kind::write_read;
+  cause.object = r.header_offset();
   if (own && tx.write_sites.size() == tx.writes.size())
     cause.own_site = tx.write_sites[static_cast<std::size_t>(own - tx.writes.data())];
+  if (!own)
+    for (const transaction_state::read_site &read : tx.read_sites)
+      if (read.header == r.header_offset()) {
+        cause.own_site = read.site;
+        break;
+      }
   const auto *header = reinterpret_cast<const stm_object_t *>(seg.base + r.header_offset());
   if (const stm_type_descriptor_t *type = type_of(header->stm_tid))
     cause.type_name = type->name;
   return cause;
 }
 
-void note_abort(const conflict_cause &cause, const char *block_site,
-                std::int64_t lost_ns) noexcept {
+void note_abort(const segment &seg, bool cancelled) noexcept {
+  const conflict_cause &cause = seg.tx.conflict;
+  const std::int64_t lost_ns = monotonic_ns() - seg.tx.began_ns;
   cause_kind kind = cause_kind::other;
+  log_format::abort_kind logged = log_format::abort_kind::other;
   switch (cause.kind) {
   case conflict_kind::none:
     break;
   case conflict_kind::forced:
     kind = cause_kind::forced;
+    logged = log_format::abort_kind::forced;
     break;
   case conflict_kind::write_write:
     kind = cause_kind::write_write;
+    logged = log_format::abort_kind::write_write;
     break;
   case conflict_kind::write_read:
     kind = cause_kind::write_read;
+    logged = log_format::abort_kind::write_read;
     break;
   }
-  note({kind, text(cause.committed_site), text(cause.own_site), text(block_site),
+  if (cancelled)
+    logged = log_format::abort_kind::cancelled;
+  if (g_logging)
+    log_abort(logged, seg.index, seg.tx.site, cause.committed_site, cause.own_site, cause.type_name,
+              cause.object, lost_ns);
+  if (cancelled)
+    return; // the block ends: nothing was lost to a conflict
+  if (g_config.verbose && (kind == cause_kind::write_write || kind == cause_kind::write_read))
+    say_conflict(cause, seg.tx.site, lost_ns);
+  note({kind, text(cause.committed_site), text(cause.own_site), text(seg.tx.site),
         text(cause.type_name)},
        lost_ns);
 }
 
-void note_inevitable_wait(const char *reason, const char *holder_site, const char *block_site,
+void note_inevitable_wait(unsigned seg, std::uint64_t generation, const char *reason,
+                          const char *holder_site, const char *block_site,
                           std::int64_t paused_ns) noexcept {
+  if (g_logging)
+    log_pause(log_format::pause_kind::inevitable, seg, block_site, generation, paused_ns);
   note({cause_kind::inevitable_wait, text(reason), text(holder_site), text(block_site), ""},
        paused_ns);
+}
+
+void note_inevitable(segment &seg, std::uint64_t generation, const char *reason) noexcept {
+  auto &cause = seg.tx.inevitable_cause;
+  cause.since_ns = monotonic_ns();
+  cause.generation = generation;
+  try {
+    cause.reason = reason ? reason : "";
+  } catch (...) {
+    cause.reason.clear(); // out of memory: no reason in the live message
+  }
+  const char *block = seg.tx.kind == tx_kind::atomic ? seg.tx.site : nullptr;
+  if (g_logging)
+    log_inevitable(seg.index, generation, block, reason);
+}
+
+void note_inevitable_end(const segment &seg, unsigned waiters) noexcept {
+  const auto &cause = seg.tx.inevitable_cause;
+  const std::int64_t held_ns = monotonic_ns() - cause.since_ns;
+  if (g_logging)
+    log_inevitable_end(seg.index, cause.generation, held_ns);
+  if (!g_config.verbose || waiters == 0)
+    return;
+  const char *reason = cause.reason.c_str();
+  const char *holder_site = seg.tx.kind == tx_kind::atomic ? seg.tx.site : nullptr;
+  std::lock_guard<std::mutex> lock(verbose_lock());
+  if (!verbose_line_allowed())
+    return;
+  std::fprintf(stderr,
+               "stmify: inevitable transaction (%s) in atomic block %s blocked %u other %s "
+               "for up to %.6f s\n",
+               or_unknown(reason, "an unknown reason"),
+               or_unknown(holder_site, "(code outside atomic blocks, or a task)"), waiters,
+               plural(waiters, "transaction", "transactions"), held_ns * 1e-9);
+}
+
+namespace {
+void note_pause(log_format::pause_kind kind, std::int64_t paused_ns) noexcept {
+  if (!g_logging)
+    return;
+  const thread_record *t = current_thread();
+  const segment *seg = t ? t->seg : nullptr;
+  log_pause(kind, seg ? seg->index : 0,
+            seg && seg->tx.kind == tx_kind::atomic ? seg->tx.site : nullptr, 0, paused_ns);
+}
+} // namespace
+
+void note_segment_wait(std::int64_t paused_ns) noexcept {
+  note_pause(log_format::pause_kind::segment, paused_ns);
+}
+
+void note_stopped_world_wait(std::int64_t paused_ns) noexcept {
+  note_pause(log_format::pause_kind::stopped, paused_ns);
+}
+
+void note_collection(std::int64_t began_ns, std::int64_t pause_ns, std::uint64_t live_bytes,
+                     std::uint64_t freed_bytes) noexcept {
+  if (g_logging)
+    log_collection(began_ns, pause_ns, live_bytes, freed_bytes);
 }
 
 void write_conflict_report(std::FILE *out, unsigned top) noexcept {
@@ -303,6 +484,8 @@ void write_conflict_report(std::FILE *out, unsigned top) noexcept {
         std::fprintf(out, "stmify: %u. %.6f s lost in %llu %s: write-read conflict on %s\n", rank,
                      seconds, count, aborts_word, type);
         w.site("committed write", key.other, kUnknownWrite);
+        if (!key.own.empty()) // a build with read sites
+          w.site("aborted read", key.own);
         w.site("aborted block", key.block);
         break;
       case cause_kind::other:
@@ -342,8 +525,14 @@ void write_conflict_report(std::FILE *out, unsigned top) noexcept {
 }
 
 void reset_conflict_report() noexcept {
-  std::lock_guard<std::mutex> lock(report_lock());
-  causes().clear();
+  {
+    std::lock_guard<std::mutex> lock(report_lock());
+    causes().clear();
+  }
+  std::lock_guard<std::mutex> lock(verbose_lock());
+  g_verbose_window_ns = 0;
+  g_verbose_in_window = 0;
+  g_verbose_left_out = 0;
 }
 
 } // namespace stm::rt

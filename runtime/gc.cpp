@@ -11,7 +11,6 @@
 #include "types.h"
 
 #include <algorithm>
-#include <chrono>
 #include <condition_variable>
 #include <cstdio>
 #include <cstring>
@@ -318,7 +317,7 @@ void forget_dead_objects_in_transactions() {
 
 // Runs with every thread stopped.
 void collect_now() {
-  const auto began = std::chrono::steady_clock::now();
+  const std::int64_t began = monotonic_ns();
   reclaim_log(); // brings idle segments up to date and frees what they had not seen
   marker_state m;
   mark(m);
@@ -327,9 +326,9 @@ void collect_now() {
   sweep_result r = sweep(g_segments, g_heap.segments);
   g_live_after_last = r.live_bytes;
   g_allocated.store(0, std::memory_order_relaxed);
-  const auto pause = static_cast<std::uint64_t>(
-      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - began)
-          .count());
+  const auto pause = static_cast<std::uint64_t>(monotonic_ns() - began);
+  if (g_observing)
+    note_collection(began, static_cast<std::int64_t>(pause), r.live_bytes, r.freed_bytes);
   std::lock_guard<std::mutex> lock(g_stats_lock);
   ++g_stats.collections;
   g_stats.total_pause_ns += pause;

@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <unordered_map>
 #include <vector>
 
@@ -86,6 +87,19 @@ struct transaction_state {
   // null), parallel to `writes` (cleared by the first write of a transaction);
   // kept apart, so that without reporting a write costs no more.
   std::vector<const char *> write_sites;
+  // When reporting, in a build with read sites: where an atomic transaction
+  // first read each object (by the heap offset of its header).
+  struct read_site {
+    std::uintptr_t header;
+    const char *site;
+  };
+  std::vector<read_site> read_sites;
+  // When reporting: when, in which generation and why it became inevitable.
+  struct {
+    std::int64_t since_ns = 0;
+    std::uint64_t generation = 0;
+    std::string reason;
+  } inevitable_cause;
   std::vector<created_record> created;
   std::size_t created_bytes = 0;
   // Imports that kept bytes this transaction changed (see import_entry).

@@ -2,6 +2,7 @@
 
 #include "allocator.h"
 #include "conflict_report.h"
+#include "event_log.h"
 #include "faults.h"
 #include "heap.h"
 #include "internal_memory.h"
@@ -30,6 +31,7 @@ void setup_runtime() {
   setup_threads();
   install_interceptors();
   install_fault_handler();
+  setup_event_log();
   setup_conflict_report();
 }
 

@@ -126,8 +126,11 @@ bool stop_requested() noexcept { return g_requested.load(std::memory_order_acqui
 __attribute__((noinline)) void park_for_stop(thread_record &t) noexcept {
   __builtin_unwind_init(); // callee-saved registers go to this frame, which is scanned
   volatile char here = 0;
+  const std::int64_t began = g_observing ? monotonic_ns() : 0;
   enter_stopped(t, const_cast<const char *>(&here));
   leave_stopped(t);
+  if (began)
+    note_stopped_world_wait(monotonic_ns() - began);
 }
 
 __attribute__((noinline)) bool with_world_stopped(void (*fn)(void *), void *ctx) noexcept {
@@ -138,6 +141,7 @@ __attribute__((noinline)) bool with_world_stopped(void (*fn)(void *), void *ctx)
   {
     std::unique_lock<std::mutex> lock(g_stop_lock);
     if (g_stopping) { // someone else stops the world: wait until it resumes
+      const std::int64_t began = g_observing ? monotonic_ns() : 0;
       if (me)
         me->stack_lo = const_cast<const char *>(&here);
       if (was_running) {
@@ -149,6 +153,10 @@ __attribute__((noinline)) bool with_world_stopped(void (*fn)(void *), void *ctx)
       if (was_running) {
         me->running = true;
         ++g_running;
+      }
+      if (began) {
+        lock.unlock();
+        note_stopped_world_wait(monotonic_ns() - began);
       }
       return false;
     }
@@ -190,6 +198,7 @@ segment &acquire_segment(thread_record &t) noexcept {
   // The thread stops before it takes the segment lock: a collection holds
   // the stop lock and may hand segments over (lock order: stop, segment).
   segment *taken = nullptr;
+  std::int64_t waited_since = 0;
   wait_stopped(t, [&] {
     std::unique_lock<std::mutex> lock(g_segment_lock);
     for (unsigned i = 1; i <= g_heap.segments && !taken; ++i)
@@ -199,6 +208,8 @@ segment &acquire_segment(thread_record &t) noexcept {
       return;
     if (g_never_block)
       fatal("test mode: no free segment (all %u are held)", g_heap.segments);
+    if (g_observing)
+      waited_since = monotonic_ns();
     t.granted = nullptr;
     segment_queue().push_back(&t);
     g_segment_queue_size.fetch_add(1, std::memory_order_seq_cst);
@@ -212,6 +223,8 @@ segment &acquire_segment(thread_record &t) noexcept {
     taken = t.granted;
     t.granted = nullptr;
   });
+  if (waited_since)
+    note_segment_wait(monotonic_ns() - waited_since);
   return *taken;
 }
 

@@ -2,6 +2,7 @@
 
 #include "commit_log.h"
 #include "diagnostics.h"
+#include "event_log.h"
 #include "heap.h"
 #include "sanitizer.h"
 #include "segment.h"
@@ -123,6 +124,8 @@ blocking_state begin_blocking(const char *call, const void *stack_pointer,
     return {};
   runtime_scope scope;
   t->blocked_in = call;
+  if (g_logging) // a thread may block for long, or for good: what it logged goes out now
+    flush_event_log();
   segment &seg = *t->seg;
   if (seg.tx.kind != tx_kind::atomic && !keep_segment) {
     detach_at(*t, stack_pointer);

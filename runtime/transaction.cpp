@@ -86,7 +86,7 @@ void wake_inevitable_waiters() noexcept {
 bool wait_for_inevitable(std::uint64_t generation, bool or_suspended) noexcept {
   if (g_never_block)
     return false;
-  const std::int64_t began = g_reporting ? monotonic_ns() : 0;
+  const std::int64_t began = g_observing ? monotonic_ns() : 0;
   g_inevitable_waiters.fetch_add(1, std::memory_order_seq_cst);
   poke(g_inevitable_holder.load(std::memory_order_acquire));
   wait_stopped(*current_thread(), [&] {
@@ -100,16 +100,18 @@ bool wait_for_inevitable(std::uint64_t generation, bool or_suspended) noexcept {
         report_inevitable_holder);
   });
   g_inevitable_waiters.fetch_sub(1, std::memory_order_seq_cst);
-  if (g_reporting) {
+  if (g_observing) {
     const std::int64_t paused = monotonic_ns() - began;
     const segment *seg = current_thread()->seg;
     const char *waiting_site = seg && seg->tx.kind == tx_kind::atomic ? seg->tx.site : nullptr;
+    const unsigned index = seg ? seg->index : 0;
     std::lock_guard<std::mutex> lock(g_inevitable_lock);
     const inevitable_cause &c = current_inevitable_cause();
     if (c.generation == generation)
-      note_inevitable_wait(c.reason.c_str(), c.site.c_str(), waiting_site, paused);
+      note_inevitable_wait(index, generation, c.reason.c_str(), c.site.c_str(), waiting_site,
+                           paused);
     else
-      note_inevitable_wait(nullptr, nullptr, waiting_site, paused);
+      note_inevitable_wait(index, generation, nullptr, nullptr, waiting_site, paused);
   }
   return true;
 }
@@ -119,11 +121,16 @@ bool wait_for_inevitable(std::uint64_t generation, bool or_suspended) noexcept {
 // generation and then found kInevitable in the log must be woken, and one
 // that loads the new generation must find the log open (or a new holder).
 // The holder is cleared before, so that it never erases a new holder.
-void release_slot(commit_entry *tail, commit_entry *next) noexcept {
+void release_slot(const segment &seg, commit_entry *tail, commit_entry *next) noexcept {
   g_inevitable_holder.store(nullptr, std::memory_order_release);
   tail->next.store(next, std::memory_order_release);
   g_inevitable_generation.fetch_add(1, std::memory_order_acq_rel);
+  const unsigned waiters = g_inevitable_waiters.load(std::memory_order_relaxed);
   wake_inevitable_waiters();
+  // From the holder's own copy: the shared one may already be the next
+  // holder's. After the wake-up, so that no waiter waits for a message.
+  if (g_observing)
+    note_inevitable_end(seg, waiters);
 }
 
 // --------------------------------------------------------- building entries
@@ -171,7 +178,7 @@ commit_entry *build_entry(segment &seg) {
     add(w.start, w.object, w.size, w.header, w.card);
   for (const auto &c : tx.created)
     add(c.start, c.start, c.size, c.header, false);
-  if (__builtin_expect(g_reporting, 0))
+  if (__builtin_expect(g_observing, 0))
     label_records(*e, tx);
   return e;
 }
@@ -276,13 +283,13 @@ void append_inevitable(segment &seg, commit_entry *e) noexcept {
   e->revision = tail->revision + 1;
   seg.last_seen.store(e, std::memory_order_release);
   seg.tx.inevitable = false;
-  release_slot(tail, e);
+  release_slot(seg, tail, e);
 }
 
 void release_inevitable(segment &seg) noexcept {
   commit_entry *tail = seg.last_seen.load(std::memory_order_relaxed);
   seg.tx.inevitable = false;
-  release_slot(tail, nullptr);
+  release_slot(seg, tail, nullptr);
 }
 
 namespace {
@@ -393,7 +400,7 @@ bool validate(segment &seg) noexcept {
     if (check) {
       if (const log_record *r = conflicting_record(seg, *next)) {
         tx.doomed = true;
-        if (g_reporting)
+        if (g_observing)
           tx.conflict = describe_conflict(seg, *r);
         return false;
       }
@@ -420,8 +427,10 @@ bool become_inevitable(thread_record &t, const char *reason) noexcept {
                                            std::memory_order_acquire)) {
       tx.inevitable = true;
       tx.inevitable_reason = reason;
-      if (g_reporting)
-        record_inevitable_cause(generation, reason, tx.site);
+      if (g_observing) {
+        record_inevitable_cause(generation, reason, tx.kind == tx_kind::atomic ? tx.site : nullptr);
+        note_inevitable(seg, generation, reason);
+      }
       g_inevitable_holder.store(&t, std::memory_order_release);
       ++seg.stats.inevitable;
       return true;
@@ -595,8 +604,8 @@ void begin_atomic(thread_record &t, const char *site) noexcept {
   end_ambient(t);
   seg.tx.kind = tx_kind::atomic;
   seg.tx.site = site;
-  if (__builtin_expect(g_reporting, 0))
-    begin_reported_attempt(seg.tx);
+  if (__builtin_expect(g_observing, 0))
+    begin_observed_attempt(seg, t.consecutive_aborts);
   if (g_heap.sanitizer)
     open_views(t, seg, true);
   next_read_version(t, seg);
@@ -632,6 +641,8 @@ bool commit_atomic(thread_record &t) noexcept {
     return false;
   }
   ++seg.stats.commits;
+  if (__builtin_expect(g_observing, 0))
+    note_commit(seg);
   t.consecutive_aborts = 0;
   std::vector<tx_callback> on_commit;
   on_commit.swap(seg.tx.on_commit);
@@ -663,8 +674,8 @@ void abort_atomic(thread_record &t, rollback kind) noexcept {
   std::vector<tx_callback> on_abort;
   on_abort.swap(tx.on_abort);
   ++seg.stats.aborts;
-  if (g_reporting && kind == rollback::abort)
-    note_abort(tx.conflict, tx.site, monotonic_ns() - tx.began_ns);
+  if (__builtin_expect(g_observing, 0))
+    note_abort(seg, kind == rollback::cancel);
   t.consecutive_aborts = kind == rollback::abort ? t.consecutive_aborts + 1 : 0;
   tx.clear();
   t.view->atomic_depth = 0;

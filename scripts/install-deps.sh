@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   clang-19 libclang-19-dev llvm-19-dev llvm-19-tools libclang-rt-19-dev
   cmake ninja-build g++ python3 gdb
-  libgtest-dev libgmock-dev googletest libbenchmark-dev nlohmann-json3-dev
+  libgtest-dev libgmock-dev googletest libbenchmark-dev nlohmann-json3-dev python3-jsonschema
 )
 
 missing=()

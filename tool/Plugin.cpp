@@ -76,6 +76,9 @@ constexpr PluginOption Options[] = {
     {"stats", "print how many barriers, hooks and safe points each file got"},
     {"remark-inevitable", "a remark at each place that can make an atomic block inevitable, "
                           "naming the cause"},
+    {"read-sites", "read barriers carry their source location, so that conflict reports name "
+                   "the read of a write-read conflict (reads cost more: list walks run about "
+                   "half as many instructions again)"},
     {"sanitize", "build with the barrier sanitizer: a reference used against the barrier it "
                  "had (a write after stm::rd, a reference kept past its transaction, a "
                  "segment reference stored) stops the program naming the line"},
@@ -125,6 +128,8 @@ public:
         RemarkInevitable = true;
       } else if (Name == "sanitize") {
         Sanitize = true;
+      } else if (Name == "read-sites") {
+        ReadSites = true;
       } else {
         std::string Valid;
         for (const PluginOption &O : Options)
@@ -155,6 +160,7 @@ public:
       return stmify::sitePath(File, WorkingDir, LO);
     };
     Options.RemarkInevitable = RemarkInevitable;
+    Options.ReadSites = ReadSites;
     return std::make_unique<InstrumentingConsumer>(Result, *Api, std::move(Options));
   }
 
@@ -301,6 +307,7 @@ private:
   bool Stats = false;
   bool RemarkInevitable = false;
   bool Sanitize = false;
+  bool ReadSites = false;
   bool Rewrite = true;
   frontend::ActionKind Real = frontend::EmitObj;
   std::shared_ptr<CompilerInvocation> Nested;

@@ -71,6 +71,12 @@ static cl::opt<bool> RemarkInevitable(
     "remark-inevitable",
     cl::desc("A remark at each place that can make an atomic block inevitable, naming the cause"),
     cl::cat(Category));
+static cl::opt<bool> ReadSites(
+    "read-sites",
+    cl::desc("Read barriers carry their source location, so that conflict reports name the read "
+             "of a write-read conflict (reads cost more: list walks run about half as many "
+             "instructions again)"),
+    cl::cat(Category));
 static cl::opt<bool> InstrumentAll(
     "instrument-all",
     cl::desc("Instrument every project file as if it used stmify's API, to try stmify on code "
@@ -276,6 +282,7 @@ private:
         return stmify::sitePath(File, RootDir, LO);
       };
       Options.RemarkInevitable = RemarkInevitable;
+      Options.ReadSites = ReadSites;
       stmify::TransformResult R = stmify::transformTranslationUnit(AST, *Action.Api, Options);
       SourceManager &SM = AST.getSourceManager();
       std::string MainName(SM.getFileEntryRefForID(SM.getMainFileID())->getName());

@@ -13,7 +13,7 @@ failed check or a crash makes the exit status 1.
 
     run.py --dir build/bench/suite [--reps 5] [--scale 1] [--cases bank,list256]
            [--markdown table.md] [--svg plot.svg] [--raw runs.txt] [--smoke]
-           [--instructions]
+           [--instructions] [--observe]
 
 --smoke runs every configuration once with few operations and prints no
 ratios: a test that the programs are right, not a measurement.
@@ -22,6 +22,11 @@ ratios: a test that the programs are right, not a measurement.
 executes on 1 thread (valgrind's callgrind, which does not depend on the
 machine's load): each program runs with n and with 2n operations, and the
 difference of the two totals divided by n leaves out the setup and the check.
+
+--observe times, instead, only the stmify builds, on 1 and 2 threads, with
+the conflict diagnostics off, with STMIFY_LOG (into a temporary file), with
+STMIFY_VERBOSE=1 and with STMIFY_REPORT=1, back to back in each rep, and
+prints each one's time divided by the time with them off.
 """
 
 import argparse
@@ -293,6 +298,52 @@ def svg(rows, cases, title):
     return "\n".join(out) + "\n"
 
 
+OBSERVE_MODES = [("off", {}), ("STMIFY_LOG", {"STMIFY_LOG": "LOG"}),
+                 ("STMIFY_VERBOSE=1", {"STMIFY_VERBOSE": "1"}),
+                 ("STMIFY_REPORT=1", {"STMIFY_REPORT": "1"})]
+
+
+def observe(args, cases):
+    """Time of each diagnostics mode ÷ time with them off, paired by rep."""
+    times = {}
+    failures = []
+    with tempfile.TemporaryDirectory() as scratch:
+        log = os.path.join(scratch, "run.log")
+        for rep in range(args.reps):
+            for case in cases:
+                for threads in (1, 2):
+                    for mode, changes in OBSERVE_MODES:
+                        env = {k: (log if v == "LOG" else v) for k, v in changes.items()}
+                        config = ("stmify", "stmify", threads, env)
+                        per_op, error = run_one(args.dir, case, config, args.scale, args.timeout)
+                        if error:
+                            failures.append(error)
+                            print(f"FAILED: {error}", file=sys.stderr)
+                        times.setdefault((case[0], threads, mode), []).append(per_op)
+            print(f"rep {rep + 1} of {args.reps} done", file=sys.stderr)
+    lines = ["| workload | threads | off, ns/op | " +
+             " | ".join(f"{m} ÷ off" for m, _ in OBSERVE_MODES[1:]) + " |",
+             "|---|---|---|" + "---|" * (len(OBSERVE_MODES) - 1)]
+    for case in cases:
+        for threads in (1, 2):
+            off = times[(case[0], threads, "off")]
+            cells = []
+            for mode, _ in OBSERVE_MODES[1:]:
+                ratios = [m / o for o, m in zip(off, times[(case[0], threads, mode)]) if o and m]
+                cells.append(spread((statistics.median(ratios), min(ratios), max(ratios)))
+                             if ratios else "–")
+            ns = f"{statistics.median([o for o in off if o]) * 1e9:.1f}" if any(off) else "–"
+            lines.append(f"| {case[0]} | {threads} | {ns} | " + " | ".join(cells) + " |")
+    print(f"{time.strftime('%Y-%m-%d')}, {os.cpu_count()} CPUs, {args.reps} reps, "
+          f"op counts × {args.scale:g}")
+    print()
+    print("\n".join(lines))
+    if args.markdown:
+        with open(args.markdown, "w") as f:
+            f.write("\n".join(lines) + "\n")
+    return 1 if failures else 0
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -308,6 +359,8 @@ def main():
                         help="one rep with few operations; checks results only")
     parser.add_argument("--instructions", action="store_true",
                         help="count instructions per operation under callgrind instead")
+    parser.add_argument("--observe", action="store_true",
+                        help="time STMIFY_LOG, STMIFY_VERBOSE and STMIFY_REPORT against them off")
     args = parser.parse_args()
 
     cases = CASES
@@ -319,6 +372,8 @@ def main():
         cases = [c for c in CASES if c[0] in wanted]
     if args.instructions:
         return instructions(args, cases)
+    if args.observe:
+        return observe(args, cases)
     reps, scale = args.reps, args.scale
     if args.smoke:
         reps, scale = 1, 0.002

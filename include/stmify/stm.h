@@ -98,6 +98,9 @@ extern __thread struct _stm_thread_view _stm_tls;
 extern uintptr_t _stm_canonical_base; /* set before the first object exists */
 extern uintptr_t _stm_segment_mask;
 extern uintptr_t _stm_reservation_size; /* every window, from the canonical one */
+/* Nonzero while STMIFY_REPORT, STMIFY_LOG or STMIFY_VERBOSE is on: read
+ * barriers that name their site tell the runtime (set once, at start). */
+extern unsigned char _stm_observing;
 /* Defined by every file compiled with STMIFY_SANITIZE: the program was built
  * with the barrier sanitizer. */
 extern __attribute__((weak)) int _stm_sanitized_build;

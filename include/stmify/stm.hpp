@@ -97,7 +97,8 @@ public:
 // every outermost atomic block counts as a commit and nothing ever aborts.
 struct statistics {
   unsigned long long commits = 0;             // atomic blocks committed
-  unsigned long long aborts = 0;              // attempts rolled back after a conflict
+  unsigned long long aborts = 0;              // attempts rolled back: after a conflict, or
+                                              // by stm::atomic_cancel
   unsigned long long inevitable = 0;          // transactions that became inevitable
   unsigned long long ambient_commits = 0;     // publications outside atomic blocks
   unsigned long long collections = 0;         // garbage collections

@@ -24,6 +24,10 @@ config.substitutions.append(("%clang", config.stmify_clang))
 config.substitutions.append(("%gxx", config.stmify_gxx))
 config.substitutions.append(("%stmify_include", config.stmify_include_dir))
 config.substitutions.append(("%stmify_runtime", config.stmify_runtime))
+config.substitutions.append(("%stmify_log", os.path.join(config.stmify_binary_dir, "tool",
+                                                         "stmify-log")))
+config.substitutions.append(("%stmify_docs", os.path.join(config.stmify_source_dir, "docs")))
+config.substitutions.append(("%python", sys.executable))
 # Golden rewrites: `%check_rewrite %s %t -- <flags>` blanks the file's own
 # directives before the tool sees it (check_rewrite.py);
 # `%blank_directives %s %t` only writes the blanked copy %t/<name>. With

@@ -1,5 +1,6 @@
 // The conflict report (STMIFY_REPORT): each abort and wait is counted under
-// its cause, with the sites of both sides. Conflicts are made step by step by
+// its cause, with the sites of both sides; and the live messages
+// (STMIFY_VERBOSE), at most 20 a second. Conflicts are made step by step by
 // several runtime threads on one OS thread, so each one is exact.
 #include "test_environment.h"
 #include "virtual_threads.h"
@@ -13,7 +14,7 @@
 #include <thread>
 
 STMIFY_TEST_ENVIRONMENT({"STMIFY_SEGMENTS", "4"}, {"STMIFY_HEAP_LIMIT", "64M"},
-                        {"STMIFY_REPORT", "1"});
+                        {"STMIFY_REPORT", "1"}, {"STMIFY_VERBOSE", "1"});
 
 namespace stmtest {
 namespace {
@@ -227,6 +228,39 @@ TEST(ConflictReportThreads, AWaitForTheInevitableTransactionNamesItsCause) {
       << entry;
   EXPECT_NE(entry.find("inevitable block holder.cpp:2:3\n"), std::string::npos) << entry;
   EXPECT_NE(entry.find("waiting block    waiter.cpp:8:3\n"), std::string::npos) << entry;
+}
+
+std::size_t occurrences(const std::string &text, const std::string &what) {
+  std::size_t n = 0;
+  for (std::size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1))
+    ++n;
+  return n;
+}
+
+TEST_F(ConflictReport, LiveMessagesNameBothWritesAndStopAtTwentyASecond) {
+  Cell *c = committed_cell(0);
+  stm::testing::reset_conflict_report();
+  testing::internal::CaptureStderr();
+  const auto began = std::chrono::steady_clock::now();
+  for (int i = 0; i < 25; ++i) {
+    lose_write_write(c, "block.cpp:10:3", "mine.cpp:11:5", "theirs.cpp:20:5");
+    as(1); // a commit, so that thread 1 never reaches the retry limit
+    _stm_atomic_begin("block.cpp:10:3");
+    EXPECT_EQ(stm_commit_transaction(), 0);
+  }
+  const bool within_a_second = std::chrono::steady_clock::now() - began < std::chrono::seconds(1);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  lose_write_write(c, "block.cpp:10:3", "mine.cpp:11:5", "theirs.cpp:20:5");
+  const std::string out = testing::internal::GetCapturedStderr();
+  ASSERT_TRUE(within_a_second) << "too slow a machine for this test";
+  EXPECT_EQ(occurrences(out, "stmify: detected conflict: write-write on "), 21u) << out;
+  EXPECT_NE(out.find(": committed write at theirs.cpp:20:5, aborted write at mine.cpp:11:5, in "
+                     "atomic block block.cpp:10:3; the attempt aborted, "),
+            std::string::npos)
+      << out;
+  EXPECT_NE(out.find("stmify: (5 more messages not shown)\nstmify: detected conflict"),
+            std::string::npos)
+      << out;
 }
 
 } // namespace

@@ -44,6 +44,21 @@ static inline void _stm_mark_read(uintptr_t header_offset) {
       (_stm_read_marker_t)_stm_tls.read_version;
 }
 
+/* The same, for a read barrier that names its site (built with
+ * -fplugin-arg-stmify-read-sites): when the conflict diagnostics are on, the
+ * first read of the object in the running transaction also tells the
+ * runtime where it was. */
+void _stm_read_site(uintptr_t header_offset, const char *site) _STM_NOEXCEPT;
+static inline void _stm_mark_read_at(uintptr_t header_offset, const char *site) {
+  if (__builtin_expect(_stm_observing, 0)) {
+    _stm_read_marker_t *marker =
+        (_stm_read_marker_t *)(_stm_tls.segment_base + (header_offset >> 4));
+    if (*marker != (_stm_read_marker_t)_stm_tls.read_version)
+      _stm_read_site(header_offset, site);
+  }
+  _stm_mark_read(header_offset);
+}
+
 /* The canonical form of a reference: what to store and compare. */
 static inline void *stm_canonical(const void *ref) {
   return ref ? (void *)(_stm_canonical_base | ((uintptr_t)ref & _stm_segment_mask)) : (void *)0;

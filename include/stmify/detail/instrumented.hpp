@@ -65,9 +65,7 @@ namespace detail {
 
 struct access {
   static stm_object_t &header(object &o) noexcept { return o.stm_header_; }
-  static const stm_object_t &header(const object &o) noexcept {
-    return o.stm_header_;
-  }
+  static const stm_object_t &header(const object &o) noexcept { return o.stm_header_; }
   template <class A> static bool cards(const A &array) noexcept { return array.cards_; }
 };
 
@@ -106,13 +104,27 @@ template <class T> inline T *rd(T *p) noexcept {
   }
 }
 
+// A read barrier that names its site, built with -fplugin-arg-stmify-read-sites:
+// the first read of an object in a transaction tells the runtime where it
+// was, so that a conflict report names the read of a write-read conflict.
+template <class T> inline T *rd(T *p, const char *site) noexcept {
+  if constexpr (detail::managed_type<T>) {
+    const std::uintptr_t off = _stm_offset(p);
+    T *local = static_cast<T *>(_stm_read_view(off));
+    _stm_mark_read_at(off + detail::header_delta(local), site);
+    return local;
+  } else {
+    (void)site;
+    return p;
+  }
+}
+
 // Write barrier: required before modifying *p; site names the source location
 // for conflict reports.
 template <class T> inline T *wr(T *p, const char *site = nullptr) noexcept {
   if constexpr (detail::managed_type<T>) {
     T *local = static_cast<T *>(_stm_write_view(_stm_offset(p)));
-    stm_object_t &header =
-        detail::access::header(const_cast<std::remove_cv_t<T> &>(*local));
+    stm_object_t &header = detail::access::header(const_cast<std::remove_cv_t<T> &>(*local));
     if (_stm_needs_backup(&header))
       _stm_write_slowpath(&header, site);
     return local;
@@ -124,6 +136,9 @@ template <class T> inline T *wr(T *p, const char *site = nullptr) noexcept {
 
 template <class T> inline T &loc(T &r) noexcept { return *loc(std::addressof(r)); }
 template <class T> inline T &rd(T &r) noexcept { return *rd(std::addressof(r)); }
+template <class T> inline T &rd(T &r, const char *site) noexcept {
+  return *rd(std::addressof(r), site);
+}
 template <class T> inline T &wr(T &r, const char *site = nullptr) noexcept {
   return *wr(std::addressof(r), site);
 }
@@ -136,8 +151,10 @@ using if_temporary = std::enable_if_t<!std::is_reference_v<T> && !std::is_pointe
 }
 template <class T> inline detail::if_temporary<T> loc(T &&r) noexcept { return std::move(r); }
 template <class T> inline detail::if_temporary<T> rd(T &&r) noexcept { return std::move(r); }
-template <class T>
-inline detail::if_temporary<T> wr(T &&r, const char *site = nullptr) noexcept {
+template <class T> inline detail::if_temporary<T> rd(T &&r, const char *) noexcept {
+  return std::move(r);
+}
+template <class T> inline detail::if_temporary<T> wr(T &&r, const char *site = nullptr) noexcept {
   (void)site;
   return std::move(r);
 }
@@ -205,9 +222,7 @@ inline statistics stats() noexcept {
   return s;
 }
 
-inline const char *heap_exhausted::what() const noexcept {
-  return stm_heap_exhausted_message();
-}
+inline const char *heap_exhausted::what() const noexcept { return stm_heap_exhausted_message(); }
 inline unsigned segment_limit() noexcept { return stm_segment_limit(); }
 inline unsigned long long count() noexcept { return stm_count(); }
 
@@ -380,6 +395,10 @@ template <class T> T *read_element(T *element) noexcept {
   _stm_mark_read(_stm_header_containing(element));
   return static_cast<T *>(_stm_read_view(_stm_offset(element)));
 }
+template <class T> T *read_element(T *element, const char *site) noexcept {
+  _stm_mark_read_at(_stm_header_containing(element), site);
+  return static_cast<T *>(_stm_read_view(_stm_offset(element)));
+}
 template <class T> T *write_element(T *element, const char *site) noexcept {
   auto *header = static_cast<stm_object_t *>(_stm_write_view(_stm_header_containing(element)));
   if (_stm_needs_backup(header))
@@ -414,8 +433,7 @@ template <class T>
 struct has_own_trace<T, std::void_t<typename T::__stmify_traced_type>>
     : std::is_same<typename T::__stmify_traced_type, T> {};
 
-template <class T>
-inline void trace_value(const T &value, stm_visit_fn visit, void *ctx) noexcept;
+template <class T> inline void trace_value(const T &value, stm_visit_fn visit, void *ctx) noexcept;
 
 template <class A, class B>
 inline void trace_value(const std::pair<A, B> &p, stm_visit_fn visit, void *ctx) noexcept {
@@ -444,8 +462,7 @@ inline void trace_value(const std::variant<Ts...> &v, stm_visit_fn visit, void *
 
 // Visits every managed reference that value holds (generated trace functions
 // call this for each field).
-template <class T>
-inline void trace_value(const T &value, stm_visit_fn visit, void *ctx) noexcept {
+template <class T> inline void trace_value(const T &value, stm_visit_fn visit, void *ctx) noexcept {
   if constexpr (std::is_pointer_v<T>) {
     if constexpr (managed_type<std::remove_pointer_t<T>>)
       visit(ctx, static_cast<const void *>(value));
@@ -483,8 +500,7 @@ template <class T> constexpr stm_trace_fn trace_function() noexcept {
 template <class T> struct registered_type {
   stm_type_descriptor_t descriptor;
   registered_type() noexcept {
-    static_assert(alignof(T) <= 16384,
-                  "stmify: managed objects are aligned to at most 16 KiB");
+    static_assert(alignof(T) <= 16384, "stmify: managed objects are aligned to at most 16 KiB");
     alignas(T) unsigned char probe[sizeof(T)];
     descriptor.name = type_name<T>();
     descriptor.size = variable_size<T>::value ? 0 : sizeof(T);
@@ -602,8 +618,7 @@ enum class on_exception { commit, roll_back };
 // leaves f either commits the block's effects (stm::atomic) or rolls them back
 // (stm::atomic_cancel) before it propagates; if the attempt lost a conflict,
 // the block runs again instead.
-template <on_exception policy, class F>
-decltype(auto) run_outermost(F &f, const char *site) {
+template <on_exception policy, class F> decltype(auto) run_outermost(F &f, const char *site) {
   using R = decltype(f());
   for (;;) {
     _stm_atomic_begin(site);
