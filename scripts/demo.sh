@@ -14,3 +14,6 @@ echo
 echo "Running it on all $(nproc) cores, with STMIFY_REPORT=1 (at exit, what made transactions"
 echo "abort or wait; run from the build directory, where its source paths start):"
 (cd "$build_dir" && STMIFY_REPORT=1 ./examples/bank "$@")
+echo
+echo "For every event and a timeline: (cd $build_dir && STMIFY_LOG=bank.log ./examples/bank &&"
+echo "  ./tool/stmify-log bank.log --timeline bank.svg)   (docs/user-guide.md, \"Finding conflicts\")"
