@@ -44,7 +44,19 @@ constexpr std::uintmax_t kMaxSourceBytes = 64 << 20; // larger "sources" are not
 
 // ------------------------------------------------------------- the log
 
-enum class outcome { committed, write_write, write_read, forced, other, cancelled };
+// How an attempt ended: committed, or aborted by one of the log's kinds
+// (abort_kind + 1, so that an abort event's kind converts directly).
+enum class outcome : std::uint8_t { committed, other, forced, write_write, write_read, cancelled };
+static_assert(static_cast<int>(outcome::cancelled) ==
+              static_cast<int>(fmt::abort_kind::cancelled) + 1);
+static_assert(static_cast<int>(outcome::write_read) ==
+              static_cast<int>(fmt::abort_kind::write_read) + 1);
+
+outcome abort_outcome(std::uint8_t kind) {
+  return kind <= static_cast<std::uint8_t>(fmt::abort_kind::cancelled)
+             ? static_cast<outcome>(kind + 1)
+             : outcome::other;
+}
 
 struct attempt {
   unsigned segment;
@@ -106,22 +118,6 @@ const char *abort_name(std::uint8_t kind) {
     break;
   }
   return "other";
-}
-
-outcome abort_outcome(std::uint8_t kind) {
-  switch (static_cast<fmt::abort_kind>(kind)) {
-  case fmt::abort_kind::write_write:
-    return outcome::write_write;
-  case fmt::abort_kind::write_read:
-    return outcome::write_read;
-  case fmt::abort_kind::forced:
-    return outcome::forced;
-  case fmt::abort_kind::cancelled:
-    return outcome::cancelled;
-  case fmt::abort_kind::other:
-    break;
-  }
-  return outcome::other;
 }
 
 const char *pause_name(std::uint8_t kind) {
