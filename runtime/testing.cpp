@@ -60,6 +60,8 @@ void detach_current() {
 
 void never_block(bool on) { rt::g_never_block = on; }
 
+void in_next_slot_release(void (*hook)()) { rt::g_slot_release_hook.store(hook); }
+
 unsigned current_segment() {
   thread_record *t = rt::current_thread();
   return t && t->seg ? t->seg->index : 0;

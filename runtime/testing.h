@@ -30,6 +30,9 @@ void detach_current();
 
 // Waits (for an inevitable transaction) become aborts instead.
 void never_block(bool on);
+// Runs hook once, in the next release of the inevitable slot: after the
+// slot is open to the next holder, before waiters are told.
+void in_next_slot_release(void (*hook)());
 
 // The segment the current thread holds (0 if none).
 unsigned current_segment();

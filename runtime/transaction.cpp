@@ -12,12 +12,17 @@
 #include "types.h"
 
 #include <algorithm>
+#include <array>
 #include <condition_variable>
 #include <cstring>
 #include <mutex>
 #include <string>
 
 namespace stm::rt {
+
+#ifdef STMIFY_TESTING
+std::atomic<void (*)()> g_slot_release_hook{nullptr};
+#endif
 
 std::atomic<unsigned> g_inevitable_waiters{0};
 
@@ -34,20 +39,24 @@ std::atomic<thread_record *> g_inevitable_holder{nullptr};
 // When reporting: why the holder became inevitable and its atomic block's
 // site, copied (the reason need not outlive the transaction) under
 // g_inevitable_lock with the generation in which it took the slot, so that a
-// waiter names the transaction it waited for or none.
+// waiter names the transaction it waited for or none. The last few holders
+// are kept: a waiter that wakes after the next holder took the slot still
+// finds the one it waited for.
 struct inevitable_cause {
   std::uint64_t generation = ~std::uint64_t(0);
   std::string reason, site;
 };
+constexpr std::size_t kKeptCauses = 8;
 struct inevitable_cause_tag;
-inevitable_cause &current_inevitable_cause() {
-  return immortal<inevitable_cause, inevitable_cause_tag>();
+inevitable_cause &inevitable_cause_of(std::uint64_t generation) {
+  return immortal<std::array<inevitable_cause, kKeptCauses>, inevitable_cause_tag>()[generation %
+                                                                                     kKeptCauses];
 }
 
 void record_inevitable_cause(std::uint64_t generation, const char *reason,
                              const char *site) noexcept {
   std::lock_guard<std::mutex> lock(g_inevitable_lock);
-  inevitable_cause &c = current_inevitable_cause();
+  inevitable_cause &c = inevitable_cause_of(generation);
   try {
     c.reason = reason ? reason : "";
     c.site = site ? site : "";
@@ -58,6 +67,13 @@ void record_inevitable_cause(std::uint64_t generation, const char *reason,
 }
 // Counts releases of the inevitable slot: a waiter waits for it to change.
 std::atomic<std::uint64_t> g_inevitable_generation{0};
+// When observing: the generation of the slot's last holder. A release opens
+// the log before it moves the generation, so a new holder can take the slot
+// before the move; it takes the generation after its predecessor's, not
+// the counter, which may still be its predecessor's. Written by the holder
+// before it releases, read by the next after it took the slot: the slot's
+// own handover orders them.
+std::atomic<std::uint64_t> g_holder_generation{~std::uint64_t(0)};
 
 // The suspended inevitable transaction's segment (see suspend_inevitable).
 std::mutex g_suspend_lock;
@@ -106,7 +122,7 @@ bool wait_for_inevitable(std::uint64_t generation, bool or_suspended) noexcept {
     const char *waiting_site = seg && seg->tx.kind == tx_kind::atomic ? seg->tx.site : nullptr;
     const unsigned index = seg ? seg->index : 0;
     std::lock_guard<std::mutex> lock(g_inevitable_lock);
-    const inevitable_cause &c = current_inevitable_cause();
+    const inevitable_cause &c = inevitable_cause_of(generation);
     if (c.generation == generation)
       note_inevitable_wait(index, generation, c.reason.c_str(), c.site.c_str(), waiting_site,
                            paused);
@@ -124,6 +140,10 @@ bool wait_for_inevitable(std::uint64_t generation, bool or_suspended) noexcept {
 void release_slot(const segment &seg, commit_entry *tail, commit_entry *next) noexcept {
   g_inevitable_holder.store(nullptr, std::memory_order_release);
   tail->next.store(next, std::memory_order_release);
+#ifdef STMIFY_TESTING
+  if (void (*hook)() = g_slot_release_hook.exchange(nullptr))
+    hook();
+#endif
   g_inevitable_generation.fetch_add(1, std::memory_order_acq_rel);
   const unsigned waiters = g_inevitable_waiters.load(std::memory_order_relaxed);
   wake_inevitable_waiters();
@@ -428,8 +448,10 @@ bool become_inevitable(thread_record &t, const char *reason) noexcept {
       tx.inevitable = true;
       tx.inevitable_reason = reason;
       if (g_observing) {
-        record_inevitable_cause(generation, reason, tx.kind == tx_kind::atomic ? tx.site : nullptr);
-        note_inevitable(seg, generation, reason);
+        const std::uint64_t own = g_holder_generation.load(std::memory_order_relaxed) + 1;
+        g_holder_generation.store(own, std::memory_order_relaxed);
+        record_inevitable_cause(own, reason, tx.kind == tx_kind::atomic ? tx.site : nullptr);
+        note_inevitable(seg, own, reason);
       }
       g_inevitable_holder.store(&t, std::memory_order_release);
       ++seg.stats.inevitable;

@@ -87,6 +87,12 @@ unsigned char *card_flag(const segment &seg, std::uintptr_t object, std::uintptr
 
 extern std::atomic<unsigned> g_inevitable_waiters;
 
+#ifdef STMIFY_TESTING
+// Runs once, in the next release of the inevitable slot, after the log is
+// open and before the generation moves (testing::in_next_slot_release).
+extern std::atomic<void (*)()> g_slot_release_hook;
+#endif
+
 // Bytes of new objects after which code outside atomic blocks publishes them
 // at its next safe point.
 inline constexpr std::size_t kAmbientPublishBytes = 1 << 20;

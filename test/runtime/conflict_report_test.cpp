@@ -230,6 +230,63 @@ TEST(ConflictReportThreads, AWaitForTheInevitableTransactionNamesItsCause) {
   EXPECT_NE(entry.find("waiting block    waiter.cpp:8:3\n"), std::string::npos) << entry;
 }
 
+// A transaction that takes the inevitable slot while its previous holder is
+// still releasing it (the log open, the waiters not yet told) gets a
+// generation of its own: a wait for it names its cause, not "an unknown
+// reason". (A wait that began inside the release, here stretched to 100 ms,
+// ends with it and is the previous holder's.)
+std::atomic<bool> g_previous_holder_releasing{false};
+TEST(ConflictReportThreads, ANewHolderTakingTheSlotInItsReleaseIsNamedByItsWaiters) {
+  Cell *a = stm::make<Cell>();
+  Cell *b = stm::make<Cell>();
+  Cell *c = stm::make<Cell>();
+  publish();
+  stm::testing::reset_conflict_report();
+  std::atomic<bool> second_inevitable{false}, committing{false};
+  std::thread first([&] {
+    _stm_atomic_begin("first.cpp:1:1");
+    EXPECT_EQ(stm_become_inevitable("reason of the first"), 0);
+    set(a, 1);
+    // In the release: long enough for the second to take the slot.
+    stm::testing::in_next_slot_release([] {
+      g_previous_holder_releasing = true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    });
+    EXPECT_EQ(stm_commit_transaction(), 0);
+  });
+  std::thread second([&] {
+    while (!g_previous_holder_releasing.load())
+      std::this_thread::yield();
+    _stm_atomic_begin("second.cpp:2:2");
+    EXPECT_EQ(stm_become_inevitable("reason of the second"), 0);
+    set(b, 1);
+    second_inevitable = true;
+    while (!committing.load()) {
+    }
+    const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(200);
+    while (std::chrono::steady_clock::now() < until) {
+    }
+    EXPECT_EQ(stm_commit_transaction(), 0);
+  });
+  std::thread waiter([&] {
+    while (!second_inevitable.load())
+      std::this_thread::yield();
+    _stm_atomic_begin("waiter.cpp:3:3");
+    set(c, 1);
+    committing = true;
+    EXPECT_EQ(stm_commit_transaction(), 0); // waits for the second
+  });
+  join_all(first);
+  join_all(second);
+  join_all(waiter);
+  const std::string report = stm::testing::conflict_report(10);
+  EXPECT_EQ(report.find("unknown reason"), std::string::npos) << report;
+  EXPECT_NE(report.find("inevitable by    reason of the second\nstmify:      inevitable block "
+                        "second.cpp:2:2\nstmify:      waiting block    waiter.cpp:3:3\n"),
+            std::string::npos)
+      << report;
+}
+
 std::size_t occurrences(const std::string &text, const std::string &what) {
   std::size_t n = 0;
   for (std::size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1))
