@@ -14,6 +14,44 @@ void BarrierRule::atCall(const CallExpr *E) {
   if (isa<MemberExpr>(Callee) || isa<CXXDependentScopeMemberExpr>(Callee) ||
       isa<UnresolvedMemberExpr>(Callee))
     Callees.insert(Callee);
+  siteArrayWrite(E);
+}
+
+// stm::array<T>::set(i, value) gets its site, which the write barrier of the
+// element's card records, as a write through stm::wr does; also in a
+// template, where the array's element type is a parameter. A call through a
+// type that is a template parameter itself is left as written: it may not be
+// an stm::array.
+void BarrierRule::siteArrayWrite(const CallExpr *E) {
+  const Expr *Callee = E->getCallee()->IgnoreParenImpCasts();
+  unsigned Written = E->getNumArgs();
+  if (const auto *Member = dyn_cast<MemberExpr>(Callee)) {
+    const auto *Method = dyn_cast<CXXMethodDecl>(Member->getMemberDecl());
+    if (!Method || !Method->getIdentifier() || Method->getName() != names::ArraySet ||
+        !isStmClass(Method->getParent(), names::ArrayClass) || Written != 3 ||
+        !isa<CXXDefaultArgExpr>(E->getArg(2)))
+      return;
+  } else if (const auto *Dependent = dyn_cast<CXXDependentScopeMemberExpr>(Callee)) {
+    const DeclarationName Name = Dependent->getMember();
+    if (!Name.isIdentifier() || Name.getAsIdentifierInfo()->getName() != names::ArraySet ||
+        Written != 2 || Dependent->isImplicitAccess())
+      return;
+    QualType Base = Dependent->getBaseType();
+    if (Dependent->isArrow())
+      Base = Base->getPointeeType();
+    const auto *Specialization =
+        Base.isNull() ? nullptr : Base->getAs<TemplateSpecializationType>();
+    const TemplateDecl *Template =
+        Specialization ? Specialization->getTemplateName().getAsTemplateDecl() : nullptr;
+    const auto *Class = Template ? dyn_cast<CXXRecordDecl>(Template->getTemplatedDecl()) : nullptr;
+    if (!isStmClass(Class, names::ArrayClass))
+      return;
+  } else {
+    return;
+  }
+  if (auto Where = Ctx.Edits.locatePoint(E->getRParenLoc()))
+    Ctx.Edits.insertClosing(Where->File, Where->Begin,
+                            ", " + Ctx.quoted(Ctx.site(E->getBeginLoc())));
 }
 
 void BarrierRule::atMember(const MemberExpr *E) {

@@ -26,7 +26,49 @@ std::string TransformContext::site(SourceLocation Loc) const {
   llvm::SmallString<256> File(P.getFilename());
   llvm::sys::path::remove_dots(File, /*remove_dot_dot=*/true);
   std::string Name = Options.SitePath ? Options.SitePath(File) : std::string(File);
-  return Name + ":" + std::to_string(P.getLine()) + ":" + std::to_string(P.getColumn());
+  std::string Site = Name + ":" + std::to_string(P.getLine()) + ":" + std::to_string(P.getColumn());
+  // Lambdas (atomic block bodies among them) name no function of their own:
+  // the report names the function they are written in.
+  for (auto Scope = Scopes.rbegin(); Scope != Scopes.rend(); ++Scope)
+    if (!Scope->Lambda && Scope->Function)
+      return Site + " (in " + functionName(Scope->Function) + ")";
+  return Site;
+}
+
+// The function as a user would look it up: its namespaces, classes and
+// name, without template arguments (a partial specialization's would read
+// `type-parameter-0-0`), lambdas left out, a conversion named by its whole type, a local class's
+// function after the function around it (`f::Local::g`).
+std::string TransformContext::functionName(const FunctionDecl *F) const {
+  std::string Name;
+  if (const auto *Conversion = dyn_cast<CXXConversionDecl>(F)) {
+    PrintingPolicy Policy(AST.getLangOpts());
+    Policy.SuppressScope = false;
+    Name = "operator " + Conversion->getConversionType().getAsString(Policy);
+  } else {
+    Name = F->getNameAsString();
+  }
+  for (const DeclContext *DC = F->getDeclContext(); DC; DC = DC->getParent()) {
+    if (const auto *NS = dyn_cast<NamespaceDecl>(DC)) {
+      if (!NS->isInlineNamespace())
+        Name = (NS->isAnonymousNamespace() ? std::string("(anonymous namespace)")
+                                           : NS->getNameAsString()) +
+               "::" + Name;
+    } else if (const auto *Record = dyn_cast<CXXRecordDecl>(DC)) {
+      if (Record->isLambda())
+        continue;
+      Name = (Record->getIdentifier()
+                  ? Record->getNameAsString()
+                  : std::string("(anonymous ") + Record->getKindName().str() + ")") +
+             "::" + Name;
+    } else if (const auto *Outer = dyn_cast<FunctionDecl>(DC)) {
+      const auto *Method = dyn_cast<CXXMethodDecl>(Outer);
+      if (Method && Method->getParent()->isLambda())
+        continue;
+      return functionName(Outer) + "::" + Name; // a local class's function
+    }
+  }
+  return Name;
 }
 
 // A string literal on one line (no edit adds a line): whitespace runs, such

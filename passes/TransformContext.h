@@ -60,8 +60,12 @@ public:
   // Code the transformer edits: the main file and the project's headers
   // that use the API, outside stmify's own headers.
   bool inOwnCode(clang::SourceLocation Loc) const;
-  // "file:line:col", the file named by TransformOptions::SitePath.
+  // "file:line:col (in function)", the file named by
+  // TransformOptions::SitePath, the function the innermost one around Loc
+  // that is not a lambda (none outside functions).
   std::string site(clang::SourceLocation Loc) const;
+  // A function's name in a site: qualified, without template arguments.
+  std::string functionName(const clang::FunctionDecl *F) const;
   // Text as a C++ string literal on one line.
   std::string quoted(const std::string &Text) const;
   const FunctionScope *scope() const { return Scopes.empty() ? nullptr : &Scopes.back(); }

@@ -8,6 +8,7 @@
 #include "registry.h"
 #include "segment.h"
 #include "setup.h"
+#include "site_text.h"
 #include "sync.h"
 #include "types.h"
 
@@ -73,19 +74,14 @@ void note(cause_key key, std::int64_t ns) noexcept {
   }
 }
 
-// The text of the source line a site ("path:line:column") names, without its
-// indentation; nothing if the file cannot be read or has no such line.
+// The text of the source line a site names, without its indentation;
+// nothing if the file cannot be read or has no such line.
 std::optional<std::string> source_line(const std::string &site) {
-  const std::size_t column_colon = site.rfind(':');
-  if (column_colon == std::string::npos || column_colon == 0)
+  const auto parts = site_text::parse_site(site);
+  if (!parts)
     return std::nullopt;
-  const std::size_t line_colon = site.rfind(':', column_colon - 1);
-  if (line_colon == std::string::npos)
-    return std::nullopt;
-  const long wanted = std::atol(site.c_str() + line_colon + 1);
-  if (wanted <= 0)
-    return std::nullopt;
-  std::FILE *f = std::fopen(site.substr(0, line_colon).c_str(), "r");
+  const long wanted = parts->line;
+  std::FILE *f = std::fopen(parts->file.c_str(), "r");
   if (!f)
     return std::nullopt;
   std::string line;
@@ -124,15 +120,15 @@ public:
     with_source(site);
   }
 
-  // A reason such as "call to 'printf' at file:line:column".
+  // A reason such as "call to 'printf' at file:line:column (in main)".
   void reason(const char *role, const std::string &reason) {
     std::fprintf(out_, "stmify:      %-16s %s", role,
                  reason.empty() ? "an unknown reason" : reason.c_str());
-    const std::size_t at = reason.rfind(" at ");
-    if (at == std::string::npos)
+    const std::string site = site_text::site_of_reason(reason);
+    if (site.empty())
       std::fputc('\n', out_);
     else
-      with_source(reason.substr(at + 4));
+      with_source(site);
   }
 
   // After the report: why some lines have no source text.

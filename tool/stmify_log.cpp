@@ -3,6 +3,7 @@
 // the format is docs/log-format.md and runtime/log_format.h).
 
 #include "log_format.h"
+#include "site_text.h"
 
 #include <nlohmann/json.hpp>
 
@@ -33,7 +34,7 @@ namespace {
 namespace fmt = stm::rt::log_format;
 using json = nlohmann::ordered_json;
 
-constexpr const char *kSchema = "stmify-log/1";
+constexpr const char *kSchema = "stmify-log/2";
 constexpr unsigned kMaxSegments = 256;               // STMIFY_SEGMENTS's limit
 constexpr std::uintmax_t kMaxSourceBytes = 64 << 20; // larger "sources" are not read
 
@@ -389,31 +390,9 @@ private:
 
 // ------------------------------------------------------------- sources
 
-struct site_parts {
-  std::string file;
-  long line = 0, column = 0;
-};
-
-// "path:line:column", the path possibly holding colons.
-std::optional<site_parts> parse_site(const std::string &site) {
-  const std::size_t c2 = site.rfind(':');
-  if (c2 == std::string::npos || c2 == 0)
-    return std::nullopt;
-  const std::size_t c1 = site.rfind(':', c2 - 1);
-  if (c1 == std::string::npos)
-    return std::nullopt;
-  site_parts p{site.substr(0, c1), std::atol(site.c_str() + c1 + 1),
-               std::atol(site.c_str() + c2 + 1)};
-  if (p.line <= 0 || p.column <= 0)
-    return std::nullopt;
-  return p;
-}
-
-// The site in a reason such as "call to 'printf' at file:line:column".
-std::string site_of_reason(const std::string &reason) {
-  const std::size_t at = reason.rfind(" at ");
-  return at == std::string::npos ? "" : reason.substr(at + 4);
-}
+using stm::site_text::parse_site;
+using stm::site_text::site_of_reason;
+using stm::site_text::site_parts;
 
 // The program's source files, read when a site's line is first wanted: the
 // files as they are now, which may differ from those the program was built
@@ -477,7 +456,7 @@ private:
 
 struct role {
   const char *name;
-  std::string site;   // file:line:column, or empty
+  std::string site;   // file:line:column (in function), or empty
   std::string reason; // for the inevitable's cause
 };
 
@@ -574,6 +553,7 @@ json site_json(const role &r, sources &src) {
     j["file"] = parts->file;
     j["line"] = parts->line;
     j["column"] = parts->column;
+    j["function"] = parts->function.empty() ? json(nullptr) : json(parts->function);
     if (const auto text = src.line(*parts)) {
       j["text"] = *text;
       if (src.changed(*parts))

@@ -25,7 +25,7 @@ import sys
 # A comment that starts with an upper-case word and a colon ("// CHECK:",
 # "// INPLACE-NEXT:", "// RUN:"), also after code on the line. Prose
 # comments of that shape are blanked too, which changes nothing that is checked.
-DIRECTIVE = re.compile(r"//\s*[A-Z][A-Z0-9_]*(?:-[A-Z]+)?:.*$")
+DIRECTIVE = re.compile(r"//\s*[A-Z][A-Z0-9_]*(?:-[A-Z0-9_]+)*:.*$")
 
 
 def blank_directives(text):

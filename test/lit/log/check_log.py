@@ -7,7 +7,7 @@
       and inevitable entries must be exactly those named (segment and
       stopped-world waits are the scheduler's, not the program's, and are
       not counted), each site on the line of SRC marked "site: NAME" ("-":
-      no site recorded); the entries must be sorted by time lost and paused; with --stats, the
+      no site recorded) and, written NAME@FUNCTION, in that function; the entries must be sorted by time lost and paused; with --stats, the
       commits and aborts the program printed (from stm::stats()) must be the
       log's; with --svg, the timeline must be SVG with one lane per segment.
   check_log.py --kill-after SECONDS --log L -- PROGRAM ARGS...
@@ -52,21 +52,38 @@ def site_line(site):
     return site.get("line")
 
 
+def site_place(site):
+    return (site_line(site), site.get("function") if site else None)
+
+
 def check_report(report, source, expected):
     markers = marker_lines(source)
-    wanted = set()
+    wanted = []
     for spec in expected:
         kind, *names = spec.split(":")
+        places = []
         for name in names:
+            name, _, function = name.partition("@")
             if name != "-" and name not in markers:
                 fail(f"no line is marked 'site: {name}' in {source}")
-        wanted.add((kind, tuple(None if n == "-" else markers[n] for n in names)))
-    got = set()
-    for entry in report["entries"]:
-        if entry["kind"] in NOISE:
-            continue
-        got.add((entry["kind"], tuple(site_line(s) for s in entry["sites"])))
-    if got != wanted:
+            places.append((None, None) if name == "-" else (markers[name], function or None))
+        wanted.append((kind, tuple(places)))
+    got = [(entry["kind"], tuple(site_place(s) for s in entry["sites"]))
+           for entry in report["entries"] if entry["kind"] not in NOISE]
+
+    def matches(w, g):
+        return w[0] == g[0] and len(w[1]) == len(g[1]) and all(
+            wl == gl and (wf is None or wf == gf) for (wl, wf), (gl, gf) in zip(w[1], g[1]))
+
+    unmatched = list(got)
+    # The expectations that name most functions first: a looser one must not
+    # take the entry a stricter one needs.
+    for w in sorted(wanted, key=lambda w: -sum(f is not None for _, f in w[1])):
+        found = next((g for g in unmatched if matches(w, g)), None)
+        if found is None:
+            fail(f"the report names {sorted(got, key=str)}, expected exactly {sorted(wanted, key=str)}")
+        unmatched.remove(found)
+    if unmatched:
         fail(f"the report names {sorted(got, key=str)}, expected exactly {sorted(wanted, key=str)}")
 
 

@@ -3,7 +3,7 @@
 // (write-read), a block that prints inside an atomic block while another
 // waits for it (inevitable). check_log.py finds the expected lines by their
 // "site:" markers, checks that the report names exactly those kinds and site
-// pairs, sorted by time lost, that the JSON validates against the documented
+// pairs and the functions they are in, sorted by time lost, that the JSON validates against the documented
 // schema, and that the timeline is SVG with one lane per segment. Eight
 // threads on two segments lose no event (the log's counts are stm::stats()'s);
 // a killed program leaves a readable log; a log cut short is read up to the
@@ -13,19 +13,22 @@
 // RUN: env STMIFY_LOG=%t/ww.log STMIFY_SEGMENTS=2 STMIFY_RETRY_LIMIT=100000 %t/prog ww
 // RUN: %stmify_log %t/ww.log | FileCheck --check-prefix=WW %s
 // RUN: %stmify_log --json --top 0 %t/ww.log > %t/ww.json
-// RUN: %python %S/check_log.py --source %s --schema %stmify_docs/stmify-log.schema.json --json %t/ww.json --expect write-write:ww:ww:ww-block
+// RUN: %python %S/check_log.py --source %s --schema %stmify_docs/stmify-log.schema.json --json %t/ww.json --expect write-write:ww@main:ww@main:ww-block@main
+// RUN: env STMIFY_LOG=%t/array.log STMIFY_SEGMENTS=2 STMIFY_RETRY_LIMIT=100000 %t/prog array
+// RUN: %stmify_log --json --top 0 %t/array.log > %t/array.json
+// RUN: %python %S/check_log.py --source %s --schema %stmify_docs/stmify-log.schema.json --json %t/array.json --expect write-write:array@main:array@main:array-block@main
 // RUN: env STMIFY_LOG=%t/wr.log STMIFY_SEGMENTS=2 STMIFY_RETRY_LIMIT=100000 %t/prog wr
 // RUN: %stmify_log --json --top 0 %t/wr.log > %t/wr.json
-// RUN: %python %S/check_log.py --source %s --schema %stmify_docs/stmify-log.schema.json --json %t/wr.json --expect write-read:wr-write:-:wr-read
+// RUN: %python %S/check_log.py --source %s --schema %stmify_docs/stmify-log.schema.json --json %t/wr.json --expect write-read:wr-write@writer_loop:-:wr-read@main
 // RUN: %clangxx -fplugin=%plugin -fplugin-arg-stmify-read-sites -std=c++17 -O1 -I%stmify_include %s %stmify_runtime -pthread -o %t/prog-read-sites
 // RUN: env STMIFY_LOG=%t/wr-sites.log STMIFY_SEGMENTS=2 STMIFY_RETRY_LIMIT=100000 %t/prog-read-sites wr
 // RUN: %stmify_log --json --top 0 %t/wr-sites.log > %t/wr-sites.json
-// RUN: %python %S/check_log.py --source %s --schema %stmify_docs/stmify-log.schema.json --json %t/wr-sites.json --expect write-read:wr-write:wr-load:wr-read
+// RUN: %python %S/check_log.py --source %s --schema %stmify_docs/stmify-log.schema.json --json %t/wr-sites.json --expect write-read:wr-write@writer_loop:wr-load@read_value:wr-read@main
 // RUN: env STMIFY_REPORT=1 STMIFY_SEGMENTS=2 STMIFY_RETRY_LIMIT=100000 %t/prog-read-sites wr 2>&1 | FileCheck --check-prefix=READ-SITES %s
 // RUN: env STMIFY_LOG=%t/inevitable.log STMIFY_SEGMENTS=2 %t/prog inevitable > /dev/null
 // RUN: %stmify_log %t/inevitable.log --timeline %t/inevitable.svg | FileCheck --check-prefix=INEVITABLE %s
 // RUN: %stmify_log --json --top 0 %t/inevitable.log > %t/inevitable.json
-// RUN: %python %S/check_log.py --source %s --schema %stmify_docs/stmify-log.schema.json --json %t/inevitable.json --expect inevitable:printf:printer:waiter --svg %t/inevitable.svg --segments 2
+// RUN: %python %S/check_log.py --source %s --schema %stmify_docs/stmify-log.schema.json --json %t/inevitable.json --expect inevitable:printf@main:printer@main:waiter@main --svg %t/inevitable.svg --segments 2
 // RUN: env STMIFY_VERBOSE=1 STMIFY_SEGMENTS=2 STMIFY_RETRY_LIMIT=100000 %t/prog ww 2>&1 | FileCheck --check-prefix=VERBOSE-WW %s
 // RUN: env STMIFY_VERBOSE=1 STMIFY_SEGMENTS=2 %t/prog inevitable 2>&1 >/dev/null | FileCheck --check-prefix=VERBOSE-INEVITABLE %s
 // RUN: env STMIFY_SEGMENTS=2 STMIFY_RETRY_LIMIT=100000 %t/prog ww 2>&1 | count 0
@@ -76,6 +79,17 @@ static unsigned long spin(long steps) {
 
 static long aborts() { return static_cast<long>(stm::stats().aborts); }
 
+// The write-read pair's writer and read sit in functions of their own, so
+// that the report names functions other than main.
+static void writer_loop(Shared *s, const std::atomic<bool> &done) {
+  while (!done.load())
+    stm::atomic([&] { s->value += 1; }); // site: wr-write
+}
+
+static long read_value(const Shared *s) {
+  return s->value; // site: wr-load
+}
+
 int main(int argc, char **argv) {
   const char *mode = argc > 1 ? argv[1] : "";
   if (std::strcmp(mode, "ww") == 0) {
@@ -87,17 +101,24 @@ int main(int argc, char **argv) {
     std::thread a(work), b(work);
     a.join();
     b.join();
+  } else if (std::strcmp(mode, "array") == 0) {
+    // Writes through stm::array::set name their site too.
+    stm::array<long> *cells = stm::make_array<long>(4096);
+    auto work = [cells] {
+      for (long i = 0; i < 1000 || (aborts() == 0 && i < 100000000); ++i)
+        stm::atomic([&] { cells->set(7, cells->get(7) + 1); }); // site: array array-block
+    };
+    std::thread a(work), b(work);
+    a.join();
+    b.join();
   } else if (std::strcmp(mode, "wr") == 0) {
     Shared *s = stm::make<Shared>();
     std::atomic<bool> done{false};
-    std::thread writer([&] {
-      while (!done.load())
-        stm::atomic([&] { s->value += 1; }); // site: wr-write
-    });
+    std::thread writer([&] { writer_loop(s, done); });
     long seen = 0;
     for (long i = 0; i < 100 || (aborts() == 0 && i < 10000000); ++i)
       stm::atomic([&] { // site: wr-read
-        long v = s->value; // site: wr-load
+        long v = read_value(s);
         seen += v + static_cast<long>(spin(2000) & 1);
       });
     done.store(true);
@@ -151,16 +172,16 @@ int main(int argc, char **argv) {
 // WW: ww.log: 2 segments, {{[0-9]+}} threads, {{[0-9.]+}} s
 // WW-NEXT: {{[0-9]+}} commits, {{[1-9][0-9]*}} aborts ({{[0-9.]+}} %): {{[0-9]+}} write-write
 // WW: 1. {{[0-9.]+}} s lost, {{[0-9.]+}} s paused: {{[0-9]+}}x write-write conflict on Counter
-// WW-NEXT: committed write {{.*}}stmify-log.cpp:[[#LINE:]]:27
+// WW-NEXT: committed write {{.*}}stmify-log.cpp:[[#LINE:]]:27 (in main)
 // WW-NEXT: | stm::atomic([&] { c->n += 1; }); // site: ww ww-block
-// WW-NEXT: aborted write {{.*}}stmify-log.cpp:[[#LINE]]:27
+// WW-NEXT: aborted write {{.*}}stmify-log.cpp:[[#LINE]]:27 (in main)
 // WW-NEXT: | stm::atomic([&] { c->n += 1; }); // site: ww ww-block
-// WW-NEXT: in atomic block {{.*}}stmify-log.cpp:[[#LINE]]:9
+// WW-NEXT: in atomic block {{.*}}stmify-log.cpp:[[#LINE]]:9 (in main)
 
 // INEVITABLE: inevitable.log: 2 segments
 // INEVITABLE: {{[0-9]+}} inevitable transactions
 // INEVITABLE: s paused: {{[0-9]+}}x waits for an inevitable transaction
-// INEVITABLE-NEXT: inevitable by call to 'printf' at {{.*}}stmify-log.cpp:[[#PRINTF:]]:11
+// INEVITABLE-NEXT: inevitable by call to 'printf' at {{.*}}stmify-log.cpp:[[#PRINTF:]]:11 (in main)
 // INEVITABLE-NEXT: | std::printf("tick %ld\n", s->value); // site: printf
 // INEVITABLE-NEXT: inevitable block {{.*}}stmify-log.cpp:
 // INEVITABLE-NEXT: | stm::atomic([&] { // site: printer
@@ -168,9 +189,9 @@ int main(int argc, char **argv) {
 // INEVITABLE-NEXT: | stm::atomic([&] { w->other += 1; }); // site: waiter
 
 // READ-SITES: write-read conflict on Shared
-// READ-SITES-NEXT: committed write {{.*}}stmify-log.cpp:[[#]]:27 | stm::atomic([&] { s->value += 1; }); // site: wr-write
-// READ-SITES-NEXT: aborted read {{.*}}stmify-log.cpp:[[#]]:18 | long v = s->value; // site: wr-load
-// READ-SITES-NEXT: aborted block {{.*}}stmify-log.cpp:[[#]]:7 | stm::atomic([&] { // site: wr-read
+// READ-SITES-NEXT: committed write {{.*}}stmify-log.cpp:[[#]]:23 (in writer_loop) | stm::atomic([&] { s->value += 1; }); // site: wr-write
+// READ-SITES-NEXT: aborted read {{.*}}stmify-log.cpp:[[#]]:10 (in read_value) | return s->value; // site: wr-load
+// READ-SITES-NEXT: aborted block {{.*}}stmify-log.cpp:[[#]]:7 (in main) | stm::atomic([&] { // site: wr-read
 
 // KILLED: killed.log: {{[0-9]+}} segments
 // KILLED-NEXT: {{[1-9][0-9]*}} commits
@@ -186,5 +207,5 @@ int main(int argc, char **argv) {
 // PID: by-pid.{{[0-9]+}}.log
 // FULL: stmify: error: STMIFY_LOG="/dev/full": cannot write the log: No space left on device
 
-// VERBOSE-WW: stmify: detected conflict: write-write on Counter: committed write at {{.*}}stmify-log.cpp:[[L:[0-9]+]]:27, aborted write at {{.*}}stmify-log.cpp:[[L]]:27, in atomic block {{.*}}stmify-log.cpp:[[L]]:9; the attempt aborted, {{[0-9.]+}} s lost
-// VERBOSE-INEVITABLE: stmify: inevitable transaction (call to 'printf' at {{.*}}stmify-log.cpp:[[#]]:11) in atomic block {{.*}}stmify-log.cpp:[[#]]:9 blocked 1 other transaction for up to {{[0-9.]+}} s
+// VERBOSE-WW: stmify: detected conflict: write-write on Counter: committed write at {{.*}}stmify-log.cpp:[[L:[0-9]+]]:27 (in main), aborted write at {{.*}}stmify-log.cpp:[[L]]:27 (in main), in atomic block {{.*}}stmify-log.cpp:[[L]]:9 (in main); the attempt aborted, {{[0-9.]+}} s lost
+// VERBOSE-INEVITABLE: stmify: inevitable transaction (call to 'printf' at {{.*}}stmify-log.cpp:[[#]]:11 (in main)) in atomic block {{.*}}stmify-log.cpp:[[#]]:9 (in main) blocked 1 other transaction for up to {{[0-9.]+}} s

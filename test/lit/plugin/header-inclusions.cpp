@@ -19,4 +19,4 @@ void managed(Node *n) {
 void plain(Plain *n) {
 #include "../diagnostics/Inputs/touch-n.h"
 }
-// CHECK: (stm::detail::inevitable_hook("write to memory outside the managed heap at {{[^"]*}}"), stm::wr(n, "{{[^"]*}}touch-n.h:2:1")->value += 1);
+// CHECK: (stm::detail::inevitable_hook("write to memory outside the managed heap at {{[^"]*}}"), stm::wr(n, "{{[^"]*}}touch-n.h:2:1 (in managed)")->value += 1);

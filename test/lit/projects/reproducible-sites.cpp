@@ -2,7 +2,7 @@
 // the compiler's working directory) or as -ffile-prefix-map says, so two
 // checkouts of a project in different directories produce the same output.
 // RUN: rm -rf %t && mkdir -p %t/one %t/two
-// RUN: cp %s %t/one/app.cpp && cp %s %t/two/app.cpp
+// RUN: %blank_directives %s %t/blank && cp %t/blank/reproducible-sites.cpp %t/one/app.cpp && cp %t/one/app.cpp %t/two/app.cpp
 //
 // RUN: %stmify --root %t/one --stdout %t/one/app.cpp -- -std=c++17 -I%stmify_include > %t/one.cpp
 // RUN: %stmify --root %t/two --stdout %t/two/app.cpp -- -std=c++17 -I%stmify_include > %t/two.cpp
@@ -26,5 +26,5 @@ struct Cell : stm::object {
 };
 
 void set(Cell *c) { c->value = 1; }
-// CHECK: void set(Cell *c) { stm::wr(c, "app.cpp:[[#@LINE-1]]:21")->value = 1; }
-// MAPPED: c"src/app.cpp:28:21\00"
+// CHECK: void set(Cell *c) { stm::wr(c, "app.cpp:[[#@LINE-1]]:21 (in set)")->value = 1; }
+// MAPPED: c"src/app.cpp:28:21 (in set)\00"

@@ -45,16 +45,16 @@ int main(int argc, char **argv) {
 // THREADS: aborted: yes
 // THREADS-NEXT: stmify: report: {{[0-9]+}} atomic blocks committed, {{[1-9][0-9]* attempts?}} aborted
 // THREADS: stmify: {{[0-9]+}}. {{[0-9.]+}} s lost in {{[0-9]+ aborts?}}: write-write conflict on Counter
-// THREADS-NEXT: stmify:      committed write  {{.*}}conflict-report.cpp:34:27   | stm::atomic([&] { c->n += 1; });
-// THREADS-NEXT: stmify:      aborted write    {{.*}}conflict-report.cpp:34:27   | stm::atomic([&] { c->n += 1; });
-// THREADS-NEXT: stmify:      in atomic block  {{.*}}conflict-report.cpp:34:9   | stm::atomic([&] { c->n += 1; });
+// THREADS-NEXT: stmify:      committed write  {{.*}}conflict-report.cpp:34:27 (in main)   | stm::atomic([&] { c->n += 1; });
+// THREADS-NEXT: stmify:      aborted write    {{.*}}conflict-report.cpp:34:27 (in main)   | stm::atomic([&] { c->n += 1; });
+// THREADS-NEXT: stmify:      in atomic block  {{.*}}conflict-report.cpp:34:9 (in main)   | stm::atomic([&] { c->n += 1; });
 
 // QUEUE: aborted: yes
 // QUEUE-NEXT: stmify: report:
 // QUEUE: stmify: {{[0-9]+}}. {{[0-9.]+}} s lost in {{[0-9]+ aborts?}}: write-write conflict on Counter
-// QUEUE-NEXT: stmify:      committed write  {{.*}}conflict-report.cpp:28:22   | tq.add([c] { c->n += 1; });
-// QUEUE-NEXT: stmify:      aborted write    {{.*}}conflict-report.cpp:28:22   | tq.add([c] { c->n += 1; });
-// QUEUE-NEXT: stmify:      in atomic block  {{.*}}conflict-report.cpp:28:9   | tq.add([c] { c->n += 1; });
+// QUEUE-NEXT: stmify:      committed write  {{.*}}conflict-report.cpp:28:22 (in main)   | tq.add([c] { c->n += 1; });
+// QUEUE-NEXT: stmify:      aborted write    {{.*}}conflict-report.cpp:28:22 (in main)   | tq.add([c] { c->n += 1; });
+// QUEUE-NEXT: stmify:      in atomic block  {{.*}}conflict-report.cpp:28:9 (in main)   | tq.add([c] { c->n += 1; });
 
 // OFF: aborted: yes
 // OFF-NOT: stmify: report

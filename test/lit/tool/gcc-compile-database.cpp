@@ -12,7 +12,7 @@
 // RUN: %t/app | FileCheck --check-prefix=OUTPUT %s
 // RUN: not %stmify -p %t/build %t/src/app.cpp 2>&1 | FileCheck --check-prefix=MODE %s
 
-// MAIN: stm::wr(a, "{{.*}}app.cpp:9:5")->value = 40;
+// MAIN: stm::wr(a, "{{.*}}app.cpp:9:5 (in main)")->value = 40;
 // MAIN: std::printf("sum %ld\n", stm::loc(a)->sum())
 // HEADER: long sum() const { stm::detail::safe_point(); return stm::rd(this)->value + (stm::rd(this)->next ? stm::loc(stm::rd(this)->next)->sum() : 0); }
 // HEADER: __stmify_trace

@@ -1,6 +1,6 @@
 // stmify leaves its own output alone: run again on instrumented text, the
 // tool changes nothing and says so, and the plugin compiles it as it is.
-// RUN: rm -rf %t && mkdir -p %t/src && cp %s %t/src/app.cpp
+// RUN: rm -rf %t && mkdir -p %t/src && %blank_directives %s %t/blank && cp %t/blank/own-output.cpp %t/src/app.cpp
 // RUN: %stmify --root %t/src --out-dir %t/out %t/src/app.cpp -- -std=c++17 -I%stmify_include
 // RUN: %stmify --root %t/out --out-dir %t/again %t/out/app.cpp -- -std=c++17 -I%stmify_include 2>&1 | FileCheck --check-prefix=NOTE %s
 // RUN: diff %t/out/app.cpp %t/again/app.cpp
@@ -21,6 +21,6 @@ int main() {
   std::printf("%ld\n", c->value);
 }
 // CHECK: /* instrumented by stmify */ // stmify leaves its own output alone
-// CHECK: stm::atomic([&] { stm::wr(c, "app.cpp:20:21")->value += 42; }, "app.cpp:20:3");
+// CHECK: stm::atomic([&] { stm::wr(c, "app.cpp:20:21 (in main)")->value += 42; }, "app.cpp:20:3 (in main)");
 // NOTE: stmify: {{.*}}app.cpp is stmify's output already (it starts with the marker /* instrumented by stmify */); it is left unchanged
 // OUTPUT: 42

@@ -24,7 +24,7 @@ template <std::size_t N> struct Shelf : stm::object {
     });
     // CHECK: stm::atomic([&] { stm::detail::preserve(sum);
     // CHECK-NEXT: for (const Slot &slot : stm::detail::elements_of(stm::rd(this)->slots))
-    // CHECK: }, "{{[^"]*}}/atomic-blocks-in-templates.cpp:[[@LINE-6]]:5");
+    // CHECK: }, "{{[^"]*}}/atomic-blocks-in-templates.cpp:[[@LINE-6]]:5 (in Shelf::total)");
     return sum;
   }
 };
@@ -36,10 +36,10 @@ template <class S> void restock(S *shelf, long amount) {
     long &r = shelf->restocks;
     ++r;
   });
-  // CHECK: for (Slot &slot : stm::wr(shelf, "{{[^"]*}}/atomic-blocks-in-templates.cpp:[[@LINE-5]]:23")->slots)
-  // CHECK: long &r = stm::wr(shelf, "{{[^"]*}}/atomic-blocks-in-templates.cpp:[[@LINE-4]]:15")->restocks;
+  // CHECK: for (Slot &slot : stm::wr(shelf, "{{[^"]*}}/atomic-blocks-in-templates.cpp:[[@LINE-5]]:23 (in restock)")->slots)
+  // CHECK: long &r = stm::wr(shelf, "{{[^"]*}}/atomic-blocks-in-templates.cpp:[[@LINE-4]]:15 (in restock)")->restocks;
   // CHECK-NEXT: ++r;
-  // CHECK-NEXT: }, "{{[^"]*}}/atomic-blocks-in-templates.cpp:[[@LINE-9]]:3");
+  // CHECK-NEXT: }, "{{[^"]*}}/atomic-blocks-in-templates.cpp:[[@LINE-9]]:3 (in restock)");
 }
 
 template <class S> long take(S *shelf, std::size_t i) {
@@ -50,10 +50,10 @@ template <class S> long take(S *shelf, std::size_t i) {
     slot.count = 0;
   });
   // CHECK: stm::atomic([&] { stm::detail::preserve(taken);
-  // CHECK-NEXT: Slot &slot = stm::wr(shelf, "{{[^"]*}}/atomic-blocks-in-templates.cpp:[[@LINE-5]]:18")->slots[i];
+  // CHECK-NEXT: Slot &slot = stm::wr(shelf, "{{[^"]*}}/atomic-blocks-in-templates.cpp:[[@LINE-5]]:18 (in take)")->slots[i];
   // CHECK-NEXT: taken = slot.count;
   // CHECK-NEXT: slot.count = 0;
-  // CHECK-NEXT: }, "{{[^"]*}}/atomic-blocks-in-templates.cpp:[[@LINE-9]]:3");
+  // CHECK-NEXT: }, "{{[^"]*}}/atomic-blocks-in-templates.cpp:[[@LINE-9]]:3 (in take)");
   return taken;
 }
 
@@ -65,7 +65,7 @@ template <class S> bool cancelled(S *shelf) {
 template <class S> void alone(S *shelf) {
   using stm::exclusive_atomic;
   exclusive_atomic([&] { shelf->restocks = 0; });
-  // CHECK: exclusive_atomic([&] { stm::wr(shelf, "{{[^"]*}}/atomic-blocks-in-templates.cpp:[[@LINE-1]]:26")->restocks = 0; }, "{{[^"]*}}/atomic-blocks-in-templates.cpp:[[@LINE-1]]:3");
+  // CHECK: exclusive_atomic([&] { stm::wr(shelf, "{{[^"]*}}/atomic-blocks-in-templates.cpp:[[@LINE-1]]:26 (in alone)")->restocks = 0; }, "{{[^"]*}}/atomic-blocks-in-templates.cpp:[[@LINE-1]]:3 (in alone)");
 }
 
 template <class S> void labelled(S *shelf, std::string &label) {

@@ -24,11 +24,11 @@ long run(Counter *c) {
   // CHECK: stm::atomic([&] { stm::detail::preserve(total); stm::detail::preserve(tally);
   // CHECK-NEXT: total += stm::rd(c)->n;
   // CHECK-NEXT: tally.add();
-  // CHECK-NEXT: }, "{{[^"]*}}/atomic-blocks.cpp:[[@LINE-7]]:3");
+  // CHECK-NEXT: }, "{{[^"]*}}/atomic-blocks.cpp:[[@LINE-7]]:3 (in run)");
   long got = stm::atomic([&] { return c->n; }, "named");
   // CHECK: long got = stm::atomic([&] { return stm::rd(c)->n; }, "named");
   stm::atomic([&] { stm::atomic([&] { c->bump(); }); });
-  // CHECK: stm::atomic([&] { stm::atomic([&] { stm::loc(c)->bump(); }, "{{[^"]*}}/atomic-blocks.cpp:[[@LINE-1]]:21"); }, "{{[^"]*}}/atomic-blocks.cpp:[[@LINE-1]]:3");
+  // CHECK: stm::atomic([&] { stm::atomic([&] { stm::loc(c)->bump(); }, "{{[^"]*}}/atomic-blocks.cpp:[[@LINE-1]]:21 (in run)"); }, "{{[^"]*}}/atomic-blocks.cpp:[[@LINE-1]]:3 (in run)");
   stm::atomic_cancel([c]() mutable { c = nullptr; });
   // CHECK: stm::atomic_cancel([c]() mutable { stm::detail::preserve(c); c = nullptr; }, "{{[^"]*}}");
   return total + got;
@@ -39,8 +39,8 @@ long run(Counter *c) {
 void queue(Counter *c) {
   stm::transaction_queue tq;
   tq.add([c] { c->bump(); });
-  // CHECK: tq.add([c] { stm::detail::safe_point(); stm::loc(c)->bump(); }, stm::detail::task_site{"{{[^"]*}}/atomic-blocks.cpp:[[@LINE-1]]:3"});
+  // CHECK: tq.add([c] { stm::detail::safe_point(); stm::loc(c)->bump(); }, stm::detail::task_site{"{{[^"]*}}/atomic-blocks.cpp:[[@LINE-1]]:3 (in queue)"});
   tq.add([](Counter *d, long k) { d->n += k; }, c, 2L);
-  // CHECK: tq.add([](Counter *d, long k) { stm::wr(d, "{{[^"]*}}")->n += k; }, c, 2L, stm::detail::task_site{"{{[^"]*}}/atomic-blocks.cpp:[[@LINE-1]]:3"});
+  // CHECK: tq.add([](Counter *d, long k) { stm::wr(d, "{{[^"]*}}")->n += k; }, c, 2L, stm::detail::task_site{"{{[^"]*}}/atomic-blocks.cpp:[[@LINE-1]]:3 (in queue)"});
   tq.run();
 }

@@ -23,10 +23,10 @@ long consume() {
   long v = seen;
   return v + (p ? 1 : 0) + (ready.load() ? 1 : 0);
 }
-// CHECK: while (stm::detail::safe_point(), !stm::detail::synchronizing("std::atomic::operator bool at {{.*}}:20:11", [&]() -> decltype(auto) { return stm::detail::converted_value(ready); }))
-// CHECK: app::Node *p = stm::detail::synchronizing("std::atomic::operator app::Node * at {{.*}}:22:18", [&]() -> decltype(auto) { return stm::detail::converted_value(published); });
-// CHECK-NEXT: long v = stm::detail::synchronizing("std::__atomic_base::operator long at {{.*}}:23:12", [&]() -> decltype(auto) { return stm::detail::converted_value(seen); });
-// CHECK-NEXT: return v + (p ? 1 : 0) + (stm::detail::synchronizing("std::atomic::load at {{.*}}:24:29", [&]() -> decltype(auto) { return ready.load(); }) ? 1 : 0);
+// CHECK: while (stm::detail::safe_point(), !stm::detail::synchronizing("std::atomic::operator bool at {{.*}}:20:11 (in consume)", [&]() -> decltype(auto) { return stm::detail::converted_value(ready); }))
+// CHECK: app::Node *p = stm::detail::synchronizing("std::atomic::operator app::Node * at {{.*}}:22:18 (in consume)", [&]() -> decltype(auto) { return stm::detail::converted_value(published); });
+// CHECK-NEXT: long v = stm::detail::synchronizing("std::__atomic_base::operator long at {{.*}}:23:12 (in consume)", [&]() -> decltype(auto) { return stm::detail::converted_value(seen); });
+// CHECK-NEXT: return v + (p ? 1 : 0) + (stm::detail::synchronizing("std::atomic::load at {{.*}}:24:29 (in consume)", [&]() -> decltype(auto) { return ready.load(); }) ? 1 : 0);
 
 // Types the instrumented text could not name at the read: one in an unnamed
 // namespace, a private member type, and an explicit call of the conversion.
@@ -48,4 +48,4 @@ public:
 bool running(Stack &stack) {
   return phase == Phase::Running && !stack.top() && ready.operator bool();
 }
-// CHECK: return stm::detail::synchronizing("std::atomic::operator (anonymous namespace)::Phase at {{.*}}:49:10", [&]() -> decltype(auto) { return stm::detail::converted_value(phase); }) == Phase::Running && !(stm::detail::inevitable_hook("call to 'Stack::top' at {{.*}}:49:38"), stm::detail::synchronizing("std::atomic::operator Stack::Cell * at {{.*}}:49:38", [&]() -> decltype(auto) { return stm::detail::converted_value(stack.top()); })) && stm::detail::synchronizing("std::atomic::operator bool at {{.*}}:49:53", [&]() -> decltype(auto) { return ready.operator bool(); });
+// CHECK: return stm::detail::synchronizing("std::atomic::operator (anonymous namespace)::Phase at {{.*}}:49:10 (in running)", [&]() -> decltype(auto) { return stm::detail::converted_value(phase); }) == Phase::Running && !(stm::detail::inevitable_hook("call to 'Stack::top' at {{.*}}:49:38 (in running)"), stm::detail::synchronizing("std::atomic::operator Stack::Cell * at {{.*}}:49:38 (in running)", [&]() -> decltype(auto) { return stm::detail::converted_value(stack.top()); })) && stm::detail::synchronizing("std::atomic::operator bool at {{.*}}:49:53 (in running)", [&]() -> decltype(auto) { return ready.operator bool(); });

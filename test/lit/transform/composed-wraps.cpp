@@ -34,7 +34,7 @@ template <typename T> void clear_all() { values<T>().clear(); }
 int main() {
   Counter *c = stm::make<Counter>();
   stm::atomic([&] { INCREMENT(c->value); });
-  // CHECK: stm::atomic([&] { INCREMENT(stm::wr(c, "{{[^"]*}}composed-wraps.cpp:[[#@LINE-1]]:21")->value); }, "{{[^"]*}}");
+  // CHECK: stm::atomic([&] { INCREMENT(stm::wr(c, "{{[^"]*}}composed-wraps.cpp:[[#@LINE-1]]:21 (in main)")->value); }, "{{[^"]*}}");
   clear_all<int>();
   std::printf("%c %zu %ld\n", decimal_point<char>(std::locale::classic()), values<int>().size(),
               c->value);

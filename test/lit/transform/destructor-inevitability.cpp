@@ -29,5 +29,5 @@ void deposit(Account *a) {
   });
 }
 // CHECK: Quiet quiet;
-// CHECK-NEXT: stm::detail::inevitable_hook("construction of 'receipt', whose destructor needs inevitability, at {{[^"]*}}:[[@LINE-6]]:13"); Receipt receipt;
+// CHECK-NEXT: stm::detail::inevitable_hook("construction of 'receipt', whose destructor needs inevitability, at {{[^"]*}}:[[@LINE-6]]:13 (in deposit)"); Receipt receipt;
 // CHECK-NEXT: stm::detail::inevitable_hook("construction of 'envelope', whose destructor needs inevitability, at {{[^"]*}}"); Envelope envelope;

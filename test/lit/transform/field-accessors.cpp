@@ -19,19 +19,19 @@ struct Table : stm::object {
   Stats &summary() { return stats; }
   long &first() { return (*this)[0]; }
 };
-// CHECK: long &operator[](int i) { return stm::wr(this, "{{[^"]*}}field-accessors.cpp:17:36")->cells[i]; }
+// CHECK: long &operator[](int i) { return stm::wr(this, "{{[^"]*}}field-accessors.cpp:17:36 (in Table::operator[])")->cells[i]; }
 // CHECK-NEXT: const long &operator[](int i) const { return stm::rd(this)->cells[i]; }
-// CHECK-NEXT: Stats &summary() { return stm::wr(this, "{{[^"]*}}:19:29")->stats; }
+// CHECK-NEXT: Stats &summary() { return stm::wr(this, "{{[^"]*}}:19:29 (in Table::summary)")->stats; }
 // CHECK-NEXT: long &first() { stm::detail::safe_point(); return (*stm::rd(this))[0]; }
 
 template <class T> struct Ring : stm::object {
   T slots[4] = {};
   T &at(int i) { return slots[i % 4]; }
 };
-// CHECK: T &at(int i) { return stm::wr(this, "{{[^"]*}}:29:25")->slots[i % 4]; }
+// CHECK: T &at(int i) { return stm::wr(this, "{{[^"]*}}:29:25 (in Ring::at)")->slots[i % 4]; }
 
 inline long &cell0(Table *t) { return t->cells[0]; }
-// CHECK: inline long &cell0(Table *t) { return stm::wr(t, "{{[^"]*}}:33:39")->cells[0]; }
+// CHECK: inline long &cell0(Table *t) { return stm::wr(t, "{{[^"]*}}:33:39 (in cell0)")->cells[0]; }
 
 void use(Table *t, Ring<long> *r) {
   (*t)[1] += 2;

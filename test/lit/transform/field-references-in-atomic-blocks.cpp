@@ -26,12 +26,12 @@ void deposit_all(Bank *bank, long amount) {
     add(bank->accounts[1].balance, first.balance);
   });
 }
-// CHECK: for (Account &a : stm::wr(bank, "{{.*}}field-references-in-atomic-blocks.cpp:21:23")->accounts)
+// CHECK: for (Account &a : stm::wr(bank, "{{.*}}field-references-in-atomic-blocks.cpp:21:23 (in deposit_all)")->accounts)
 // CHECK-NEXT: { stm::detail::safe_point(); a.balance += amount; }
-// CHECK-NEXT: long &fees = stm::wr(bank, "{{.*}}:23:18")->fees;
+// CHECK-NEXT: long &fees = stm::wr(bank, "{{.*}}:23:18 (in deposit_all)")->fees;
 // CHECK-NEXT: fees += 1;
 // CHECK-NEXT: const Account &first = stm::rd(bank)->accounts[0];
-// CHECK-NEXT: add(stm::wr(bank, "{{.*}}:26:9")->accounts[1].balance, first.balance);
+// CHECK-NEXT: add(stm::wr(bank, "{{.*}}:26:9 (in deposit_all)")->accounts[1].balance, first.balance);
 // CHECK-NOT: inevitable_hook
 
 // A mutable member written through a const reference: a write of the object.
@@ -41,5 +41,5 @@ void count_read(Bank *bank) {
     ++first.reads;
   });
 }
-// CHECK: const Account &first = stm::wr(bank, "{{.*}}:40:28")->accounts[0];
+// CHECK: const Account &first = stm::wr(bank, "{{.*}}:40:28 (in count_read)")->accounts[0];
 // CHECK-NEXT: ++first.reads;

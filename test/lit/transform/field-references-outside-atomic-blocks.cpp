@@ -25,17 +25,17 @@ void touch(Node &n, long by) {
   auto &[x, y] = n.where;
   x = y + 1;
 }
-// CHECK: long &v = stm::wr(n, "{{[^"]*}}field-references-outside-atomic-blocks.cpp:22:13").value;
+// CHECK: long &v = stm::wr(n, "{{[^"]*}}field-references-outside-atomic-blocks.cpp:22:13 (in touch)").value;
 // CHECK-NEXT: v += by;
 // CHECK-NEXT: v = std::max(v * 2, by);
-// CHECK-NEXT: auto &[x, y] = stm::wr(n, "{{[^"]*}}:25:18").where;
+// CHECK-NEXT: auto &[x, y] = stm::wr(n, "{{[^"]*}}:25:18 (in touch)").where;
 // CHECK-NEXT: x = y + 1;
 
 void clear(Node *n) {
   for (long &item : n->items)
     item = 0;
 }
-// CHECK: for (long &item : stm::wr(n, "{{[^"]*}}:35:21")->items)
+// CHECK: for (long &item : stm::wr(n, "{{[^"]*}}:35:21 (in clear)")->items)
 // CHECK-NEXT: item = 0;
 
 // A loop outside the live range keeps its safe point.
@@ -60,6 +60,6 @@ void queue(Node *a, Node *b) {
     }, n);
   tq.run();
 }
-// CHECK: long &v = stm::wr(n, "{{[^"]*}}:57:17")->value;
+// CHECK: long &v = stm::wr(n, "{{[^"]*}}:57:17 (in queue)")->value;
 // CHECK-NEXT: touch(*n, v);
 // CHECK-NEXT: v += 1;

@@ -13,6 +13,6 @@ void sites(Cell *c) {
   stm::atomic([&] { c->v = 2; });
   stm::atomic([&] { c->v = 3; }, "named block");
 }
-// CHECK: stm::wr(c, "{{[^"]*}}/site-ids.cpp:[[@LINE-4]]:3")->v = 1;
-// CHECK-NEXT: stm::atomic([&] { stm::wr(c, "{{[^"]*}}/site-ids.cpp:[[@LINE-4]]:21")->v = 2; }, "{{[^"]*}}/site-ids.cpp:[[@LINE-4]]:3");
-// CHECK-NEXT: stm::atomic([&] { stm::wr(c, "{{[^"]*}}/site-ids.cpp:[[@LINE-4]]:21")->v = 3; }, "named block");
+// CHECK: stm::wr(c, "{{[^"]*}}/site-ids.cpp:[[@LINE-4]]:3 (in sites)")->v = 1;
+// CHECK-NEXT: stm::atomic([&] { stm::wr(c, "{{[^"]*}}/site-ids.cpp:[[@LINE-4]]:21 (in sites)")->v = 2; }, "{{[^"]*}}/site-ids.cpp:[[@LINE-4]]:3 (in sites)");
+// CHECK-NEXT: stm::atomic([&] { stm::wr(c, "{{[^"]*}}/site-ids.cpp:[[@LINE-4]]:21 (in sites)")->v = 3; }, "named block");

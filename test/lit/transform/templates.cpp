@@ -19,7 +19,7 @@ template <class P> long first(P p) { return p->value + p->next->value; }
 // CHECK: template <class P> long first(P p) { stm::detail::safe_point(); return stm::rd(p)->value + stm::rd(stm::rd(p)->next)->value; }
 
 template <class P> void store(P p, long v) { p->value = v; }
-// CHECK: template <class P> void store(P p, long v) { stm::detail::safe_point(); stm::wr(p, "{{[^"]*}}/templates.cpp:[[@LINE-1]]:46")->value = v; }
+// CHECK: template <class P> void store(P p, long v) { stm::detail::safe_point(); stm::wr(p, "{{[^"]*}}/templates.cpp:[[@LINE-1]]:46 (in store)")->value = v; }
 
 template <class F> void twice(F f) { f(); f(); }
 // CHECK: template <class F> void twice(F f) { stm::detail::safe_point(); f(); f(); }

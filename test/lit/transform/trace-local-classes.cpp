@@ -1,8 +1,8 @@
 // A class local to a function gets a trace function that -Wall -Werror
 // accepts (its alias is otherwise an unused local typedef).
-// RUN: rm -rf %t && mkdir -p %t
+// RUN: rm -rf %t && mkdir -p %t && %blank_directives %s %t
 // RUN: %clangxx -fplugin=%plugin -std=c++17 -I%stmify_include -Wall -Wextra -Werror -fsyntax-only %s
-// RUN: %stmify --stdout %s -- -std=c++17 -I%stmify_include > %t/out.cpp
+// RUN: %stmify --stdout %t/trace-local-classes.cpp -- -std=c++17 -I%stmify_include > %t/out.cpp
 // RUN: FileCheck %s < %t/out.cpp
 // RUN: %gxx -std=c++17 -Wall -Wextra -Werror -D__STMIFY__=1 -I%stmify_include -fsyntax-only %t/out.cpp
 #include <stmify/stm.hpp>

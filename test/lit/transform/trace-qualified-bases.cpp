@@ -1,9 +1,9 @@
 // Bases are named fully qualified in the trace function, which sits inside
 // the class: there a name of the base-specifier may mean an inherited member
 // (here `kind`, the base's own member type).
-// RUN: rm -rf %t && mkdir -p %t
+// RUN: rm -rf %t && mkdir -p %t && %blank_directives %s %t
 // RUN: %clangxx -fplugin=%plugin -std=c++17 -I%stmify_include -Wall -Wextra -Werror -fsyntax-only %s
-// RUN: %stmify --stdout %s -- -std=c++17 -I%stmify_include > %t/out.cpp
+// RUN: %stmify --stdout %t/trace-qualified-bases.cpp -- -std=c++17 -I%stmify_include > %t/out.cpp
 // RUN: FileCheck %s < %t/out.cpp
 // RUN: %gxx -std=c++17 -Wall -Wextra -Werror -D__STMIFY__=1 -I%stmify_include -fsyntax-only %t/out.cpp
 #include <stmify/stm.hpp>
