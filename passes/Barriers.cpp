@@ -14,27 +14,26 @@ void BarrierRule::atCall(const CallExpr *E) {
   if (isa<MemberExpr>(Callee) || isa<CXXDependentScopeMemberExpr>(Callee) ||
       isa<UnresolvedMemberExpr>(Callee))
     Callees.insert(Callee);
-  siteArrayWrite(E);
+  siteArrayAccess(E);
 }
 
 // stm::array<T>::set(i, value) gets its site, which the write barrier of the
-// element's card records, as a write through stm::wr does; also in a
-// template, where the array's element type is a parameter. A call through a
-// type that is a template parameter itself is left as written: it may not be
-// an stm::array.
-void BarrierRule::siteArrayWrite(const CallExpr *E) {
+// element's card records, as a write through stm::wr does, and get(i) too in
+// a build with read sites; also in a template, where the array's element
+// type is a parameter. A call through a type that is a template parameter
+// itself is left as written: it may not be an stm::array.
+void BarrierRule::siteArrayAccess(const CallExpr *E) {
   const Expr *Callee = E->getCallee()->IgnoreParenImpCasts();
-  unsigned Written = E->getNumArgs();
+  llvm::StringRef Name;
+  bool Resolved = false;
   if (const auto *Member = dyn_cast<MemberExpr>(Callee)) {
     const auto *Method = dyn_cast<CXXMethodDecl>(Member->getMemberDecl());
-    if (!Method || !Method->getIdentifier() || Method->getName() != names::ArraySet ||
-        !isStmClass(Method->getParent(), names::ArrayClass) || Written != 3 ||
-        !isa<CXXDefaultArgExpr>(E->getArg(2)))
+    if (!Method || !Method->getIdentifier() || !isStmClass(Method->getParent(), names::ArrayClass))
       return;
+    Name = Method->getName();
+    Resolved = true;
   } else if (const auto *Dependent = dyn_cast<CXXDependentScopeMemberExpr>(Callee)) {
-    const DeclarationName Name = Dependent->getMember();
-    if (!Name.isIdentifier() || Name.getAsIdentifierInfo()->getName() != names::ArraySet ||
-        Written != 2 || Dependent->isImplicitAccess())
+    if (!Dependent->getMember().isIdentifier() || Dependent->isImplicitAccess())
       return;
     QualType Base = Dependent->getBaseType();
     if (Dependent->isArrow())
@@ -45,6 +44,21 @@ void BarrierRule::siteArrayWrite(const CallExpr *E) {
         Specialization ? Specialization->getTemplateName().getAsTemplateDecl() : nullptr;
     const auto *Class = Template ? dyn_cast<CXXRecordDecl>(Template->getTemplatedDecl()) : nullptr;
     if (!isStmClass(Class, names::ArrayClass))
+      return;
+    Name = Dependent->getMember().getAsIdentifierInfo()->getName();
+  } else {
+    return;
+  }
+  // The arguments a call without a site has: set's site is a default
+  // argument of the resolved call; get's is another overload.
+  unsigned Written = E->getNumArgs();
+  if (Name == names::ArraySet) {
+    if (Resolved && (Written != 3 || !isa<CXXDefaultArgExpr>(E->getArg(2))))
+      return;
+    if (!Resolved && Written != 2)
+      return;
+  } else if (Name == names::ArrayGet && Ctx.Options.ReadSites) {
+    if (Written != 1)
       return;
   } else {
     return;

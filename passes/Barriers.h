@@ -32,7 +32,7 @@ public:
   void atTypeidOperand(const clang::Expr *Operand);
 
 private:
-  void siteArrayWrite(const clang::CallExpr *E);
+  void siteArrayAccess(const clang::CallExpr *E);
   void barrierForMember(const clang::Expr *E, const clang::Expr *Base, bool Arrow,
                         bool ImplicitThis, bool Method);
   bool wrapElementAfterIndex(const clang::Expr *Access);

@@ -18,8 +18,10 @@ inline constexpr llvm::StringLiteral ApiNamespace = "stm";
 inline constexpr llvm::StringLiteral ObjectClass = "object";
 // stm::array<T>: element accesses are method calls on a managed object.
 inline constexpr llvm::StringLiteral ArrayClass = "array";
-// stm::array<T>::set(i, value, site): the plugin passes the site.
+// stm::array<T>::set(i, value, site), and get(i, site) in a build with read
+// sites: the plugin passes the site.
 inline constexpr llvm::StringLiteral ArraySet = "set";
+inline constexpr llvm::StringLiteral ArrayGet = "get";
 // stm::atomic and its variants: the lambda argument is an atomic block.
 inline constexpr llvm::StringLiteral AtomicFunctions[] = {"atomic", "atomic_cancel",
                                                           "exclusive_atomic"};

@@ -21,9 +21,8 @@ template <class T> class array final : public object {
   static_assert(std::is_trivially_copyable_v<T> && std::is_trivially_destructible_v<T>,
                 "stm::array<T>: T must be trivially copyable and destructible "
                 "(numbers, plain structs, pointers to managed objects)");
-  static_assert(!is_managed_v<T>,
-                "stm::array<T>: managed objects cannot be stored by value; use "
-                "stm::array<T *>");
+  static_assert(!is_managed_v<T>, "stm::array<T>: managed objects cannot be stored by value; use "
+                                  "stm::array<T *>");
 
 public:
   using value_type = T;
@@ -32,6 +31,11 @@ public:
 
   T get(std::size_t i) const noexcept {
     const array *self = detail::read_object(this);
+    return self->items()[i];
+  }
+  // Built with read sites, the plugin passes the read's site.
+  T get(std::size_t i, const char *site) const noexcept {
+    const array *self = detail::read_object(this, site);
     return self->items()[i];
   }
 

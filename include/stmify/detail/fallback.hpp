@@ -49,8 +49,7 @@ public:
   atomic_depth_scope &operator=(const atomic_depth_scope &) = delete;
 };
 
-template <class F>
-decltype(auto) run_atomic(F &&f, const char * /*site*/ = nullptr) {
+template <class F> decltype(auto) run_atomic(F &&f, const char * /*site*/ = nullptr) {
   std::lock_guard<std::recursive_mutex> lock(global_lock());
   atomic_depth_scope depth;
   return std::forward<F>(f)();
@@ -67,6 +66,7 @@ template <class T, class... Args> T *make_object(Args &&...args) {
 // stm::array in the fallback: plain memory, no barriers.
 template <class T> const T *read_immutable(const T *p) noexcept { return p; }
 template <class T> const T *read_object(const T *p) noexcept { return p; }
+template <class T> const T *read_object(const T *p, const char *) noexcept { return p; }
 template <class A> A *write_array_item(A *p, std::size_t, const char *) noexcept { return p; }
 template <class A> void *allocate_array_memory(std::size_t bytes) {
   void *memory = ::operator new(bytes);

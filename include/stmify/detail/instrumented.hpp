@@ -569,6 +569,9 @@ template <class T, class... Args> T *make_object(Args &&...args) {
 
 template <class T> const T *read_immutable(const T *p) noexcept { return loc(p); }
 template <class T> const T *read_object(const T *p) noexcept { return rd(p); }
+template <class T> const T *read_object(const T *p, const char *site) noexcept {
+  return rd(p, site);
+}
 
 // The write barrier of one element: per card for long arrays.
 template <class A> A *write_array_item(A *p, std::size_t offset, const char *site) noexcept {
