@@ -37,8 +37,9 @@ std::string TransformContext::site(SourceLocation Loc) const {
 
 // The function as a user would look it up: its namespaces, classes and
 // name, without template arguments (a partial specialization's would read
-// `type-parameter-0-0`), lambdas left out, a conversion named by its whole type, a local class's
-// function after the function around it (`f::Local::g`).
+// `type-parameter-0-0`), lambdas left out, a conversion named by its whole
+// type, a local class's function after the function around it
+// (`f::Local::g`).
 std::string TransformContext::functionName(const FunctionDecl *F) const {
   std::string Name;
   if (const auto *Conversion = dyn_cast<CXXConversionDecl>(F)) {

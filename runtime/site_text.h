@@ -13,7 +13,6 @@
 #define STMIFY_RUNTIME_SITE_TEXT_H
 
 #include <algorithm>
-#include <cstdlib>
 #include <optional>
 #include <string>
 #include <string_view>
