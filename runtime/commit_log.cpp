@@ -23,13 +23,32 @@ namespace {
 
 std::mutex g_reclaim_lock;
 commit_entry *g_log_oldest = &g_log_root; // guarded by g_reclaim_lock
+// The entries the reclaimer frees, per pool, before they go back to it in one
+// exchange (guarded by g_reclaim_lock; static, as clearing a table for every
+// possible segment on each reclaim cost more than the rest of it).
+struct entry_chain {
+  commit_entry *first = nullptr, *last = nullptr;
+};
+entry_chain g_chains[kMaxSegments + 1][kEntryPoolClasses];
 std::atomic<std::size_t> g_live_entries{0};
 
 } // namespace
 
 namespace {
 
-constexpr std::size_t kPooledPayload = 1024 - sizeof(commit_entry);
+constexpr std::size_t kSmallestPooled = 256;
+
+constexpr std::size_t pooled_payload(unsigned cls) {
+  return (kSmallestPooled << cls) - sizeof(commit_entry);
+}
+
+// The pool class of a payload; kEntryPoolClasses if it is too large for any.
+unsigned pool_class(std::size_t payload) {
+  unsigned cls = 0;
+  while (cls < kEntryPoolClasses && payload > pooled_payload(cls))
+    ++cls;
+  return cls;
+}
 
 commit_entry *take_pooled(entry_pool &pool) {
   if (!pool.ready)
@@ -45,9 +64,10 @@ commit_entry *take_pooled(entry_pool &pool) {
 commit_entry *new_entry(segment &committer, std::size_t payload) {
   commit_entry *e = nullptr;
   std::size_t capacity = payload;
-  if (payload <= kPooledPayload) {
-    capacity = kPooledPayload;
-    e = take_pooled(committer.entries);
+  const unsigned cls = pool_class(payload);
+  if (cls < kEntryPoolClasses) {
+    capacity = pooled_payload(cls);
+    e = take_pooled(committer.entries[cls]);
   }
   if (!e)
     e = static_cast<commit_entry *>(internal_allocate(sizeof(commit_entry) + capacity));
@@ -70,7 +90,13 @@ void return_chain(entry_pool &pool, commit_entry *first, commit_entry *last) noe
                                               std::memory_order_relaxed));
 }
 
-bool pooled(const commit_entry *e) { return e->capacity == kPooledPayload && e->committer != 0; }
+// The pool an entry goes back to, or null (the root, and large entries).
+entry_pool *pool_of(const commit_entry *e) {
+  const unsigned cls = pool_class(e->capacity);
+  if (e->committer == 0 || cls == kEntryPoolClasses || e->capacity != pooled_payload(cls))
+    return nullptr;
+  return &segment_at(e->committer).entries[cls];
+}
 
 void release_memory(commit_entry *e) noexcept {
   const std::size_t bytes = sizeof(commit_entry) + e->capacity;
@@ -82,8 +108,8 @@ void release_memory(commit_entry *e) noexcept {
 
 void free_entry(commit_entry *e) noexcept {
   g_live_entries.fetch_sub(1, std::memory_order_relaxed);
-  if (pooled(e))
-    return_chain(segment_at(e->committer).entries, e, e);
+  if (entry_pool *pool = pool_of(e))
+    return_chain(*pool, e, e);
   else
     release_memory(e);
 }
@@ -311,11 +337,7 @@ void reclaim_log() noexcept {
       oldest_needed =
           std::min(oldest_needed, seg.last_seen.load(std::memory_order_acquire)->revision);
   }
-  // Entries go back to their committers' pools in one chain per segment.
-  struct chain {
-    commit_entry *first = nullptr, *last = nullptr;
-  };
-  chain chains[kMaxSegments + 1];
+  // Entries go back to their committers' pools in one chain per pool.
   std::size_t freed = 0;
   while (g_log_oldest->revision < oldest_needed) {
     commit_entry *e = g_log_oldest;
@@ -323,11 +345,12 @@ void reclaim_log() noexcept {
     if (e == &g_log_root)
       continue;
     ++freed;
-    if (!pooled(e)) {
+    entry_pool *pool = pool_of(e);
+    if (!pool) {
       release_memory(e);
       continue;
     }
-    chain &c = chains[e->committer];
+    entry_chain &c = g_chains[e->committer][pool - segment_at(e->committer).entries];
     e->recycled = c.first;
     c.first = e;
     if (!c.last)
@@ -335,8 +358,11 @@ void reclaim_log() noexcept {
   }
   g_live_entries.fetch_sub(freed, std::memory_order_relaxed);
   for (unsigned i = 1; i <= g_heap.segments; ++i)
-    if (chains[i].first)
-      return_chain(segment_at(i).entries, chains[i].first, chains[i].last);
+    for (unsigned cls = 0; cls < kEntryPoolClasses; ++cls)
+      if (entry_chain &c = g_chains[i][cls]; c.first) {
+        return_chain(segment_at(i).entries[cls], c.first, c.last);
+        c = {};
+      }
 }
 
 commit_entry *oldest_log_entry() noexcept { return g_log_oldest; }

@@ -76,6 +76,10 @@ struct entry_pool {
   std::atomic<commit_entry *> returned{nullptr};
   commit_entry *ready = nullptr;
 };
+// Small entries are pooled by size: 256, 512 and 1024 bytes with their header.
+// While one segment lags, the log holds every entry committed since, so an
+// entry should not be much larger than its records.
+inline constexpr unsigned kEntryPoolClasses = 3;
 
 // The first record of entry e that writes an object the transaction in `seg`
 // has read (its marker carries the segment's current read version), or null.

@@ -164,7 +164,7 @@ struct segment {
   // which write views are readable (bit i: epoch i; see open_views).
   std::atomic<unsigned> read_view_epoch{0}, write_view_epoch{0};
   unsigned readable_write_views = 0;
-  entry_pool entries;
+  entry_pool entries[kEntryPoolClasses];
   transaction_state tx;
   // Objects created outside atomic blocks whose constructor had not
   // finished when their transaction published: the holder's next transaction

@@ -105,6 +105,15 @@ std::size_t write_index_slots() {
 
 std::size_t log_entries() { return rt::live_log_entries(); }
 
+std::size_t log_entry_bytes() {
+  std::size_t bytes = 0;
+  for (rt::commit_entry *e = rt::oldest_log_entry(); !rt::is_log_end(e);
+       e = e->next.load(std::memory_order_acquire))
+    if (e != &rt::g_log_root)
+      bytes += sizeof(rt::commit_entry) + e->capacity;
+  return bytes;
+}
+
 std::string conflict_report(unsigned top) {
   char *text = nullptr;
   std::size_t size = 0;

@@ -47,6 +47,8 @@ std::size_t backed_up_pieces();
 std::size_t write_index_slots();
 // Commit-log entries not yet freed.
 std::size_t log_entries();
+// Bytes allocated for them, headers included (no thread may commit meanwhile).
+std::size_t log_entry_bytes();
 void reclaim_log();
 // Has segment i (1..N) stopped following the log (see segment::stale)?
 bool segment_is_stale(unsigned i);

@@ -407,11 +407,7 @@ TEST_F(Conflicts, ReadOnlyCodeOutsideAtomicBlocksRefreshesItsSnapshot) {
 
 TEST_F(Conflicts, CommitLogEntriesAreFreedOnceEverySegmentHasThem) {
   Cell *c = committed_cell(0);
-  for (int i = 0; i < 3; ++i) {
-    as(i);
-    stm::detail::ambient_boundary("catch up");
-  }
-  stm::testing::reclaim_log();
+  all_catch_up();
   std::size_t before = stm::testing::log_entries();
   as(1);
   stm_start_transaction();
@@ -426,6 +422,26 @@ TEST_F(Conflicts, CommitLogEntriesAreFreedOnceEverySegmentHasThem) {
   stm::detail::ambient_boundary("catch up");
   stm::testing::reclaim_log();
   EXPECT_LE(stm::testing::log_entries(), before);
+}
+
+// While one segment lags, the log holds every entry committed since: an entry
+// of one small write must not take the space of a large one (they took 1 KiB
+// each, for 48 bytes of records).
+TEST_F(Conflicts, ALaggingSegmentPinsLogEntriesSizedToTheirRecords) {
+  Cell *c = committed_cell(0);
+  all_catch_up();
+  const std::size_t entries = stm::testing::log_entries();
+  const std::size_t bytes = stm::testing::log_entry_bytes();
+  as(1);
+  constexpr int kCommits = 100;
+  for (int i = 0; i < kCommits; ++i) {
+    stm_start_transaction();
+    set(c, i);
+    ASSERT_EQ(stm_commit_transaction(), 0);
+  }
+  stm::testing::reclaim_log();
+  ASSERT_EQ(stm::testing::log_entries(), entries + kCommits) << "threads 0 and 2 lag";
+  EXPECT_LE(stm::testing::log_entry_bytes() - bytes, std::size_t(kCommits) * 256);
 }
 
 } // namespace

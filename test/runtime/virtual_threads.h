@@ -48,6 +48,16 @@ protected:
     return c;
   }
 
+  // Every thread imports what was committed, and the log frees what all
+  // have seen.
+  void all_catch_up() {
+    for (int i = 0; i < static_cast<int>(threads_.size()); ++i) {
+      as(i);
+      stm::detail::ambient_boundary("catch up");
+    }
+    stm::testing::reclaim_log();
+  }
+
   // Thread 1 writes c's `other` outside atomic blocks, then thread 2 commits
   // c's `value`; thread 1 has not imported that commit yet.
   Cell *commit_after_own_write(long other, long value) {
