@@ -87,28 +87,36 @@ __attribute__((noinline)) void _stm_atomic_begin(const char *site) noexcept {
 }
 
 int _stm_atomic_commit(void) noexcept {
-  thread_record &t = running_thread("commit");
-  runtime_scope scope;
-  if (t.seg->tx.kind != tx_kind::atomic)
-    fatal("commit without an atomic transaction");
-  return commit_atomic(t) ? 1 : 0;
+  std::vector<tx_callback> due;
+  bool committed;
+  {
+    thread_record &t = running_thread("commit");
+    runtime_scope scope;
+    if (t.seg->tx.kind != tx_kind::atomic)
+      fatal("commit without an atomic transaction");
+    committed = commit_atomic(t, due);
+  }
+  run_callbacks(due);
+  return committed ? 1 : 0;
 }
 
-void _stm_atomic_rollback(void) noexcept {
-  thread_record &t = running_thread("rollback");
-  runtime_scope scope;
-  if (t.seg->tx.kind != tx_kind::atomic)
-    fatal("rollback without an atomic transaction");
-  abort_atomic(t, rollback::abort);
+namespace {
+void roll_back(rollback kind, const char *what) noexcept {
+  std::vector<tx_callback> due;
+  {
+    thread_record &t = running_thread(what);
+    runtime_scope scope;
+    if (t.seg->tx.kind != tx_kind::atomic)
+      fatal("%s without an atomic transaction", what);
+    abort_atomic(t, kind, due);
+  }
+  run_callbacks(due);
 }
+} // namespace
 
-void _stm_atomic_cancel(void) noexcept {
-  thread_record &t = running_thread("cancel");
-  runtime_scope scope;
-  if (t.seg->tx.kind != tx_kind::atomic)
-    fatal("cancel without an atomic transaction");
-  abort_atomic(t, rollback::cancel);
-}
+void _stm_atomic_rollback(void) noexcept { roll_back(rollback::abort, "rollback"); }
+
+void _stm_atomic_cancel(void) noexcept { roll_back(rollback::cancel, "cancel"); }
 
 void _stm_on_commit(void (*run)(void *), void *context) noexcept {
   thread_record &t = running_thread("on_commit");

@@ -103,6 +103,11 @@ std::size_t write_index_slots() {
   return t && t->seg ? t->seg->tx.written_at.bucket_count() : 0;
 }
 
+bool in_runtime_code() {
+  const thread_record *t = rt::current_thread();
+  return t && t->runtime_depth > 0;
+}
+
 std::size_t log_entries() { return rt::live_log_entries(); }
 
 std::size_t log_entry_bytes() {

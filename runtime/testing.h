@@ -34,6 +34,9 @@ void never_block(bool on);
 // slot is open to the next holder, before waiters are told.
 void in_next_slot_release(void (*hook)());
 
+// Is the current thread inside the runtime (its blocking calls then count as
+// the runtime's, not the program's)?
+bool in_runtime_code();
 // The segment the current thread holds (0 if none).
 unsigned current_segment();
 // Does the current transaction's read marker lie on the object with this header?

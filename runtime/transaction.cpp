@@ -387,13 +387,6 @@ void next_read_version(thread_record &t, segment &seg) noexcept {
   t.view->read_version = static_cast<_stm_read_version_t>(seg.read_version);
 }
 
-void run_callbacks(std::vector<tx_callback> &callbacks) noexcept {
-  std::vector<tx_callback> pending;
-  pending.swap(callbacks);
-  for (const tx_callback &c : pending)
-    c.run(c.context);
-}
-
 } // namespace
 
 // ------------------------------------------------------------ state
@@ -649,7 +642,14 @@ void doom_if_forced(thread_record &t) noexcept {
   _stm_set_countdown(t.view, 0);
 }
 
-bool commit_atomic(thread_record &t) noexcept {
+void run_callbacks(std::vector<tx_callback> &callbacks) noexcept {
+  std::vector<tx_callback> pending;
+  pending.swap(callbacks);
+  for (const tx_callback &c : pending)
+    c.run(c.context);
+}
+
+bool commit_atomic(thread_record &t, std::vector<tx_callback> &due) noexcept {
   segment &seg = *t.seg;
   const bool forced = forced_abort_due(t);
   if (forced && !t.forced.measured) {
@@ -659,23 +659,21 @@ bool commit_atomic(thread_record &t) noexcept {
   if (seg.tx.doomed || forced || !publish(seg, true)) {
     if (forced && !seg.tx.doomed)
       seg.tx.conflict.kind = conflict_kind::forced;
-    abort_atomic(t, rollback::abort);
+    abort_atomic(t, rollback::abort, due);
     return false;
   }
   ++seg.stats.commits;
   if (__builtin_expect(g_observing, 0))
     note_commit(seg);
   t.consecutive_aborts = 0;
-  std::vector<tx_callback> on_commit;
-  on_commit.swap(seg.tx.on_commit);
+  due.swap(seg.tx.on_commit);
   seg.tx.clear();
   t.view->atomic_depth = 0;
   begin_ambient(t);
-  run_callbacks(on_commit);
   return true;
 }
 
-void abort_atomic(thread_record &t, rollback kind) noexcept {
+void abort_atomic(thread_record &t, rollback kind, std::vector<tx_callback> &due) noexcept {
   segment &seg = *t.seg;
   transaction_state &tx = seg.tx;
   if (tx.inevitable)
@@ -693,8 +691,7 @@ void abort_atomic(thread_record &t, rollback kind) noexcept {
       free_unpublished(seg, c.start);
   for (auto it = tx.preserved.rbegin(); it != tx.preserved.rend(); ++it)
     std::memcpy(it->address, tx.preserved_bytes.data() + it->saved, it->size);
-  std::vector<tx_callback> on_abort;
-  on_abort.swap(tx.on_abort);
+  due.swap(tx.on_abort);
   ++seg.stats.aborts;
   if (__builtin_expect(g_observing, 0))
     note_abort(seg, kind == rollback::cancel);
@@ -708,7 +705,6 @@ void abort_atomic(thread_record &t, rollback kind) noexcept {
     tx.created.push_back(c);
     tx.created_bytes += c.size;
   }
-  run_callbacks(on_abort);
 }
 
 // ------------------------------------------------------------ writes

@@ -61,6 +61,10 @@ template <class...> inline constexpr bool dependent_false = false;
 
 struct access; // reaches the runtime's parts of managed objects
 
+// Which end of the enclosing atomic block a handler waits for (stm::on_commit,
+// stm::on_abort).
+enum class transaction_end { commit, abort };
+
 // Makes `new T` on a managed class a compile error in both builds: managed
 // objects come from stm::make (which uses the global ::new).
 class allocated_by_make {
@@ -169,6 +173,29 @@ decltype(auto) exclusive_atomic(F &&f, const char *site = nullptr) {
   if (is_atomic())
     throw nesting_error("stm::exclusive_atomic called inside an atomic block");
   return detail::run_atomic(std::forward<F>(f), site);
+}
+
+// Runs f() once the enclosing atomic block has committed: once, in the thread
+// that ran the block, after the block (outside any atomic block). Output or
+// other calls that cannot be rolled back belong here: inside the block they
+// make it inevitable (it then runs alone), in a handler they do not. Handlers
+// run in the order they were added; one added in a nested block waits for the
+// outermost block. f is moved or copied into the handler: capture by value
+// what it uses, as the block's locals are gone when it runs. An exception
+// leaving f ends the program (std::terminate). Outside atomic blocks, f runs
+// at once.
+template <class F> void on_commit(F &&f) {
+  detail::add_end_handler(std::forward<F>(f), detail::transaction_end::commit);
+}
+
+// Runs f() each time the enclosing atomic block is rolled back (after a
+// conflict, or by stm::atomic_cancel), after the rollback and before the
+// block runs again; f is dropped when the block commits. As for on_commit,
+// f is a copy, runs outside any atomic block and must not throw. Outside
+// atomic blocks, and in the fallback build (where nothing rolls back), f
+// never runs.
+template <class F> void on_abort(F &&f) {
+  detail::add_end_handler(std::forward<F>(f), detail::transaction_end::abort);
 }
 
 // Allocates a managed object and constructs it with args. Managed objects are

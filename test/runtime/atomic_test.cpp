@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <stdexcept>
+#include <vector>
 
 namespace stmtest {
 namespace {
@@ -160,6 +161,67 @@ TEST_F(Atomic, ExceptionFromALosingAttemptRunsTheBlockAgain) {
   });
   EXPECT_EQ(attempts, 2);
   EXPECT_EQ(get(c), 6);
+}
+
+// Handlers run after their end of the block, each once, as the program's
+// code: outside the block and outside the runtime, so that they may block
+// or run atomic blocks of their own.
+TEST_F(Atomic, HandlersRunOnceAtTheirEndOfTheBlockAsTheProgramsCode) {
+  Cell *c = committed_cell(0);
+  as(1);
+  struct seen {
+    int commits = 0, aborts = 0, inside = 0;
+    std::vector<int> order;
+  } s;
+  const auto where = [&s] {
+    if (stm::is_atomic() || stm::testing::in_runtime_code())
+      ++s.inside;
+  };
+  int attempts = 0;
+  stm::atomic([&] {
+    ++attempts;
+    stm::on_commit([&s, where] {
+      where();
+      ++s.commits;
+      s.order.push_back(1);
+    });
+    stm::on_abort([&s, where] {
+      where();
+      ++s.aborts;
+    });
+    stm::on_commit([&s, c] {
+      s.order.push_back(2);
+      stm::atomic([&] { set(c, get(c) + 10); });
+    });
+    EXPECT_EQ(s.commits, 0) << "not before the block commits";
+    const long v = get(c);
+    if (attempts == 1)
+      foreign_write(c, 5);
+    set(c, v + 1);
+  });
+  EXPECT_EQ(attempts, 2);
+  EXPECT_EQ(s.commits, 1);
+  EXPECT_EQ(s.aborts, 1);
+  EXPECT_EQ(s.inside, 0);
+  EXPECT_EQ(s.order, (std::vector<int>{1, 2}));
+  EXPECT_EQ(get(c), 16);
+}
+
+TEST_F(Atomic, AbortHandlersRunWhenACancelledBlockRollsBack) {
+  as(1);
+  int commits = 0, aborts = 0;
+  EXPECT_THROW(stm::atomic_cancel([&] {
+                 stm::on_commit([&commits] { ++commits; });
+                 stm::on_abort([&aborts] { ++aborts; });
+                 throw 42;
+               }),
+               int);
+  EXPECT_EQ(commits, 0);
+  EXPECT_EQ(aborts, 1);
+  stm::on_abort([&aborts] { ++aborts; });
+  stm::on_commit([&commits] { ++commits; });
+  EXPECT_EQ(aborts, 1) << "outside atomic blocks an abort handler never runs";
+  EXPECT_EQ(commits, 1) << "and a commit handler runs at once";
 }
 
 TEST_F(Atomic, AtomicCancelRollsBack) {

@@ -16,9 +16,11 @@
 #include <exception>
 #include <mutex>
 #include <new>
+#include <optional>
 #include <stmify/detail/task.hpp>
 #include <sys/resource.h>
 #include <utility>
+#include <vector>
 
 namespace stm {
 
@@ -49,10 +51,41 @@ public:
   atomic_depth_scope &operator=(const atomic_depth_scope &) = delete;
 };
 
+// The stm::on_commit handlers of the outermost atomic block this thread runs.
+inline thread_local std::vector<task> commit_handlers;
+
+// Runs them when the block has ended, by its end or by an exception (which
+// commits it), and has released the lock.
+class commit_handlers_scope {
+public:
+  commit_handlers_scope() = default;
+  ~commit_handlers_scope() {
+    std::vector<task> due;
+    due.swap(commit_handlers);
+    for (task &handler : due)
+      handler();
+  }
+  commit_handlers_scope(const commit_handlers_scope &) = delete;
+  commit_handlers_scope &operator=(const commit_handlers_scope &) = delete;
+};
+
 template <class F> decltype(auto) run_atomic(F &&f, const char * /*site*/ = nullptr) {
+  std::optional<commit_handlers_scope> handlers; // destroyed after the lock
+  if (atomic_depth == 0)
+    handlers.emplace();
   std::lock_guard<std::recursive_mutex> lock(global_lock());
   atomic_depth_scope depth;
   return std::forward<F>(f)();
+}
+
+// A lock-holding block never rolls back: on_abort handlers never run.
+template <class F> void add_end_handler(F &&f, transaction_end when) {
+  if (when == transaction_end::abort)
+    return;
+  if (atomic_depth == 0)
+    std::forward<F>(f)();
+  else
+    commit_handlers.emplace_back(std::forward<F>(f));
 }
 
 template <class F> decltype(auto) blocking(const char * /*what*/, F &&call) {

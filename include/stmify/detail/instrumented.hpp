@@ -676,6 +676,32 @@ template <class F> decltype(auto) run_atomic_cancel(F &&f, const char *site) {
   return run_outermost<on_exception::roll_back>(f, site);
 }
 
+// ------------------------------------------------------- end handlers
+
+// A handler of stm::on_commit or stm::on_abort. The runtime calls one of its
+// functions at either end of the transaction: `run` at the end it waits for,
+// `discard` at the other; both delete it.
+template <class Fn> struct end_handler {
+  Fn fn;
+  static void run(void *self) noexcept {
+    std::unique_ptr<end_handler> handler(static_cast<end_handler *>(self));
+    handler->fn();
+  }
+  static void discard(void *self) noexcept { delete static_cast<end_handler *>(self); }
+};
+
+template <class F> void add_end_handler(F &&f, transaction_end when) {
+  if (_stm_tls.atomic_depth == 0) {
+    if (when == transaction_end::commit)
+      std::forward<F>(f)();
+    return;
+  }
+  using handler = end_handler<std::decay_t<F>>;
+  auto *h = new handler{std::forward<F>(f)};
+  _stm_on_commit(when == transaction_end::commit ? &handler::run : &handler::discard, h);
+  _stm_on_abort(when == transaction_end::abort ? &handler::run : &handler::discard, h);
+}
+
 // ------------------------------------------------------- transaction queue
 
 class queue_core;
