@@ -87,30 +87,30 @@ __attribute__((noinline)) void _stm_atomic_begin(const char *site) noexcept {
 }
 
 int _stm_atomic_commit(void) noexcept {
-  std::vector<tx_callback> due;
+  std::vector<end_handler> due;
+  thread_record &t = running_thread("commit");
   bool committed;
   {
-    thread_record &t = running_thread("commit");
     runtime_scope scope;
     if (t.seg->tx.kind != tx_kind::atomic)
       fatal("commit without an atomic transaction");
     committed = commit_atomic(t, due);
   }
-  run_callbacks(due);
+  run_end_handlers(t, due, committed);
   return committed ? 1 : 0;
 }
 
 namespace {
 void roll_back(rollback kind, const char *what) noexcept {
-  std::vector<tx_callback> due;
+  std::vector<end_handler> due;
+  thread_record &t = running_thread(what);
   {
-    thread_record &t = running_thread(what);
     runtime_scope scope;
     if (t.seg->tx.kind != tx_kind::atomic)
       fatal("%s without an atomic transaction", what);
     abort_atomic(t, kind, due);
   }
-  run_callbacks(due);
+  run_end_handlers(t, due, false);
 }
 } // namespace
 
@@ -126,6 +126,12 @@ void _stm_on_commit(void (*run)(void *), void *context) noexcept {
 void _stm_on_abort(void (*run)(void *), void *context) noexcept {
   thread_record &t = running_thread("on_abort");
   t.seg->tx.on_abort.push_back({run, context});
+}
+
+void _stm_add_end_handler(void (*on_commit)(void *), void (*on_abort)(void *),
+                          void *context) noexcept {
+  thread_record &t = running_thread("end handler");
+  t.seg->tx.handlers.push_back({on_commit, on_abort, context});
 }
 
 void _stm_ambient_boundary(const char * /*what*/) noexcept {

@@ -76,10 +76,13 @@ struct entry_pool {
   std::atomic<commit_entry *> returned{nullptr};
   commit_entry *ready = nullptr;
 };
-// Small entries are pooled by size: 256, 512 and 1024 bytes with their header.
-// While one segment lags, the log holds every entry committed since, so an
-// entry should not be much larger than its records.
-inline constexpr unsigned kEntryPoolClasses = 3;
+// Entries are pooled by size, in powers of two from 256 bytes to 4 KiB with
+// their header: while one segment lags, the log holds every entry committed
+// since, so an entry should not be much larger than its records; and an
+// entry that comes from a pool does not take the internal allocator's lock.
+// Larger entries go back to the internal allocator, where any segment (and
+// the backups) can use their memory again.
+inline constexpr unsigned kEntryPoolClasses = 5;
 
 // The first record of entry e that writes an object the transaction in `seg`
 // has read (its marker carries the segment's current read version), or null.

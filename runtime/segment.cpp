@@ -77,6 +77,7 @@ void transaction_state::clear() noexcept {
   frames_below = 0;
   on_commit.clear();
   on_abort.clear();
+  handlers.clear();
 }
 
 } // namespace stm::rt

@@ -61,10 +61,19 @@ private:
   std::size_t current_ = 0, used_ = 0;
 };
 
-// Run when the transaction commits or aborts (the transaction queue's tasks
-// added by an atomic block are queued only if it commits).
+// The runtime's own work at the end of a transaction, run inside the runtime
+// before anything else (the transaction queue's tasks added by an atomic
+// block are queued only if it commits).
 struct tx_callback {
   void (*run)(void *);
+  void *context;
+};
+
+// A program's handler (stm::on_commit, stm::on_abort): one of its functions
+// runs at each end, after the runtime's callbacks, as the program's code.
+struct end_handler {
+  void (*on_commit)(void *);
+  void (*on_abort)(void *);
   void *context;
 };
 
@@ -119,6 +128,7 @@ struct transaction_state {
   std::uintptr_t frames_below = 0;
   std::vector<unsigned char> preserved_bytes;
   std::vector<tx_callback> on_commit, on_abort;
+  std::vector<end_handler> handlers;
 
   bool has_effects() const { return !writes.empty() || !created.empty(); }
   void record_write(const write_record &w);

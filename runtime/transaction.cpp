@@ -642,14 +642,29 @@ void doom_if_forced(thread_record &t) noexcept {
   _stm_set_countdown(t.view, 0);
 }
 
+namespace {
 void run_callbacks(std::vector<tx_callback> &callbacks) noexcept {
   std::vector<tx_callback> pending;
   pending.swap(callbacks);
   for (const tx_callback &c : pending)
     c.run(c.context);
 }
+} // namespace
 
-bool commit_atomic(thread_record &t, std::vector<tx_callback> &due) noexcept {
+void run_end_handlers(thread_record &t, std::vector<end_handler> &due, bool committed) noexcept {
+  if (due.empty())
+    return;
+  const unsigned consecutive_aborts = t.consecutive_aborts;
+  const auto forced = t.forced;
+  for (const end_handler &h : due)
+    (committed ? h.on_commit : h.on_abort)(h.context);
+  if (!committed) {
+    t.consecutive_aborts = consecutive_aborts;
+    t.forced = forced;
+  }
+}
+
+bool commit_atomic(thread_record &t, std::vector<end_handler> &due) noexcept {
   segment &seg = *t.seg;
   const bool forced = forced_abort_due(t);
   if (forced && !t.forced.measured) {
@@ -666,14 +681,17 @@ bool commit_atomic(thread_record &t, std::vector<tx_callback> &due) noexcept {
   if (__builtin_expect(g_observing, 0))
     note_commit(seg);
   t.consecutive_aborts = 0;
-  due.swap(seg.tx.on_commit);
+  std::vector<tx_callback> on_commit;
+  on_commit.swap(seg.tx.on_commit);
+  due.swap(seg.tx.handlers);
   seg.tx.clear();
   t.view->atomic_depth = 0;
   begin_ambient(t);
+  run_callbacks(on_commit);
   return true;
 }
 
-void abort_atomic(thread_record &t, rollback kind, std::vector<tx_callback> &due) noexcept {
+void abort_atomic(thread_record &t, rollback kind, std::vector<end_handler> &due) noexcept {
   segment &seg = *t.seg;
   transaction_state &tx = seg.tx;
   if (tx.inevitable)
@@ -691,7 +709,9 @@ void abort_atomic(thread_record &t, rollback kind, std::vector<tx_callback> &due
       free_unpublished(seg, c.start);
   for (auto it = tx.preserved.rbegin(); it != tx.preserved.rend(); ++it)
     std::memcpy(it->address, tx.preserved_bytes.data() + it->saved, it->size);
-  due.swap(tx.on_abort);
+  std::vector<tx_callback> on_abort;
+  on_abort.swap(tx.on_abort);
+  due.swap(tx.handlers);
   ++seg.stats.aborts;
   if (__builtin_expect(g_observing, 0))
     note_abort(seg, kind == rollback::cancel);
@@ -705,6 +725,7 @@ void abort_atomic(thread_record &t, rollback kind, std::vector<tx_callback> &due
     tx.created.push_back(c);
     tx.created_bytes += c.size;
   }
+  run_callbacks(on_abort);
 }
 
 // ------------------------------------------------------------ writes

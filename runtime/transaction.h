@@ -15,7 +15,7 @@ namespace stm::rt {
 
 struct segment;
 struct thread_record;
-struct tx_callback;
+struct end_handler;
 
 // Brings seg up to date with the log. An atomic transaction that is not
 // inevitable stops at the first entry that writes something it read: it is
@@ -50,17 +50,21 @@ bool try_restart_ambient(thread_record &t) noexcept;
 
 void begin_atomic(thread_record &t, const char *site) noexcept;
 // Commits; false if the transaction lost a conflict (it is then rolled back).
-// The callbacks its end makes due (on commit, or on abort) are moved to `due`:
-// the caller runs them with run_callbacks once it has left the runtime, as
-// the program's code (they may block, or run atomic blocks of their own).
-bool commit_atomic(thread_record &t, std::vector<tx_callback> &due) noexcept;
+// The program's handlers are moved to `due`: the caller runs their function
+// for the end the transaction had (run_end_handlers) once it has left the
+// runtime, as the program's code (they may block, or run atomic blocks).
+bool commit_atomic(thread_record &t, std::vector<end_handler> &due) noexcept;
 // Rolls the transaction back. After an abort, the block runs again: the
 // objects it created are freed and the abort counts towards the retry limit.
 // A cancelled block (stm::atomic_cancel) ends: the objects it created become
 // the ambient transaction's (the exception may refer to them).
 enum class rollback { abort, cancel };
-void abort_atomic(thread_record &t, rollback kind, std::vector<tx_callback> &due) noexcept;
-void run_callbacks(std::vector<tx_callback> &callbacks) noexcept;
+void abort_atomic(thread_record &t, rollback kind, std::vector<end_handler> &due) noexcept;
+// Runs each handler's function for the end its transaction had. After an
+// abort, the block's retry state (how many attempts aborted, the forced
+// aborts' plan) is kept across them: an atomic block a handler runs must not
+// count as the retried block's next attempt.
+void run_end_handlers(thread_record &t, std::vector<end_handler> &due, bool committed) noexcept;
 // STMIFY_FORCE_ABORTS: at a safe point of one of the first attempts of an
 // atomic block, marks the attempt to abort there.
 void doom_if_forced(thread_record &t) noexcept;

@@ -217,6 +217,13 @@ void _stm_atomic_cancel(void) _STM_NOEXCEPT;
  * aborts (then it runs again). */
 void _stm_on_commit(void (*run)(void *), void *context) _STM_NOEXCEPT;
 void _stm_on_abort(void (*run)(void *), void *context) _STM_NOEXCEPT;
+/* A program's handler (stm::on_commit, stm::on_abort): when the running
+ * atomic transaction ends, on_commit(context) or on_abort(context) runs, after
+ * the callbacks above and outside the runtime, as the program's code (it may
+ * block, or run atomic blocks of its own, which are not attempts of the one
+ * that ended). */
+void _stm_add_end_handler(void (*on_commit)(void *), void (*on_abort)(void *),
+                          void *context) _STM_NOEXCEPT;
 /* Synchronisation the runtime cannot see (operations on std::atomic and the
  * like, inline in the program): before a release, the thread publishes what
  * it wrote; after an acquire, it refreshes its view. Blocking calls and the

@@ -183,7 +183,7 @@ decltype(auto) exclusive_atomic(F &&f, const char *site = nullptr) {
 // outermost block. f is moved or copied into the handler: capture by value
 // what it uses, as the block's locals are gone when it runs. An exception
 // leaving f ends the program (std::terminate). Outside atomic blocks, f runs
-// at once.
+// at once, and an exception from it reaches the caller.
 template <class F> void on_commit(F &&f) {
   detail::add_end_handler(std::forward<F>(f), detail::transaction_end::commit);
 }

@@ -224,6 +224,87 @@ TEST_F(Atomic, AbortHandlersRunWhenACancelledBlockRollsBack) {
   EXPECT_EQ(commits, 1) << "and a commit handler runs at once";
 }
 
+// Every handler is deleted once, whichever end its block had: it runs at
+// one end and is dropped at the other.
+TEST_F(Atomic, EveryHandlerIsDeletedOnceAtEitherEnd) {
+  Cell *c = committed_cell(0);
+  as(1);
+  struct counted {
+    int *deleted;
+    bool owner = true;
+    explicit counted(int *d) : deleted(d) {}
+    counted(counted &&o) noexcept : deleted(o.deleted) { o.owner = false; }
+    counted(const counted &) = delete;
+    ~counted() {
+      if (owner)
+        ++*deleted;
+    }
+    void operator()() const {}
+  };
+  int deleted = 0, attempts = 0;
+  stm::atomic([&] {
+    ++attempts;
+    stm::on_commit(counted(&deleted));
+    stm::on_abort(counted(&deleted));
+    if (attempts == 1)
+      foreign_write(c, 5);
+    set(c, get(c) + 1);
+  });
+  EXPECT_EQ(attempts, 2);
+  EXPECT_EQ(deleted, 4) << "two handlers in each of two attempts";
+  EXPECT_THROW(stm::atomic_cancel([&] {
+                 stm::on_commit(counted(&deleted));
+                 stm::on_abort(counted(&deleted));
+                 throw 1;
+               }),
+               int);
+  EXPECT_EQ(deleted, 6);
+}
+
+// The runtime's own work at the end of a block (the transaction queue's tasks)
+// is done before the program's handlers run: a task that a handler's block
+// adds is queued with it, not dropped with the aborted attempt's.
+TEST_F(Atomic, TasksAHandlersBlockAddsAreQueuedWithIt) {
+  Cell *c = committed_cell(0);
+  as(1);
+  stm::transaction_queue queue;
+  int attempts = 0;
+  stm::atomic([&] {
+    ++attempts;
+    stm::on_abort([&queue] { stm::atomic([&] { queue.add([] {}); }); });
+    queue.add([] {});
+    if (attempts == 1)
+      foreign_write(c, 5);
+    set(c, get(c) + 1);
+  });
+  EXPECT_EQ(attempts, 2);
+  EXPECT_EQ(queue.size(), 2u) << "the handler's task and the committed attempt's";
+}
+
+// An atomic block an abort handler runs is not an attempt of the block being
+// retried: after STMIFY_RETRY_LIMIT (10) aborts the next attempt is
+// inevitable however many blocks the handlers committed meanwhile.
+TEST_F(Atomic, AHandlersBlockIsNotAnAttemptOfTheRetriedBlock) {
+  Cell *c = committed_cell(0);
+  as(1);
+  int attempts = 0, handler_blocks = 0;
+  bool last_inevitable = false;
+  stm::atomic([&] {
+    ++attempts;
+    stm::on_abort([c, &handler_blocks] {
+      stm::atomic([&] { (void)get(c); });
+      ++handler_blocks;
+    });
+    last_inevitable = stm::is_inevitable();
+    if (attempts <= 10)
+      foreign_write(c, attempts);
+    set(c, get(c) + 1);
+  });
+  EXPECT_EQ(attempts, 11);
+  EXPECT_EQ(handler_blocks, 10);
+  EXPECT_TRUE(last_inevitable);
+}
+
 TEST_F(Atomic, AtomicCancelRollsBack) {
   Cell *c = committed_cell(4);
   as(1);

@@ -698,8 +698,10 @@ template <class F> void add_end_handler(F &&f, transaction_end when) {
   }
   using handler = end_handler<std::decay_t<F>>;
   auto *h = new handler{std::forward<F>(f)};
-  _stm_on_commit(when == transaction_end::commit ? &handler::run : &handler::discard, h);
-  _stm_on_abort(when == transaction_end::abort ? &handler::run : &handler::discard, h);
+  if (when == transaction_end::commit)
+    _stm_add_end_handler(&handler::run, &handler::discard, h);
+  else
+    _stm_add_end_handler(&handler::discard, &handler::run, h);
 }
 
 // ------------------------------------------------------- transaction queue
