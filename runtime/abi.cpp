@@ -131,6 +131,8 @@ void _stm_on_abort(void (*run)(void *), void *context) noexcept {
 void _stm_add_end_handler(void (*on_commit)(void *), void (*on_abort)(void *),
                           void *context) noexcept {
   thread_record &t = running_thread("end handler");
+  if (t.seg->tx.kind != tx_kind::atomic)
+    fatal("an end handler outside atomic blocks (it would never run)");
   t.seg->tx.handlers.push_back({on_commit, on_abort, context});
 }
 

@@ -656,6 +656,7 @@ void run_end_handlers(thread_record &t, std::vector<end_handler> &due, bool comm
     return;
   const unsigned consecutive_aborts = t.consecutive_aborts;
   const auto forced = t.forced;
+  t.consecutive_aborts = 0; // a block a handler runs starts as any block does
   for (const end_handler &h : due)
     (committed ? h.on_commit : h.on_abort)(h.context);
   if (!committed) {

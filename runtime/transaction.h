@@ -60,10 +60,10 @@ bool commit_atomic(thread_record &t, std::vector<end_handler> &due) noexcept;
 // the ambient transaction's (the exception may refer to them).
 enum class rollback { abort, cancel };
 void abort_atomic(thread_record &t, rollback kind, std::vector<end_handler> &due) noexcept;
-// Runs each handler's function for the end its transaction had. After an
-// abort, the block's retry state (how many attempts aborted, the forced
-// aborts' plan) is kept across them: an atomic block a handler runs must not
-// count as the retried block's next attempt.
+// Runs each handler's function for the end its transaction had. An atomic
+// block a handler runs is a block of its own: it starts with no aborts in a
+// row behind it, and after an abort the retried block's retry state (how
+// many attempts aborted, the forced aborts' plan) is put back afterwards.
 void run_end_handlers(thread_record &t, std::vector<end_handler> &due, bool committed) noexcept;
 // STMIFY_FORCE_ABORTS: at a safe point of one of the first attempts of an
 // atomic block, marks the attempt to abort there.

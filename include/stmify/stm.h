@@ -213,15 +213,16 @@ uintptr_t _stm_header_containing(const void *ref) _STM_NOEXCEPT;
  * become the thread's, outside atomic blocks): stm::atomic_cancel, whose
  * exception may refer to them. */
 void _stm_atomic_cancel(void) _STM_NOEXCEPT;
-/* Called once when the running atomic transaction commits, or once when it
- * aborts (then it runs again). */
+/* The runtime's own work when the running atomic transaction ends: run once
+ * when it commits, or once when it is rolled back, inside the runtime (they
+ * must not block or run atomic blocks), before the program's handlers. */
 void _stm_on_commit(void (*run)(void *), void *context) _STM_NOEXCEPT;
 void _stm_on_abort(void (*run)(void *), void *context) _STM_NOEXCEPT;
 /* A program's handler (stm::on_commit, stm::on_abort): when the running
  * atomic transaction ends, on_commit(context) or on_abort(context) runs, after
- * the callbacks above and outside the runtime, as the program's code (it may
- * block, or run atomic blocks of its own, which are not attempts of the one
- * that ended). */
+ * the callbacks above and outside the runtime, as the program's code. It may
+ * block, and run atomic blocks, which start as any block does (no aborts in a
+ * row behind them) and do not count as attempts of the one that ended. */
 void _stm_add_end_handler(void (*on_commit)(void *), void (*on_abort)(void *),
                           void *context) _STM_NOEXCEPT;
 /* Synchronisation the runtime cannot see (operations on std::atomic and the

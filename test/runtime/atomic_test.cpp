@@ -281,18 +281,22 @@ TEST_F(Atomic, TasksAHandlersBlockAddsAreQueuedWithIt) {
   EXPECT_EQ(queue.size(), 2u) << "the handler's task and the committed attempt's";
 }
 
-// An atomic block an abort handler runs is not an attempt of the block being
-// retried: after STMIFY_RETRY_LIMIT (10) aborts the next attempt is
-// inevitable however many blocks the handlers committed meanwhile.
+// An atomic block an abort handler runs is a block of its own, not an
+// attempt of the block being retried: after STMIFY_RETRY_LIMIT (10) aborts
+// the next attempt is inevitable however many blocks the handlers committed
+// meanwhile, and none of the handlers' blocks inherits those aborts.
 TEST_F(Atomic, AHandlersBlockIsNotAnAttemptOfTheRetriedBlock) {
   Cell *c = committed_cell(0);
   as(1);
-  int attempts = 0, handler_blocks = 0;
+  int attempts = 0, handler_blocks = 0, handler_inevitable = 0;
   bool last_inevitable = false;
   stm::atomic([&] {
     ++attempts;
-    stm::on_abort([c, &handler_blocks] {
-      stm::atomic([&] { (void)get(c); });
+    stm::on_abort([c, &handler_blocks, &handler_inevitable] {
+      stm::atomic([&] {
+        (void)get(c);
+        handler_inevitable += stm::is_inevitable();
+      });
       ++handler_blocks;
     });
     last_inevitable = stm::is_inevitable();
@@ -302,6 +306,7 @@ TEST_F(Atomic, AHandlersBlockIsNotAnAttemptOfTheRetriedBlock) {
   });
   EXPECT_EQ(attempts, 11);
   EXPECT_EQ(handler_blocks, 10);
+  EXPECT_EQ(handler_inevitable, 0) << "a handler's block has no aborts behind it";
   EXPECT_TRUE(last_inevitable);
 }
 
