@@ -47,10 +47,14 @@ bool EditPlan::isRewritable(FileID File) const {
 // system headers it included) can still place a location in a system header
 // or in stmify's headers.
 bool EditPlan::isOwnLocation(SourceLocation FileLoc) const {
+  return !isLibraryLocation(FileLoc) && Api.isApiLocation(SM, FileLoc);
+}
+
+bool EditPlan::isLibraryLocation(SourceLocation FileLoc) const {
   if (SM.isInSystemHeader(FileLoc))
-    return false;
+    return true;
   PresumedLoc P = SM.getPresumedLoc(FileLoc);
-  return (P.isInvalid() || !isStmifyHeader(P.getFilename())) && Api.isApiLocation(SM, FileLoc);
+  return P.isValid() && isStmifyHeader(P.getFilename());
 }
 
 bool EditPlan::isApiCode(SourceLocation FileLoc) const {

@@ -107,6 +107,10 @@ public:
   // A project file that uses the API and has not been instrumented already.
   bool isRewritable(clang::FileID File) const;
   bool isOwnLocation(clang::SourceLocation FileLoc) const;
+  // Within a project file, a location that line markers (a preprocessed .ii
+  // file holds the headers it included) place in a system header or in
+  // stmify's headers.
+  bool isLibraryLocation(clang::SourceLocation FileLoc) const;
   // Code stmify instruments (or has instrumented): in a project file that
   // uses the API.
   bool isApiCode(clang::SourceLocation FileLoc) const;

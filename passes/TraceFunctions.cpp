@@ -45,7 +45,7 @@ const CXXRecordDecl *untracedClass(QualType T, const EditPlan &Edits, const Sour
   }
   SourceLocation Where = SM.getExpansionLoc(Record->getLocation());
   if (Edits.isProjectFile(SM.getFileID(Where)) && !Edits.isApiCode(Where) &&
-      mayHoldManagedReferences(T))
+      !Edits.isLibraryLocation(Where) && mayHoldManagedReferences(T))
     return Record;
   return nullptr;
 }

@@ -19,13 +19,15 @@ public:
   bool shouldVisitImplicitCode() const { return false; }
 
   // Only declarations of project files that do not use the API: the others
-  // are instrumented, or library code.
+  // are instrumented, or library code (also in a preprocessed input, where
+  // stmify's and the system's headers are part of the main file).
   bool TraverseDecl(Decl *D) {
     if (!D)
       return true;
     if (!isa<TranslationUnitDecl>(D) && D->getLocation().isValid()) {
       SourceLocation Loc = SM.getExpansionLoc(D->getLocation());
-      if (!Plan.isProjectFile(SM.getFileID(Loc)) || Plan.isApiCode(Loc))
+      if (!Plan.isProjectFile(SM.getFileID(Loc)) || Plan.isApiCode(Loc) ||
+          Plan.isLibraryLocation(Loc))
         return true;
     }
     const auto *F = dyn_cast<FunctionDecl>(D);
