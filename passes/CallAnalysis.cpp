@@ -27,7 +27,7 @@ CallKind Analysis::classifyCallee(const FunctionDecl *F, const Expr *Object) con
     if (OptionalFileEntryRef File =
             Ctx.SM.getFileEntryRefForID(Ctx.SM.getFileID(Ctx.SM.getExpansionLoc(R->getLocation()))))
       if (isStmifyHeader(File->getName()))
-        return CallKind::Safe;
+        return writesUnownedValue(F, Object) ? CallKind::Hook : CallKind::Safe;
   if (isTxSafeAnnotated(F))
     return CallKind::Safe;
   const KnownFunctions &K = known();
@@ -91,6 +91,17 @@ CallKind Analysis::classifyCallee(const FunctionDecl *F, const Expr *Object) con
     return CallKind::Safe; // computes a value from its operands
   }
   return CallKind::Hook;
+}
+
+// A non-const method of a stmify value class (stm::string) on an unmanaged
+// object the running code does not own (a global, an element of a
+// std::vector, an object behind a reference): the method writes it in
+// place, and an abort could not undo that.
+bool Analysis::writesUnownedValue(const FunctionDecl *F, const Expr *Object) const {
+  const auto *M = dyn_cast<CXXMethodDecl>(F);
+  return M && Object && !M->isStatic() && !M->isConst() && !isa<CXXConstructorDecl>(M) &&
+         isStmClass(M->getParent(), names::StringClass) && !isOwnedObject(Object) &&
+         classifyObjectType(Object->getType()) == Managed::No;
 }
 
 // Whether stmify instruments the function's body: a declaration of it lies in

@@ -22,6 +22,11 @@ inline constexpr llvm::StringLiteral ArrayClass = "array";
 // sites: the plugin passes the site.
 inline constexpr llvm::StringLiteral ArraySet = "set";
 inline constexpr llvm::StringLiteral ArrayGet = "get";
+// stm::string: a value the program holds anywhere, in unmanaged memory
+// too. Its non-const methods write the object they are called on, which a
+// transaction must own, as for the program's own classes; the others of
+// stmify's headers are safe on any object.
+inline constexpr llvm::StringLiteral StringClass = "string";
 // stm::atomic and its variants: the lambda argument is an atomic block.
 inline constexpr llvm::StringLiteral AtomicFunctions[] = {"atomic", "atomic_cancel",
                                                           "exclusive_atomic"};

@@ -215,5 +215,6 @@ template <class T, class... Args> T *make(Args &&...args) {
 } // namespace stm
 
 #include <stmify/detail/array.hpp>
+#include <stmify/detail/string.hpp>
 
 #endif // STMIFY_STM_HPP

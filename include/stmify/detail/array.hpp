@@ -14,6 +14,7 @@
 
 namespace stm {
 
+class string;
 template <class T> class array;
 template <class T> array<T> *make_array(std::size_t length);
 
@@ -21,6 +22,10 @@ template <class T> class array final : public object {
   static_assert(std::is_trivially_copyable_v<T> && std::is_trivially_destructible_v<T>,
                 "stm::array<T>: T must be trivially copyable and destructible "
                 "(numbers, plain structs, pointers to managed objects)");
+  static_assert(!std::is_same_v<T, string>,
+                "stm::array<stm::string> is not supported (without the plugin a "
+                "stm::string is not trivially copyable); hold each string in a "
+                "managed object, and use stm::array<T *>");
   static_assert(!is_managed_v<T>, "stm::array<T>: managed objects cannot be stored by value; use "
                                   "stm::array<T *>");
 

@@ -11,6 +11,7 @@
 #include <stmify/stm.hpp>
 
 struct Customer : stm::object {
+  stm::string name;
   stm::array<long> *visits = nullptr;
 };
 
@@ -20,6 +21,7 @@ long visits_of(Customer *c, unsigned day) {
 
 void visit(Customer *c, unsigned day) {
   c->visits->set(day, c->visits->get(day) + 1);
+  c->name = c->name + "*";
 }
 
 // DIRECT-NOT: error:
