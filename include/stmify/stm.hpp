@@ -216,5 +216,6 @@ template <class T, class... Args> T *make(Args &&...args) {
 
 #include <stmify/detail/array.hpp>
 #include <stmify/detail/string.hpp>
+#include <stmify/detail/queue.hpp>
 
 #endif // STMIFY_STM_HPP
