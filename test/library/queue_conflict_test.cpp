@@ -18,15 +18,20 @@ struct Parcel : stm::object {
   Parcel(long weight, stm::string label) : weight(weight), label(label) {}
 };
 
+// A thread that makes parcel number `round` and puts it, 5 ms from now.
+std::thread put_soon(stm::queue<Parcel *> &q, int round) {
+  return std::thread([&q, round] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    q.put(stm::make<Parcel>(round + 1, "parcel-" + std::to_string(round)));
+  });
+}
+
 // The consumer's block began before the parcel was made: the item it takes
 // must come with the state its producer published.
 TEST(QueueTiming, ABlockThatTakesAnItemSeesWhatItsProducerWrote) {
   for (int round = 0; round < 20; ++round) {
     stm::queue<Parcel *> q;
-    std::thread producer([&] {
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
-      q.put(stm::make<Parcel>(round + 1, "parcel-" + std::to_string(round)));
-    });
+    std::thread producer = put_soon(q, round);
     long weight = stm::atomic([&] {
       while (q.empty()) {
       }
@@ -43,10 +48,7 @@ TEST(QueueTiming, ABlockThatTakesAnItemSeesWhatItsProducerWrote) {
 TEST(QueueTiming, AThreadThatGetsAnItemSeesWhatItsProducerWrote) {
   for (int round = 0; round < 20; ++round) {
     stm::queue<Parcel *> q;
-    std::thread producer([&] {
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
-      q.put(stm::make<Parcel>(round + 1, "parcel-" + std::to_string(round)));
-    });
+    std::thread producer = put_soon(q, round);
     while (q.empty()) {
     }
     Parcel *p = q.get();
