@@ -149,11 +149,17 @@ bool Analysis::hasConstTwin(const CXXMethodDecl *M) const {
 }
 
 // An object the running code owns: a local of this function, the object the
-// method runs on, or a local outside the atomic block that the block saves.
+// method runs on, a local outside the atomic block that the block saves, or
+// the thread's value of a stm::thread_local_property (saved by get()).
 bool Analysis::isOwnedObject(const Expr *Object) const {
   const Expr *E = strip(Object);
   if (isa<CXXThisExpr>(E))
     return true;
+  if (const auto *Call = dyn_cast<CXXMemberCallExpr>(E))
+    if (const CXXMethodDecl *M = Call->getMethodDecl();
+        M && M->getIdentifier() && M->getName() == names::ThreadLocalPropertyGet &&
+        isStmClass(M->getParent(), names::ThreadLocalPropertyClass))
+      return true;
   // A sub-object of a managed object: its write barrier backed the object up.
   SmallVector<const Expr *, 2> Targets;
   writeTargets(E, Targets);

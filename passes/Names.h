@@ -27,6 +27,11 @@ inline constexpr llvm::StringLiteral ArrayGet = "get";
 // transaction must own, as for the program's own classes; the others of
 // stmify's headers are safe on any object.
 inline constexpr llvm::StringLiteral StringClass = "string";
+// stm::thread_local_property<T>::get(): the calling thread's value, which
+// the property saves before an atomic block first uses it and puts back if
+// the block is rolled back, so the block owns what get() returns.
+inline constexpr llvm::StringLiteral ThreadLocalPropertyClass = "thread_local_property";
+inline constexpr llvm::StringLiteral ThreadLocalPropertyGet = "get";
 // stm::atomic and its variants: the lambda argument is an atomic block.
 inline constexpr llvm::StringLiteral AtomicFunctions[] = {"atomic", "atomic_cancel",
                                                           "exclusive_atomic"};
