@@ -49,12 +49,12 @@ template <class T> void save_property(std::uint64_t key) {
   if (auto found = store.values.find(key); found != store.values.end())
     before = found->second;
   on_abort([key, before = std::move(before)]() mutable {
-    property_store<T> &store = property_values<T>();
-    store.saved.erase(key);
+    property_store<T> &now = property_values<T>();
+    now.saved.erase(key);
     if (before)
-      store.values.insert_or_assign(key, std::move(*before));
+      now.values.insert_or_assign(key, std::move(*before));
     else
-      store.values.erase(key);
+      now.values.erase(key);
   });
   on_commit([key] { property_values<T>().saved.erase(key); });
 }

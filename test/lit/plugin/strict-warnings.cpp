@@ -10,12 +10,31 @@
 #include <stmify/stm.hpp>
 
 #include <cstdio>
+#include <optional>
 #include <unordered_set>
 
 struct Node : stm::object {
   long value = 0;
   Node *next = nullptr;
 };
+
+// The library's templates, instantiated.
+struct Clerk : stm::object {
+  stm::string name;
+  stm::thread_local_property<long> served{[] { return 0L; }};
+};
+
+long serve(Clerk *c, stm::queue<long> &q) {
+  return stm::atomic([&] {
+    q.put(1);
+    std::optional<long> next = q.try_get();
+    stm::string greeting = c->name + ", next";
+    greeting += '!';
+    c->served.get() += 1;
+    return (next ? *next : 0) + c->served.get() + static_cast<long>(greeting.size()) +
+           (greeting == "a") + (greeting < c->name);
+  });
+}
 
 struct ByIdentity {
   std::size_t operator()(const Node *n) const noexcept { return stm::hash(n); }
@@ -36,5 +55,8 @@ int main() {
     });
   queue.run();
   long bytes = stm::stats().live_bytes > 0 ? 1 : 0;
-  std::printf("%ld %zu %ld\n", head->value, seen.size(), bytes);
+  stm::queue<long> waiting;
+  Clerk *clerk = stm::make<Clerk>();
+  clerk->name = "Ada";
+  std::printf("%ld %zu %ld %ld\n", head->value, seen.size(), bytes, serve(clerk, waiting));
 }
