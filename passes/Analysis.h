@@ -137,7 +137,7 @@ private:
   bool modifiesObjectBehindPointer(const clang::CallExpr *E) const;
   bool isInstrumentedFunction(const clang::FunctionDecl *F) const;
   bool compiledWithStmify(const clang::FunctionDecl *F) const;
-  bool writesUnownedValue(const clang::FunctionDecl *F, const clang::Expr *Object) const;
+  bool writesUnownedObject(const clang::FunctionDecl *F, const clang::Expr *Object) const;
   void scanInstantiatedCalls();
   bool isKnownValueFunction(const clang::FunctionDecl *F) const;
   bool isKnownToSynchronize(const clang::FunctionDecl *F) const;

@@ -27,7 +27,10 @@ CallKind Analysis::classifyCallee(const FunctionDecl *F, const Expr *Object) con
     if (OptionalFileEntryRef File =
             Ctx.SM.getFileEntryRefForID(Ctx.SM.getFileID(Ctx.SM.getExpansionLoc(R->getLocation()))))
       if (isStmifyHeader(File->getName()))
-        return writesUnownedValue(F, Object) ? CallKind::Hook : CallKind::Safe;
+        return isStmClass(dyn_cast<CXXRecordDecl>(F->getDeclContext()), names::StringClass) &&
+                       writesUnownedObject(F, Object)
+                   ? CallKind::Hook
+                   : CallKind::Safe;
   if (isTxSafeAnnotated(F))
     return CallKind::Safe;
   const KnownFunctions &K = known();
@@ -46,16 +49,8 @@ CallKind Analysis::classifyCallee(const FunctionDecl *F, const Expr *Object) con
           return CallKind::Hook;
     }
   }
-  if (compiledWithStmify(F)) {
-    // A method that may modify
-    // an unmanaged object writes it through `this` without hooks, so the
-    // object must be one the transaction owns.
-    if (const auto *M = dyn_cast<CXXMethodDecl>(F))
-      if (Object && !M->isStatic() && !M->isConst() && !isOwnedObject(Object) &&
-          classifyObjectType(Object->getType()) == Managed::No)
-        return CallKind::Hook;
-    return CallKind::Safe;
-  }
+  if (compiledWithStmify(F))
+    return writesUnownedObject(F, Object) ? CallKind::Hook : CallKind::Safe;
   if (const auto *M = dyn_cast<CXXMethodDecl>(F)) {
     for (const CXXRecordDecl *C = M->getParent(); C;
          C = dyn_cast<CXXRecordDecl>(C->getDeclContext())) {
@@ -93,14 +88,13 @@ CallKind Analysis::classifyCallee(const FunctionDecl *F, const Expr *Object) con
   return CallKind::Hook;
 }
 
-// A non-const method of a stmify value class (stm::string) on an unmanaged
-// object the running code does not own (a global, an element of a
-// std::vector, an object behind a reference): the method writes it in
-// place, and an abort could not undo that.
-bool Analysis::writesUnownedValue(const FunctionDecl *F, const Expr *Object) const {
+// A non-const method of the program's own classes, or of stm::string, on an
+// unmanaged object the running code does not own (a global, an element of a
+// std::vector, an object behind a reference): the method writes the object
+// through `this` without hooks, and an abort could not undo that.
+bool Analysis::writesUnownedObject(const FunctionDecl *F, const Expr *Object) const {
   const auto *M = dyn_cast<CXXMethodDecl>(F);
-  return M && Object && !M->isStatic() && !M->isConst() && !isa<CXXConstructorDecl>(M) &&
-         isStmClass(M->getParent(), names::StringClass) && !isOwnedObject(Object) &&
+  return M && Object && !M->isStatic() && !M->isConst() && !isOwnedObject(Object) &&
          classifyObjectType(Object->getType()) == Managed::No;
 }
 

@@ -57,6 +57,11 @@ bool EditPlan::isLibraryLocation(SourceLocation FileLoc) const {
   return P.isValid() && isStmifyHeader(P.getFilename());
 }
 
+bool EditPlan::isProjectCodeWithoutApi(SourceLocation FileLoc) const {
+  return isProjectFile(SM.getFileID(FileLoc)) && !isLibraryLocation(FileLoc) &&
+         !Api.isApiLocation(SM, FileLoc);
+}
+
 bool EditPlan::isApiCode(SourceLocation FileLoc) const {
   return FileLoc.isValid() && isProjectFile(SM.getFileID(FileLoc)) &&
          Api.isApiLocation(SM, FileLoc);

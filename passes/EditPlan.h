@@ -107,18 +107,23 @@ public:
   // A project file that uses the API and has not been instrumented already.
   bool isRewritable(clang::FileID File) const;
   bool isOwnLocation(clang::SourceLocation FileLoc) const;
-  // Within a project file, a location that line markers (a preprocessed .ii
-  // file holds the headers it included) place in a system header or in
-  // stmify's headers.
-  bool isLibraryLocation(clang::SourceLocation FileLoc) const;
   // Code stmify instruments (or has instrumented): in a project file that
   // uses the API.
   bool isApiCode(clang::SourceLocation FileLoc) const;
+  // Code of a project file that does not use the API: compiled as written.
+  // Not a header that a preprocessed input holds (a system header, or
+  // stmify's), which is library code there too.
+  bool isProjectCodeWithoutApi(clang::SourceLocation FileLoc) const;
 
   // The edits of every file that has some.
   const std::map<clang::FileID, FileEdits> &files() const { return Files; }
 
 private:
+  // Within a project file, a location that line markers (a preprocessed .ii
+  // file holds the headers it included) place in a system header or in
+  // stmify's headers.
+  bool isLibraryLocation(clang::SourceLocation FileLoc) const;
+
   clang::SourceManager &SM;
   const clang::LangOptions &LO;
   const ApiFiles &Api;

@@ -44,8 +44,7 @@ const CXXRecordDecl *untracedClass(QualType T, const EditPlan &Edits, const Sour
     return nullptr;
   }
   SourceLocation Where = SM.getExpansionLoc(Record->getLocation());
-  if (Edits.isProjectFile(SM.getFileID(Where)) && !Edits.isApiCode(Where) &&
-      !Edits.isLibraryLocation(Where) && mayHoldManagedReferences(T))
+  if (Edits.isProjectCodeWithoutApi(Where) && mayHoldManagedReferences(T))
     return Record;
   return nullptr;
 }

@@ -26,8 +26,7 @@ public:
       return true;
     if (!isa<TranslationUnitDecl>(D) && D->getLocation().isValid()) {
       SourceLocation Loc = SM.getExpansionLoc(D->getLocation());
-      if (!Plan.isProjectFile(SM.getFileID(Loc)) || Plan.isApiCode(Loc) ||
-          Plan.isLibraryLocation(Loc))
+      if (!Plan.isProjectCodeWithoutApi(Loc))
         return true;
     }
     const auto *F = dyn_cast<FunctionDecl>(D);
