@@ -194,10 +194,13 @@ private:
       wake_one();
   }
 
+  // The dropped items are destroyed after the lock is released.
   void drop_pending(std::thread::id owner) {
     std::deque<T> dropped;
-    std::lock_guard<detail::item_lock> hold(lock_);
-    dropped = take_pending(owner);
+    {
+      std::lock_guard<detail::item_lock> hold(lock_);
+      dropped = take_pending(owner);
+    }
   }
 
   // Taking the sleepers' mutex orders the wake-up after a sleeper's check
