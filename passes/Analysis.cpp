@@ -127,6 +127,12 @@ void Analysis::atVarDecl(const VarDecl *D) {
   Binding Kind = D->hasLocalStorage() && !D->isInitCapture() ? Binding::Local : Binding::Escaping;
   if (Kind == Binding::Local && isa_and_nonnull<DeclStmt>(Ctx.parentStmt(0)))
     Kind = localBinding(Ctx.parentStmt(1), Ctx.parentStmt(0));
+  // A range-for's variable over a container: see atRangeFor.
+  if (isContainerElement(D->getInit()) && !D->isCXXForRangeDecl()) {
+    ContainerElementReferences.insert(D);
+    checkContainerElementBinding(Kind, D->getInit());
+    return;
+  }
   unsigned Errors = Ctx.Diags.errorCount();
   if (const Expr *Field = analyzeBinding(D->getInit(), Writable, Kind, nullptr, "a reference to"))
     FieldReferences[D] = {Field, Writable, Kind == Binding::Pinned};
@@ -160,6 +166,23 @@ void Analysis::atRangeFor(const CXXForRangeStmt *S) {
   const Expr *Range = S->getRangeInit();
   if (!Range || readsFieldElementsOneByOne(S))
     return;
+  // Over a container, a reference loop variable is an element's: the
+  // range itself is used only to make the iterators, which hold no
+  // reference into the segment.
+  if (isStmContainer(Range->getType())) {
+    const VarDecl *Element = S->getLoopVariable();
+    if (!Element->getType()->isReferenceType())
+      return;
+    ContainerElementReferences.insert(Element);
+    if (inFixedSegmentBody())
+      return;
+    Binding Kind = localBinding(S, nullptr);
+    if (Kind == Binding::Pinned)
+      pinLoop(S);
+    else
+      checkContainerElementBinding(Kind, Range);
+    return;
+  }
   bool ArrayOfArrays = Range->getType()->isArrayType() &&
                        Range->getType()->getAsArrayTypeUnsafe()->getElementType()->isArrayType();
   // Over an array of arrays, a loop variable that is not a reference is a

@@ -109,6 +109,12 @@ private:
   void reportFieldAddressEscapes(const clang::Expr *Field, clang::SourceLocation Loc,
                                  const char *What);
   void checkFieldReferenceCaptures(const clang::LambdaExpr *L);
+  // An element of a container of stmify's library (v[i], *it, it->x, a
+  // reference bound to one, a member of one): the container backs up what
+  // such a reference can write, so writes through it need no barrier or
+  // hook, but it is valid only as long as a field's reference is.
+  bool isContainerElement(const clang::Expr *E) const;
+  void checkContainerElementBinding(Binding Kind, const clang::Expr *Bound);
   void analyzeCallArguments(const clang::CallExpr *E);
   const clang::VarDecl *outerLocal(const clang::Expr *Target) const;
   static const clang::VarDecl *variableOf(const clang::DeclRefExpr *Ref);
@@ -149,6 +155,7 @@ private:
   Binding localBinding(const clang::Stmt *Scope, const clang::Stmt *From);
   const clang::Stmt *firstSegmentChange(const clang::Stmt *S, const clang::Stmt *Allowed) const;
   bool callKeepsSegment(const clang::CallExpr *E) const;
+  bool isContainerAccess(const clang::FunctionDecl *F) const;
   const clang::Stmt *siblingSegmentChange(llvm::ArrayRef<const clang::Expr *> Arguments,
                                           unsigned Bound) const;
   bool isLeafFunction(const clang::FunctionDecl *F) const;
@@ -164,6 +171,8 @@ private:
   // objects. A writable one's binding has the write barrier, and writes
   // through it write the managed heap; any use of one is a use of the field.
   llvm::DenseMap<const clang::VarDecl *, FieldReference> FieldReferences;
+  // Local references bound to elements of stmify's containers.
+  llvm::DenseSet<const clang::VarDecl *> ContainerElementReferences;
   mutable llvm::DenseMap<const clang::FunctionDecl *, bool>
       FieldAccessors;                         // memo; false while judged
   const clang::Stmt *SegmentChange = nullptr; // why the last localBinding was not Pinned

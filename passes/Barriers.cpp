@@ -15,6 +15,54 @@ void BarrierRule::atCall(const CallExpr *E) {
       isa<UnresolvedMemberExpr>(Callee))
     Callees.insert(Callee);
   siteArrayAccess(E);
+  readElementThroughConstAccessor(E);
+}
+
+// v[i] (at, front, back) on a container that is not const, where the
+// element is only read: the const overload, which reads, instead of the
+// one that backs the element's card up for a write that never comes.
+void BarrierRule::readElementThroughConstAccessor(const CallExpr *E) {
+  const auto *Method = dyn_cast_or_null<CXXMethodDecl>(E->getDirectCallee());
+  if (!Method || Method->isConst() || !Method->getReturnType()->isReferenceType() ||
+      !isStmContainer(QualType(Method->getParent()->getTypeForDecl(), 0)) ||
+      !Ctx.inOwnCode(E->getBeginLoc()))
+    return;
+  const Expr *Object = nullptr;
+  if (const auto *Member = dyn_cast<CXXMemberCallExpr>(E))
+    Object = Member->getImplicitObjectArgument();
+  else if (isa<CXXOperatorCallExpr>(E) && E->getNumArgs() > 0)
+    Object = E->getArg(0);
+  const auto *Callee = dyn_cast<MemberExpr>(E->getCallee()->IgnoreParenImpCasts());
+  if (!Object || (Callee && Callee->isArrow()))
+    return;
+  // Up through parentheses and members of the element: read as a value,
+  // or the object of a const method.
+  const Stmt *Child = E;
+  for (unsigned Up = 1;; ++Up) {
+    const Stmt *P = Ctx.parentStmt(Up);
+    if (!P)
+      return;
+    if (isa<ParenExpr>(P)) {
+      Child = P;
+      continue;
+    }
+    if (const auto *M = dyn_cast<MemberExpr>(P)) {
+      if (M->isArrow() || M->getBase()->IgnoreParens() != Child)
+        return;
+      if (const auto *Called = dyn_cast<CXXMethodDecl>(M->getMemberDecl())) {
+        if (Called->isConst())
+          break;
+        return;
+      }
+      Child = P;
+      continue;
+    }
+    if (const auto *Cast = dyn_cast<ImplicitCastExpr>(P);
+        Cast && Cast->getCastKind() == CK_LValueToRValue)
+      break;
+    return;
+  }
+  Ctx.wrapExpr(Object, names::ReadOnlyAccess, ")", QualType());
 }
 
 // stm::array<T>::set(i, value) gets its site, which the write barrier of the

@@ -33,6 +33,7 @@ public:
 
 private:
   void siteArrayAccess(const clang::CallExpr *E);
+  void readElementThroughConstAccessor(const clang::CallExpr *E);
   void barrierForMember(const clang::Expr *E, const clang::Expr *Base, bool Arrow,
                         bool ImplicitThis, bool Method);
   bool wrapElementAfterIndex(const clang::Expr *Access);

@@ -149,6 +149,9 @@ bool Analysis::isOwnedObject(const Expr *Object) const {
   const Expr *E = strip(Object);
   if (isa<CXXThisExpr>(E))
     return true;
+  // An element of a container: its accessor backed the element up.
+  if (isContainerElement(E))
+    return true;
   if (const auto *Call = dyn_cast<CXXMemberCallExpr>(E))
     if (const CXXMethodDecl *M = Call->getMethodDecl();
         M && M->getIdentifier() && M->getName() == names::ThreadLocalPropertyGet &&

@@ -26,6 +26,28 @@ bool isStmObjectClass(const CXXRecordDecl *Record) {
   return isStmClass(Record, names::ObjectClass);
 }
 
+bool isStmContainer(QualType T) {
+  const CXXRecordDecl *Record = T.getNonReferenceType()->getAsCXXRecordDecl();
+  return Record && llvm::any_of(names::ContainerClasses,
+                                [&](llvm::StringRef Name) { return isStmClass(Record, Name); });
+}
+
+bool isStmContainerIterator(const CXXRecordDecl *Class) {
+  const auto *Detail = dyn_cast<NamespaceDecl>(Class->getDeclContext());
+  return Class->getIdentifier() && Detail && Detail->getName() == names::DetailNamespace &&
+         isApiDeclaration(Detail) &&
+         llvm::is_contained(names::ContainerIterators, Class->getName());
+}
+
+bool returnsContainerElement(const CXXMethodDecl *M) {
+  if (!M || M->isStatic() ||
+      !(M->getReturnType()->isReferenceType() ||
+        (M->getOverloadedOperator() == OO_Arrow && M->getReturnType()->isPointerType())))
+    return false;
+  const CXXRecordDecl *Class = M->getParent();
+  return isStmContainer(QualType(Class->getTypeForDecl(), 0)) || isStmContainerIterator(Class);
+}
+
 static Managed classifyRecordImpl(const CXXRecordDecl *Record,
                                   std::set<const CXXRecordDecl *> &Seen) {
   if (!Record)
@@ -306,7 +328,7 @@ bool isAtomicCall(const CallExpr *E) { return calls(E, isAtomicEntry); }
 // held across the loop's safe points.
 bool readsFieldElementsOneByOne(const CXXForRangeStmt *S) {
   const Expr *Range = S->getRangeInit();
-  if (!Range || !isManagedFieldAccess(Range))
+  if (!Range || !(isManagedFieldAccess(Range) || isStmContainer(Range->getType())))
     return false;
   if (Range->getType()->isArrayType() &&
       Range->getType()->getAsArrayTypeUnsafe()->getElementType()->isArrayType())

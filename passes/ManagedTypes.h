@@ -27,6 +27,14 @@ bool isApiDeclaration(const clang::NamedDecl *D);
 // stm::<Name> (stm::object, stm::array, stm::transaction_queue).
 bool isStmClass(const clang::CXXRecordDecl *Record, llvm::StringRef Name);
 bool isStmObjectClass(const clang::CXXRecordDecl *Record);
+// A container of stmify's library (names::ContainerClasses), by value or
+// behind a reference.
+bool isStmContainer(clang::QualType T);
+// An iterator class of such a container (names::ContainerIterators).
+bool isStmContainerIterator(const clang::CXXRecordDecl *Class);
+// A method of such a container or of its iterators that returns an element
+// by reference (v[i], v.front(), *it), or its address (it->).
+bool returnsContainerElement(const clang::CXXMethodDecl *M);
 
 // stm::atomic, stm::atomic_cancel or stm::exclusive_atomic.
 bool isAtomicCall(const clang::CallExpr *E);
@@ -34,9 +42,10 @@ bool isAtomicCall(const clang::CallExpr *E);
 // block of its own on a worker thread.
 bool isTaskCall(const clang::CallExpr *E);
 
-// A range-for over an array field of a managed object that reads its
-// elements one by one, each when the loop reaches it (not through a
-// reference to the field held across the loop).
+// A range-for over an array field of a managed object, or over a container
+// of stmify's library, that reads its elements one by one, each when the
+// loop reaches it (not through a reference held across the loop, nor, for a
+// container, through iterators that back its elements up for writing).
 bool readsFieldElementsOneByOne(const clang::CXXForRangeStmt *S);
 
 // Whether values of this type may hold managed references, so that a trace

@@ -56,6 +56,21 @@ bool Analysis::isLeafFunction(const FunctionDecl *F) const {
   return F && isInstrumentedFunction(F) && !mayReachSafePoint(F);
 }
 
+// A call that reaches no safe point and allocates nothing: a method of a
+// container of stmify's library that reads (const, or with a const twin),
+// and the operations of its iterators.
+bool Analysis::isContainerAccess(const FunctionDecl *F) const {
+  const auto *M = dyn_cast<CXXMethodDecl>(F);
+  if (M && isStmContainer(QualType(M->getParent()->getTypeForDecl(), 0)))
+    return M->isConst() || hasConstTwin(M);
+  if (M)
+    return returnsContainerElement(M) || isStmContainerIterator(M->getParent());
+  return F->getNumParams() > 0 && llvm::all_of(F->parameters(), [](const ParmVarDecl *P) {
+           const CXXRecordDecl *R = P->getType().getNonReferenceType()->getAsCXXRecordDecl();
+           return R && isStmContainerIterator(R);
+         });
+}
+
 // A call that cannot move the thread: a leaf function of the program (a
 // lambda's included), stm::array's element access, or library code that
 // computes values (known to, or a free function or accessor of namespace
@@ -75,6 +90,8 @@ bool Analysis::callKeepsSegment(const CallExpr *E) const {
   // const) and stm::array's element access, given only scalars, call no code
   // of the program's.
   const auto *M = dyn_cast<CXXMethodDecl>(F);
+  if (isContainerAccess(F))
+    return true;
   bool StmArray = M && isStmClass(M->getParent(), names::ArrayClass);
   bool ValueOnly = isKnownValueFunction(F) || StmArray || (!M && F->isInStdNamespace()) ||
                    (M && M->getParent()->isInStdNamespace() && (M->isConst() || hasConstTwin(M)));

@@ -32,7 +32,7 @@ bool Analysis::isPartOfManagedField(const Expr *E) const {
 
 void Analysis::writeTargets(const Expr *LValue, SmallVectorImpl<const Expr *> &Out) const {
   const Expr *E = strip(LValue);
-  if (!E)
+  if (!E || isContainerElement(E))
     return;
   if (const auto *C = dyn_cast<ConditionalOperator>(E)) {
     writeTargets(C->getTrueExpr(), Out);
@@ -647,6 +647,46 @@ void Analysis::checkFieldReferenceCaptures(const LambdaExpr *L) {
   }
 }
 
+bool Analysis::isContainerElement(const Expr *E) const {
+  E = strip(E);
+  if (const auto *Ref = dyn_cast_or_null<DeclRefExpr>(E))
+    return ContainerElementReferences.contains(dyn_cast<VarDecl>(Ref->getDecl()));
+  if (const auto *Member = dyn_cast_or_null<MemberExpr>(E)) {
+    // it->x: the iterator's operator-> returns the element's address.
+    if (Member->isArrow())
+      if (const auto *Call = dyn_cast<CallExpr>(strip(Member->getBase())))
+        return returnsContainerElement(dyn_cast_or_null<CXXMethodDecl>(Call->getDirectCallee()));
+    return !Member->isArrow() && isContainerElement(Member->getBase());
+  }
+  const auto *Call = dyn_cast_or_null<CallExpr>(E);
+  const auto *Method = Call ? dyn_cast_or_null<CXXMethodDecl>(Call->getDirectCallee()) : nullptr;
+  return Method && returnsContainerElement(Method) && Method->getReturnType()->isReferenceType();
+}
+
+// Outside atomic blocks a reference to an element must not live across a
+// safe point: the element lies in the segment the thread may leave there.
+void Analysis::checkContainerElementBinding(Binding Kind, const Expr *Bound) {
+  if (Kind == Binding::Pinned || inFixedSegmentBody() || !Ctx.inOwnCode(Bound->getBeginLoc()))
+    return;
+  QualType Container;
+  if (isStmContainer(Bound->getType()))
+    Container = Bound->getType().getNonReferenceType(); // a range-for's range
+  for (const Expr *E = Container.isNull() ? strip(Bound) : nullptr; E;) {
+    if (const auto *Call = dyn_cast<CallExpr>(E)) {
+      if (const Expr *Object = calledObject(Call))
+        Container = Object->getType().getNonReferenceType();
+      break;
+    }
+    const auto *Member = dyn_cast<MemberExpr>(E);
+    E = Member && !Member->isArrow() ? strip(Member->getBase()) : nullptr;
+  }
+  Ctx.Diags.report(
+      Diag::ContainerElementEscapes, Bound->getBeginLoc(),
+      {Container.isNull() ? std::string("a stmify container") : Ctx.typeName(Container)},
+      Bound->getSourceRange());
+  noteSegmentChange(Bound->getBeginLoc());
+}
+
 void Analysis::analyzeCallArguments(const CallExpr *E) {
   const FunctionDecl *Callee = E->getDirectCallee();
   if (!Callee)
@@ -663,7 +703,11 @@ void Analysis::analyzeCallArguments(const CallExpr *E) {
         (Method->isImplicit() || Method->isDefaulted()))
       if (isa<UnaryOperator>(strip(Object)))
         Facts.WrittenAccesses.insert(strip(Object));
-  if (Object && classifyObjectType(Object->getType()) == Managed::No)
+  // A container's methods change its body, through barriers of their own:
+  // the container itself is only read.
+  if (Object && isStmContainer(Object->getType()))
+    analyzeBinding(Object, false, Binding::Argument, Callee, "the address of");
+  else if (Object && classifyObjectType(Object->getType()) == Managed::No)
     if (const auto *Method = dyn_cast<CXXMethodDecl>(Callee); Method && !Method->isStatic()) {
       // An accessor reads; a write through its result is found as a write.
       analyzeBinding(Object, !Method->isConst() && !hasConstTwin(Method), Binding::Argument, Callee,
@@ -684,6 +728,13 @@ void Analysis::analyzeCallArguments(const CallExpr *E) {
       continue;
     bool Mutable = !ParamType->getPointeeType().isConstQualified();
     MovingSibling = siblingSegmentChange({E->getArgs(), E->getNumArgs()}, I);
+    // A callee of the program's that may reach a safe point holds the
+    // element's reference across it.
+    if (isContainerElement(E->getArg(I)) &&
+        (MovingSibling || (isInstrumentedFunction(Callee) && mayReachSafePoint(Callee)))) {
+      SegmentChange = MovingSibling;
+      checkContainerElementBinding(Binding::Local, E->getArg(I));
+    }
     analyzeBinding(E->getArg(I), Mutable, Binding::Argument, Callee, "a reference to");
     MovingSibling = nullptr;
   }

@@ -16,6 +16,27 @@ namespace stm {
 
 class string;
 template <class T> class array;
+
+namespace detail {
+// The elements that follow a managed object of variable size (stm::array,
+// the storage of a stm::vector), aligned for T.
+template <class Object, class T> struct trailing_items {
+  static constexpr std::size_t offset() noexcept {
+    return (sizeof(Object) + alignof(T) - 1) / alignof(T) * alignof(T);
+  }
+  // Saturates instead of wrapping around, so that a huge count is refused.
+  static constexpr std::size_t bytes_for(std::size_t count) noexcept {
+    return count > (~std::size_t(0) - offset()) / sizeof(T) ? ~std::size_t(0)
+                                                            : offset() + count * sizeof(T);
+  }
+  static T *of(Object *object) noexcept {
+    return reinterpret_cast<T *>(reinterpret_cast<char *>(object) + offset());
+  }
+  static const T *of(const Object *object) noexcept {
+    return reinterpret_cast<const T *>(reinterpret_cast<const char *>(object) + offset());
+  }
+};
+} // namespace detail
 template <class T> array<T> *make_array(std::size_t length);
 
 template <class T> class array final : public object {
@@ -66,21 +87,13 @@ private:
   explicit array(std::size_t length) noexcept
       : length_(length), cards_(detail::tracks_cards(bytes_for(length))) {}
 
-  static constexpr std::size_t items_offset() noexcept {
-    return (sizeof(array) + alignof(T) - 1) / alignof(T) * alignof(T);
-  }
-  // Saturates instead of wrapping around, so that a huge length is refused.
+  using layout = detail::trailing_items<array, T>;
+  static constexpr std::size_t items_offset() noexcept { return layout::offset(); }
   static constexpr std::size_t bytes_for(std::size_t length) noexcept {
-    return length > (~std::size_t(0) - items_offset()) / sizeof(T)
-               ? ~std::size_t(0)
-               : items_offset() + length * sizeof(T);
+    return layout::bytes_for(length);
   }
-  T *items() noexcept {
-    return reinterpret_cast<T *>(reinterpret_cast<char *>(this) + items_offset());
-  }
-  const T *items() const noexcept {
-    return reinterpret_cast<const T *>(reinterpret_cast<const char *>(this) + items_offset());
-  }
+  T *items() noexcept { return layout::of(this); }
+  const T *items() const noexcept { return layout::of(this); }
 
   std::size_t length_;
   bool cards_; // writes are tracked per card (see _STM_CARD_MIN_OBJECT)

@@ -417,6 +417,11 @@ field_elements<T> elements_of(const std::array<T, N> &elements) noexcept {
 // Any other range held by value in the object: a copy.
 template <class T> std::remove_cv_t<T> elements_of(const T &value) { return value; }
 
+// A container whose element the program only reads (`x = v[i]` on a vector
+// that is not const): its const accessor, which does not back the element
+// up for writing.
+template <class T> const T &read_only(T &container) noexcept { return container; }
+
 // Saves a local that an atomic block writes, so that an abort restores it.
 template <class T> inline void preserve(T &local) noexcept {
   static_assert(std::is_trivially_copyable_v<T>,
