@@ -149,8 +149,10 @@ bool Analysis::isOwnedObject(const Expr *Object) const {
   const Expr *E = strip(Object);
   if (isa<CXXThisExpr>(E))
     return true;
-  // An element of a container: its accessor backed the element up.
-  if (isContainerElement(E))
+  // An element of a container: its accessor backed the element up. A
+  // container itself changes only through barriers of its own, wherever it
+  // lies (a global, behind a reference).
+  if (isContainerElement(E) || isStmContainer(E->getType()))
     return true;
   if (const auto *Call = dyn_cast<CXXMemberCallExpr>(E))
     if (const CXXMethodDecl *M = Call->getMethodDecl();
@@ -268,6 +270,9 @@ bool Analysis::onlyOwnedArguments(const CallExpr *E) const {
     if (T->isArithmeticType() || T->isEnumeralType() || T->isNullPtrType())
       continue;
     if (isa<LambdaExpr>(A))
+      continue;
+    // An iterator of a container of stmify's: it backs up what it writes.
+    if (const CXXRecordDecl *R = T->getAsCXXRecordDecl(); R && isStmContainerIterator(R))
       continue;
     if (const auto *Call = dyn_cast<CallExpr>(A)) {
       const FunctionDecl *F = Call->getDirectCallee();

@@ -648,6 +648,8 @@ void Analysis::checkFieldReferenceCaptures(const LambdaExpr *L) {
 }
 
 bool Analysis::isContainerElement(const Expr *E) const {
+  if (const auto *Cleanups = dyn_cast_or_null<ExprWithCleanups>(E))
+    E = Cleanups->getSubExpr();
   E = strip(E);
   if (const auto *Ref = dyn_cast_or_null<DeclRefExpr>(E))
     return ContainerElementReferences.contains(dyn_cast<VarDecl>(Ref->getDecl()));

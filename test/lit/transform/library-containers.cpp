@@ -6,6 +6,8 @@
 // RUN: %check_rewrite %s %t -- -std=c++17 -I%stmify_include
 #include <stmify/stm.hpp>
 
+#include <algorithm>
+
 struct Point {
   int x = 0, y = 0;
 };
@@ -17,6 +19,7 @@ struct Customer : stm::object {
 };
 
 stm::vector<long> history;
+stm::vector<Point> history_points;
 
 void reserve(Customer *c, long id) {
   stm::atomic([&] {
@@ -58,3 +61,21 @@ void shift(Customer *c) {
 // CHECK-NEXT: last.y = 2;
 // CHECK-NEXT: stm::rd(c)->stops.begin()->y = 3;
 // CHECK-NEXT: stm::rd(c)->notes[0] += "!";
+
+// A container behind a reference, its iterators kept in locals, and a
+// reference to an element emplace_back returns: writes through barriers of
+// the container's own, so no hook.
+void sort_all(stm::vector<long> &v, Point p) {
+  stm::atomic([&] {
+    std::sort(v.begin(), v.end());
+    auto first = v.begin(), last = v.end();
+    std::reverse(first, last);
+    Point &added = history_points.emplace_back(p);
+    added.y += 1;
+  });
+}
+// CHECK: std::sort(v.begin(), v.end());
+// CHECK-NEXT: auto first = v.begin(), last = v.end();
+// CHECK-NEXT: std::reverse(first, last);
+// CHECK-NEXT: Point &added = history_points.emplace_back(p);
+// CHECK-NEXT: added.y += 1;
