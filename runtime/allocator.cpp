@@ -262,6 +262,9 @@ void free_unpublished(segment &seg, std::uintptr_t start) noexcept {
   block_info &info = block_at(start);
   if (info.kind == block_kind::large_head) {
     clear_bit(g_alloc_bits, start);
+    // Free blocks have zero markers in every segment (see sweep); only this
+    // one's transaction saw the object.
+    clear_marker_range(seg.base, start, std::size_t(info.blocks) * kBlock);
     std::lock_guard<std::mutex> lock(g_blocks_lock);
     give_back_run(start, info.blocks, false);
     return;
@@ -376,6 +379,12 @@ sweep_result sweep(segment *segments, unsigned count) noexcept {
     while (++i < released.size() && released[i].first == start + blocks * kBlock)
       blocks += released[i].second;
     const bool release = kept + blocks * kBlock > keep_resident;
+    // A marker left on free blocks would read as a card's flag on a later
+    // array there: writes to that card would be neither published nor undone.
+    // (Stale segments have none: their markers were zeroed.)
+    for (unsigned s = 1; s <= count; ++s)
+      if (!segments[s].stale)
+        clear_marker_range(segments[s].base, start, blocks * kBlock);
     if (release) {
       r.released_blocks += blocks;
       for (unsigned s = 1; s <= count; ++s)

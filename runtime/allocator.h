@@ -81,8 +81,8 @@ struct sweep_result {
 };
 
 // Frees every allocated object that is not marked, clears the marks, gives
-// empty blocks back (their pages in every segment window), and forgets all
-// segments' cursors.
+// empty blocks back (their pages in every segment window, their markers
+// zeroed), and forgets all segments' cursors.
 sweep_result sweep(segment *segments, unsigned count) noexcept;
 
 } // namespace stm::rt

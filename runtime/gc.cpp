@@ -2,6 +2,7 @@
 
 #include "allocator.h"
 #include "commit_log.h"
+#include "conflict_report.h"
 #include "diagnostics.h"
 #include "heap.h"
 #include "immortal.h"
@@ -276,6 +277,35 @@ void drop_dead_records() {
   });
 }
 
+// The sweep zeroes the markers of the blocks it frees (a marker left there
+// would read as a card's flag on a later array, whose write to that card
+// would then be neither published nor undone). A running atomic transaction
+// that read a dead object another has committed since would find the
+// conflict at its next validation by that marker: it is doomed now instead,
+// which is what that validation would conclude.
+void doom_readers_of_dead_objects() {
+  for (unsigned i = 1; i <= g_heap.segments; ++i) {
+    segment &seg = segment_at(i);
+    transaction_state &tx = seg.tx;
+    if (tx.kind != tx_kind::atomic || tx.inevitable || tx.doomed)
+      continue;
+    const commit_entry *seen = seg.last_seen.load(std::memory_order_relaxed);
+    for (commit_entry *e = seen->next.load(std::memory_order_acquire); !is_log_end(e) && !tx.doomed;
+         e = e->next.load(std::memory_order_acquire)) {
+      log_record *r = e->first();
+      for (std::uint32_t k = 0; k < e->records; ++k, r = r->next()) {
+        if (!(r->flags & kRecordObjectDead) ||
+            *g_heap.marker(seg.base, r->header_offset()) != seg.read_version)
+          continue;
+        tx.doomed = true;
+        if (g_observing)
+          tx.conflict = describe_conflict(seg, *r);
+        break;
+      }
+    }
+  }
+}
+
 // A running transaction may have created or written objects that are garbage
 // by now; publishing them (or restoring them on abort) would overwrite
 // whatever takes their slots next.
@@ -292,14 +322,8 @@ void forget_dead_objects_in_transactions() {
     std::size_t kept = 0;
     for (std::size_t i = 0; i < before; ++i) {
       const write_record &w = tx.writes[i];
-      if (dead(w.object)) {
-        // A card's flag lies in the marker area, outside the object: left
-        // set, it would tell the next array on these blocks that its card is
-        // backed up already.
-        if (!w.whole())
-          *card_flag(seg, w.object, w.start) = 0;
-        continue;
-      }
+      if (dead(w.object))
+        continue; // a card's flag goes with the markers of the freed blocks
       if (sites)
         tx.write_sites[kept] = tx.write_sites[i];
       tx.writes[kept++] = w;
@@ -322,6 +346,7 @@ void collect_now() {
   marker_state m;
   mark(m);
   drop_dead_records();
+  doom_readers_of_dead_objects();
   forget_dead_objects_in_transactions();
   sweep_result r = sweep(g_segments, g_heap.segments);
   g_live_after_last = r.live_bytes;

@@ -123,6 +123,16 @@ void clear_markers(std::uintptr_t base, std::uintptr_t heap_top) noexcept {
     drop_pages(from, to - from);
 }
 
+void clear_marker_range(std::uintptr_t base, std::uintptr_t start, std::size_t bytes) noexcept {
+  // Only words that are set are written: a page of markers nobody set stays
+  // untouched (reading it maps no memory), so freeing blocks does not make
+  // every segment's markers for them resident.
+  auto *words = reinterpret_cast<std::uint64_t *>(g_heap.marker(base, start));
+  for (std::size_t i = 0, n = (bytes >> 4) / sizeof *words; i < n; ++i)
+    if (words[i] != 0)
+      words[i] = 0;
+}
+
 void drop_pages(std::uintptr_t from, std::size_t length) noexcept {
   // A shared mapping keeps its pages in the memory file unless they are
   // removed from it.

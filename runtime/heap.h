@@ -65,6 +65,9 @@ void drop_pages(std::uintptr_t from, std::size_t length) noexcept;
 
 // Zeroes the read markers of a segment window (pages are dropped, not written).
 void clear_markers(std::uintptr_t base, std::uintptr_t heap_top) noexcept;
+// Zeroes the marker bytes of the blocks in [start, start + bytes) (heap
+// offsets, whole blocks) of the window at base.
+void clear_marker_range(std::uintptr_t base, std::uintptr_t start, std::size_t bytes) noexcept;
 
 } // namespace stm::rt
 

@@ -267,7 +267,33 @@ TEST(Collector, ACollectionWhileNoThreadHoldsASegmentKeepsWhatIsReachable) {
   EXPECT_EQ(length, 500);
 }
 
-class CollectorAndTransactions : public VirtualThreads {};
+// A long array whose writes are tracked per 512-byte card; element 61 is the
+// first of card 1 (the items start 24 bytes in).
+using Longs = stm::array<long>;
+constexpr std::size_t kLongs = 4000; // 32 KB
+constexpr std::size_t kItemsOffset = 24;
+std::size_t first_of_card(std::size_t card) { return (card * _STM_CARD_BYTES - kItemsOffset) / 8; }
+
+class CollectorAndTransactions : public VirtualThreads {
+protected:
+  // Thread 1 writes the first item of a card of b in a transaction: thread 2
+  // sees the write, and an aborted write is undone.
+  void expect_card_write_published_and_undone(Longs *b, std::size_t card) {
+    const std::size_t item = first_of_card(card);
+    as(1);
+    stm_start_transaction();
+    b->set(item, 42);
+    EXPECT_EQ(stm_commit_transaction(), 0);
+    as(2);
+    stm::detail::ambient_boundary("refresh");
+    EXPECT_EQ(b->get(item), 42) << "the write was published";
+    as(1);
+    stm_start_transaction();
+    b->set(item, 7);
+    stm_abort_transaction();
+    EXPECT_EQ(b->get(item), 42) << "the write was undone";
+  }
+};
 
 TEST_F(CollectorAndTransactions, VersionsRunningTransactionsCanStillSeeSurvive) {
   as(0);
@@ -362,12 +388,6 @@ TEST_F(CollectorAndTransactions, LaggingSegmentDoesNotImportDeadObjectsOverReuse
 
 // Idle segments stop following the log once that costs more than copying the
 // heap; they are copied from another segment when a thread takes them again.
-// A long array whose writes are tracked per 512-byte card; element 61 is the
-// first of card 1 (the items start 24 bytes in).
-using Longs = stm::array<long>;
-constexpr std::size_t kLongs = 4000; // 32 KB
-constexpr std::size_t kItemsOffset = 24;
-std::size_t first_of_card(std::size_t card) { return (card * _STM_CARD_BYTES - kItemsOffset) / 8; }
 
 // Writes card 1 of a new (committed) array in thread 1's running
 // transaction, then forgets the array.
@@ -408,18 +428,107 @@ TEST_F(CollectorAndTransactions, CardsOfAFreedArrayStartClearOnTheNextOne) {
   }
   ASSERT_NE(b, nullptr) << "no new array took the freed one's blocks";
   publish();
-  const std::size_t item = first_of_card(card);
-  stm_start_transaction();
-  b->set(item, 42);
-  EXPECT_EQ(stm_commit_transaction(), 0);
-  as(2);
-  stm::detail::ambient_boundary("refresh");
-  EXPECT_EQ(b->get(item), 42) << "the write was published";
+  expect_card_write_published_and_undone(b, card);
+}
+
+// Cells that fill whole blocks (32-byte slots: a header every 32 bytes, so on
+// every card boundary of a later array on those blocks).
+__attribute__((noinline)) std::vector<hidden> committed_cells(int count) {
+  std::vector<hidden> ids;
+  for (int i = 0; i < count; ++i)
+    ids.emplace_back(stm::make<Cell>());
+  publish();
+  return ids;
+}
+
+__attribute__((noinline)) void read_all(const std::vector<hidden> &ids) {
+  for (const hidden &h : ids)
+    EXPECT_EQ(stm::rd(static_cast<const Cell *>(h.get()))->value, 0);
+}
+
+// An array among new ones that has a card (not the first) starting where one
+// of the dead cells' headers was, and that card's number.
+std::pair<Longs *, std::size_t> array_with_card_on(const std::vector<hidden> &dead) {
+  for (int i = 0; i < 64; ++i) {
+    Longs *a = stm::make_array<long>(kLongs);
+    const std::uintptr_t start = stm::id(a);
+    for (const hidden &h : dead) {
+      const auto cell = reinterpret_cast<std::uintptr_t>(h.get());
+      if (cell >= start + _STM_CARD_BYTES && cell < start + kLongs * sizeof(long) &&
+          (cell - start) % _STM_CARD_BYTES == 0)
+        return {a, (cell - start) / _STM_CARD_BYTES};
+    }
+  }
+  return {nullptr, 0};
+}
+
+// Read markers stay in a segment after the transaction that set them; a card's
+// flag is a marker byte too. Blocks the collector frees must come back with
+// their markers zero in every segment, or a later array there has cards that
+// look backed up already, and their writes are neither published nor undone.
+TEST_F(CollectorAndTransactions, MarkersOfFreedBlocksDoNotLookLikeCardFlags) {
+  committed_cell(0);
+  const std::vector<hidden> cells = committed_cells(4000);
   as(1);
   stm_start_transaction();
-  b->set(item, 7);
+  read_all(cells);
+  EXPECT_EQ(stm_commit_transaction(), 0);
+  as(0);
+  clear_dead_stack();
+  stm::collect();
+  if (count_freed(cells) != cells.size())
+    GTEST_SKIP() << "a word on the stack still refers to a cell";
+  const auto [b, card] = array_with_card_on(cells);
+  ASSERT_NE(b, nullptr) << "no new array took the cells' blocks";
+  publish();
+  expect_card_write_published_and_undone(b, card);
+}
+
+// An aborted transaction frees the large objects it made at once; the blocks
+// go back with its markers zero too (here: the read marker on the second
+// array's header, where a card of a later, longer array starts).
+TEST_F(CollectorAndTransactions, MarkersOfAnAbortedTransactionsArraysDoNotLookLikeCardFlags) {
+  committed_cell(0);
+  as(1);
+  stm_start_transaction();
+  Longs *first = stm::make_array<long>(kLongs);
+  Longs *second = stm::make_array<long>(kLongs);
+  EXPECT_EQ(second->get(0), 0);
+  const std::uintptr_t header = stm::id(second);
+  ASSERT_EQ(header, stm::id(first) + 2 * 16384) << "the arrays are not adjacent";
+  first = second = nullptr;
   stm_abort_transaction();
-  EXPECT_EQ(b->get(item), 42) << "the write was undone";
+  std::vector<Longs *> arrays;
+  Longs *b = nullptr;
+  for (int i = 0; i < 64 && !b; ++i) {
+    Longs *a = arrays.emplace_back(stm::make_array<long>(7000));
+    if (stm::id(a) < header && header < stm::id(a) + 7000 * sizeof(long))
+      b = a;
+  }
+  ASSERT_NE(b, nullptr) << "no new array took the freed arrays' blocks";
+  publish();
+  expect_card_write_published_and_undone(b, (header - stm::id(b)) / _STM_CARD_BYTES);
+}
+
+// Zeroing the markers of freed blocks must not lose a conflict: a running
+// transaction that read an object which another committed since, and which
+// then died, still aborts.
+TEST_F(CollectorAndTransactions, AReaderOfAnObjectThatDiedStillConflictsWithItsWriter) {
+  committed_cell(0);
+  std::vector<hidden> cells = committed_cells(4000);
+  as(1);
+  stm_start_transaction();
+  read_all(cells);
+  as(2);
+  stm_start_transaction();
+  set(static_cast<Cell *>(const_cast<void *>(cells[2000].get())), 5);
+  EXPECT_EQ(stm_commit_transaction(), 0);
+  clear_dead_stack();
+  stm::collect();
+  if (count_freed(cells) != cells.size())
+    GTEST_SKIP() << "a word on the stack still refers to a cell";
+  as(1);
+  EXPECT_NE(stm_commit_transaction(), 0) << "it read a value that was overwritten";
 }
 
 TEST_F(CollectorAndTransactions, StaleSegmentsAreCopiedBackCorrectly) {
