@@ -18,14 +18,37 @@ void BarrierRule::atCall(const CallExpr *E) {
   readElementThroughConstAccessor(E);
 }
 
-// v[i] (at, front, back) on a container that is not const, where the
-// element is only read: the const overload, which reads, instead of the
-// one that backs the element's card up for a write that never comes.
+// Does the class have a const overload of the method (what read_only calls)?
+static bool hasConstOverload(const CXXMethodDecl *Method) {
+  for (const NamedDecl *Found : Method->getParent()->lookup(Method->getDeclName()))
+    if (const auto *M = dyn_cast<CXXMethodDecl>(Found->getUnderlyingDecl()); M && M->isConst())
+      return true;
+  return false;
+}
+
+// *it or it->x on a container's iterator that can write the element.
+static bool isWritableIteratorAccess(const CXXMethodDecl *Method) {
+  const OverloadedOperatorKind Op = Method->getOverloadedOperator();
+  if ((Op != OO_Star && Op != OO_Arrow) || !isStmContainerIterator(Method->getParent()))
+    return false;
+  const QualType Result = Method->getReturnType();
+  const QualType Element =
+      Result->isReferenceType() ? Result.getNonReferenceType() : Result->getPointeeType();
+  return !Element.isNull() && !Element.isConstQualified();
+}
+
+// v[i] (at, front, back) on a container that is not const, or *it and
+// it->x on an iterator that can write, where the element is only read: the
+// const overload, or the constant iterator, which reads, instead of what
+// backs the element up for a write that never comes.
 void BarrierRule::readElementThroughConstAccessor(const CallExpr *E) {
   const auto *Method = dyn_cast_or_null<CXXMethodDecl>(E->getDirectCallee());
-  if (!Method || Method->isConst() || !Method->getReturnType()->isReferenceType() ||
-      !isStmContainer(QualType(Method->getParent()->getTypeForDecl(), 0)) ||
-      !Ctx.inOwnCode(E->getBeginLoc()))
+  if (!Method || !Ctx.inOwnCode(E->getBeginLoc()))
+    return;
+  const bool Iterator = isWritableIteratorAccess(Method);
+  if (!Iterator && (Method->isConst() || !Method->getReturnType()->isReferenceType() ||
+                    !isStmContainer(QualType(Method->getParent()->getTypeForDecl(), 0)) ||
+                    !hasConstOverload(Method)))
     return;
   const Expr *Object = nullptr;
   if (const auto *Member = dyn_cast<CXXMemberCallExpr>(E))
@@ -37,24 +60,28 @@ void BarrierRule::readElementThroughConstAccessor(const CallExpr *E) {
     return;
   // Up through parentheses and members of the element: read as a value,
   // or the object of a const method.
-  const Stmt *Child = E;
+  const Expr *Child = E;
   for (unsigned Up = 1;; ++Up) {
     const Stmt *P = Ctx.parentStmt(Up);
     if (!P)
       return;
-    if (isa<ParenExpr>(P)) {
-      Child = P;
+    if (const auto *Paren = dyn_cast<ParenExpr>(P)) {
+      Child = Paren;
       continue;
     }
     if (const auto *M = dyn_cast<MemberExpr>(P)) {
-      if (M->isArrow() || M->getBase()->IgnoreParens() != Child)
+      // it->x: the arrow of the iterator's operator-> names a member of
+      // the element.
+      const bool ElementArrow =
+          Child == E && Iterator && Method->getOverloadedOperator() == OO_Arrow;
+      if ((M->isArrow() && !ElementArrow) || M->getBase()->IgnoreParens() != Child->IgnoreParens())
         return;
       if (const auto *Called = dyn_cast<CXXMethodDecl>(M->getMemberDecl())) {
         if (Called->isConst())
           break;
         return;
       }
-      Child = P;
+      Child = M;
       continue;
     }
     if (const auto *Cast = dyn_cast<ImplicitCastExpr>(P);

@@ -27,16 +27,17 @@ inline constexpr llvm::StringLiteral ArrayGet = "get";
 // transaction must own, as for the program's own classes; the others of
 // stmify's headers are safe on any object.
 inline constexpr llvm::StringLiteral StringClass = "string";
-// stm::vector<T>: the containers of stmify's headers hold one managed
-// reference to a body that their methods change through barriers of their
-// own, so a method, even a non-const one, only reads the object the
-// container is in; an element that an accessor or an iterator returns by
-// reference lies in the thread's segment (its card backed up when the
+// stm::vector<T>, stm::dict<K, V> and stm::set<K> (stm::iddict and
+// stm::idset are names of these two): the containers of stmify's headers
+// hold one managed reference to a body that their methods change through
+// barriers of their own, so a method, even a non-const one, only reads the
+// object the container is in; an element that an accessor or an iterator
+// returns by reference lies in the thread's segment (backed up when the
 // reference can write), valid as a field's reference is.
-inline constexpr llvm::StringLiteral ContainerClasses[] = {"vector"};
+inline constexpr llvm::StringLiteral ContainerClasses[] = {"vector", "dict", "set"};
 // Their iterators, in stm::detail.
 inline constexpr llvm::StringLiteral DetailNamespace = "detail";
-inline constexpr llvm::StringLiteral ContainerIterators[] = {"vector_iterator"};
+inline constexpr llvm::StringLiteral ContainerIterators[] = {"vector_iterator", "trie_iterator"};
 // stm::thread_local_property<T>::get(): the calling thread's value, which
 // the property saves before an atomic block first uses it and puts back if
 // the block is rolled back, so the block owns what get() returns.
@@ -97,7 +98,8 @@ inline constexpr llvm::StringLiteral Preserve = "stm::detail::preserve(";
 inline constexpr llvm::StringLiteral TaskSite = "stm::detail::task_site{";
 inline constexpr llvm::StringLiteral TaskSiteClass = "task_site";
 inline constexpr llvm::StringLiteral ElementsOf = "stm::detail::elements_of(";
-// A container whose element is only read: its const accessor.
+// A container whose element is only read: its const accessor; an iterator
+// whose element is only read: the constant iterator.
 inline constexpr llvm::StringLiteral ReadOnlyAccess = "stm::detail::read_only(";
 inline constexpr llvm::StringLiteral VptrView = "stm::detail::vptr_view(";
 // The element of an array field, with its barrier taken after the index.

@@ -651,8 +651,8 @@ bool Analysis::isContainerElement(const Expr *E) const {
   if (const auto *Cleanups = dyn_cast_or_null<ExprWithCleanups>(E))
     E = Cleanups->getSubExpr();
   E = strip(E);
-  if (const auto *Ref = dyn_cast_or_null<DeclRefExpr>(E))
-    return ContainerElementReferences.contains(dyn_cast<VarDecl>(Ref->getDecl()));
+  if (const auto *Ref = dyn_cast_or_null<DeclRefExpr>(E)) // a name bound to an element's part too
+    return ContainerElementReferences.contains(variableOf(Ref));
   if (const auto *Member = dyn_cast_or_null<MemberExpr>(E)) {
     // it->x: the iterator's operator-> returns the element's address.
     if (Member->isArrow())

@@ -217,6 +217,7 @@ template <class T, class... Args> T *make(Args &&...args) {
 #include <stmify/detail/array.hpp>
 #include <stmify/detail/string.hpp>
 #include <stmify/detail/vector.hpp>
+#include <stmify/detail/dict.hpp>
 #include <stmify/detail/queue.hpp>
 #include <stmify/detail/thread_local_property.hpp>
 

@@ -4,6 +4,8 @@
 // attempts) and without it.
 #include <stmify/stm.hpp>
 
+#include "serial_replay.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -257,6 +259,53 @@ TEST(Vector, AReferenceOutsideBlocksWritesWhereNothingCanMoveTheThread) {
     first += 1;
   }
   EXPECT_EQ(contents(c->reservations), (std::vector<long>{11, 20, 30}));
+}
+
+TEST(Vector, ConcurrentTransactionsAgreeWithASerialReplay) {
+  for (unsigned seed = 0; seed < 200; ++seed) {
+    stm::vector<long> v;
+    const std::vector<replay::Op> ops =
+        replay::run_concurrently(seed, 4, [&](const replay::Op &op) {
+          switch (op.kind) {
+          case 0:
+            v.push_back(op.value);
+            return long(v.size());
+          case 1: {
+            if (v.empty())
+              return -1L;
+            const long last = v.back();
+            v.pop_back();
+            return last;
+          }
+          case 2:
+            return v.empty() ? -1L : v[std::size_t(op.key) % v.size()] += op.value;
+          default:
+            return v.empty() ? -1L : std::accumulate(v.cbegin(), v.cend(), 0L);
+          }
+        });
+    std::vector<long> model;
+    for (const replay::Op &op : ops) {
+      long want = 0;
+      switch (op.kind) {
+      case 0:
+        model.push_back(op.value);
+        want = long(model.size());
+        break;
+      case 1:
+        want = model.empty() ? -1 : model.back();
+        if (!model.empty())
+          model.pop_back();
+        break;
+      case 2:
+        want = model.empty() ? -1 : model[std::size_t(op.key) % model.size()] += op.value;
+        break;
+      default:
+        want = model.empty() ? -1 : std::accumulate(model.begin(), model.end(), 0L);
+      }
+      ASSERT_EQ(op.result, want) << "seed " << seed << " clock " << op.clock;
+    }
+    ASSERT_EQ(std::vector<long>(v.begin(), v.end()), model) << "seed " << seed;
+  }
 }
 
 } // namespace

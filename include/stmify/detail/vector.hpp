@@ -139,7 +139,10 @@ public:
     const std::size_t had = size();
     if (n >= had)
       return;
-    std::memset(static_cast<void *>(write(n, had)), 0, (had - n) * sizeof(T));
+    // Bounded by max_size() for g++, whose -Wstringop-overflow does not see
+    // that had > n once inlined into push_back.
+    const std::size_t dropped = std::min(had - n, max_size());
+    std::memset(static_cast<void *>(write(n, had)), 0, dropped * sizeof(T));
     set_size(n);
   }
 
@@ -608,6 +611,16 @@ private:
 
 template <class T> vector_values<T> elements_of(const vector<T> &items) noexcept {
   return vector_values<T>(items);
+}
+
+// An iterator whose element the program only reads (`x = *it`): the
+// constant iterator, which does not back the element up for writing.
+template <class T>
+vector_iterator<T, true> read_only(const vector_iterator<T, false> &it) noexcept {
+  return it;
+}
+template <class T> vector_iterator<T, true> read_only(vector_iterator<T, false> &it) noexcept {
+  return it;
 }
 } // namespace detail
 #endif

@@ -1,0 +1,84 @@
+// stm::dict and stm::set: their methods change the trie behind the field, so
+// the object holding the field is only read; a value only read through at()
+// or an iterator is read through the const accessor or the constant
+// iterator (operator[], which may add the key, stays); a range-for by value
+// or const reference reads each item as the loop reaches it; a reference to
+// a value writes without a hook.
+// RUN: %clangxx -fplugin=%plugin -std=c++17 -I%stmify_include -Wall -Wextra -Werror -fsyntax-only %s
+// RUN: %check_rewrite %s %t -- -std=c++17 -I%stmify_include
+#include <stmify/stm.hpp>
+
+struct Item : stm::object {
+  long quantity = 0;
+};
+
+struct Inventory : stm::object {
+  stm::dict<stm::string, Item *> items;
+  stm::dict<long, long> totals;
+  stm::set<long> seen;
+};
+
+stm::dict<long, long> counts;
+
+void record(Inventory *inv, long key) {
+  stm::atomic([&] {
+    inv->totals[key] += 1;
+    inv->seen.insert(key);
+    counts.erase(key);
+  });
+}
+// CHECK: stm::rd(inv)->totals[key] += 1;
+// CHECK-NEXT: stm::rd(inv)->seen.insert(key);
+// CHECK-NEXT: counts.erase(key);
+
+long lookups(Inventory *inv, long key) {
+  return stm::atomic([&] {
+    auto found = inv->totals.find(key);
+    long value = found == inv->totals.end() ? 0 : found->second;
+    return value + inv->totals.at(key) + (*found).second + inv->totals[key];
+  });
+}
+// CHECK: auto found = stm::rd(inv)->totals.find(key);
+// CHECK-NEXT: long value = found == stm::rd(inv)->totals.end() ? 0 : stm::detail::read_only(found)->second;
+// CHECK-NEXT: return value + stm::detail::read_only(stm::rd(inv)->totals).at(key) + (*stm::detail::read_only(found)).second + stm::rd(inv)->totals[key];
+
+long total(Inventory *inv) {
+  long sum = 0;
+  for (const auto &[key, value] : inv->totals)
+    sum += key * value;
+  for (long key : inv->seen)
+    sum += key;
+  return sum;
+}
+// CHECK: for (const auto &[key, value] : stm::detail::elements_of(stm::rd(inv)->totals))
+// CHECK: for (long key : stm::detail::elements_of(stm::rd(inv)->seen))
+
+void restock(Inventory *inv, const stm::string &name) {
+  stm::atomic([&] {
+    for (auto &[key, value] : inv->totals)
+      value += 1;
+    Item *&slot = inv->items[name];
+    if (!slot)
+      slot = stm::make<Item>();
+    slot->quantity += 1;
+    auto it = inv->totals.begin();
+    it->second = 0;
+  });
+}
+// CHECK: for (auto &[key, value] : stm::rd(inv)->totals)
+// CHECK-NEXT: { stm::detail::safe_point(); value += 1; }
+// CHECK-NEXT: Item *&slot = stm::rd(inv)->items[name];
+// CHECK-NEXT: if (!slot)
+// CHECK-NEXT: slot = stm::make<Item>();
+// CHECK-NEXT: stm::wr(slot, "{{.*}}")->quantity += 1;
+// CHECK-NEXT: auto it = stm::rd(inv)->totals.begin();
+// CHECK-NEXT: it->second = 0;
+
+// An element of a vector read through an iterator that can write.
+long first_of(stm::vector<long> &v) {
+  return stm::atomic([&] {
+    auto it = v.begin();
+    return *it;
+  });
+}
+// CHECK: return *stm::detail::read_only(it);
