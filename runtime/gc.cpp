@@ -282,7 +282,11 @@ void drop_dead_records() {
 // would then be neither published nor undone). A running atomic transaction
 // that read a dead object another has committed since would find the
 // conflict at its next validation by that marker: it is doomed now instead,
-// which is what that validation would conclude.
+// which is what that validation would conclude. (One that has only read so
+// far would commit without validating, but it may still write.) Only dead
+// objects' records count: conflicts on live ones keep their markers, and a
+// transaction that only reads commits despite them (conflicting_record
+// alone would doom it).
 void doom_readers_of_dead_objects() {
   for (unsigned i = 1; i <= g_heap.segments; ++i) {
     segment &seg = segment_at(i);
