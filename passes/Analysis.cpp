@@ -89,6 +89,7 @@ void Analysis::noteHookInNoexcept() {
 
 void Analysis::atCall(const CallExpr *E) {
   analyzeCallArguments(E);
+  checkLibraryCallbacks(E);
   analyzeLambdaCall(E);
   if (Ctx.inFunctionBody() && Ctx.scope()->NoThrow) {
     CallKind Kind = classifyCall(E);
@@ -119,16 +120,44 @@ void Analysis::atConstruct(const CXXConstructExpr *E) {
   }
 }
 
+// A pointer to an element, or a value that holds a reference to one (the
+// std::pair of std::minmax, std::cref's wrapper), lives as a reference
+// would.
+static bool holdsElementAddress(QualType T) {
+  return T->isPointerType() ||
+         (T->isRecordType() && !T->isReferenceType() && Analysis::mayReturnGivenReference(T));
+}
+
 void Analysis::atVarDecl(const VarDecl *D) {
-  if (!D->getType()->isReferenceType() || !D->getInit() || D->isImplicit())
+  if (!D->getInit() || D->isImplicit())
     return;
+  if (!D->getType()->isReferenceType()) {
+    const Expr *Init = D->getInit();
+    if (const auto *Address = dyn_cast<UnaryOperator>(strip(Init));
+        Address && Address->getOpcode() == UO_AddrOf)
+      Init = Address->getSubExpr();
+    if (!holdsElementAddress(D->getType()) || !isContainerElement(Init))
+      return;
+    Binding Kind = D->hasLocalStorage() && !D->isInitCapture() ? Binding::Local : Binding::Escaping;
+    // It lives from the next statement on: the call that makes it (a
+    // library function's, std::minmax) runs before.
+    const auto *Block = dyn_cast_or_null<CompoundStmt>(Ctx.parentStmt(1));
+    if (Kind == Binding::Local && Block && isa_and_nonnull<DeclStmt>(Ctx.parentStmt(0)) &&
+        cast<DeclStmt>(Ctx.parentStmt(0))->isSingleDecl()) {
+      const auto *Next = llvm::find(Block->body(), Ctx.parentStmt(0)) + 1;
+      Kind = Next == Block->body_end() ? Binding::Pinned : localBinding(Block, *Next);
+    }
+    checkContainerElementBinding(Kind, Init);
+    return;
+  }
   // An init-capture of the atomic lambda is bound before the block runs.
   bool Writable = !D->getType()->getPointeeType().isConstQualified();
   Binding Kind = D->hasLocalStorage() && !D->isInitCapture() ? Binding::Local : Binding::Escaping;
   if (Kind == Binding::Local && isa_and_nonnull<DeclStmt>(Ctx.parentStmt(0)))
     Kind = localBinding(Ctx.parentStmt(1), Ctx.parentStmt(0));
   // A range-for's variable over a container: see atRangeFor.
-  if (isContainerElement(D->getInit()) && !D->isCXXForRangeDecl()) {
+  if ((isContainerElement(D->getInit()) || isContainerElementInInstantiations(D->getInit())) &&
+      !D->isCXXForRangeDecl()) {
     ContainerElementReferences.insert(D);
     checkContainerElementBinding(Kind, D->getInit());
     return;

@@ -19,6 +19,7 @@
 #include "llvm/ADT/DenseSet.h"
 
 #include <map>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -51,6 +52,9 @@ public:
   void atTypeidOperand(const clang::Expr *Operand);
   void atDeclRef(const clang::DeclRefExpr *E);
   void atImplicitCast(const clang::ImplicitCastExpr *E);
+
+  // A result type that may be, or hold, a reference the function was given.
+  static bool mayReturnGivenReference(clang::QualType Result);
 
   // In both phases: what a call needs inside a transaction.
   CallKind classifyCall(const clang::CallExpr *E) const;
@@ -114,6 +118,7 @@ private:
   // such a reference can write, so writes through it need no barrier or
   // hook, but it is valid only as long as a field's reference is.
   bool isContainerElement(const clang::Expr *E) const;
+  bool isContainerElementInInstantiations(const clang::Expr *E) const;
   void checkContainerElementBinding(Binding Kind, const clang::Expr *Bound);
   void analyzeCallArguments(const clang::CallExpr *E);
   const clang::VarDecl *outerLocal(const clang::Expr *Target) const;
@@ -161,6 +166,15 @@ private:
   bool isLeafFunction(const clang::FunctionDecl *F) const;
   void pinLoop(const clang::Stmt *Loop);
   void noteSegmentChange(clang::SourceLocation Binding);
+  bool isStmifyLibraryFunction(const clang::FunctionDecl *F) const;
+  clang::QualType elementsContainer(const clang::Expr *Argument) const;
+  void libraryCallbacks(const clang::CallExpr *E,
+                        llvm::SmallVectorImpl<const clang::FunctionDecl *> &Out) const;
+  const clang::Expr *elementsArgument(const clang::CallExpr *E) const;
+  void checkLibraryCallbacks(const clang::CallExpr *E);
+  void checkLibraryCall(const clang::CallExpr *E);
+  void reportElementsHandedToLibrary(const clang::CallExpr *E, const clang::Expr *Elements,
+                                     clang::SourceLocation NoteAt, const std::string &Why);
 
   const TransformContext &Ctx;
   AnalysisFacts &Facts;
@@ -180,6 +194,16 @@ private:
   // thread (siblingSegmentChange).
   const clang::Stmt *MovingSibling = nullptr;
   bool BindingInTemplate = false; // the last localBinding was in a template
+  // Functions refused as callbacks of a library call (checkLibraryCallbacks),
+  // with the call's raw range: one error each.
+  std::set<std::pair<const clang::FunctionDecl *, std::pair<unsigned, unsigned>>> ReportedCallbacks;
+  // Calls of library code that hand it containers' elements, in template
+  // instantiations, by their raw source range (the pattern's call has it).
+  std::map<std::pair<unsigned, unsigned>, std::vector<const clang::CallExpr *>>
+      InstantiatedLibraryCalls;
+  // Calls in template instantiations by raw source range: whether each call
+  // of that range returns an element of a container of stmify's library.
+  std::map<std::pair<unsigned, unsigned>, bool> InstantiatedElementAccesses;
   // Locals (or, with no variable, members of *this) that a lambda defined
   // outside atomic blocks writes through its captures, by closure class.
   struct CapturedWrite {

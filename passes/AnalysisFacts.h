@@ -40,6 +40,11 @@ struct AnalysisFacts {
   // Loops where a reference bound to a field outside atomic blocks lives:
   // no safe point at their back-edge (the thread must keep its segment).
   llvm::DenseSet<const clang::Stmt *> LoopsWithoutSafePoint;
+  // Functions that library code calls with references to containers'
+  // elements outside atomic blocks and that cannot move the thread: no safe
+  // point at their entry either. By where their body begins, which a
+  // template's pattern and its instantiations share.
+  std::set<unsigned> FunctionsWithoutEntrySafePoint;
   // Field accesses outside atomic blocks that are the array of a subscript
   // (the outermost of a chain) whose index may move the thread to another
   // segment: the barrier goes on the element, after the index.

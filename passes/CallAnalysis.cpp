@@ -356,12 +356,14 @@ public:
   InstantiationScan(std::function<bool(SourceLocation)> OwnCode,
                     std::function<bool(const CallExpr *)> NeedsHook,
                     std::function<bool(const CallExpr *)> IsAccessorCall,
+                    std::function<void(const CallExpr *)> AtCall,
                     std::set<std::pair<unsigned, unsigned>> &Out,
                     std::set<std::pair<unsigned, unsigned>> &AccessorCalls,
                     std::set<unsigned> &ManagedAccesses, std::set<unsigned> &UnmanagedTargets)
       : OwnCode(std::move(OwnCode)), NeedsHook(std::move(NeedsHook)),
-        IsAccessorCall(std::move(IsAccessorCall)), Out(Out), AccessorCalls(AccessorCalls),
-        ManagedAccesses(ManagedAccesses), UnmanagedTargets(UnmanagedTargets) {}
+        IsAccessorCall(std::move(IsAccessorCall)), AtCall(std::move(AtCall)), Out(Out),
+        AccessorCalls(AccessorCalls), ManagedAccesses(ManagedAccesses),
+        UnmanagedTargets(UnmanagedTargets) {}
   bool shouldVisitTemplateInstantiations() const { return true; }
   bool TraverseDecl(Decl *D) {
     if (D && !isa<TranslationUnitDecl>(D) && D->getLocation().isValid() &&
@@ -385,6 +387,7 @@ public:
       Out.insert(rawRange(E));
     if (IsAccessorCall(E))
       AccessorCalls.insert(rawRange(E));
+    AtCall(E);
     return true;
   }
   bool VisitMemberExpr(MemberExpr *E) {
@@ -415,6 +418,7 @@ public:
 private:
   std::function<bool(SourceLocation)> OwnCode;
   std::function<bool(const CallExpr *)> NeedsHook, IsAccessorCall;
+  std::function<void(const CallExpr *)> AtCall;
   std::set<std::pair<unsigned, unsigned>> &Out, &AccessorCalls;
   std::set<unsigned> &ManagedAccesses;
   std::set<unsigned> &UnmanagedTargets;
@@ -430,6 +434,14 @@ void Analysis::scanInstantiatedCalls() {
         return Callee && classifyCallee(Callee, nullptr) == CallKind::Hook;
       },
       [this](const CallExpr *E) { return isFieldAccessor(E->getDirectCallee()); },
+      [this](const CallExpr *E) {
+        if (elementsArgument(E))
+          InstantiatedLibraryCalls[rawRange(E)].push_back(E);
+        if (E->isTypeDependent())
+          return; // the template's own pattern
+        auto [Access, New] = InstantiatedElementAccesses.try_emplace(rawRange(E), true);
+        Access->second = Access->second && isContainerElement(E);
+      },
       Facts.InstantiatedHooks, Facts.AccessorCallsInInstantiations, Facts.ManagedInInstantiations,
       Facts.UnmanagedInInstantiations);
   Scan.TraverseAST(Ctx.AST);

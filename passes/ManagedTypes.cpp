@@ -39,6 +39,26 @@ bool isStmContainerIterator(const CXXRecordDecl *Class) {
          llvm::is_contained(names::ContainerIterators, Class->getName());
 }
 
+// An argument that hands a library function elements of a container of
+// stmify's library: the container (a range), one of its iterators (also
+// inside std::reverse_iterator and the like), or an element by reference.
+bool carriesContainerElements(QualType T) {
+  T = T.getNonReferenceType();
+  if (isStmContainer(T))
+    return true;
+  const CXXRecordDecl *R = T->getAsCXXRecordDecl();
+  if (!R)
+    return false;
+  if (isStmContainerIterator(R))
+    return true;
+  const auto *Specialization = dyn_cast<ClassTemplateSpecializationDecl>(R);
+  if (!Specialization || !R->isInStdNamespace())
+    return false;
+  return llvm::any_of(Specialization->getTemplateArgs().asArray(), [](const TemplateArgument &A) {
+    return A.getKind() == TemplateArgument::Type && carriesContainerElements(A.getAsType());
+  });
+}
+
 bool returnsContainerElement(const CXXMethodDecl *M) {
   if (!M || M->isStatic() ||
       !(M->getReturnType()->isReferenceType() ||

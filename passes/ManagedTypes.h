@@ -32,6 +32,10 @@ bool isStmObjectClass(const clang::CXXRecordDecl *Record);
 bool isStmContainer(clang::QualType T);
 // An iterator class of such a container (names::ContainerIterators).
 bool isStmContainerIterator(const clang::CXXRecordDecl *Class);
+// A type that hands library code a container's elements: the container, one
+// of its iterators, or a class of namespace std made of one (the iterator of
+// std::reverse_iterator).
+bool carriesContainerElements(clang::QualType T);
 // A method of such a container or of its iterators that returns an element
 // by reference (v[i], v.front(), *it), or its address (it->).
 bool returnsContainerElement(const clang::CXXMethodDecl *M);

@@ -168,7 +168,8 @@ void SafePointRule::atFunctionEntry(const FunctionDecl *F, const Stmt *Body) {
   bool DeclaredConstexpr = F->isConstexpr() && !(isa<CXXMethodDecl>(F) &&
                                                  cast<CXXMethodDecl>(F)->getParent()->isLambda());
   if (!C || DeclaredConstexpr || F->isDefaulted() || F->isDeleted() ||
-      !Ctx.inOwnCode(C->getLBracLoc()) || !callsOrLoops(C))
+      !Ctx.inOwnCode(C->getLBracLoc()) || !callsOrLoops(C) ||
+      Ctx.Facts.FunctionsWithoutEntrySafePoint.count(C->getLBracLoc().getRawEncoding()))
     return;
   // In noexcept functions and destructors the scope also keeps the safe
   // points of everything they call from throwing an abort.

@@ -116,8 +116,23 @@ bool Analysis::callKeepsSegment(const CallExpr *E) const {
 // than Allowed (a range-for over the field itself, bounded by its size, whose
 // body is then checked like the rest). Null when there is none.
 const Stmt *Analysis::firstSegmentChange(const Stmt *S, const Stmt *Allowed) const {
-  if (!S || isa<LambdaExpr>(S))
+  if (!S)
     return nullptr;
+  // A closure is made by copying its captures; its body runs elsewhere.
+  if (const auto *L = dyn_cast<LambdaExpr>(S)) {
+    for (const Expr *Init : L->capture_inits())
+      if (firstSegmentChange(Init, nullptr))
+        return S;
+    return nullptr;
+  }
+  // A trivial constructor (a closure's copy, std::less<long>()) runs no code.
+  if (const auto *Construct = dyn_cast<CXXConstructExpr>(S);
+      Construct && Construct->getConstructor()->isTrivial()) {
+    for (const Expr *Argument : Construct->arguments())
+      if (const Stmt *Found = firstSegmentChange(Argument, Allowed))
+        return Found;
+    return nullptr;
+  }
   if (S != Allowed &&
       (isa<ForStmt>(S) || isa<WhileStmt>(S) || isa<DoStmt>(S) || isa<CXXForRangeStmt>(S)))
     return S;
@@ -137,8 +152,12 @@ const Stmt *Analysis::firstSegmentChange(const Stmt *S, const Stmt *Allowed) con
   if (const auto *Declarations = dyn_cast<DeclStmt>(S))
     for (const Decl *D : Declarations->decls())
       if (const auto *VD = dyn_cast<VarDecl>(D)) {
+        // Its construction is its initialiser, checked below; its
+        // destruction runs code unless trivial.
         QualType T = Ctx.AST.getBaseElementType(VD->getType().getNonReferenceType());
-        if (!VD->getType()->isReferenceType() && (T->isDependentType() || T->isRecordType()))
+        const CXXRecordDecl *R = T->getAsCXXRecordDecl();
+        if (!VD->getType()->isReferenceType() &&
+            (T->isDependentType() || (R && (!R->hasDefinition() || !R->hasTrivialDestructor()))))
           return S;
       }
   if (const auto *Range = dyn_cast<CXXForRangeStmt>(S))
@@ -226,6 +245,238 @@ void Analysis::atArraySubscript(const ArraySubscriptExpr *E) {
   if (IndexMoves)
     for (const MemberExpr *Member : Fields)
       Facts.ElementBarriers.try_emplace(Member, E); // the outermost subscript comes first
+}
+
+// A function of stmify's headers (the containers' methods, stm::detail).
+bool Analysis::isStmifyLibraryFunction(const FunctionDecl *F) const {
+  const FunctionDecl *Pattern = F->getTemplateInstantiationPattern();
+  PresumedLoc Where =
+      Ctx.SM.getPresumedLoc(Ctx.SM.getExpansionLoc((Pattern ? Pattern : F)->getLocation()));
+  return Where.isValid() && isStmifyHeader(Where.getFilename());
+}
+
+// The container whose elements Argument hands over, for the diagnostic.
+QualType Analysis::elementsContainer(const Expr *Argument) const {
+  const Expr *E = Argument->IgnoreImplicit()->IgnoreParens();
+  if (isStmContainer(E->getType()))
+    return E->getType().getNonReferenceType();
+  while (const auto *Construct = dyn_cast<CXXConstructExpr>(E)) { // a copied iterator
+    if (Construct->getNumArgs() != 1)
+      break;
+    E = Construct->getArg(0)->IgnoreImplicit()->IgnoreParens();
+  }
+  if (const auto *Call = dyn_cast<CallExpr>(E))
+    if (const Expr *Object = calledObject(Call)) {
+      Object = Object->IgnoreParenImpCasts(); // a method of the container's base class
+      if (isStmContainer(Object->getType()))
+        return Object->getType().getNonReferenceType();
+    }
+  return QualType();
+}
+
+// The functions of the program that library code, called as E, calls back:
+// those its instantiated bodies call, followed through the library's own
+// functions up to the first of the program's on each path, and those passed
+// to it by name (which it calls through a pointer).
+void Analysis::libraryCallbacks(const CallExpr *E,
+                                SmallVectorImpl<const FunctionDecl *> &Out) const {
+  llvm::DenseSet<const FunctionDecl *> Seen;
+  SmallVector<const Stmt *, 16> Bodies;
+  auto Reach = [&](const FunctionDecl *F) {
+    if (!F || !Seen.insert(F->getCanonicalDecl()).second)
+      return;
+    if (isInstrumentedFunction(F)) {
+      Out.push_back(F);
+      return;
+    }
+    const FunctionDecl *Definition = nullptr;
+    if (isStmifyLibraryFunction(F) || !F->hasBody(Definition) || !Definition)
+      return; // stmify's containers hand the program no element
+    Bodies.push_back(Definition->getBody());
+    if (const auto *C = dyn_cast<CXXConstructorDecl>(Definition))
+      for (const CXXCtorInitializer *I : C->inits())
+        Bodies.push_back(I->getInit());
+  };
+  Reach(E->getDirectCallee());
+  for (const Expr *Argument : E->arguments())
+    if (const auto *Ref = dyn_cast<DeclRefExpr>(Argument->IgnoreParenImpCasts()))
+      Reach(dyn_cast<FunctionDecl>(Ref->getDecl()));
+    else if (const auto *Address = dyn_cast<UnaryOperator>(Argument->IgnoreParenImpCasts());
+             Address && Address->getOpcode() == UO_AddrOf)
+      if (const auto *Named = dyn_cast<DeclRefExpr>(Address->getSubExpr()->IgnoreParens()))
+        Reach(dyn_cast<FunctionDecl>(Named->getDecl()));
+  while (!Bodies.empty()) {
+    const Stmt *S = Bodies.pop_back_val();
+    if (!S)
+      continue;
+    if (const auto *Call = dyn_cast<CallExpr>(S))
+      Reach(Call->getDirectCallee());
+    else if (const auto *Construct = dyn_cast<CXXConstructExpr>(S))
+      Reach(Construct->getConstructor());
+    for (const Stmt *Child : S->children())
+      Bodies.push_back(Child);
+  }
+}
+
+// &x of a reference parameter x in a function's body: the address may be
+// kept after the call (best = &x), beyond the reference's life.
+static const Stmt *takesParameterAddress(const Stmt *S) {
+  if (!S)
+    return nullptr;
+  if (const auto *Address = dyn_cast<UnaryOperator>(S);
+      Address && Address->getOpcode() == UO_AddrOf)
+    if (const auto *Ref = dyn_cast<DeclRefExpr>(Address->getSubExpr()->IgnoreParens()))
+      if (const auto *P = dyn_cast<ParmVarDecl>(Ref->getDecl());
+          P && P->getType()->isReferenceType())
+        return S;
+  for (const Stmt *Child : S->children())
+    if (const Stmt *Found = takesParameterAddress(Child))
+      return Found;
+  return nullptr;
+}
+
+// The argument of a call of library code that hands it a container's
+// elements, or null.
+const Expr *Analysis::elementsArgument(const CallExpr *E) const {
+  const FunctionDecl *Callee = E->getDirectCallee();
+  if (!Callee || isInstrumentedFunction(Callee) || isStmifyLibraryFunction(Callee))
+    return nullptr;
+  for (const Expr *Argument : E->arguments())
+    if (carriesContainerElements(Argument->getType()) || isContainerElement(Argument))
+      return Argument;
+  return nullptr;
+}
+
+// Whether a function is written inside a template (a lambda's call operator
+// by where its lambda is): each instantiation of the template has its own.
+static bool writtenInTemplate(const FunctionDecl *F) {
+  const DeclContext *Context = F->getDeclContext();
+  if (const auto *Method = dyn_cast<CXXMethodDecl>(F); Method && Method->getParent()->isLambda())
+    Context = Method->getParent()->getDeclContext();
+  return Context->isDependentContext();
+}
+
+// Library code given a container's elements outside atomic blocks
+// (std::count_if(v.cbegin(), v.cend(), pred)) calls the program's functions
+// with references into the thread's segment. Such a function must not reach
+// a safe point before it is done with them: one whose body (in every
+// instantiation) cannot move the thread keeps no safe point at its entry
+// either; one whose body can is refused. In a template, the call of each
+// instantiation is judged.
+void Analysis::checkLibraryCallbacks(const CallExpr *E) {
+  if (inFixedSegmentBody() || !Ctx.inFunctionBody() || !Ctx.inOwnCode(E->getBeginLoc()))
+    return;
+  if (E->getDirectCallee()) {
+    checkLibraryCall(E);
+    return;
+  }
+  auto Instances = InstantiatedLibraryCalls.find(rawRange(E));
+  if (Instances != InstantiatedLibraryCalls.end())
+    for (const CallExpr *Instance : Instances->second)
+      checkLibraryCall(Instance);
+}
+
+// The library call E, handed a container's elements, may run the program's
+// code while it holds a reference into the segment: an error, with a note
+// at NoteAt that says why.
+void Analysis::reportElementsHandedToLibrary(const CallExpr *E, const Expr *Elements,
+                                             SourceLocation NoteAt, const std::string &Why) {
+  QualType Container = elementsContainer(Elements);
+  Ctx.Diags.report(
+      Diag::ContainerElementEscapes, E->getBeginLoc(),
+      {Container.isNull() ? std::string("a stmify container") : Ctx.typeName(Container)},
+      E->getSourceRange());
+  Ctx.Diags.note(NoteAt, "'" + E->getDirectCallee()->getQualifiedNameAsString() + "' " + Why);
+}
+
+void Analysis::checkLibraryCall(const CallExpr *E) {
+  const Expr *Elements = elementsArgument(E);
+  if (!Elements)
+    return;
+  // std::min(v[0], v[1], less) holds the elements' references while it
+  // calls the program: whatever the function takes, it must not move the
+  // thread.
+  const FunctionDecl *Callee = E->getDirectCallee();
+  bool HoldsReferences = false;
+  for (unsigned I = 0; I < E->getNumArgs() && I < Callee->getNumParams(); ++I)
+    HoldsReferences |=
+        Callee->getParamDecl(I)->getType()->isReferenceType() && isContainerElement(E->getArg(I));
+  // A function reached through a pointer or a std::function it was given
+  // is not known: the library may call it with a reference to an element.
+  for (const Expr *Argument : E->arguments()) {
+    QualType T = Argument->getType().getNonReferenceType();
+    const CXXRecordDecl *R = T->getAsCXXRecordDecl();
+    bool StdFunction = R && R->isInStdNamespace() && R->getName() == "function";
+    if (!T->isFunctionPointerType() && !T->isMemberFunctionPointerType() && !StdFunction)
+      continue;
+    const Expr *Named = Argument->IgnoreParenImpCasts();
+    if (const auto *Address = dyn_cast<UnaryOperator>(Named);
+        Address && Address->getOpcode() == UO_AddrOf)
+      Named = Address->getSubExpr()->IgnoreParens();
+    if (const auto *Ref = dyn_cast<DeclRefExpr>(Named); Ref && isa<FunctionDecl>(Ref->getDecl()))
+      continue; // followed by libraryCallbacks
+    if (ReportedCallbacks.insert({nullptr, rawRange(Argument)}).second)
+      reportElementsHandedToLibrary(
+          E, Elements, Argument->getBeginLoc(),
+          "may call the function this argument holds with a reference to an element, and stmify "
+          "cannot see which function that is; pass the function or lambda itself");
+  }
+  SmallVector<const FunctionDecl *, 4> Callbacks;
+  libraryCallbacks(E, Callbacks);
+  for (const FunctionDecl *Callback : Callbacks) {
+    // A method other than a function object's call runs on an element (a
+    // conversion, a member operator<).
+    const auto *Method = dyn_cast<CXXMethodDecl>(Callback);
+    bool OnElement = Method && !Method->isStatic() && Method->getOverloadedOperator() != OO_Call;
+    if (!HoldsReferences && !OnElement &&
+        llvm::none_of(Callback->parameters(),
+                      [](const ParmVarDecl *P) { return P->getType()->isReferenceType(); }))
+      continue; // the library copied the element before the call
+    const FunctionDecl *Pattern = Callback->getTemplateInstantiationPattern();
+    Pattern = Pattern ? Pattern : Callback;
+    SmallVector<const FunctionDecl *, 2> Instances{Callback};
+    if (const FunctionTemplateDecl *Generic = Pattern->getDescribedFunctionTemplate())
+      Instances.append(Generic->specializations().begin(), Generic->specializations().end());
+    SegmentChange = nullptr;
+    for (const FunctionDecl *Instance : Instances) {
+      const FunctionDecl *Definition = nullptr;
+      if (!Instance->hasBody(Definition) || !Definition) {
+        SegmentChange = E; // a body elsewhere, which may reach one
+        break;
+      }
+      if (mayReachSafePoint(Definition) &&
+          (SegmentChange = firstSegmentChange(Definition->getBody(), nullptr)))
+        break;
+      if ((SegmentChange = takesParameterAddress(Definition->getBody())))
+        break;
+    }
+    // A noexcept function's entry keeps its callees' safe points from
+    // throwing; the instantiations of an enclosing template that this call
+    // does not make may need that.
+    const auto *Proto = Pattern->getType()->getAs<FunctionProtoType>();
+    if (!SegmentChange && Proto && Proto->canThrow() == CT_Cannot && writtenInTemplate(Pattern))
+      SegmentChange = E;
+    if (!SegmentChange) {
+      const FunctionDecl *Definition = nullptr;
+      if (Callback->hasBody(Definition) && Definition && Definition->getBody())
+        Facts.FunctionsWithoutEntrySafePoint.insert(
+            Definition->getBody()->getBeginLoc().getRawEncoding());
+      continue;
+    }
+    if (!ReportedCallbacks.insert({Pattern->getCanonicalDecl(), rawRange(E)}).second)
+      continue;
+    reportElementsHandedToLibrary(
+        E, Elements, Pattern->getLocation(),
+        HoldsReferences
+            ? "holds references to elements while it calls this function; outside atomic "
+              "blocks the function must not move the thread, whatever it takes"
+            : "calls this function with a reference to an element; outside atomic blocks it "
+              "may use it only until something may move the thread (or take the element by "
+              "value)");
+    if (SegmentChange == E)
+      SegmentChange = nullptr; // nothing to show
+    noteSegmentChange(E->getBeginLoc());
+  }
 }
 
 // After a refused binding: where the thread may change segment.

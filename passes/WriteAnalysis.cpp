@@ -32,7 +32,7 @@ bool Analysis::isPartOfManagedField(const Expr *E) const {
 
 void Analysis::writeTargets(const Expr *LValue, SmallVectorImpl<const Expr *> &Out) const {
   const Expr *E = strip(LValue);
-  if (!E || isContainerElement(E))
+  if (!E || isContainerElement(E) || isContainerElementInInstantiations(E))
     return;
   if (const auto *C = dyn_cast<ConditionalOperator>(E)) {
     writeTargets(C->getTrueExpr(), Out);
@@ -662,7 +662,50 @@ bool Analysis::isContainerElement(const Expr *E) const {
   }
   const auto *Call = dyn_cast_or_null<CallExpr>(E);
   const auto *Method = Call ? dyn_cast_or_null<CXXMethodDecl>(Call->getDirectCallee()) : nullptr;
-  return Method && returnsContainerElement(Method) && Method->getReturnType()->isReferenceType();
+  if (Method && returnsContainerElement(Method) && Method->getReturnType()->isReferenceType())
+    return true;
+  // Library code that may return a reference it is given an element or an
+  // iterator for (std::min(v[0], v[1]), std::cref(v[2]), *v.crbegin()).
+  const FunctionDecl *Callee = Call ? Call->getDirectCallee() : nullptr;
+  if (!Callee || isInstrumentedFunction(Callee) || isStmifyLibraryFunction(Callee) ||
+      !mayReturnGivenReference(Callee->getReturnType()))
+    return false;
+  return llvm::any_of(Call->arguments(), [&](const Expr *Argument) {
+    QualType T = Argument->getType().getNonReferenceType();
+    return isContainerElement(Argument) || (carriesContainerElements(T) && !isStmContainer(T));
+  });
+}
+
+// A result type that may be, or hold, a reference the function was given:
+// a reference, std::reference_wrapper, or a std::pair or std::tuple of
+// references (std::minmax).
+bool Analysis::mayReturnGivenReference(QualType Result) {
+  if (Result->isReferenceType())
+    return true;
+  const auto *R = dyn_cast_or_null<ClassTemplateSpecializationDecl>(Result->getAsCXXRecordDecl());
+  if (!R || !R->isInStdNamespace())
+    return false;
+  if (R->getName() == "reference_wrapper")
+    return true;
+  return llvm::any_of(R->getTemplateArgs().asArray(), [](const TemplateArgument &A) {
+    return A.getKind() == TemplateArgument::Type && A.getAsType()->isReferenceType();
+  });
+}
+
+// In a template, r->items[k], r->items.back() or *it whose container has a
+// dependent type: an element of a container of stmify's library in every
+// instantiation in this translation unit (and in at least one).
+bool Analysis::isContainerElementInInstantiations(const Expr *E) const {
+  if (const auto *Cleanups = dyn_cast_or_null<ExprWithCleanups>(E))
+    E = Cleanups->getSubExpr();
+  E = strip(E);
+  const auto *Deref = dyn_cast_or_null<UnaryOperator>(E);
+  if (!E || !E->isTypeDependent() ||
+      !(isa<ArraySubscriptExpr>(E) || isa<CallExpr>(E) ||
+        (Deref && Deref->getOpcode() == UO_Deref)))
+    return false;
+  auto Found = InstantiatedElementAccesses.find(rawRange(E));
+  return Found != InstantiatedElementAccesses.end() && Found->second;
 }
 
 // Outside atomic blocks a reference to an element must not live across a
@@ -675,9 +718,18 @@ void Analysis::checkContainerElementBinding(Binding Kind, const Expr *Bound) {
     Container = Bound->getType().getNonReferenceType(); // a range-for's range
   for (const Expr *E = Container.isNull() ? strip(Bound) : nullptr; E;) {
     if (const auto *Call = dyn_cast<CallExpr>(E)) {
-      if (const Expr *Object = calledObject(Call))
+      if (const Expr *Object = calledObject(Call); Object && isStmContainer(Object->getType())) {
         Container = Object->getType().getNonReferenceType();
-      break;
+        break;
+      }
+      // A library function's result (std::min(v[0], v[1])): its element's.
+      E = nullptr;
+      for (const Expr *Argument : Call->arguments())
+        if (isContainerElement(Argument)) {
+          E = strip(Argument);
+          break;
+        }
+      continue;
     }
     const auto *Member = dyn_cast<MemberExpr>(E);
     E = Member && !Member->isArrow() ? strip(Member->getBase()) : nullptr;

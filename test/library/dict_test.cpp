@@ -404,6 +404,63 @@ TEST(Dict, ACancelledBlockLeavesTheTableAsItWas) {
   EXPECT_FALSE(d.contains(2));
 }
 
+// Containers whose type depends on a template parameter: the transformer
+// learns from the instantiations that r->active[key] is an element, so the
+// write needs no inevitability (which a destructor's block that lost a
+// conflict could not get: it cannot abort out of the destructor).
+template <class Key> struct Registry : stm::object {
+  stm::dict<Key, long> active;
+  stm::set<Key> seen;
+  stm::vector<Key> order;
+};
+
+template <class Key> class SessionScope {
+public:
+  SessionScope(Registry<Key> *registry, Key key) : registry_(registry), key_(key) {
+    stm::atomic([&] {
+      registry_->active[key_] += 1;
+      registry_->seen.insert(key_);
+      registry_->order.push_back(key_);
+    });
+  }
+  ~SessionScope() {
+    stm::atomic([&] {
+      if (registry_->seen.contains(key_)) { // a read that may lose a conflict first
+        long &open = registry_->active[key_];
+        open -= 1;
+      }
+    });
+  }
+  SessionScope(const SessionScope &) = delete;
+  SessionScope &operator=(const SessionScope &) = delete;
+
+private:
+  Registry<Key> *registry_;
+  Key key_;
+};
+
+TEST(Dict, TemplatesOfDependentContainerTypesRunInRaiiScopes) {
+  auto *registry = stm::make<Registry<long>>();
+  const unsigned long long inevitable = stm::stats().inevitable;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([registry, t] {
+      for (int i = 0; i < 200; ++i) {
+        SessionScope<long> outer(registry, i % 3);
+        SessionScope<long> inner(registry, t);
+      }
+    });
+  for (std::thread &t : threads)
+    t.join();
+  long open = 0;
+  for (const auto &[key, count] : registry->active)
+    open += count;
+  EXPECT_EQ(open, 0);
+  EXPECT_EQ(registry->order.size(), 1600u);
+  EXPECT_EQ(registry->seen.size(), 4u);
+  EXPECT_EQ(stm::stats().inevitable, inevitable) << "no block needed to become inevitable";
+}
+
 struct Holder : stm::object {
   stm::dict<long, Holder *> children;
   stm::set<stm::string> tags;

@@ -1,6 +1,10 @@
 // RUN: %clangxx -fplugin=%plugin -std=c++17 -I%stmify_include -fsyntax-only -ferror-limit=0 -Xclang -verify %s
 #include <stmify/stm.hpp>
 
+#include <algorithm>
+#include <functional>
+#include <numeric>
+
 struct Customer : stm::object {
   stm::vector<long> reservations;
 };
@@ -37,5 +41,93 @@ void accepted(Customer *c, stm::vector<long> &local) {
     first = 2;
     for (long &r : local)
       bump(r);
+  });
+}
+
+// Library code given a container's elements calls the program's functions
+// with references into the segment: outside atomic blocks such a function
+// must not reach a safe point (its own entry's included) while it uses them.
+struct Point {
+  long x, y;
+};
+
+struct Board : stm::object {
+  stm::vector<Point> points;
+  stm::dict<long, long> counts;
+  stm::set<long> keys;
+};
+
+long slow(long v) { long s = 0; for (int i = 0; i < 3; ++i) s += v; return s; }
+bool bySlowX(const Point &a, const Point &b) { return slow(a.x) < slow(b.x); } // expected-note 2 {{'std::sort' calls this function with a reference to an element; outside atomic blocks it may use it only until something may move the thread (or take the element by value)}} expected-note 2 {{this call of 'slow' may reach a safe point}}
+bool operator<(const Point &a, const Point &b) { return slow(a.x) < b.x; } // expected-note {{'std::sort' calls this function with a reference}} expected-note {{this call of 'slow' may reach a safe point}}
+struct Heavy {
+  bool operator()(const Point &p) const { return slow(p.x) > 0; } // expected-note {{'std::count_if' calls this function with a reference}} expected-note {{this call of 'slow' may reach a safe point}}
+};
+
+template <class Range> long countSlow(const Range &r) {
+  return std::count_if(r.begin(), r.end(), [](const auto &p) { return slow(p.x) > 0; }); // expected-error {{a reference to an element of stm::vector<Point> lives across}} expected-note {{fix: bind it inside an atomic block}} expected-note {{'std::count_if' calls this function with a reference}} expected-note {{this call of 'slow' may reach a safe point}}
+}
+
+void callbacks(Board *b, const stm::vector<Point> &local) {
+  std::sort(b->points.begin(), b->points.end(), bySlowX); // expected-error {{a reference to an element of stm::vector<Point> lives across}} expected-note {{fix: bind it inside an atomic block}}
+  std::sort(b->points.begin(), b->points.end()); // expected-error {{a reference to an element of stm::vector<Point> lives across}} expected-note {{fix: bind it inside an atomic block}}
+  std::count_if(b->points.begin(), b->points.end(), Heavy{}); // expected-error {{a reference to an element of stm::vector<Point> lives across}} expected-note {{fix: bind it inside an atomic block}}
+  std::for_each(b->points.rbegin(), b->points.rend(), [](auto &p) { p.x += slow(p.y); }); // expected-error {{a reference to an element of stm::vector<Point> lives across}} expected-note {{fix: bind it inside an atomic block}} expected-note {{'std::for_each' calls this function with a reference}} expected-note {{this call of 'slow' may reach a safe point}}
+  std::accumulate(b->keys.begin(), b->keys.end(), 0L, [](long s, const long &k) { return s + slow(k); }); // expected-error {{a reference to an element of stm::set<long> lives across}} expected-note {{fix: bind it inside an atomic block}} expected-note {{'std::accumulate' calls this function with a reference}} expected-note {{this call of 'slow' may reach a safe point}}
+  auto big = [](const auto &kv) { return slow(kv.second) > 1; }; // expected-note {{'std::count_if' calls this function with a reference}} expected-note {{this call of 'slow' may reach a safe point}}
+  std::count_if(b->counts.cbegin(), b->counts.cend(), big); // expected-error {{a reference to an element of stm::dict<long, long> lives across}} expected-note {{fix: bind it inside an atomic block}}
+  countSlow(local);
+}
+
+// A function the library reaches through a pointer or a std::function is
+// not known.
+void unknownCallbacks(Board *b, bool (*cmp)(const Point &, const Point &),
+                      const std::function<bool(const Point &)> &pred) {
+  std::sort(b->points.begin(), b->points.end(), cmp); // expected-error {{a reference to an element of stm::vector<Point> lives across}} expected-note {{fix: bind it inside an atomic block}} expected-note {{'std::sort' may call the function this argument holds with a reference to an element, and stmify cannot see which function that is; pass the function or lambda itself}}
+  std::count_if(b->points.begin(), b->points.end(), pred); // expected-error {{a reference to an element of stm::vector<Point> lives across}} expected-note {{fix: bind it inside an atomic block}} expected-note {{'std::count_if' may call the function this argument holds}}
+  std::sort(b->points.begin(), b->points.end(), &bySlowX); // expected-error {{a reference to an element of stm::vector<Point> lives across}} expected-note {{fix: bind it inside an atomic block}}
+  stm::atomic([&] { std::sort(b->points.begin(), b->points.end(), cmp); });
+}
+
+// A library function that holds references to elements while it calls the
+// program, that returns one of them, or a function that keeps an element's
+// address; an element's own conversion called by the library.
+struct Money {
+  long cents;
+  operator long() const { return slow(cents); } // expected-note {{'std::accumulate' calls this function with a reference}} expected-note {{this call of 'slow' may reach a safe point}}
+};
+
+struct Tally : stm::object {
+  stm::vector<long> nums;
+  stm::vector<Money> money;
+};
+
+void heldElements(Tally *t) {
+  const long &lo = std::min(t->nums[2], t->nums[3]); // expected-error {{a reference to an element of stm::vector<long> lives across}} expected-note {{fix: bind it inside an atomic block}}
+  log(lo); // expected-note {{this call of 'log' may reach a safe point}}
+  auto pair = std::minmax(t->nums[0], t->nums[1]); // expected-error {{a reference to an element of stm::vector<long> lives across}} expected-note {{fix: bind it inside an atomic block}}
+  log(pair.first); // expected-note {{this call of 'log' may reach a safe point}}
+  const long *p = &t->nums[2]; // expected-error {{a reference to an element of stm::vector<long> lives across}} expected-note {{fix: bind it inside an atomic block}}
+  log(*p); // expected-note {{this call of 'log' may reach a safe point}}
+  long m = std::min(t->nums[2], t->nums[3], [](long a, long b) { log(a); return a < b; }); // expected-error {{a reference to an element of stm::vector<long> lives across}} expected-note {{fix: bind it inside an atomic block}} expected-note {{'std::min' holds references to elements while it calls this function; outside atomic blocks the function must not move the thread, whatever it takes}} expected-note {{this call of 'log' may reach a safe point}}
+  std::accumulate(t->money.cbegin(), t->money.cend(), 0L); // expected-error {{a reference to an element of stm::vector<Money> lives across}} expected-note {{fix: bind it inside an atomic block}}
+  const long *best = nullptr;
+  std::for_each(t->nums.cbegin(), t->nums.cend(), [&](const long &x) { if (!best || x > *best) best = &x; }); // expected-error {{a reference to an element of stm::vector<long> lives across}} expected-note {{fix: bind it inside an atomic block}} expected-note {{'std::for_each' calls this function with a reference}} expected-note {{this may reach a safe point, synchronise or let the reference escape}}
+  auto cmp = [](long a, long b) { return a < b; };
+  m += std::min(t->nums[2], t->nums[3], cmp); // fine: copying the closure runs no code
+  m += std::min(t->nums[2], t->nums[3], std::less<long>());
+  log(m);
+}
+
+// Accepted: the function cannot move the thread, takes the element by
+// value, or runs in an atomic block, where the thread keeps its segment.
+long quick(long v) { return 2 * v; }
+void acceptedCallbacks(Board *b) {
+  std::sort(b->points.begin(), b->points.end(), [](const Point &l, const Point &r) { return quick(l.x) < r.x; });
+  std::count_if(b->counts.cbegin(), b->counts.cend(), [](const auto &kv) { return kv.second > kv.first; });
+  std::accumulate(b->keys.begin(), b->keys.end(), 0L, [](long s, long k) { return s + slow(k); });
+  stm::atomic([&] {
+    std::sort(b->points.begin(), b->points.end(), bySlowX);
+    std::for_each(b->points.begin(), b->points.end(), [](Point &p) { p.x = slow(p.y); });
   });
 }

@@ -1,0 +1,58 @@
+// Library code given a container's elements outside atomic blocks calls the
+// program's functions with references into the thread's segment: a function
+// it calls that way keeps no safe point at its entry when its body cannot
+// move the thread (a generic lambda's body, in a template too, counts by its
+// instantiations; a call of a function that reaches no safe point is
+// allowed). The same functions keep their entry safe point when nothing
+// calls them so; a parameter taken by value is a copy.
+// RUN: %clangxx -fplugin=%plugin -std=c++17 -I%stmify_include -Wall -Wextra -Werror -fsyntax-only %s
+// RUN: %check_rewrite %s %t -- -std=c++17 -I%stmify_include
+#include <stmify/stm.hpp>
+
+#include <algorithm>
+#include <numeric>
+
+struct Point {
+  long x = 0, y = 0;
+};
+
+struct Board : stm::object {
+  stm::vector<Point> points;
+  stm::dict<long, long> counts;
+};
+
+long twice(long v) { return 2 * v; }
+long slow(long v) {
+  long s = 0;
+  for (int i = 0; i < 3; ++i)
+    s += v;
+  return s;
+}
+
+bool byY(const Point &a, const Point &b) { return twice(a.y) < b.y; }
+// CHECK: bool byY(const Point &a, const Point &b) { return twice(a.y) < b.y; }
+bool byX(const Point &a, const Point &b) { return twice(a.x) < b.x; }
+// CHECK: bool byX(const Point &a, const Point &b) { stm::detail::safe_point(); return twice(a.x) < b.x; }
+
+template <class Range> long positive(const Range &r) {
+  return std::count_if(r.begin(), r.end(), [](const auto &p) { return twice(p.x) > 0; });
+}
+// CHECK: return (stm::detail::inevitable_hook("{{.*}}"), std::count_if(stm::loc(r).begin(), stm::loc(r).end(), [](const auto &p) { return twice(stm::rd(p).x) > 0; }));
+
+long use(Board *b, const stm::vector<Point> &local) {
+  long n = std::count_if(b->points.cbegin(), b->points.cend(), [](const auto &p) { return p.x == p.y; });
+  n += std::count_if(b->counts.cbegin(), b->counts.cend(), [](const auto &kv) { return twice(kv.second) > kv.first; });
+  n += std::accumulate(b->points.cbegin(), b->points.cend(), 0L, [](long s, Point p) { return s + slow(p.x); });
+  std::sort(b->points.begin(), b->points.end(), byY);
+  n += positive(local);
+  return n;
+}
+// CHECK: long n = std::count_if(stm::rd(b)->points.cbegin(), stm::rd(b)->points.cend(), [](const auto &p) { return stm::rd(p).x == stm::rd(p).y; });
+// CHECK: n += std::count_if(stm::rd(b)->counts.cbegin(), stm::rd(b)->counts.cend(), [](const auto &kv) { return twice(stm::rd(kv).second) > stm::rd(kv).first; });
+// CHECK: n += std::accumulate(stm::rd(b)->points.cbegin(), stm::rd(b)->points.cend(), 0L, [](long s, Point p) { stm::detail::safe_point(); return s + slow(p.x); });
+
+// Not given elements: the lambda keeps its safe point.
+long plain(const long *a, int n) {
+  return std::count_if(a, a + n, [](const auto &v) { return twice(v) > 0; });
+}
+// CHECK: return std::count_if(a, a + n, [](const auto &v) { stm::detail::safe_point(); return twice(v) > 0; });
