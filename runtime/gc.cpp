@@ -6,6 +6,7 @@
 #include "diagnostics.h"
 #include "heap.h"
 #include "immortal.h"
+#include "page_map.h"
 #include "segment.h"
 #include "sync.h"
 #include "transaction.h"
@@ -165,57 +166,6 @@ bool excluded(const std::vector<region> &skip, std::uintptr_t begin, std::uintpt
       return true;
   return false;
 }
-
-// Which pages of [begin, end) may hold data: present or swapped out, as
-// /proc/self/pagemap says (bits 63 and 62 of each page's entry). A page that
-// is neither was never written and reads as zeros. mincore would not do: it
-// calls a swapped-out page absent, and the objects its words keep alive would
-// be freed.
-class page_map {
-public:
-  page_map() : fd_(open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC)) {}
-  ~page_map() {
-    if (fd_ >= 0)
-      close(fd_);
-  }
-  page_map(const page_map &) = delete;
-  page_map &operator=(const page_map &) = delete;
-
-  // Calls scan(page_begin, page_end) for each run of pages that may hold data.
-  template <class F> void for_each_used_run(std::uintptr_t begin, std::uintptr_t end, F &&scan) {
-    if (fd_ < 0) { // no page map (a restricted /proc): read everything
-      scan(begin, end);
-      return;
-    }
-    constexpr std::size_t kBatch = 512;
-    std::uint64_t entries[kBatch];
-    for (std::uintptr_t page = begin; page < end;) {
-      const std::size_t count = std::min<std::size_t>(kBatch, (end - page) / kPage);
-      const ssize_t got = pread(fd_, entries, count * sizeof entries[0],
-                                static_cast<off_t>(page / kPage * sizeof entries[0]));
-      if (got <= 0) { // the mapping changed under us: read what is left
-        scan(page, end);
-        return;
-      }
-      const std::size_t n = static_cast<std::size_t>(got) / sizeof entries[0];
-      for (std::size_t i = 0; i < n;) {
-        if (!page_may_hold_data(entries[i])) {
-          ++i;
-          continue;
-        }
-        std::size_t j = i;
-        while (j < n && page_may_hold_data(entries[j]))
-          ++j;
-        scan(page + i * kPage, page + j * kPage);
-        i = j;
-      }
-      page += n * kPage;
-    }
-  }
-
-private:
-  int fd_;
-};
 
 // Anonymous writable memory: the malloc heap (std containers, closures of
 // std::function and of queued tasks), stacks of threads that are not attached.

@@ -35,12 +35,6 @@ struct gc_statistics {
 };
 gc_statistics gc_stats() noexcept;
 
-// A /proc/self/pagemap entry: may the page hold data (present, or swapped
-// out)? Pages that are neither were never written.
-inline bool page_may_hold_data(std::uint64_t pagemap_entry) noexcept {
-  return (pagemap_entry >> 62) & 3;
-}
-
 } // namespace stm::rt
 
 #endif

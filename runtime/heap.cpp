@@ -1,6 +1,7 @@
 #include "heap.h"
 
 #include "diagnostics.h"
+#include "page_map.h"
 
 #include <stmify/stm.h>
 
@@ -69,8 +70,7 @@ void reserve_windows() {
           n, g_config.heap_limit >> 20, g_heap.sanitizer ? " with the barrier sanitizer" : "");
 
   const std::size_t length = (windows + 1) * seg; // one extra for alignment
-  void *raw = mmap(nullptr, length, PROT_NONE,
-                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  void *raw = mmap(nullptr, length, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (raw == MAP_FAILED)
     fatal("cannot reserve %zu GiB of address space for %u segments (%s); "
           "lower STMIFY_SEGMENTS or STMIFY_HEAP_LIMIT",
@@ -109,18 +109,49 @@ void setup() {
 
 void ensure_setup() noexcept { pthread_once(&setup_once, setup); }
 
+namespace {
+
+// Dropping pages costs a TLB shootdown on every core the process runs on;
+// for a small heap, writing zeros is much cheaper.
+constexpr std::size_t kDropMarkersAbove = 256 * 1024;
+
+struct page_range {
+  std::uintptr_t from, to;
+};
+
+// The pages of a segment's read markers for the heap up to heap_top.
+page_range marker_pages(std::uintptr_t base, std::uintptr_t heap_top) noexcept {
+  return {(base + (g_heap.heap_begin >> 4)) & ~(kPage - 1),
+          round_up(base + (heap_top >> 4), kPage)};
+}
+
+} // namespace
+
 void clear_markers(std::uintptr_t base, std::uintptr_t heap_top) noexcept {
-  // Dropping pages costs a TLB shootdown on every core the process runs on;
-  // for a small heap, writing zeros is much cheaper.
-  constexpr std::size_t kDropAbove = 256 * 1024;
-  std::uintptr_t from = (base + (g_heap.heap_begin >> 4)) & ~(kPage - 1);
-  std::uintptr_t to = round_up(base + (heap_top >> 4), kPage);
-  if (to <= from)
+  const page_range m = marker_pages(base, heap_top);
+  if (m.to <= m.from)
     return;
-  if (to - from <= kDropAbove)
-    std::memset(reinterpret_cast<void *>(from), 0, to - from);
+  if (m.to - m.from <= kDropMarkersAbove)
+    std::memset(reinterpret_cast<void *>(m.from), 0, m.to - m.from);
   else
-    drop_pages(from, to - from);
+    drop_pages(m.from, m.to - m.from);
+}
+
+void reset_markers(std::uintptr_t base, std::uintptr_t heap_top) noexcept {
+  const page_range m = marker_pages(base, heap_top);
+  if (m.to <= m.from)
+    return;
+  // The sanitizer's windows map a memory file, whose pages the page map
+  // does not show as swapped out: they are dropped.
+  if (m.to - m.from <= kDropMarkersAbove || g_heap.sanitizer)
+    return clear_markers(base, heap_top);
+  // Opened each time: a child process must not read its parent's map.
+  page_map pages;
+  if (!pages.available())
+    return clear_markers(base, heap_top);
+  pages.for_each_used_run(m.from, m.to, [](std::uintptr_t from, std::uintptr_t to) {
+    std::memset(reinterpret_cast<void *>(from), 0, to - from);
+  });
 }
 
 void clear_marker_range(std::uintptr_t base, std::uintptr_t start, std::size_t bytes) noexcept {

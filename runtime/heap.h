@@ -12,9 +12,9 @@
 
 namespace stm::rt {
 
-inline constexpr std::size_t kGranule = 16;        // read-marker granularity
+inline constexpr std::size_t kGranule = 16; // read-marker granularity
 inline constexpr std::size_t kPage = 4096;
-inline constexpr std::size_t kBlock = 16 * 1024;   // allocation unit of the heap
+inline constexpr std::size_t kBlock = 16 * 1024; // allocation unit of the heap
 inline constexpr unsigned kMaxSegments = 256;
 // With the barrier sanitizer, each segment has this many read-only and as
 // many read-write views, handed out in turn, so that a view kept from one of
@@ -26,15 +26,15 @@ inline constexpr std::size_t round_up(std::size_t n, std::size_t to) {
 }
 
 struct heap_layout {
-  unsigned segments;            // N; segment i (1..N) is window i
-  std::uintptr_t window_size;   // SEG, a power of two
-  std::uintptr_t mask;          // SEG - 1
-  std::uintptr_t canonical;     // window 0
-  std::uintptr_t heap_begin;    // offset of the first heap byte in a window
-  std::uintptr_t heap_end;      // offset one past the last usable byte
-  std::size_t heap_limit;       // STMIFY_HEAP_LIMIT, as configured
-  bool sanitizer;               // the barrier sanitizer's views exist
-  std::uintptr_t end;           // one past the last window
+  unsigned segments;          // N; segment i (1..N) is window i
+  std::uintptr_t window_size; // SEG, a power of two
+  std::uintptr_t mask;        // SEG - 1
+  std::uintptr_t canonical;   // window 0
+  std::uintptr_t heap_begin;  // offset of the first heap byte in a window
+  std::uintptr_t heap_end;    // offset one past the last usable byte
+  std::size_t heap_limit;     // STMIFY_HEAP_LIMIT, as configured
+  bool sanitizer;             // the barrier sanitizer's views exist
+  std::uintptr_t end;         // one past the last window
 
   std::uintptr_t window(unsigned i) const { return canonical + i * window_size; }
   // The sanitizer's view of segment i (1..N) for one epoch: read-only, or
@@ -44,9 +44,7 @@ struct heap_layout {
   }
   // Any window: canonical, a segment's, or a view.
   bool in_reservation(std::uintptr_t a) const { return a >= canonical && a < end; }
-  std::uintptr_t offset(const void *p) const {
-    return reinterpret_cast<std::uintptr_t>(p) & mask;
-  }
+  std::uintptr_t offset(const void *p) const { return reinterpret_cast<std::uintptr_t>(p) & mask; }
   bool in_heap(std::uintptr_t off) const { return off >= heap_begin && off < heap_end; }
   // Marker byte of the granule at offset off, in the window at base.
   unsigned char *marker(std::uintptr_t base, std::uintptr_t off) const {
@@ -65,6 +63,13 @@ void drop_pages(std::uintptr_t from, std::size_t length) noexcept;
 
 // Zeroes the read markers of a segment window (pages are dropped, not written).
 void clear_markers(std::uintptr_t base, std::uintptr_t heap_top) noexcept;
+
+// The same for a segment that goes on being used (its read version wraps):
+// the marker pages that may hold data are written with zeros, the others
+// stay unmapped. Dropped, each page the next transactions mark would take a
+// page fault again, and each drop a TLB shootdown.
+void reset_markers(std::uintptr_t base, std::uintptr_t heap_top) noexcept;
+
 // Zeroes the marker bytes of the blocks in [start, start + bytes) (heap
 // offsets, whole blocks) of the window at base.
 void clear_marker_range(std::uintptr_t base, std::uintptr_t start, std::size_t bytes) noexcept;

@@ -379,7 +379,7 @@ bool publish(segment &seg, bool may_wait) noexcept {
 
 void next_read_version(thread_record &t, segment &seg) noexcept {
   if (seg.read_version == 255) {
-    clear_markers(seg.base, heap_top());
+    reset_markers(seg.base, heap_top());
     seg.read_version = 1;
   } else {
     ++seg.read_version;

@@ -4,6 +4,8 @@
 #include "virtual_threads.h"
 
 #include "gc.h"
+#include "heap.h"
+#include "page_map.h"
 
 #include <gtest/gtest.h>
 
@@ -611,6 +613,36 @@ TEST(Collector, PagesThatArePresentOrSwappedOutAreScanned) {
   EXPECT_TRUE(stm::rt::page_may_hold_data(swapped | 0x1234));
   EXPECT_FALSE(stm::rt::page_may_hold_data(0));
   EXPECT_FALSE(stm::rt::page_may_hold_data(std::uint64_t(1) << 61)); // file page, absent
+}
+
+// When a segment's read version wraps (every 255 transactions), its read
+// markers are zeroed in place: the pages that hold marks stay mapped (the
+// next transactions would fault each one in again, and dropping them costs a
+// TLB shootdown), and pages nobody marked stay unmapped.
+TEST(Collector, ReadMarkersAreZeroedInPlaceWhenTheReadVersionWraps) {
+  stm::rt::ensure_setup();
+  if (stm::rt::g_heap.sanitizer)
+    GTEST_SKIP() << "the sanitizer's windows drop their marker pages";
+  constexpr std::size_t kPages = 256; // 1 MiB of markers, above the memset size
+  const std::size_t bytes = kPages * stm::rt::kPage;
+  auto *markers = static_cast<unsigned char *>(
+      mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+  ASSERT_NE(markers, MAP_FAILED);
+  // A window base whose markers for the heap's blocks are these pages.
+  const std::uintptr_t heap_begin = stm::rt::g_heap.heap_begin;
+  const std::uintptr_t base = reinterpret_cast<std::uintptr_t>(markers) - (heap_begin >> 4);
+  ASSERT_EQ(stm::rt::g_heap.marker(base, heap_begin), markers);
+  markers[0] = 7;
+  markers[10 * stm::rt::kPage + 3] = 9;
+  stm::rt::reset_markers(base, heap_begin + (bytes << 4));
+  std::vector<unsigned char> resident(kPages);
+  ASSERT_EQ(mincore(markers, bytes, resident.data()), 0);
+  EXPECT_EQ(markers[0], 0);
+  EXPECT_EQ(markers[10 * stm::rt::kPage + 3], 0);
+  EXPECT_TRUE(resident[0] & 1) << "a marked page was dropped";
+  EXPECT_TRUE(resident[10] & 1) << "a marked page was dropped";
+  EXPECT_FALSE(resident[5] & 1) << "a page nobody marked was mapped";
+  munmap(markers, bytes);
 }
 
 TEST(Collector, IdentityIsStableAcrossThreadsAndBases) {
