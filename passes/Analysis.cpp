@@ -124,8 +124,7 @@ void Analysis::atConstruct(const CXXConstructExpr *E) {
 // std::pair of std::minmax, std::cref's wrapper), lives as a reference
 // would.
 static bool holdsElementAddress(QualType T) {
-  return T->isPointerType() ||
-         (T->isRecordType() && !T->isReferenceType() && Analysis::mayReturnGivenReference(T));
+  return T->isPointerType() || (T->isRecordType() && mayReturnGivenReference(T));
 }
 
 void Analysis::atVarDecl(const VarDecl *D) {
@@ -156,8 +155,7 @@ void Analysis::atVarDecl(const VarDecl *D) {
   if (Kind == Binding::Local && isa_and_nonnull<DeclStmt>(Ctx.parentStmt(0)))
     Kind = localBinding(Ctx.parentStmt(1), Ctx.parentStmt(0));
   // A range-for's variable over a container: see atRangeFor.
-  if ((isContainerElement(D->getInit()) || isContainerElementInInstantiations(D->getInit())) &&
-      !D->isCXXForRangeDecl()) {
+  if (isContainerElement(D->getInit()) && !D->isCXXForRangeDecl()) {
     ContainerElementReferences.insert(D);
     checkContainerElementBinding(Kind, D->getInit());
     return;

@@ -53,9 +53,6 @@ public:
   void atDeclRef(const clang::DeclRefExpr *E);
   void atImplicitCast(const clang::ImplicitCastExpr *E);
 
-  // A result type that may be, or hold, a reference the function was given.
-  static bool mayReturnGivenReference(clang::QualType Result);
-
   // In both phases: what a call needs inside a transaction.
   CallKind classifyCall(const clang::CallExpr *E) const;
 
@@ -120,6 +117,7 @@ private:
   bool isContainerElement(const clang::Expr *E) const;
   bool isContainerElementInInstantiations(const clang::Expr *E) const;
   void checkContainerElementBinding(Binding Kind, const clang::Expr *Bound);
+  std::string containerName(const clang::Expr *E) const;
   void analyzeCallArguments(const clang::CallExpr *E);
   const clang::VarDecl *outerLocal(const clang::Expr *Target) const;
   static const clang::VarDecl *variableOf(const clang::DeclRefExpr *Ref);
@@ -167,7 +165,6 @@ private:
   void pinLoop(const clang::Stmt *Loop);
   void noteSegmentChange(clang::SourceLocation Binding);
   bool isStmifyLibraryFunction(const clang::FunctionDecl *F) const;
-  clang::QualType elementsContainer(const clang::Expr *Argument) const;
   void libraryCallbacks(const clang::CallExpr *E,
                         llvm::SmallVectorImpl<const clang::FunctionDecl *> &Out) const;
   const clang::Expr *elementsArgument(const clang::CallExpr *E) const;

@@ -39,6 +39,16 @@ bool isStmContainerIterator(const CXXRecordDecl *Class) {
          llvm::is_contained(names::ContainerIterators, Class->getName());
 }
 
+// A class template of namespace std with a type argument that satisfies
+// Test (std::reverse_iterator<It>, std::pair<const T &, const T &>).
+static bool anyStdTypeArgument(QualType T, llvm::function_ref<bool(QualType)> Test) {
+  const auto *R = dyn_cast_or_null<ClassTemplateSpecializationDecl>(T->getAsCXXRecordDecl());
+  return R && R->isInStdNamespace() &&
+         llvm::any_of(R->getTemplateArgs().asArray(), [&](const TemplateArgument &A) {
+           return A.getKind() == TemplateArgument::Type && Test(A.getAsType());
+         });
+}
+
 // An argument that hands a library function elements of a container of
 // stmify's library: the container (a range), one of its iterators (also
 // inside std::reverse_iterator and the like), or an element by reference.
@@ -51,12 +61,16 @@ bool carriesContainerElements(QualType T) {
     return false;
   if (isStmContainerIterator(R))
     return true;
-  const auto *Specialization = dyn_cast<ClassTemplateSpecializationDecl>(R);
-  if (!Specialization || !R->isInStdNamespace())
-    return false;
-  return llvm::any_of(Specialization->getTemplateArgs().asArray(), [](const TemplateArgument &A) {
-    return A.getKind() == TemplateArgument::Type && carriesContainerElements(A.getAsType());
-  });
+  return anyStdTypeArgument(T, carriesContainerElements);
+}
+
+bool mayReturnGivenReference(QualType Result) {
+  if (Result->isReferenceType())
+    return true;
+  const CXXRecordDecl *R = Result->getAsCXXRecordDecl();
+  if (R && R->isInStdNamespace() && R->getName() == "reference_wrapper")
+    return true;
+  return anyStdTypeArgument(Result, [](QualType A) { return A->isReferenceType(); });
 }
 
 bool returnsContainerElement(const CXXMethodDecl *M) {

@@ -36,6 +36,10 @@ bool isStmContainerIterator(const clang::CXXRecordDecl *Class);
 // of its iterators, or a class of namespace std made of one (the iterator of
 // std::reverse_iterator).
 bool carriesContainerElements(clang::QualType T);
+// A result type that may be, or hold, a reference the function was given:
+// a reference, std::reference_wrapper, or a std::pair or std::tuple of
+// references (std::minmax).
+bool mayReturnGivenReference(clang::QualType Result);
 // A method of such a container or of its iterators that returns an element
 // by reference (v[i], v.front(), *it), or its address (it->).
 bool returnsContainerElement(const clang::CXXMethodDecl *M);

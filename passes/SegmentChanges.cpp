@@ -255,23 +255,14 @@ bool Analysis::isStmifyLibraryFunction(const FunctionDecl *F) const {
   return Where.isValid() && isStmifyHeader(Where.getFilename());
 }
 
-// The container whose elements Argument hands over, for the diagnostic.
-QualType Analysis::elementsContainer(const Expr *Argument) const {
-  const Expr *E = Argument->IgnoreImplicit()->IgnoreParens();
-  if (isStmContainer(E->getType()))
-    return E->getType().getNonReferenceType();
-  while (const auto *Construct = dyn_cast<CXXConstructExpr>(E)) { // a copied iterator
-    if (Construct->getNumArgs() != 1)
-      break;
-    E = Construct->getArg(0)->IgnoreImplicit()->IgnoreParens();
-  }
-  if (const auto *Call = dyn_cast<CallExpr>(E))
-    if (const Expr *Object = calledObject(Call)) {
-      Object = Object->IgnoreParenImpCasts(); // a method of the container's base class
-      if (isStmContainer(Object->getType()))
-        return Object->getType().getNonReferenceType();
-    }
-  return QualType();
+// The function an argument names (f or &f), or null.
+static const FunctionDecl *namedFunction(const Expr *Argument) {
+  const Expr *E = Argument->IgnoreParenImpCasts();
+  if (const auto *Address = dyn_cast<UnaryOperator>(E);
+      Address && Address->getOpcode() == UO_AddrOf)
+    E = Address->getSubExpr()->IgnoreParens();
+  const auto *Ref = dyn_cast<DeclRefExpr>(E);
+  return Ref ? dyn_cast<FunctionDecl>(Ref->getDecl()) : nullptr;
 }
 
 // The functions of the program that library code, called as E, calls back:
@@ -299,12 +290,7 @@ void Analysis::libraryCallbacks(const CallExpr *E,
   };
   Reach(E->getDirectCallee());
   for (const Expr *Argument : E->arguments())
-    if (const auto *Ref = dyn_cast<DeclRefExpr>(Argument->IgnoreParenImpCasts()))
-      Reach(dyn_cast<FunctionDecl>(Ref->getDecl()));
-    else if (const auto *Address = dyn_cast<UnaryOperator>(Argument->IgnoreParenImpCasts());
-             Address && Address->getOpcode() == UO_AddrOf)
-      if (const auto *Named = dyn_cast<DeclRefExpr>(Address->getSubExpr()->IgnoreParens()))
-        Reach(dyn_cast<FunctionDecl>(Named->getDecl()));
+    Reach(namedFunction(Argument));
   while (!Bodies.empty()) {
     const Stmt *S = Bodies.pop_back_val();
     if (!S)
@@ -347,13 +333,21 @@ const Expr *Analysis::elementsArgument(const CallExpr *E) const {
   return nullptr;
 }
 
-// Whether a function is written inside a template (a lambda's call operator
-// by where its lambda is): each instantiation of the template has its own.
+// Whether a function is written inside a template (a class template, or a
+// function template whose lambda it is): each instantiation of the template
+// has its own copy, which one call does not show.
 static bool writtenInTemplate(const FunctionDecl *F) {
-  const DeclContext *Context = F->getDeclContext();
-  if (const auto *Method = dyn_cast<CXXMethodDecl>(F); Method && Method->getParent()->isLambda())
-    Context = Method->getParent()->getDeclContext();
-  return Context->isDependentContext();
+  for (const DeclContext *C = F->getDeclContext(); C; C = C->getParent()) {
+    if (C->isDependentContext())
+      return true;
+    if (const auto *Function = dyn_cast<FunctionDecl>(C);
+        Function && Function->getTemplateInstantiationPattern())
+      return true;
+    if (const auto *Class = dyn_cast<CXXRecordDecl>(C);
+        Class && Class->getTemplateInstantiationPattern())
+      return true;
+  }
+  return false;
 }
 
 // Library code given a container's elements outside atomic blocks
@@ -381,11 +375,8 @@ void Analysis::checkLibraryCallbacks(const CallExpr *E) {
 // at NoteAt that says why.
 void Analysis::reportElementsHandedToLibrary(const CallExpr *E, const Expr *Elements,
                                              SourceLocation NoteAt, const std::string &Why) {
-  QualType Container = elementsContainer(Elements);
-  Ctx.Diags.report(
-      Diag::ContainerElementEscapes, E->getBeginLoc(),
-      {Container.isNull() ? std::string("a stmify container") : Ctx.typeName(Container)},
-      E->getSourceRange());
+  Ctx.Diags.report(Diag::ContainerElementEscapes, E->getBeginLoc(), {containerName(Elements)},
+                   E->getSourceRange());
   Ctx.Diags.note(NoteAt, "'" + E->getDirectCallee()->getQualifiedNameAsString() + "' " + Why);
 }
 
@@ -409,11 +400,7 @@ void Analysis::checkLibraryCall(const CallExpr *E) {
     bool StdFunction = R && R->isInStdNamespace() && R->getName() == "function";
     if (!T->isFunctionPointerType() && !T->isMemberFunctionPointerType() && !StdFunction)
       continue;
-    const Expr *Named = Argument->IgnoreParenImpCasts();
-    if (const auto *Address = dyn_cast<UnaryOperator>(Named);
-        Address && Address->getOpcode() == UO_AddrOf)
-      Named = Address->getSubExpr()->IgnoreParens();
-    if (const auto *Ref = dyn_cast<DeclRefExpr>(Named); Ref && isa<FunctionDecl>(Ref->getDecl()))
+    if (namedFunction(Argument))
       continue; // followed by libraryCallbacks
     if (ReportedCallbacks.insert({nullptr, rawRange(Argument)}).second)
       reportElementsHandedToLibrary(
@@ -437,26 +424,29 @@ void Analysis::checkLibraryCall(const CallExpr *E) {
     SmallVector<const FunctionDecl *, 2> Instances{Callback};
     if (const FunctionTemplateDecl *Generic = Pattern->getDescribedFunctionTemplate())
       Instances.append(Generic->specializations().begin(), Generic->specializations().end());
-    SegmentChange = nullptr;
+    // Why it is refused: a place in its body, or (Why alone) a reason that
+    // has no place.
+    const Stmt *Change = nullptr;
+    const char *Why = nullptr;
     for (const FunctionDecl *Instance : Instances) {
       const FunctionDecl *Definition = nullptr;
       if (!Instance->hasBody(Definition) || !Definition) {
-        SegmentChange = E; // a body elsewhere, which may reach one
+        Why = "its body is in another file, where it may reach a safe point";
         break;
       }
-      if (mayReachSafePoint(Definition) &&
-          (SegmentChange = firstSegmentChange(Definition->getBody(), nullptr)))
-        break;
-      if ((SegmentChange = takesParameterAddress(Definition->getBody())))
+      if ((mayReachSafePoint(Definition) &&
+           (Change = firstSegmentChange(Definition->getBody(), nullptr))) ||
+          (Change = takesParameterAddress(Definition->getBody())))
         break;
     }
     // A noexcept function's entry keeps its callees' safe points from
     // throwing; the instantiations of an enclosing template that this call
     // does not make may need that.
     const auto *Proto = Pattern->getType()->getAs<FunctionProtoType>();
-    if (!SegmentChange && Proto && Proto->canThrow() == CT_Cannot && writtenInTemplate(Pattern))
-      SegmentChange = E;
-    if (!SegmentChange) {
+    if (!Change && !Why && Proto && Proto->canThrow() == CT_Cannot && writtenInTemplate(Pattern))
+      Why = "it is noexcept and written in a template: its other instantiations may need the "
+            "safe point at its entry";
+    if (!Change && !Why) {
       const FunctionDecl *Definition = nullptr;
       if (Callback->hasBody(Definition) && Definition && Definition->getBody())
         Facts.FunctionsWithoutEntrySafePoint.insert(
@@ -473,8 +463,9 @@ void Analysis::checkLibraryCall(const CallExpr *E) {
             : "calls this function with a reference to an element; outside atomic blocks it "
               "may use it only until something may move the thread (or take the element by "
               "value)");
-    if (SegmentChange == E)
-      SegmentChange = nullptr; // nothing to show
+    if (Why)
+      Ctx.Diags.note(Pattern->getLocation(), std::string("it is refused: ") + Why);
+    SegmentChange = Change;
     noteSegmentChange(E->getBeginLoc());
   }
 }

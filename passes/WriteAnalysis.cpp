@@ -32,7 +32,7 @@ bool Analysis::isPartOfManagedField(const Expr *E) const {
 
 void Analysis::writeTargets(const Expr *LValue, SmallVectorImpl<const Expr *> &Out) const {
   const Expr *E = strip(LValue);
-  if (!E || isContainerElement(E) || isContainerElementInInstantiations(E))
+  if (!E || isContainerElement(E))
     return;
   if (const auto *C = dyn_cast<ConditionalOperator>(E)) {
     writeTargets(C->getTrueExpr(), Out);
@@ -651,6 +651,8 @@ bool Analysis::isContainerElement(const Expr *E) const {
   if (const auto *Cleanups = dyn_cast_or_null<ExprWithCleanups>(E))
     E = Cleanups->getSubExpr();
   E = strip(E);
+  if (E && isContainerElementInInstantiations(E))
+    return true;
   if (const auto *Ref = dyn_cast_or_null<DeclRefExpr>(E)) // a name bound to an element's part too
     return ContainerElementReferences.contains(variableOf(Ref));
   if (const auto *Member = dyn_cast_or_null<MemberExpr>(E)) {
@@ -676,36 +678,47 @@ bool Analysis::isContainerElement(const Expr *E) const {
   });
 }
 
-// A result type that may be, or hold, a reference the function was given:
-// a reference, std::reference_wrapper, or a std::pair or std::tuple of
-// references (std::minmax).
-bool Analysis::mayReturnGivenReference(QualType Result) {
-  if (Result->isReferenceType())
-    return true;
-  const auto *R = dyn_cast_or_null<ClassTemplateSpecializationDecl>(Result->getAsCXXRecordDecl());
-  if (!R || !R->isInStdNamespace())
-    return false;
-  if (R->getName() == "reference_wrapper")
-    return true;
-  return llvm::any_of(R->getTemplateArgs().asArray(), [](const TemplateArgument &A) {
-    return A.getKind() == TemplateArgument::Type && A.getAsType()->isReferenceType();
-  });
-}
-
-// In a template, r->items[k], r->items.back() or *it whose container has a
-// dependent type: an element of a container of stmify's library in every
-// instantiation in this translation unit (and in at least one).
+// In a template, r->items[k], r->items.back() or *it (type-dependent) whose
+// container has a dependent type: an element of a container of stmify's
+// library in every instantiation in this translation unit (and in at least
+// one).
 bool Analysis::isContainerElementInInstantiations(const Expr *E) const {
-  if (const auto *Cleanups = dyn_cast_or_null<ExprWithCleanups>(E))
-    E = Cleanups->getSubExpr();
-  E = strip(E);
-  const auto *Deref = dyn_cast_or_null<UnaryOperator>(E);
-  if (!E || !E->isTypeDependent() ||
-      !(isa<ArraySubscriptExpr>(E) || isa<CallExpr>(E) ||
-        (Deref && Deref->getOpcode() == UO_Deref)))
+  const auto *Deref = dyn_cast<UnaryOperator>(E);
+  if (!E->isTypeDependent() || !(isa<ArraySubscriptExpr>(E) || isa<CallExpr>(E) ||
+                                 (Deref && Deref->getOpcode() == UO_Deref)))
     return false;
   auto Found = InstantiatedElementAccesses.find(rawRange(E));
   return Found != InstantiatedElementAccesses.end() && Found->second;
+}
+
+// The container of stmify's library whose element, iterator or part E is,
+// for diagnostics: "a stmify container" when it cannot be told (an
+// iterator held in a variable).
+std::string Analysis::containerName(const Expr *E) const {
+  while (E) {
+    E = E->IgnoreImplicit()->IgnoreParens();
+    if (isStmContainer(E->getType()))
+      return Ctx.typeName(E->getType().getNonReferenceType());
+    if (const auto *Construct = dyn_cast<CXXConstructExpr>(E)) { // a copied iterator
+      E = Construct->getNumArgs() == 1 ? Construct->getArg(0) : nullptr;
+      continue;
+    }
+    if (const auto *Call = dyn_cast<CallExpr>(E)) {
+      const Expr *Object = calledObject(Call);
+      Object = Object ? Object->IgnoreParenImpCasts() : nullptr; // past a base class
+      if (Object && isStmContainer(Object->getType()))
+        return Ctx.typeName(Object->getType().getNonReferenceType());
+      // A library function's result (std::min(v[0], v[1]), *v.crbegin()).
+      auto Argument = llvm::find_if(Call->arguments(), [&](const Expr *A) {
+        return isContainerElement(A) || carriesContainerElements(A->getType());
+      });
+      E = Argument == Call->arg_end() ? nullptr : *Argument;
+      continue;
+    }
+    const auto *Member = dyn_cast<MemberExpr>(E);
+    E = Member && !Member->isArrow() ? Member->getBase() : nullptr;
+  }
+  return "a stmify container";
 }
 
 // Outside atomic blocks a reference to an element must not live across a
@@ -713,31 +726,8 @@ bool Analysis::isContainerElementInInstantiations(const Expr *E) const {
 void Analysis::checkContainerElementBinding(Binding Kind, const Expr *Bound) {
   if (Kind == Binding::Pinned || inFixedSegmentBody() || !Ctx.inOwnCode(Bound->getBeginLoc()))
     return;
-  QualType Container;
-  if (isStmContainer(Bound->getType()))
-    Container = Bound->getType().getNonReferenceType(); // a range-for's range
-  for (const Expr *E = Container.isNull() ? strip(Bound) : nullptr; E;) {
-    if (const auto *Call = dyn_cast<CallExpr>(E)) {
-      if (const Expr *Object = calledObject(Call); Object && isStmContainer(Object->getType())) {
-        Container = Object->getType().getNonReferenceType();
-        break;
-      }
-      // A library function's result (std::min(v[0], v[1])): its element's.
-      E = nullptr;
-      for (const Expr *Argument : Call->arguments())
-        if (isContainerElement(Argument)) {
-          E = strip(Argument);
-          break;
-        }
-      continue;
-    }
-    const auto *Member = dyn_cast<MemberExpr>(E);
-    E = Member && !Member->isArrow() ? strip(Member->getBase()) : nullptr;
-  }
-  Ctx.Diags.report(
-      Diag::ContainerElementEscapes, Bound->getBeginLoc(),
-      {Container.isNull() ? std::string("a stmify container") : Ctx.typeName(Container)},
-      Bound->getSourceRange());
+  Ctx.Diags.report(Diag::ContainerElementEscapes, Bound->getBeginLoc(), {containerName(Bound)},
+                   Bound->getSourceRange());
   noteSegmentChange(Bound->getBeginLoc());
 }
 
