@@ -8,11 +8,10 @@
 
 #include <gtest/gtest.h>
 
+#include "read_while_writing.h"
+
 #include <algorithm>
-#include <atomic>
 #include <numeric>
-#include <thread>
-#include <vector>
 
 namespace {
 
@@ -38,28 +37,22 @@ TEST(AlgorithmCallbacks, ReadOnlyCommittedElementsOutsideAtomicBlocks) {
       board->squares[i] = i * i;
     }
   });
-  std::atomic<bool> done{false};
-  // Each block changes every element and changes it back: a value that is
-  // not the committed one is one this block has not committed.
-  std::thread writer([&] {
-    for (int round = 0; round < 2000; ++round)
-      stm::atomic([&] {
-        for (long i = 0; i < kElements; ++i) {
-          board->points[i].x += 1;
-          board->squares[i] += 1;
-        }
-        for (long i = 0; i < kElements; ++i) {
-          board->points[i].x -= 1;
-          board->squares[i] -= 1;
-        }
-      });
-    done = true;
-  });
-  std::atomic<long> rounds{0}, wrong{0};
-  std::vector<std::thread> readers;
-  for (int t = 0; t < 3; ++t)
-    readers.emplace_back([&] {
-      while (!done) {
+  // Each block changes every element and changes it back.
+  const reading_results results = read_while_writing(
+      [&] {
+        for (int round = 0; round < 2000; ++round)
+          stm::atomic([&] {
+            for (long i = 0; i < kElements; ++i) {
+              board->points[i].x += 1;
+              board->squares[i] += 1;
+            }
+            for (long i = 0; i < kElements; ++i) {
+              board->points[i].x -= 1;
+              board->squares[i] -= 1;
+            }
+          });
+      },
+      [&] {
         long points = std::count_if(board->points.cbegin(), board->points.cend(),
                                     [](const auto &p) { return p.x == p.y; });
         long squares =
@@ -69,16 +62,10 @@ TEST(AlgorithmCallbacks, ReadOnlyCommittedElementsOutsideAtomicBlocks) {
         long sum =
             std::accumulate(board->points.cbegin(), board->points.cend(), 0L,
                             [](long total, const Point &p) { return total + tripled(p.x - p.y); });
-        if (points != kElements || squares != kElements || sum != 0)
-          ++wrong;
-        ++rounds;
-      }
-    });
-  writer.join();
-  for (std::thread &t : readers)
-    t.join();
-  EXPECT_EQ(wrong.load(), 0) << "of " << rounds.load() << " rounds";
-  EXPECT_GT(rounds.load(), 0);
+        return points == kElements && squares == kElements && sum == 0;
+      });
+  EXPECT_EQ(results.wrong, 0) << "of " << results.rounds << " rounds";
+  EXPECT_GT(results.rounds, 0);
 }
 
 } // namespace

@@ -82,6 +82,58 @@ inline unsigned trie_child(std::size_t hash, unsigned depth) noexcept {
   return static_cast<unsigned>(hash >> (depth * kTrieBits)) & (kTrieFanout - 1);
 }
 
+// Whether KeyEqual compares two K with the library's code only: then a walk
+// through the trie may compare keys as it goes (no safe point lies between).
+template <class K, class KeyEqual>
+inline constexpr bool library_equality_v =
+    (std::is_same_v<KeyEqual, std::equal_to<K>> || std::is_same_v<KeyEqual, std::equal_to<>>) &&
+    compared_by_library_v<K>;
+
+// What the program's KeyEqual answered for the entries that have the hash of
+// the key looked up (an entry's key never changes), and the entries it is
+// still to be asked about. Few: only keys whose hashes are equal. The first
+// ones are on the stack, the others in malloc'd memory: both are scanned by
+// the collector, so an entry asked about is not freed and made again.
+template <class Entry> class key_answers {
+public:
+  enum answer : signed char { unasked, different, same };
+
+  // The answer for e, if it was asked; else e is to be asked.
+  answer ask(Entry *e) {
+    for (std::size_t i = 0; i < size_; ++i)
+      if (at(i).first == e)
+        return at(i).second;
+    if (size_ < kInline)
+      inline_[size_] = {e, unasked};
+    else
+      more_.emplace_back(e, unasked);
+    ++size_;
+    return unasked;
+  }
+  // Asks `equal` about every entry still to be asked; whether there was one.
+  template <class Equal> bool answer_all(Equal &&equal) {
+    bool asked = false;
+    for (std::size_t i = 0; i < size_; ++i)
+      if (at(i).second == unasked) {
+        at(i).second = equal(at(i).first) ? same : different;
+        asked = true;
+      }
+    return asked;
+  }
+
+private:
+  static constexpr std::size_t kInline = 4;
+  std::pair<Entry *, answer> &at(std::size_t i) noexcept {
+    return i < kInline ? inline_[i] : more_[i - kInline];
+  }
+
+  std::pair<Entry *, answer> inline_[kInline];
+  std::size_t size_ = 0;
+  std::vector<std::pair<Entry *, answer>> more_;
+};
+// A lookup that compares with the library's code asks nothing.
+struct no_key_answers {};
+
 // One key. Its key, hash and `next` never change once it is in a leaf (they
 // are read without a read marker); `present` and the value are read and
 // written through barriers. An erased key leaves its entry, not present, in
@@ -135,13 +187,20 @@ template <class K, class V> struct trie_node final : object {
 // One canonical reference to the root node, made with the table and never
 // replaced. Its functions take keys and values by copy: one may be a field
 // in the segment an allocation moves the thread out of (outside atomic
-// blocks), and they look a key up again after every allocation.
+// blocks), and they look a key up again after every allocation. Hash and,
+// unless it is the library's, KeyEqual are the program's code, which may
+// reach a safe point and there move the thread to another segment, or
+// import other transactions' commits into this one: the root is read before
+// the hash is computed, and the program compares copies of keys between
+// walks through the trie, never during one (see locate).
 template <class K, class V, class Hash, class KeyEqual> class trie_rep {
 public:
   using entry = trie_entry<K, V>;
   using node = trie_node<K, V>;
   using table = trie_table<K, V>;
   using value_type = V;
+  using answers =
+      std::conditional_t<library_equality_v<K, KeyEqual>, no_key_answers, key_answers<entry>>;
 
   trie_rep() noexcept = default; // no root: an iterator's
   static trie_rep make() { return trie_rep(make_object<node>()); }
@@ -150,9 +209,11 @@ public:
   // The entry of a present key, or null. A key found is read through its
   // entry only: a transaction that adds another key to the same leaf does
   // not conflict with this one. A key not found reads its leaf.
-  entry *find(K key) const noexcept {
+  entry *find(K key) const {
+    node *const root = root_;
     key = canonical_key(key);
-    const place at = locate(key, hash_of(key));
+    answers asked;
+    const place at = locate(root, key, hash_of(key), asked);
     if (!at.found) {
       (void)rd(at.leaf);
       return nullptr;
@@ -163,11 +224,13 @@ public:
   // Adds the key with the value, or, if present, replaces its value when
   // `replace` says so. The entry, and whether it was added.
   std::pair<entry *, bool> insert(K key, V value, bool replace) {
+    node *const root = root_;
     key = canonical_key(key);
     const std::size_t hash = hash_of(key);
+    answers asked;
     entry *made = nullptr;
     for (;;) {
-      const place at = locate(key, hash);
+      const place at = locate(root, key, hash, asked);
       if (at.found) {
         entry *e = rd(at.found)->present && !replace ? at.found : nullptr;
         if (e)
@@ -194,14 +257,16 @@ public:
       if (++leaf->length <= kLeafEntries)
         return {made, true};
       reshape(at.leaf, at.depth);
-      return {locate(key, hash).found, true}; // the entry may have moved
+      return {locate(root, key, hash, asked).found, true}; // the entry may have moved
     }
   }
 
   // Removes the key; whether it was present.
-  bool erase(K key) noexcept {
+  bool erase(K key) {
+    node *const root = root_;
     key = canonical_key(key);
-    const place at = locate(key, hash_of(key));
+    answers asked;
+    const place at = locate(root, key, hash_of(key), asked);
     if (!at.found) {
       (void)rd(at.leaf);
       return false;
@@ -278,12 +343,38 @@ private:
     unsigned depth; // of the leaf
   };
 
-  static std::size_t hash_of(const K &key) noexcept { return spread_hash(Hash{}(key)); }
+  static std::size_t hash_of(const K &key) { return spread_hash(Hash{}(key)); }
 
-  // Nodes, tables and chains are walked without read markers: what decides
-  // is read through barriers after.
-  place locate(const K &key, std::size_t hash) const noexcept {
-    node *at = root_;
+  // Where the key is. Nodes, tables and chains are walked without read
+  // markers: what decides is read through barriers after. A walk holds
+  // addresses in the thread's segment, and the route it follows is the
+  // one view's, so the program's KeyEqual does not run during one: the walk
+  // notes the entries with the key's hash that it has no answer for, they
+  // are compared after it (copies of their keys, in the segment the thread
+  // is in then), and the trie is walked again until a walk meets only
+  // entries already compared. The answers outlive the call (the caller's),
+  // for the walks after an allocation.
+  place locate(node *root, const K &key, std::size_t hash, answers &asked) const {
+    if constexpr (library_equality_v<K, KeyEqual>) {
+      (void)asked;
+      return walk_to(root, hash, [&](entry *, const entry *local) {
+        return KeyEqual{}(local->item.first, key);
+      });
+    } else {
+      for (;;) {
+        const place at = walk_to(root, hash, [&](entry *e, const entry *) {
+          return asked.ask(e) == key_answers<entry>::same;
+        });
+        if (at.found || !asked.answer_all([&](entry *e) {
+              const K other = loc(e)->item.first;
+              return KeyEqual{}(other, key);
+            }))
+          return at;
+      }
+    }
+  }
+  // The entry with the key's hash for which `same` holds, and its leaf.
+  template <class Same> static place walk_to(node *at, std::size_t hash, Same &&same) {
     for (unsigned depth = 0;; ++depth) {
       const node *n = loc(at);
       if (n->table) {
@@ -292,7 +383,7 @@ private:
       }
       for (entry *e = n->chain; e;) {
         const entry *local = loc(e);
-        if (local->hash == hash && KeyEqual{}(local->item.first, key))
+        if (local->hash == hash && same(e, local))
           return {e, at, depth};
         e = local->next;
       }
@@ -546,10 +637,16 @@ public:
   const_iterator cbegin() const { return begin(); }
   const_iterator cend() const noexcept { return end(); }
 
-  iterator find(K key) noexcept { return iterator(rep_, rep_.find(key)); }
-  const_iterator find(K key) const noexcept { return const_iterator(rep_, rep_.find(key)); }
-  size_type count(K key) const noexcept { return rep_.find(key) ? 1 : 0; }
-  bool contains(K key) const noexcept { return rep_.find(key) != nullptr; }
+  iterator find(K key) {
+    const rep items = rep_;
+    return iterator(items, items.find(key));
+  }
+  const_iterator find(K key) const {
+    const rep items = rep_;
+    return const_iterator(items, items.find(key));
+  }
+  size_type count(K key) const { return rep_.find(key) ? 1 : 0; }
+  bool contains(K key) const { return rep_.find(key) != nullptr; }
   std::pair<iterator, iterator> equal_range(K key) { return one_item(find(key)); }
   std::pair<const_iterator, const_iterator> equal_range(K key) const { return one_item(find(key)); }
 
@@ -563,7 +660,7 @@ public:
   const V &at(K key) const { return rd(checked(key))->item.second; }
   // The key's value, or fallback if absent (a copy: no reference into the
   // segment).
-  V get(K key, V fallback = V()) const noexcept {
+  V get(K key, V fallback = V()) const {
     entry *e = rep_.find(key);
     return e ? rd(e)->item.second : fallback;
   }
@@ -600,12 +697,15 @@ public:
   }
   template <class... Args> std::pair<iterator, bool> try_emplace(K key, Args &&...args) {
     rep items = rep_;
+    // Made first: an argument may be a field, and the lookup runs the
+    // program's hash, which may move the thread to another segment.
+    const V value(std::forward<Args>(args)...);
     if (entry *e = items.find(key))
       return {iterator(items, e), false};
-    return added(items, items.insert(key, V(std::forward<Args>(args)...), false));
+    return added(items, items.insert(key, value, false));
   }
 
-  size_type erase(K key) noexcept { return rep_.erase(key) ? 1 : 0; }
+  size_type erase(K key) { return rep_.erase(key) ? 1 : 0; }
   iterator erase(const_iterator position) {
     iterator next = position.writable();
     ++next;
@@ -613,10 +713,11 @@ public:
     return next;
   }
   iterator erase(const_iterator first, const_iterator last) {
+    rep items = rep_;
     while (first != last) {
       const K key = first->first;
       ++first;
-      rep_.erase(key);
+      items.erase(key);
     }
     return first.writable();
   }
@@ -624,12 +725,22 @@ public:
   void swap(dict &other) noexcept { rep_.swap(other.rep_); }
   friend void swap(dict &a, dict &b) noexcept { a.swap(b); }
 
+  // Keys and values are compared as copies, read when the comparison
+  // reaches them: the program's hash and == may move the thread to another
+  // segment (outside atomic blocks), where an address read before is not the
+  // item's any more.
   friend bool operator==(const dict &a, const dict &b) {
-    if (a.size() != b.size())
+    const rep mine = a.rep_, theirs = b.rep_;
+    if (mine.size() != theirs.size())
       return false;
-    for (const auto &[key, value] : a) {
-      entry *e = b.rep_.find(key);
-      if (!e || !(rd(e)->item.second == value))
+    for (const_iterator it(mine), end(mine, nullptr); it != end; ++it) {
+      const K key = it->first;
+      const V value = it->second;
+      entry *e = theirs.find(key);
+      if (!e)
+        return false;
+      const V other = rd(e)->item.second;
+      if (!(other == value))
         return false;
     }
     return true;
@@ -708,12 +819,15 @@ public:
   iterator cbegin() const { return begin(); }
   iterator cend() const noexcept { return end(); }
 
-  iterator find(K key) const noexcept { return iterator(rep_, rep_.find(key)); }
-  size_type count(K key) const noexcept { return rep_.find(key) ? 1 : 0; }
-  bool contains(K key) const noexcept { return rep_.find(key) != nullptr; }
+  iterator find(K key) const {
+    const rep keys = rep_;
+    return iterator(keys, keys.find(key));
+  }
+  size_type count(K key) const { return rep_.find(key) ? 1 : 0; }
+  bool contains(K key) const { return rep_.find(key) != nullptr; }
   std::pair<iterator, iterator> equal_range(K key) const {
     iterator it = find(key), next = it;
-    if (it != end())
+    if (it != iterator())
       ++next;
     return {it, next};
   }
@@ -738,7 +852,7 @@ public:
     return emplace(std::forward<Args>(args)...).first;
   }
 
-  size_type erase(K key) noexcept { return rep_.erase(key) ? 1 : 0; }
+  size_type erase(K key) { return rep_.erase(key) ? 1 : 0; }
   iterator erase(const_iterator position) {
     iterator next = position;
     ++next;
@@ -746,10 +860,11 @@ public:
     return next;
   }
   iterator erase(const_iterator first, const_iterator last) {
+    rep keys = rep_;
     while (first != last) {
       const K key = *first;
       ++first;
-      rep_.erase(key);
+      keys.erase(key);
     }
     return first;
   }
@@ -757,12 +872,16 @@ public:
   void swap(set &other) noexcept { rep_.swap(other.rep_); }
   friend void swap(set &a, set &b) noexcept { a.swap(b); }
 
+  // Keys are looked up as copies (see dict's ==).
   friend bool operator==(const set &a, const set &b) {
-    if (a.size() != b.size())
+    const rep mine = a.rep_, theirs = b.rep_;
+    if (mine.size() != theirs.size())
       return false;
-    for (const K &key : a)
-      if (!b.contains(key))
+    for (iterator it(mine), end(mine, nullptr); it != end; ++it) {
+      const K key = *it;
+      if (!theirs.find(key))
         return false;
+    }
     return true;
   }
   friend bool operator!=(const set &a, const set &b) { return !(a == b); }

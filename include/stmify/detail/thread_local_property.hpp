@@ -80,15 +80,20 @@ public:
   // before the block first uses it, and put back if the block is rolled
   // back. The reference stays valid until the thread calls clear() or ends.
   T &get() const {
+    // Read first: the property may be a field, in the segment that the
+    // factory (the program's code) may move the thread out of.
+    const std::uint64_t key = key_;
+    const factory_type factory = factory_;
     detail::property_store<T> &store = detail::property_values<T>();
-    detail::save_property<T>(key_);
-    auto found = store.values.find(key_);
+    detail::save_property<T>(key);
+    auto found = store.values.find(key);
     if (found != store.values.end())
       return found->second;
-    if (!factory_)
+    if (!factory)
       throw std::logic_error("stm::thread_local_property::get: this thread has no value "
                              "and the property has no default factory");
-    return store.values.emplace(key_, factory_()).first->second;
+    T made = factory();
+    return store.values.emplace(key, std::move(made)).first->second;
   }
 
   void set(T value) const {

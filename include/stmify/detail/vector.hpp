@@ -30,6 +30,13 @@ template <class T> class vector;
 
 namespace detail {
 
+// Whether ==, < and std::hash of T are the library's code: then they reach
+// no safe point, where the thread could move to another segment while they
+// read through an address in the one it leaves.
+template <class T>
+inline constexpr bool compared_by_library_v = std::is_arithmetic_v<T> || std::is_enum_v<T> ||
+                                              std::is_pointer_v<T> || std::is_same_v<T, string>;
+
 #if defined(__STMIFY__)
 
 // The elements: a managed object of variable size, zero when made. Elements
@@ -123,6 +130,37 @@ public:
   }
 
   void reserve(std::size_t wanted) { reserve(body_, wanted); }
+
+  // a == b and a < b for elements whose == and < are the program's: element
+  // by element, each compared as a copy, with the sizes read again at every
+  // step. The program's code may reach a safe point and move the thread to
+  // another segment (outside atomic blocks), where an address read before
+  // is not the element's any more.
+  static bool equal(const vector_rep a, const vector_rep b) {
+    for (std::size_t i = 0;; ++i) {
+      const std::size_t n = a.size();
+      if (n != b.size())
+        return false;
+      if (i >= n)
+        return true;
+      const T x = a.read()[i], y = b.read()[i];
+      if (!(x == y))
+        return false;
+    }
+  }
+  static bool less(const vector_rep a, const vector_rep b) {
+    for (std::size_t i = 0;; ++i) {
+      if (i >= b.size())
+        return false;
+      if (i >= a.size())
+        return true;
+      const T x = a.read()[i], y = b.read()[i];
+      if (x < y)
+        return true;
+      if (y < x)
+        return false;
+    }
+  }
 
   // Grows to n elements, each new one a copy of fill, or truncates to n.
   void resize(std::size_t n, const T &fill) {
@@ -528,10 +566,18 @@ public:
   friend void swap(vector &a, vector &b) noexcept { a.swap(b); }
 
   friend bool operator==(const vector &a, const vector &b) {
+#if defined(__STMIFY__)
+    if constexpr (!detail::compared_by_library_v<T>)
+      return rep::equal(a.rep_, b.rep_);
+#endif
     return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin());
   }
   friend bool operator!=(const vector &a, const vector &b) { return !(a == b); }
   friend bool operator<(const vector &a, const vector &b) {
+#if defined(__STMIFY__)
+    if constexpr (!detail::compared_by_library_v<T>)
+      return rep::less(a.rep_, b.rep_);
+#endif
     return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end());
   }
   friend bool operator>(const vector &a, const vector &b) { return b < a; }
