@@ -158,6 +158,7 @@ private:
   Binding localBinding(const clang::Stmt *Scope, const clang::Stmt *From);
   const clang::Stmt *firstSegmentChange(const clang::Stmt *S, const clang::Stmt *Allowed) const;
   bool callKeepsSegment(const clang::CallExpr *E) const;
+  bool onlyReadsStrings(const clang::CallExpr *E, const clang::FunctionDecl *F) const;
   bool isContainerAccess(const clang::FunctionDecl *F) const;
   const clang::Stmt *siblingSegmentChange(llvm::ArrayRef<const clang::Expr *> Arguments,
                                           unsigned Bound) const;

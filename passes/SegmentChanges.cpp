@@ -71,20 +71,75 @@ bool Analysis::isContainerAccess(const FunctionDecl *F) const {
          });
 }
 
+// Text that stm::string's functions read without calling the program: a
+// stm::string, a standard string or string view, a C string.
+static bool isLibraryText(QualType T) {
+  T = T.getNonReferenceType();
+  if (T->isScalarType())
+    return true;
+  if (const ArrayType *Array = T->getAsArrayTypeUnsafe())
+    return Array->getElementType()->isCharType();
+  const CXXRecordDecl *R = T->getAsCXXRecordDecl();
+  return R && (isStmClass(R, names::StringClass) ||
+               (R->isInStdNamespace() && R->getIdentifier() &&
+                (R->getName() == "basic_string" || R->getName() == "basic_string_view")));
+}
+
+// A std::string_view made of library text.
+static bool isLibraryTextView(const CXXConstructExpr *E) {
+  const CXXRecordDecl *R = E->getConstructor()->getParent();
+  return R->isInStdNamespace() && R->getIdentifier() && R->getName() == "basic_string_view" &&
+         llvm::all_of(E->arguments(),
+                      [](const Expr *Argument) { return isLibraryText(Argument->getType()); });
+}
+
+// stm::string's functions that only read characters: its const methods that
+// make no managed string (substr allocates), its comparisons and
+// std::hash<stm::string>, given text of the library's kinds. They reach no
+// safe point and call no code of the program's.
+bool Analysis::onlyReadsStrings(const CallExpr *E, const FunctionDecl *F) const {
+  if (!isStmifyLibraryFunction(F))
+    return false;
+  const auto *M = dyn_cast<CXXMethodDecl>(F);
+  const CXXRecordDecl *R = M ? M->getParent() : nullptr;
+  const CXXRecordDecl *Result = F->getReturnType().getNonReferenceType()->getAsCXXRecordDecl();
+  bool StringReader = R && isStmClass(R, names::StringClass) && M->isConst() &&
+                      !(Result && isStmClass(Result, names::StringClass));
+  const auto *Hash = dyn_cast_or_null<ClassTemplateSpecializationDecl>(R);
+  bool StringHash = Hash && Hash->isInStdNamespace() && Hash->getName() == "hash" &&
+                    Hash->getTemplateArgs().size() == 1 &&
+                    isLibraryText(Hash->getTemplateArgs()[0].getAsType());
+  OverloadedOperatorKind Op = F->getOverloadedOperator();
+  bool Comparison = !M && (Op == OO_EqualEqual || Op == OO_ExclaimEqual || Op == OO_Less ||
+                           Op == OO_LessEqual || Op == OO_Greater || Op == OO_GreaterEqual);
+  if (!StringReader && !StringHash && !Comparison)
+    return false;
+  unsigned First = isa<CXXOperatorCallExpr>(E) && M ? 1 : 0;
+  for (unsigned I = First; I < E->getNumArgs(); ++I)
+    if (!isLibraryText(E->getArg(I)->IgnoreImplicit()->getType()))
+      return false;
+  return true;
+}
+
 // A call that cannot move the thread: a leaf function of the program (a
-// lambda's included), stm::array's element access, or library code that
-// computes values (known to, or a free function or accessor of namespace
-// std) and is neither blocking nor synchronising, whose arguments are all
-// scalars or references to scalars, so that it cannot call back into the
-// program (a function object, a user-defined operator or copy).
+// lambda's included), stm::array's element access, stm::string's readers,
+// or library code that computes values (known to, or a free function or
+// accessor of namespace std) and is neither blocking nor synchronising,
+// whose arguments are all scalars or references to scalars, so that it
+// cannot call back into the program (a function object, a user-defined
+// operator or copy).
 bool Analysis::callKeepsSegment(const CallExpr *E) const {
   const FunctionDecl *F = E->getDirectCallee();
   if (!F || isAtomicCall(E) || isTaskCall(E))
     return false;
   if (isLeafFunction(F))
     return true;
-  if (F->getBuiltinID() || isInstrumentedFunction(F) || isKnownToSynchronize(F))
+  // A builtin of the C library (printf, sqrt) is as its library function.
+  if ((F->getBuiltinID() && !isKnownValueFunction(F)) || isInstrumentedFunction(F) ||
+      isKnownToSynchronize(F))
     return false;
+  if (onlyReadsStrings(E, F))
+    return true;
   // Free functions of namespace std (std::swap, std::min), accessors of its
   // classes (vector::operator[] and size, which have a const twin or are
   // const) and stm::array's element access, given only scalars, call no code
@@ -125,9 +180,11 @@ const Stmt *Analysis::firstSegmentChange(const Stmt *S, const Stmt *Allowed) con
         return S;
     return nullptr;
   }
-  // A trivial constructor (a closure's copy, std::less<long>()) runs no code.
+  // A trivial constructor (a closure's copy, std::less<long>()) runs no code,
+  // nor does a string view's of library text (a literal given to a
+  // stm::string reader).
   if (const auto *Construct = dyn_cast<CXXConstructExpr>(S);
-      Construct && Construct->getConstructor()->isTrivial()) {
+      Construct && (Construct->getConstructor()->isTrivial() || isLibraryTextView(Construct))) {
     for (const Expr *Argument : Construct->arguments())
       if (const Stmt *Found = firstSegmentChange(Argument, Allowed))
         return Found;

@@ -2,6 +2,7 @@
 #include <stmify/stm.hpp>
 
 #include <algorithm>
+#include <cstdio>
 #include <functional>
 #include <numeric>
 
@@ -138,4 +139,20 @@ void acceptedCallbacks(Board *b) {
     std::sort(b->points.begin(), b->points.end(), bySlowX);
     std::for_each(b->points.begin(), b->points.end(), [](Point &p) { p.x = slow(p.y); });
   });
+}
+
+// stm::string's readers call no code of the program's; substr allocates,
+// printf may block, and a comparison with a class of the program's runs its
+// conversion.
+struct Label {
+  operator std::string_view() const;
+};
+struct Club : stm::object {
+  stm::vector<stm::string> names;
+};
+void stringCallbacks(Club *c, const Label &label) {
+  std::count_if(c->names.cbegin(), c->names.cend(), [](const stm::string &s) { return s.size() > 3 && s != "Bo" && s.compare("Ada") < 0; });
+  std::count_if(c->names.cbegin(), c->names.cend(), [](const stm::string &s) { return s.substr(1) == "da"; }); // expected-error {{a reference to an element of stm::vector<stm::string> lives across}} expected-note {{fix: bind it inside an atomic block}} expected-note {{'std::count_if' calls this function with a reference}} expected-note {{this call of 'stm::string::substr' may reach a safe point}}
+  std::count_if(c->names.cbegin(), c->names.cend(), [](const stm::string &s) { return std::printf("%s", s.c_str()) > 0; }); // expected-error {{a reference to an element of stm::vector<stm::string> lives across}} expected-note {{fix: bind it inside an atomic block}} expected-note {{'std::count_if' calls this function with a reference}} expected-note {{this call of 'printf' may reach a safe point}}
+  std::count_if(c->names.cbegin(), c->names.cend(), [&](const stm::string &s) { return s == label; }); // expected-error {{a reference to an element of stm::vector<stm::string> lives across}} expected-note {{fix: bind it inside an atomic block}} expected-note {{'std::count_if' calls this function with a reference}} expected-note {{this call of 'stm::operator==' may reach a safe point}}
 }
