@@ -1,11 +1,13 @@
-// Runs N barriered list steps or N plain ones; scripts/bench.sh runs it under
-// callgrind at two sizes and reports the instructions per barrier.
-//   barrier_instructions read|write|plain-read|plain-write N
+// Runs N barriered list steps or N plain ones, or N empty atomic blocks or
+// N lock-unlock pairs of a std::mutex; scripts/bench.sh runs it under
+// callgrind at two sizes and reports the instructions per step.
+//   barrier_instructions read|write|plain-read|plain-write|empty-atomic|locked N
 #include "bench_objects.h"
 
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <mutex>
 #include <vector>
 
 using namespace stmbench;
@@ -50,10 +52,32 @@ __attribute__((noinline)) void plain_write_walk(PlainNode *head, long steps) {
   }
 }
 
+// What an atomic block costs when it has nothing to do, against a mutex.
+__attribute__((noinline)) void empty_atomic_blocks(long steps) {
+  for (long i = 0; i < steps; ++i)
+    stm::atomic([] {});
+}
+
+__attribute__((noinline)) void locked_blocks(std::mutex &m, long steps) {
+  for (long i = 0; i < steps; ++i) {
+    std::lock_guard<std::mutex> lock(m);
+    asm volatile("" ::: "memory");
+  }
+}
+
 int main(int argc, char **argv) {
   if (argc != 3)
     return 2;
   const long steps = std::atol(argv[2]);
+  if (!std::strcmp(argv[1], "empty-atomic")) {
+    empty_atomic_blocks(steps);
+    return 0;
+  }
+  if (!std::strcmp(argv[1], "locked")) {
+    std::mutex m;
+    locked_blocks(m, steps);
+    return 0;
+  }
   // A circular list, so any number of steps stays inside it.
   std::vector<Node *> nodes;
   std::vector<PlainNode> plain(kNodes);

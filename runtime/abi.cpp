@@ -96,7 +96,8 @@ int _stm_atomic_commit(void) noexcept {
       fatal("commit without an atomic transaction");
     committed = commit_atomic(t, due);
   }
-  run_end_handlers(t, due, committed);
+  if (!due.empty())
+    run_end_handlers(t, due, committed);
   return committed ? 1 : 0;
 }
 
@@ -110,7 +111,8 @@ void roll_back(rollback kind, const char *what) noexcept {
       fatal("%s without an atomic transaction", what);
     abort_atomic(t, kind, due);
   }
-  run_end_handlers(t, due, false);
+  if (!due.empty())
+    run_end_handlers(t, due, false);
 }
 } // namespace
 

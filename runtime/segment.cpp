@@ -25,9 +25,7 @@ void byte_arena::reset() noexcept { current_ = used_ = 0; }
 
 void transaction_state::record_write(const write_record &w) { writes.push_back(w); }
 
-void transaction_state::forget_write_index() noexcept {
-  if (indexed_writes == 0) // nothing was ever indexed: the common case
-    return;
+void transaction_state::drop_write_index() noexcept {
   constexpr std::size_t kKeptBuckets = 1024;
   if (written_at.bucket_count() > kKeptBuckets)
     std::unordered_map<std::uintptr_t, std::size_t>().swap(written_at);

@@ -136,10 +136,16 @@ struct transaction_state {
   // emptied. Keeps the index's storage only while it is small: clearing a
   // hash table costs its bucket count, which one large transaction would
   // otherwise impose on every later one.
-  void forget_write_index() noexcept;
+  void forget_write_index() noexcept {
+    if (indexed_writes != 0) // nothing was ever indexed: the common case
+      drop_write_index();
+  }
   // The backup of the card or of the whole object that starts at `start`.
   write_record *written(std::uintptr_t start, bool card) noexcept;
   void clear() noexcept; // back to kind none, keeping the storage
+
+private:
+  void drop_write_index() noexcept;
 };
 
 // Written only by the segment's holder, read by anyone.

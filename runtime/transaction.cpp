@@ -367,7 +367,7 @@ bool publish_effects(segment &seg, bool may_wait) noexcept {
 // (it is then left for abort_atomic), or if an ambient one would have to wait
 // and may not. Objects still being constructed outside atomic blocks wait for
 // a later publication.
-bool publish(segment &seg, bool may_wait) noexcept {
+__attribute__((noinline)) bool publish_changes(segment &seg, bool may_wait) noexcept {
   transaction_state &tx = seg.tx;
   if (tx.kind == tx_kind::ambient)
     set_aside_constructing(seg);
@@ -375,6 +375,13 @@ bool publish(segment &seg, bool may_wait) noexcept {
   if (!published && tx.kind == tx_kind::ambient)
     take_back_constructing(seg); // the transaction goes on
   return published;
+}
+
+// Inline: most transactions that end have nothing to publish (an atomic
+// block that only read, the ambient transaction an atomic block follows).
+inline bool publish(segment &seg, bool may_wait) noexcept {
+  const transaction_state &tx = seg.tx;
+  return (!tx.has_effects() && !tx.inevitable) || publish_changes(seg, may_wait);
 }
 
 void next_read_version(thread_record &t, segment &seg) noexcept {
@@ -683,12 +690,14 @@ bool commit_atomic(thread_record &t, std::vector<end_handler> &due) noexcept {
     note_commit(seg);
   t.consecutive_aborts = 0;
   std::vector<tx_callback> on_commit;
-  on_commit.swap(seg.tx.on_commit);
-  due.swap(seg.tx.handlers);
-  seg.tx.clear();
+  if (!seg.tx.on_commit.empty())
+    on_commit.swap(seg.tx.on_commit);
+  if (!seg.tx.handlers.empty())
+    due.swap(seg.tx.handlers);
   t.view->atomic_depth = 0;
-  begin_ambient(t);
-  run_callbacks(on_commit);
+  begin_ambient(t); // clears the transaction's state
+  if (!on_commit.empty())
+    run_callbacks(on_commit);
   return true;
 }
 
@@ -717,9 +726,8 @@ void abort_atomic(thread_record &t, rollback kind, std::vector<end_handler> &due
   if (__builtin_expect(g_observing, 0))
     note_abort(seg, kind == rollback::cancel);
   t.consecutive_aborts = kind == rollback::abort ? t.consecutive_aborts + 1 : 0;
-  tx.clear();
   t.view->atomic_depth = 0;
-  begin_ambient(t);
+  begin_ambient(t); // clears the transaction's state
   // Objects a cancelled block created may still be referenced (by the
   // exception that cancelled it): they become the ambient transaction's.
   for (const created_record &c : kept) {
