@@ -84,9 +84,31 @@ void BarrierRule::readElementThroughConstAccessor(const CallExpr *E) {
       Child = M;
       continue;
     }
-    if (const auto *Cast = dyn_cast<ImplicitCastExpr>(P);
-        Cast && Cast->getCastKind() == CK_LValueToRValue)
-      break;
+    if (const auto *Cast = dyn_cast<ImplicitCastExpr>(P)) {
+      if (Cast->getCastKind() == CK_LValueToRValue)
+        break;
+      if (Cast->getCastKind() == CK_NoOp) { // made const, for a copy
+        Child = Cast;
+        continue;
+      }
+      return;
+    }
+    // A copy of a whole struct (`Point a = v[i]`, `a = it->second`): the
+    // element's trivial copy, which only reads it.
+    if (const auto *Construct = dyn_cast<CXXConstructExpr>(P)) {
+      const CXXConstructorDecl *Copy = Construct->getConstructor();
+      if (Copy->isCopyOrMoveConstructor() && Copy->isTrivial())
+        break;
+      return;
+    }
+    if (const auto *Assign = dyn_cast<CXXOperatorCallExpr>(P);
+        Assign && Assign->getOperator() == OO_Equal && Assign->getNumArgs() == 2 &&
+        Assign->getArg(1) == Child) {
+      const auto *Copy = dyn_cast_or_null<CXXMethodDecl>(Assign->getDirectCallee());
+      if (Copy && (Copy->isCopyAssignmentOperator() || Copy->isMoveAssignmentOperator()) &&
+          Copy->isTrivial())
+        break;
+    }
     return;
   }
   Ctx.wrapExpr(Object, names::ReadOnlyAccess, ")", QualType());

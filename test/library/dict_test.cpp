@@ -10,8 +10,10 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cctype>
 #include <iterator>
 #include <map>
+#include <mutex>
 #include <random>
 #include <set>
 #include <stdexcept>
@@ -133,6 +135,74 @@ TEST(Dict, CopiesMovesSwapsAndComparesAsValues) {
   std::vector<std::pair<long, long>> items(a.begin(), a.end());
   std::sort(items.begin(), items.end());
   EXPECT_EQ(items, (std::vector<std::pair<long, long>>{{1, 10}, {2, 20}, {3, 30}, {4, 40}}));
+}
+
+// Keys that KeyEqual finds equivalent and == tells apart: the tables
+// differ, as std::unordered_map's do.
+struct CaseBlindEqual {
+  bool operator()(const stm::string &a, const stm::string &b) const {
+    if (a.size() != b.size())
+      return false;
+    for (std::size_t i = 0; i < a.size(); ++i)
+      if (std::tolower(static_cast<unsigned char>(a[i])) !=
+          std::tolower(static_cast<unsigned char>(b[i])))
+        return false;
+    return true;
+  }
+};
+struct CaseBlindHash {
+  std::size_t operator()(const stm::string &s) const {
+    std::size_t h = 0;
+    for (char c : s)
+      h = h * 31 + std::size_t(std::tolower(static_cast<unsigned char>(c)));
+    return h;
+  }
+};
+
+TEST(Dict, EqualityComparesKeysWithTheirOwnEquality) {
+  stm::dict<stm::string, long, CaseBlindHash, CaseBlindEqual> a{{"Apple", 1}}, b{{"apple", 1}},
+      c{{"Apple", 1}};
+  EXPECT_TRUE(a.contains("APPLE"));
+  EXPECT_FALSE(a == b);
+  EXPECT_TRUE(a == c);
+  stm::set<stm::string, CaseBlindHash, CaseBlindEqual> x{"Pear"}, y{"pear"}, z{"Pear"};
+  EXPECT_TRUE(x.contains("PEAR"));
+  EXPECT_FALSE(x == y);
+  EXPECT_TRUE(x == z);
+}
+
+// Struct values copied whole (`Point a = d.at(k)`, `b = it->second`,
+// `v[k]`) are reads: code outside atomic blocks that only copies them out
+// has nothing to publish when it next releases a mutex.
+struct Point {
+  long x = 0, y = 0;
+};
+struct Shapes : stm::object {
+  stm::dict<long, Point> corners;
+  stm::vector<Point> path;
+};
+
+TEST(Dict, StructValuesCopiedOutAreReads) {
+  Shapes *shapes = stm::make<Shapes>();
+  stm::atomic([&] {
+    for (long k = 0; k < 16; ++k) {
+      shapes->corners[k] = Point{k, -k};
+      shapes->path.push_back(Point{k, k});
+    }
+  });
+  std::mutex m;
+  long sum = 0;
+  const unsigned long long published = stm::stats().ambient_commits;
+  for (long k = 0; k < 16; ++k) {
+    Point a = shapes->corners.at(k);
+    auto it = shapes->corners.find(k);
+    Point b = it->second;
+    Point c = shapes->path[k];
+    sum += a.x + b.x + c.x + a.y + b.y + c.y;
+    std::lock_guard<std::mutex> lock(m);
+  }
+  EXPECT_EQ(sum, 240);
+  EXPECT_EQ(stm::stats().ambient_commits - published, 0u);
 }
 
 TEST(Dict, RangesHintsAndTheRestOfTheInterface) {

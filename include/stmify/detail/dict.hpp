@@ -725,10 +725,12 @@ public:
   void swap(dict &other) noexcept { rep_.swap(other.rep_); }
   friend void swap(dict &a, dict &b) noexcept { a.swap(b); }
 
-  // Keys and values are compared as copies, read when the comparison
-  // reaches them: the program's hash and == may move the thread to another
-  // segment (outside atomic blocks), where an address read before is not the
-  // item's any more.
+  // As std::unordered_map's: each key found (KeyEqual) in the other table,
+  // with a key and a value that == finds equal. Keys and values are
+  // compared as copies, read when the comparison reaches them: the
+  // program's hash and == may move the thread to another segment (outside
+  // atomic blocks), where an address read before is not the item's any
+  // more.
   friend bool operator==(const dict &a, const dict &b) {
     const rep mine = a.rep_, theirs = b.rep_;
     if (mine.size() != theirs.size())
@@ -739,8 +741,9 @@ public:
       entry *e = theirs.find(key);
       if (!e)
         return false;
+      const K other_key = rd(e)->item.first;
       const V other = rd(e)->item.second;
-      if (!(other == value))
+      if (!(key == other_key) || !(value == other))
         return false;
     }
     return true;
@@ -872,14 +875,19 @@ public:
   void swap(set &other) noexcept { rep_.swap(other.rep_); }
   friend void swap(set &a, set &b) noexcept { a.swap(b); }
 
-  // Keys are looked up as copies (see dict's ==).
+  // As std::unordered_set's: each key found (KeyEqual) in the other set,
+  // and equal to it by ==; copies (see dict's ==).
   friend bool operator==(const set &a, const set &b) {
     const rep mine = a.rep_, theirs = b.rep_;
     if (mine.size() != theirs.size())
       return false;
     for (iterator it(mine), end(mine, nullptr); it != end; ++it) {
       const K key = *it;
-      if (!theirs.find(key))
+      const auto *e = theirs.find(key);
+      if (!e)
+        return false;
+      const K other = rd(e)->item.first;
+      if (!(key == other))
         return false;
     }
     return true;

@@ -3,7 +3,8 @@
 // or an iterator is read through the const accessor or the constant
 // iterator (operator[], which may add the key, stays); a range-for by value
 // or const reference reads each item as the loop reaches it; a reference to
-// a value writes without a hook.
+// a value writes without a hook. A struct element copied whole (`Point a =
+// v[i]`, `c = it->second`) is read too.
 // RUN: %clangxx -fplugin=%plugin -std=c++17 -I%stmify_include -Wall -Wextra -Werror -fsyntax-only %s
 // RUN: %check_rewrite %s %t -- -std=c++17 -I%stmify_include
 #include <stmify/stm.hpp>
@@ -82,3 +83,37 @@ long first_of(stm::vector<long> &v) {
   });
 }
 // CHECK: return *stm::detail::read_only(it);
+
+// A struct element copied whole is only read; one written or bound to a
+// reference that can write is backed up.
+struct Point {
+  long x = 0, y = 0;
+};
+struct Plot : stm::object {
+  stm::vector<Point> points;
+  stm::dict<long, Point> named;
+};
+
+long copies(Plot *p, long k) {
+  return stm::atomic([&] {
+    Point a = p->points[0];
+    Point b = p->named.at(k);
+    auto it = p->named.find(k);
+    Point c = it->second;
+    auto pair = *it;
+    a = p->points[1];
+    Point &d = p->points[2];
+    d.x = a.x + b.x + c.x + pair.second.y;
+    p->points[3] = a;
+    return d.x;
+  });
+}
+// CHECK: Point a = stm::detail::read_only(stm::rd(p)->points)[0];
+// CHECK-NEXT: Point b = stm::detail::read_only(stm::rd(p)->named).at(k);
+// CHECK-NEXT: auto it = stm::rd(p)->named.find(k);
+// CHECK-NEXT: Point c = stm::detail::read_only(it)->second;
+// CHECK-NEXT: auto pair = *stm::detail::read_only(it);
+// CHECK-NEXT: a = stm::detail::read_only(stm::rd(p)->points)[1];
+// CHECK-NEXT: Point &d = stm::rd(p)->points[2];
+// CHECK-NEXT: d.x = a.x + b.x + c.x + pair.second.y;
+// CHECK-NEXT: stm::rd(p)->points[3] = a;
