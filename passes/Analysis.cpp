@@ -16,6 +16,7 @@ void Analysis::afterTraversal() {
       if (Facts.NoexceptNeedsHook.contains(Callee))
         Changed |= Facts.NoexceptNeedsHook.insert(Caller).second;
   }
+  findRedundantBarriers();
 }
 
 void Analysis::atLambda(const LambdaExpr *L) {

@@ -17,6 +17,7 @@
 
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/DenseSet.h"
+#include "llvm/ADT/SmallPtrSet.h"
 
 #include <map>
 #include <set>
@@ -174,6 +175,57 @@ private:
   void reportElementsHandedToLibrary(const clang::CallExpr *E, const clang::Expr *Elements,
                                      clang::SourceLocation NoteAt, const std::string &Why);
 
+  // --- RedundantBarriers.cpp
+  // The bodies to walk once the analysis traversal is done (WrittenAccesses
+  // is complete then), with the body of the function whose variables they
+  // use (a lambda's is its enclosing function's).
+  struct BarrierBody {
+    const clang::Stmt *Body, *Outermost;
+    bool FixedSegment; // an atomic block's or a queued task's own body
+  };
+  std::vector<BarrierBody> BarrierBodies;
+  // One function and its lambdas: the walk over one body of it.
+  struct BarrierScan {
+    struct Access {
+      const clang::Expr *E;
+      const void *Key; // the object: a variable, or `this`
+      bool Conditional, Write;
+    };
+    // What the transaction holds of one object, at one point.
+    struct Held {
+      bool Read = false, Write = false;
+    };
+    using Holdings = llvm::DenseMap<const void *, Held>;
+    explicit BarrierScan(Analysis &A) : A(A) {}
+    static Holdings intersect(const Holdings &A, const Holdings &B);
+    void noteVariableUses(const clang::Stmt *S, const clang::Stmt *Body, const clang::Stmt *Parent);
+    bool sameObjectIn(const clang::VarDecl *VD, const clang::Stmt *Body) const;
+    const void *objectKey(const clang::Expr *Access) const;
+    void accesses(const clang::Stmt *S, bool Conditional, llvm::SmallVectorImpl<Access> &Out,
+                  const clang::Stmt *Parent) const;
+    void assignedIn(const clang::Stmt *S, llvm::DenseSet<const void *> &Out) const;
+    bool controlsTransactions(const clang::Stmt *S) const;
+    void loseWhatChanges(const clang::Stmt *S, bool MayPublish, Holdings &H) const;
+    void straightLine(const clang::Stmt *S, Holdings &H);
+    void enterLoop(const clang::Stmt *Loop, Holdings &H) const;
+    void hoistOutOf(const clang::ForStmt *For, Holdings &H);
+    void destroyAtEnd(std::initializer_list<const clang::Stmt *> Parts, Holdings &H) const;
+    void statement(const clang::Stmt *S, Holdings &H);
+
+    Analysis &A;
+    const clang::Stmt *Body = nullptr;
+    bool FixedSegment = false;
+    const clang::Stmt *InBlock = nullptr; // the statement of a block being walked
+    llvm::DenseSet<const clang::VarDecl *> Unstable;
+    llvm::DenseMap<const clang::VarDecl *, llvm::SmallPtrSet<const clang::Stmt *, 2>> AssignedIn;
+  };
+  void findRedundantBarriers();
+
+public:
+  // In the analysis phase, at the entry of each function's or lambda's body.
+  void noteBarrierBody();
+
+private:
   const TransformContext &Ctx;
   AnalysisFacts &Facts;
 

@@ -30,6 +30,13 @@ std::pair<unsigned, unsigned> rawRange(const clang::Expr *E);
 struct AnalysisFacts {
   llvm::DenseSet<const clang::Expr *> WrittenAccesses; // managed accesses that write
   llvm::DenseSet<const clang::Expr *> BoundDerefs;     // *p bound to a reference: stays canonical
+  // Field accesses whose object the running transaction already holds
+  // (RedundantBarriers.cpp): read since the attempt began, or written since
+  // it last published. Their barriers only translate.
+  llvm::DenseSet<const clang::Expr *> RereadAccesses, RewrittenAccesses;
+  // Loops before which the barrier of an access in their body runs, once
+  // (the access's object, read or written: RedundantBarriers.cpp).
+  llvm::DenseMap<const clang::Stmt *, std::vector<const clang::Expr *>> HoistedBarriers;
   std::map<const clang::Expr *, std::string> HookedWrites; // writes to unmanaged shared memory
   // The locals outside each atomic block that it writes, with the write.
   std::map<const clang::LambdaExpr *,

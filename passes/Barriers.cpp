@@ -9,6 +9,12 @@ using namespace clang;
 
 namespace stmify {
 
+// The site, for a conflict report: of every write barrier, and of read
+// barriers in a build with read sites.
+static bool barrierTakesSite(llvm::StringRef Open, bool ReadSites) {
+  return Open == names::WriteBarrier || (Open == names::ReadBarrier && ReadSites);
+}
+
 void BarrierRule::atCall(const CallExpr *E) {
   const Expr *Callee = E->getCallee()->IgnoreParenImpCasts();
   if (isa<MemberExpr>(Callee) || isa<CXXDependentScopeMemberExpr>(Callee) ||
@@ -200,6 +206,41 @@ void BarrierRule::atPointerToMember(const BinaryOperator *E) {
   wrapWithBarrier(Object, E, false, T);
 }
 
+// The barriers the analysis moved before a loop (RedundantBarriers.cpp):
+// each on the object of an access in the loop's first statements, which
+// the body then leaves out.
+void BarrierRule::atLoop(const Stmt *Loop) {
+  auto Found = Ctx.Facts.HoistedBarriers.find(Loop);
+  if (Found == Ctx.Facts.HoistedBarriers.end())
+    return;
+  auto Where = Ctx.Edits.locatePoint(Loop->getBeginLoc());
+  if (!Where)
+    return;
+  std::string Text;
+  for (const Expr *Access : Found->second) {
+    const Expr *Base = nullptr;
+    if (const auto *M = dyn_cast<MemberExpr>(Access))
+      Base = M->getBase();
+    else if (const auto *D = dyn_cast<CXXDependentScopeMemberExpr>(Access))
+      Base = D->getBase();
+    const Expr *Object = Base ? Base->IgnoreParenImpCasts() : nullptr;
+    std::string Name = "this";
+    if (const auto *Ref = dyn_cast_or_null<DeclRefExpr>(Object))
+      Name = Ref->getDecl()->getName().str();
+    else if (!isa_and_nonnull<CXXThisExpr>(Object))
+      continue;
+    const bool Write = Ctx.Facts.WrittenAccesses.contains(Access);
+    const llvm::StringRef Open = Write ? names::WriteBarrier : names::ReadBarrier;
+    const std::string Site = barrierTakesSite(Open, Ctx.Options.ReadSites)
+                                 ? ", " + Ctx.quoted(Ctx.site(Access->getBeginLoc()))
+                                 : "";
+    Text += "(void)" + Open.str() + Name + Site + "); ";
+    countBarrier(Open);
+  }
+  if (!Text.empty())
+    Ctx.Edits.insertStatement(Where->File, Where->Begin, Text);
+}
+
 void BarrierRule::atRangeFor(const CXXForRangeStmt *S) {
   if (readsFieldElementsOneByOne(S))
     Ctx.wrapExpr(S->getRangeInit(), names::ElementsOf, ")", QualType());
@@ -210,16 +251,31 @@ void BarrierRule::atTypeidOperand(const Expr *Operand) {
   Ctx.wrapExpr(Operand, names::VptrView, ")", Operand->getType());
 }
 
+// A barrier whose object the transaction already holds only translates
+// (RedundantBarriers.cpp).
 llvm::StringRef BarrierRule::barrierOpen(const Expr *Access, bool Method) const {
   if (Method)
     return names::TranslateBarrier;
-  return Ctx.Facts.WrittenAccesses.contains(Access) ? names::WriteBarrier : names::ReadBarrier;
+  if (Ctx.Facts.WrittenAccesses.contains(Access))
+    return Ctx.Facts.RewrittenAccesses.contains(Access) ? names::WriteAgain : names::WriteBarrier;
+  return Ctx.Facts.RereadAccesses.contains(Access) ? names::ReadAgain : names::ReadBarrier;
 }
 
 std::string BarrierRule::barrierClose(const Expr *Access, bool Method) const {
-  if (Method || (!Ctx.Facts.WrittenAccesses.contains(Access) && !Ctx.Options.ReadSites))
+  if (!barrierTakesSite(barrierOpen(Access, Method), Ctx.Options.ReadSites))
     return ")";
   return ", " + Ctx.quoted(Ctx.site(Access->getBeginLoc())) + ")";
+}
+
+void BarrierRule::countBarrier(llvm::StringRef Open) {
+  if (Open == names::TranslateBarrier)
+    ++Ctx.Counts.Translations;
+  else if (Open == names::ReadBarrier || Open == names::ReadAgain)
+    ++Ctx.Counts.Reads;
+  else
+    ++Ctx.Counts.Writes;
+  if (Open == names::ReadAgain || Open == names::WriteAgain)
+    ++Ctx.Counts.Held;
 }
 
 void BarrierRule::barrierForMember(const Expr *E, const Expr *Base, bool Arrow, bool ImplicitThis,
@@ -243,12 +299,11 @@ void BarrierRule::barrierForMember(const Expr *E, const Expr *Base, bool Arrow, 
     if (!Method && wrapElementAfterIndex(E))
       return;
     llvm::StringRef Open = barrierOpen(E, false);
-    bool Write = Open == names::WriteBarrier;
-    const bool Site = Write || Ctx.Options.ReadSites;
+    const bool Site = barrierTakesSite(Open, Ctx.Options.ReadSites);
     Ctx.Edits.insertPrefix(Where->File, Where->Begin,
                            Open.str() + "this" +
                                (Site ? ", " + Ctx.quoted(Ctx.site(E->getBeginLoc())) : "") + ")->");
-    ++(Write ? Ctx.Counts.Writes : Ctx.Counts.Reads);
+    countBarrier(Open);
     return;
   }
   Managed M = classifyBase(Base, Arrow);
@@ -296,12 +351,9 @@ bool BarrierRule::wrapElementAfterIndex(const Expr *Access) {
 // Access needs: a translation for a method call, else a read or a write.
 void BarrierRule::wrapWithBarrier(const Expr *Object, const Expr *Access, bool Method,
                                   QualType ObjectType) {
-  if (!Ctx.wrapExpr(Object, barrierOpen(Access, Method), barrierClose(Access, Method), ObjectType))
-    return;
-  if (Method)
-    ++Ctx.Counts.Translations;
-  else
-    ++(Ctx.Facts.WrittenAccesses.contains(Access) ? Ctx.Counts.Writes : Ctx.Counts.Reads);
+  const llvm::StringRef Open = barrierOpen(Access, Method);
+  if (Ctx.wrapExpr(Object, Open, barrierClose(Access, Method), ObjectType))
+    countBarrier(Open);
 }
 
 void BarrierRule::atDeref(const UnaryOperator *E) {

@@ -28,6 +28,8 @@ public:
   void atThis(const clang::CXXThisExpr *E);
   void atDynamicCast(const clang::CXXDynamicCastExpr *E);
   void atRangeFor(const clang::CXXForRangeStmt *S);
+  // A loop before which the analysis put barriers of its body's accesses.
+  void atLoop(const clang::Stmt *Loop);
   // The operand of typeid, evaluated: a polymorphic managed object.
   void atTypeidOperand(const clang::Expr *Operand);
 
@@ -41,6 +43,7 @@ private:
                        clang::QualType ObjectType);
   llvm::StringRef barrierOpen(const clang::Expr *Access, bool Method) const;
   std::string barrierClose(const clang::Expr *Access, bool Method) const;
+  void countBarrier(llvm::StringRef Open);
 
   llvm::DenseSet<const clang::Expr *> Callees; // member expressions that are called
   // `this` translated by a barrier: not a value to make canonical.

@@ -114,8 +114,10 @@ Layer layerOf(llvm::StringRef Open) {
 int barrierStrength(llvm::StringRef Open) {
   return llvm::StringSwitch<int>(Open)
       .Case(names::TranslateBarrier, 1)
-      .Case(names::ReadBarrier, 2)
-      .Case(names::WriteBarrier, 3)
+      .Case(names::ReadAgain, 2)
+      .Case(names::ReadBarrier, 3)
+      .Case(names::WriteAgain, 4)
+      .Case(names::WriteBarrier, 5)
       .Default(0);
 }
 

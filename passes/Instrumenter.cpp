@@ -44,6 +44,8 @@ bool Instrumenter::TraverseDecl(Decl *D) {
   S.BodyInMacro = bodyWrittenInMacro(F->getBody());
   S.StmtDepth = StmtStack.size();
   Scopes.push_back(S);
+  if (CurrentPhase == Phase::Analyze)
+    Analyzer.noteBarrierBody();
   if (CurrentPhase == Phase::Rewrite)
     SafePoints.atFunctionEntry(F, F->getBody());
   bool Result = RecursiveASTVisitor::TraverseDecl(D);
@@ -67,6 +69,8 @@ bool Instrumenter::TraverseLambdaExpr(LambdaExpr *L) {
   S.BodyInMacro = bodyWrittenInMacro(L->getBody());
   S.StmtDepth = StmtStack.size();
   Scopes.push_back(S);
+  if (CurrentPhase == Phase::Analyze)
+    Analyzer.noteBarrierBody();
   if (CurrentPhase == Phase::Rewrite) {
     // An atomic block validates when it begins: no safe point at its entry.
     if (S.AtomicBody)
@@ -218,8 +222,10 @@ bool Instrumenter::VisitCXXForRangeStmt(CXXForRangeStmt *S) {
 }
 
 bool Instrumenter::VisitForStmt(ForStmt *S) {
-  if (CurrentPhase == Phase::Rewrite)
+  if (CurrentPhase == Phase::Rewrite) {
+    Barriers.atLoop(S);
     SafePoints.atLoopBackEdge(S, S->getBody());
+  }
   return true;
 }
 

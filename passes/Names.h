@@ -86,6 +86,10 @@ inline constexpr llvm::StringLiteral RangeAccessors[] = {"begin",  "end",  "cbeg
 inline constexpr llvm::StringLiteral TranslateBarrier = "stm::loc(";
 inline constexpr llvm::StringLiteral ReadBarrier = "stm::rd(";
 inline constexpr llvm::StringLiteral WriteBarrier = "stm::wr(";
+// The same where the running transaction already holds what the barrier
+// gives (RedundantBarriers.cpp): translation only.
+inline constexpr llvm::StringLiteral ReadAgain = "stm::detail::read_again(";
+inline constexpr llvm::StringLiteral WriteAgain = "stm::detail::write_again(";
 // A pointer value that leaves the segment: its canonical address.
 inline constexpr llvm::StringLiteral Canonical = "stm::canon(";
 

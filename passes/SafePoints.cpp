@@ -16,6 +16,15 @@ namespace stmify {
 // Whether S calls (what it calls may reach a safe point) or, when Loops,
 // loops (a back-edge has one). A default argument or member initialiser
 // runs where it is used; a lambda's body is a function of its own.
+// A static (or thread_local) local initialised by code: the first call runs
+// it under a guard (__cxa_guard_acquire, which may block; its release
+// publishes).
+bool initializedAtFirstUse(const VarDecl *VD) {
+  if (VD->hasLocalStorage() || !VD->isLocalVarDecl() || !VD->getInit())
+    return false;
+  return VD->getInit()->isValueDependent() || !VD->hasConstantInitialization();
+}
+
 bool callsOrLoops(const Stmt *S, bool Loops) {
   if (!S || isa<LambdaExpr>(S))
     return false;
@@ -31,6 +40,10 @@ bool callsOrLoops(const Stmt *S, bool Loops) {
   }
   if (Loops && (isa<ForStmt>(S) || isa<WhileStmt>(S) || isa<DoStmt>(S) || isa<CXXForRangeStmt>(S)))
     return true;
+  if (const auto *Declarations = dyn_cast<DeclStmt>(S))
+    for (const Decl *D : Declarations->decls())
+      if (const auto *VD = dyn_cast<VarDecl>(D); VD && initializedAtFirstUse(VD))
+        return true;
   if (const auto *Default = dyn_cast<CXXDefaultArgExpr>(S))
     return callsOrLoops(Default->getExpr(), Loops);
   if (const auto *Default = dyn_cast<CXXDefaultInitExpr>(S))

@@ -13,6 +13,7 @@ namespace stmify {
 // Whether S calls (what it calls may reach a safe point) or, when Loops,
 // loops (a back-edge has one).
 bool callsOrLoops(const clang::Stmt *S, bool Loops = true);
+bool initializedAtFirstUse(const clang::VarDecl *VD);
 
 class SafePointRule : Rule {
 public:

@@ -157,10 +157,19 @@ bool Analysis::callKeepsSegment(const CallExpr *E) const {
       F->parameters(), [](const ParmVarDecl *P) { return P->getType()->isReferenceType(); });
   if (!ValueOnly || (TakesReference && (Result->isRecordType() || Result->isPointerType())))
     return false;
+  // A call operator of a std class that holds something (std::function,
+  // std::reference_wrapper) calls what it holds; an empty one (std::less)
+  // compares the scalars it is given.
+  if (M && M->getOverloadedOperator() == OO_Call && !M->getParent()->isEmpty())
+    return false;
   unsigned First = isa<CXXOperatorCallExpr>(E) && isa<CXXMethodDecl>(F) ? 1 : 0;
-  for (unsigned I = First; I < E->getNumArgs(); ++I)
-    if (!E->getArg(I)->getType().getNonReferenceType()->isScalarType())
+  for (unsigned I = First; I < E->getNumArgs(); ++I) {
+    // A pointer to a function is a scalar that std::invoke or an algorithm
+    // calls.
+    const QualType T = E->getArg(I)->getType().getNonReferenceType();
+    if (!T->isScalarType() || T->isFunctionPointerType() || T->isMemberPointerType())
       return false;
+  }
   return true;
 }
 
@@ -209,6 +218,8 @@ const Stmt *Analysis::firstSegmentChange(const Stmt *S, const Stmt *Allowed) con
   if (const auto *Declarations = dyn_cast<DeclStmt>(S))
     for (const Decl *D : Declarations->decls())
       if (const auto *VD = dyn_cast<VarDecl>(D)) {
+        if (initializedAtFirstUse(VD))
+          return S;
         // Its construction is its initialiser, checked below; its
         // destruction runs code unless trivial.
         QualType T = Ctx.AST.getBaseElementType(VD->getType().getNonReferenceType());

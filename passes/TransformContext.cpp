@@ -182,4 +182,14 @@ bool TransformContext::bodyWrittenInMacro(const Stmt *Body) const {
   return false;
 }
 
+std::string describeCounts(const InstrumentationCounts &C) {
+  return std::to_string(C.Reads) + " read barriers, " + std::to_string(C.Writes) +
+         " write barriers (" + std::to_string(C.Held) +
+         " of them on objects already held, translations only), " + std::to_string(C.Translations) +
+         " method-call translations, " + std::to_string(C.AtomicBlocks) + " atomic blocks, " +
+         std::to_string(C.Hooks) + " inevitability hooks, " + std::to_string(C.Synchronizing) +
+         " synchronisation points, " + std::to_string(C.SafePoints) + " safe points, " +
+         std::to_string(C.TraceFunctions) + " trace functions";
+}
+
 } // namespace stmify

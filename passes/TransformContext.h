@@ -25,7 +25,13 @@ namespace stmify {
 struct InstrumentationCounts {
   unsigned Reads = 0, Writes = 0, Translations = 0, Hooks = 0, Synchronizing = 0, SafePoints = 0,
            TraceFunctions = 0, AtomicBlocks = 0;
+  // Of the read and write barriers, those on objects the transaction already
+  // holds, which only translate.
+  unsigned Held = 0;
 };
+
+// One line: what the transformer put into a translation unit (--stats).
+std::string describeCounts(const InstrumentationCounts &C);
 
 struct TransformOptions {
   // How site strings name a file, given its presumed name.

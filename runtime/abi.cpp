@@ -5,6 +5,7 @@
 #include "diagnostics.h"
 #include "gc.h"
 #include "heap.h"
+#include "sanitizer.h"
 #include "segment.h"
 #include "setup.h"
 #include "sync.h"
@@ -196,6 +197,11 @@ void _stm_write_slowpath(stm_object_t *local_header, const char *site) noexcept 
   const std::uintptr_t object = g_heap.offset(local_header) - type.header_offset;
   back_up(seg, object, object, object_size(type, object), type.header_offset, false);
   local_header->stm_flags &= ~_STM_GCFLAG_WRITE_BARRIER;
+}
+
+void _stm_check_kept_permission(const stm_object_t *local_header, int write) noexcept {
+  check_kept_permission(local_header, write != 0,
+                        reinterpret_cast<std::uintptr_t>(__builtin_return_address(0)));
 }
 
 void _stm_write_card_slowpath(stm_object_t *local_header, size_t offset,

@@ -77,57 +77,6 @@ std::uintptr_t fault_pc(const void *context) noexcept {
 #endif
 }
 
-// Names the source line of the faulting instruction with addr2line (the
-// process is about to die; the sanitizer's report is worth a child process).
-// dladdr is not async-signal-safe (it takes the loader's lock): a fault in
-// the middle of dlopen would hang here, which a view fault never is. The
-// child is made with the raw system call and only calls dup2 and execve.
-void say_source_line(std::uintptr_t pc) noexcept {
-  Dl_info module;
-  if (pc == 0 || dladdr(reinterpret_cast<void *>(pc), &module) == 0 || !module.dli_fname)
-    return;
-  const auto base = reinterpret_cast<std::uintptr_t>(module.dli_fbase);
-  // A position-independent module's addresses are offsets from its base.
-  const bool relocatable = reinterpret_cast<const Elf64_Ehdr *>(base)->e_type == ET_DYN;
-  const std::uintptr_t address = relocatable ? pc - base : pc;
-  hex_text hex(address);
-  // The main program's name is argv[0], relative to where it started.
-  char executable[4096];
-  const char *path = module.dli_fname;
-  if (path[0] != '/') {
-    const ssize_t n = readlink("/proc/self/exe", executable, sizeof executable - 1);
-    if (n <= 0)
-      return;
-    executable[n] = '\0';
-    path = executable;
-  }
-  say("stmify: the access is at ");
-  say(path);
-  say("+");
-  say(hex.text);
-  say(":\n");
-  char *argv[] = {const_cast<char *>("addr2line"),
-                  const_cast<char *>("-C"),
-                  const_cast<char *>("-f"),
-                  const_cast<char *>("-i"),
-                  const_cast<char *>("-p"),
-                  const_cast<char *>("-e"),
-                  const_cast<char *>(path),
-                  hex.text,
-                  nullptr};
-  const long child = syscall(SYS_fork);
-  if (child == 0) {
-    dup2(STDERR_FILENO, STDOUT_FILENO);
-    execve("/usr/bin/addr2line", argv, environ);
-    say("stmify: (addr2line, from binutils, names the line)\n");
-    _exit(127);
-  }
-  if (child > 0) {
-    int status;
-    waitpid(static_cast<pid_t>(child), &status, 0);
-  }
-}
-
 // A fault in one of the barrier sanitizer's views: what the program did wrong.
 void explain_view_fault(std::uintptr_t address, const void *context) noexcept {
   view_address view;
@@ -196,6 +145,57 @@ void on_fault(int sig, siginfo_t *info, void *context) {
 }
 
 } // namespace
+
+// With addr2line (the process is about to die; the sanitizer's report is
+// worth a child process).
+// dladdr is not async-signal-safe (it takes the loader's lock): a fault in
+// the middle of dlopen would hang here, which a view fault never is. The
+// child is made with the raw system call and only calls dup2 and execve.
+void say_source_line(std::uintptr_t pc) noexcept {
+  Dl_info module;
+  if (pc == 0 || dladdr(reinterpret_cast<void *>(pc), &module) == 0 || !module.dli_fname)
+    return;
+  const auto base = reinterpret_cast<std::uintptr_t>(module.dli_fbase);
+  // A position-independent module's addresses are offsets from its base.
+  const bool relocatable = reinterpret_cast<const Elf64_Ehdr *>(base)->e_type == ET_DYN;
+  const std::uintptr_t address = relocatable ? pc - base : pc;
+  hex_text hex(address);
+  // The main program's name is argv[0], relative to where it started.
+  char executable[4096];
+  const char *path = module.dli_fname;
+  if (path[0] != '/') {
+    const ssize_t n = readlink("/proc/self/exe", executable, sizeof executable - 1);
+    if (n <= 0)
+      return;
+    executable[n] = '\0';
+    path = executable;
+  }
+  say("stmify: the access is at ");
+  say(path);
+  say("+");
+  say(hex.text);
+  say(":\n");
+  char *argv[] = {const_cast<char *>("addr2line"),
+                  const_cast<char *>("-C"),
+                  const_cast<char *>("-f"),
+                  const_cast<char *>("-i"),
+                  const_cast<char *>("-p"),
+                  const_cast<char *>("-e"),
+                  const_cast<char *>(path),
+                  hex.text,
+                  nullptr};
+  const long child = syscall(SYS_fork);
+  if (child == 0) {
+    dup2(STDERR_FILENO, STDOUT_FILENO);
+    execve("/usr/bin/addr2line", argv, environ);
+    say("stmify: (addr2line, from binutils, names the line)\n");
+    _exit(127);
+  }
+  if (child > 0) {
+    int status;
+    waitpid(static_cast<pid_t>(child), &status, 0);
+  }
+}
 
 void install_fault_handler() noexcept {
   struct sigaction action;

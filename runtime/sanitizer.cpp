@@ -1,6 +1,7 @@
 #include "sanitizer.h"
 
 #include "diagnostics.h"
+#include "faults.h"
 #include "heap.h"
 #include "registry.h"
 #include "segment.h"
@@ -9,6 +10,7 @@
 #include <stmify/stm.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <sys/mman.h>
 
@@ -117,6 +119,38 @@ void check_call_buffer(const void *buffer, bool fills, const char *call) noexcep
     fatal("barrier sanitizer: %s writes into a buffer in a managed object that had only a "
           "read barrier (%p): it needs stm::wr",
           call, buffer);
+}
+
+void check_kept_permission(const stm_object_t *local_header, bool write,
+                           std::uintptr_t caller) noexcept {
+  const thread_record *t = current_thread();
+  if (!t || !t->seg)
+    return;
+  const segment &seg = *t->seg;
+  if ((local_header->stm_flags & _STM_GCFLAG_WRITE_BARRIER) == 0)
+    return; // backed up or created by the running transaction
+  if (!write) {
+    // Read markers count only in an atomic block that can still lose a
+    // conflict.
+    if (seg.tx.kind != tx_kind::atomic || seg.tx.inevitable ||
+        *g_heap.marker(seg.base, g_heap.offset(local_header)) == seg.read_version)
+      return;
+  }
+  // What, then where (the caller's call instruction: the byte before the
+  // return address), then stop.
+  std::fprintf(stderr,
+               write ? "stmify: barrier sanitizer: a write barrier was left out "
+                       "(stm::detail::write_again) where the running transaction had not "
+                       "backed the object up (%p)\n"
+                     : "stmify: barrier sanitizer: a read barrier was left out "
+                       "(stm::detail::read_again) where the running atomic block had not "
+                       "marked the object read (%p)\n",
+               static_cast<const void *>(local_header));
+  say_source_line(caller - 1);
+  fatal(write ? "the write would not be published. This is a bug of stmify's barrier rules; "
+                "please report it"
+              : "a conflicting commit would not be seen. This is a bug of stmify's barrier "
+                "rules; please report it");
 }
 
 bool find_view(std::uintptr_t address, view_address &out) noexcept {

@@ -7,6 +7,8 @@
 
 #include <cstdint>
 
+#include <stmify/stm.h>
+
 namespace stm::rt {
 
 struct segment;
@@ -29,6 +31,14 @@ void check_stored_references(const segment &seg) noexcept;
 // EFAULT): stops the program, as a fault in a view would, when the buffer is
 // a view the call may not use (fills: the call writes it).
 void check_call_buffer(const void *buffer, bool fills, const char *call) noexcept;
+
+// Where the transformer left a barrier out (stm::detail::read_again,
+// write_again): stops the program, naming the caller's source line, unless
+// the running transaction holds what the barrier would have given it (a
+// write: the object backed up, its flag clear; a read in an atomic block
+// that is not inevitable: the object marked read, or backed up or created).
+void check_kept_permission(const stm_object_t *local_header, bool write,
+                           std::uintptr_t caller) noexcept;
 
 // The view an address lies in, for explaining a fault there.
 struct view_address {

@@ -296,11 +296,8 @@ private:
 
   void printStats(CompilerInstance &CI) const {
     const stmify::InstrumentationCounts &C = Result->Counts;
-    llvm::errs() << "stmify: " << CI.getFrontendOpts().Inputs[0].getFile() << ": " << C.Reads
-                 << " read barriers, " << C.Writes << " write barriers, " << C.Translations
-                 << " method-call translations, " << C.AtomicBlocks << " atomic blocks, " << C.Hooks
-                 << " inevitability hooks, " << C.Synchronizing << " synchronisation points, "
-                 << C.SafePoints << " safe points, " << C.TraceFunctions << " trace functions\n";
+    llvm::errs() << "stmify: " << CI.getFrontendOpts().Inputs[0].getFile() << ": "
+                 << stmify::describeCounts(C) << "\n";
   }
 
   std::string ActionOverride, SaveDir;

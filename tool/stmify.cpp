@@ -303,11 +303,7 @@ private:
       Action.recordUnchanged(SM, AST.getLangOpts(), *Action.Api, Changed);
       if (Stats) {
         const stmify::InstrumentationCounts &C = R.Counts;
-        llvm::errs() << "stmify: " << MainName << ": " << C.Reads << " read barriers, " << C.Writes
-                     << " write barriers, " << C.Translations << " method-call translations, "
-                     << C.AtomicBlocks << " atomic blocks, " << C.Hooks << " inevitability hooks, "
-                     << C.Synchronizing << " synchronisation points, " << C.SafePoints
-                     << " safe points, " << C.TraceFunctions << " trace functions\n";
+        llvm::errs() << "stmify: " << MainName << ": " << stmify::describeCounts(C) << "\n";
       }
     }
 

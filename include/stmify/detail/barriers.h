@@ -108,6 +108,14 @@ static inline void *stm_write(const void *obj) {
   return local;
 }
 
+/* Built with the barrier sanitizer, the barriers that the transformer puts
+ * where the running transaction already holds what a full barrier would give
+ * it (stm::detail::read_again, write_again) first check that it does: that
+ * the object was marked read by the running atomic block (or written by it),
+ * or that its write-barrier flag is clear; otherwise the program stops,
+ * naming the source line of the caller. */
+void _stm_check_kept_permission(const stm_object_t *local_header, int write) _STM_NOEXCEPT;
+
 /* The safe point's fast path: counts down, and says when the runtime is due.
  * Relaxed atomic accesses (they compile to plain ones): another thread zeroes
  * the countdown to ask this one to visit the runtime soon. */

@@ -160,6 +160,40 @@ template <class T> inline detail::if_temporary<T> wr(T &&r, const char *site = n
 }
 
 namespace detail {
+// Where the running transaction already holds what a barrier gives (the
+// transformer's rules: docs/architecture.md §12, "Barriers left out"):
+// read_again where the object was read or written before in the same
+// transaction, write_again where it was written and nothing published
+// since. Both only translate, into the views stm::rd and stm::wr return.
+template <class T> inline T *read_again(T *p) noexcept {
+  if constexpr (managed_type<T>) {
+    T *local = static_cast<T *>(_stm_read_view(_stm_offset(p)));
+#ifdef STMIFY_SANITIZE
+    _stm_check_kept_permission(&access::header(*loc(p)), 0);
+#endif
+    return local;
+  } else {
+    return p;
+  }
+}
+template <class T> inline T *write_again(T *p) noexcept {
+  if constexpr (managed_type<T>) {
+    T *local = static_cast<T *>(_stm_write_view(_stm_offset(p)));
+#ifdef STMIFY_SANITIZE
+    _stm_check_kept_permission(&access::header(*loc(p)), 1);
+#endif
+    return local;
+  } else {
+    return p;
+  }
+}
+template <class T> inline T &read_again(T &r) noexcept { return *read_again(std::addressof(r)); }
+template <class T> inline T &write_again(T &r) noexcept { return *write_again(std::addressof(r)); }
+template <class T> inline if_temporary<T> read_again(T &&r) noexcept { return std::move(r); }
+template <class T> inline if_temporary<T> write_again(T &&r) noexcept { return std::move(r); }
+} // namespace detail
+
+namespace detail {
 // The operand of typeid: only its vptr is read, which never changes, so a
 // translation without read marker suffices; pure, so that clang does not
 // warn about side effects in a typeid operand.

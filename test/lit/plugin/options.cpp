@@ -28,5 +28,5 @@ long get_value(const Node *n) { return n->value; }
 // SAVED: long get_value(const Node *n) { return stm::rd({{n}})->value; }
 // READ-SITES: void set_value(Node *n) { stm::wr(n, "{{[^"]*}}options.cpp:19:27 (in set_value)")->value = 1; }
 // READ-SITES-NEXT: long get_value(const Node *n) { return stm::rd(n, "{{[^"]*}}options.cpp:20:40 (in get_value)")->value; }
-// STATS: stmify: {{.*}}options.cpp: 1 read barriers, 1 write barriers, 0 method-call translations, 0 atomic blocks, 0 inevitability hooks, 0 synchronisation points, 0 safe points, 1 trace functions
+// STATS: stmify: {{.*}}options.cpp: 1 read barriers, 1 write barriers (0 of them on objects already held, translations only), 0 method-call translations, 0 atomic blocks, 0 inevitability hooks, 0 synchronisation points, 0 safe points, 1 trace functions
 // ASM: set_value

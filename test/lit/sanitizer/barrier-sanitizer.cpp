@@ -14,6 +14,10 @@
 // RUN: %llvm_bin/not --crash %t/sanitized kept-over-blocking-call 2>&1 | FileCheck --check-prefix=BLOCKING %s
 // RUN: %llvm_bin/not --crash %t/sanitized read-into-read-only 2>&1 | FileCheck --check-prefix=READ-INTO %s
 // RUN: %t/sanitized virtual-call-after-block | FileCheck --check-prefix=VIRTUAL %s
+// RUN: %t/sanitized held | FileCheck --check-prefix=HELD %s
+// RUN: %llvm_bin/not --crash %t/sanitized read-again-unmarked 2>&1 | FileCheck --check-prefix=READ-AGAIN %s
+// RUN: %llvm_bin/not --crash %t/sanitized write-again-after-release 2>&1 | FileCheck --check-prefix=WRITE-AGAIN %s
+// RUN: %t/plain write-again-after-release | FileCheck --check-prefix=UNCHECKED %s
 // RUN: env STMIFY_SANITIZE=0 %t/sanitized write-through-read | FileCheck --check-prefix=UNCHECKED %s
 // RUN: %t/plain write-through-read | FileCheck --check-prefix=UNCHECKED %s
 // RUN: %t/plain kept-write | FileCheck --check-prefix=UNCHECKED %s
@@ -130,6 +134,39 @@ int main(int argc, char **argv) {
     Shape *s = stm::make<Shape>();
     // VIRTUAL: area 3
     std::printf("area %ld\n", stm::loc(s)->counted_area());
+  } else if (!std::strcmp(mode, "held")) {
+    // The transformer's barriers for objects the transaction holds: after a
+    // read barrier in the same atomic block, after a write barrier with
+    // nothing published since; and on objects the block made.
+    long sum = stm::atomic([&] {
+      long a = stm::rd(n)->value;
+      stm::wr(m)->value = 4;
+      stm::detail::write_again(m)->value += 1;
+      Node *fresh = stm::make<Node>();
+      stm::detail::write_again(fresh)->value = 2;
+      return a + stm::detail::read_again(n)->value + stm::detail::read_again(m)->value +
+             stm::detail::read_again(fresh)->value;
+    });
+    // HELD: held 7
+    std::printf("held %ld\n", sum);
+  } else if (!std::strcmp(mode, "read-again-unmarked")) {
+    stm::atomic([&] {
+      // READ-AGAIN: barrier sanitizer: a read barrier was left out (stm::detail::read_again) where the running atomic block had not marked the object read
+      // READ-AGAIN: barrier-sanitizer.cpp:[[# @LINE + 1]]
+      return stm::detail::read_again(n)->value;
+    });
+    std::printf("unchecked\n");
+  } else if (!std::strcmp(mode, "write-again-after-release")) {
+    // The release published the object: a write needs its barrier again.
+    // (Other values than write-after-release's: the optimiser would merge
+    // the two stores, and the line would be lost.)
+    stm::wr(m)->value = 17;
+    lock.lock();
+    lock.unlock();
+    // WRITE-AGAIN: barrier sanitizer: a write barrier was left out (stm::detail::write_again) where the running transaction had not backed the object up
+    // WRITE-AGAIN: barrier-sanitizer.cpp:[[# @LINE + 1]]
+    stm::detail::write_again(m)->value = 18;
+    std::printf("unchecked %ld\n", stm::rd(m)->value);
   } else if (!std::strcmp(mode, "segment-reference-stored")) {
     // STORED: barrier sanitizer: a Node object {{.*}} that an atomic block wrote holds 0x{{[0-9a-f]+}}, a reference into a segment instead of a canonical one
     stm::atomic([&] { stm::wr(n)->next = stm::rd(m); });

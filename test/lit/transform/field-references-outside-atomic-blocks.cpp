@@ -46,9 +46,9 @@ long sum(Node *n) {
   const long &v = n->value;
   return total + v;
 }
-// CHECK: for (int i = 0; stm::detail::safe_point(), i < 4; ++i)
-// CHECK-NEXT: total += stm::rd(n)->items[i];
-// CHECK-NEXT: const long &v = stm::rd(n)->value;
+// CHECK: (void)stm::rd(n); for (int i = 0; stm::detail::safe_point(), i < 4; ++i)
+// CHECK-NEXT: total += stm::detail::read_again(n)->items[i];
+// CHECK-NEXT: const long &v = stm::detail::read_again(n)->value;
 
 void queue(Node *a, Node *b) {
   stm::transaction_queue tq;

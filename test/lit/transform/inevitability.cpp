@@ -27,7 +27,7 @@ void work(Item *it, long *out, std::vector<long> &shared) {
   std::printf("%ld\n", it->v);
   // CHECK: (stm::detail::inevitable_hook("call to 'printf' at {{[^"]*}}"), std::printf("%ld\n", stm::rd(it)->v));
   long m = std::max(it->v, 3L) + (long)std::sqrt(4.0) + pure(1);
-  // CHECK: long m = std::max(stm::rd(it)->v, 3L) + (long)std::sqrt(4.0) + pure(1);
+  // CHECK: long m = std::max(stm::detail::read_again(it)->v, 3L) + (long)std::sqrt(4.0) + pure(1);
   g_total = m;
   // CHECK: (stm::detail::inevitable_hook("write to 'g_total' at {{[^"]*}}"), g_total = m);
   *out = m;

@@ -29,7 +29,7 @@ void reserve(Customer *c, long id) {
   });
 }
 // CHECK: stm::rd(c)->reservations.push_back(id);
-// CHECK-NEXT: stm::rd(c)->reservations[0] = id;
+// CHECK-NEXT: stm::detail::read_again(c)->reservations[0] = id;
 // CHECK-NEXT: history.push_back(id);
 
 long first(Customer *c) {
@@ -57,10 +57,10 @@ void shift(Customer *c) {
 }
 // CHECK: for (Point &p : stm::rd(c)->stops)
 // CHECK-NEXT: { stm::detail::safe_point(); p.x += 1; }
-// CHECK-NEXT: Point &last = stm::rd(c)->stops.back();
+// CHECK-NEXT: Point &last = stm::detail::read_again(c)->stops.back();
 // CHECK-NEXT: last.y = 2;
-// CHECK-NEXT: stm::rd(c)->stops.begin()->y = 3;
-// CHECK-NEXT: stm::rd(c)->notes[0] += "!";
+// CHECK-NEXT: stm::detail::read_again(c)->stops.begin()->y = 3;
+// CHECK-NEXT: stm::detail::read_again(c)->notes[0] += "!";
 
 // A container behind a reference, its iterators kept in locals, and a
 // reference to an element emplace_back returns: writes through barriers of

@@ -29,7 +29,7 @@ void record(Inventory *inv, long key) {
   });
 }
 // CHECK: stm::rd(inv)->totals[key] += 1;
-// CHECK-NEXT: stm::rd(inv)->seen.insert(key);
+// CHECK-NEXT: stm::detail::read_again(inv)->seen.insert(key);
 // CHECK-NEXT: counts.erase(key);
 
 long lookups(Inventory *inv, long key) {
@@ -40,8 +40,8 @@ long lookups(Inventory *inv, long key) {
   });
 }
 // CHECK: auto found = stm::rd(inv)->totals.find(key);
-// CHECK-NEXT: long value = found == stm::rd(inv)->totals.end() ? 0 : stm::detail::read_only(found)->second;
-// CHECK-NEXT: return value + stm::detail::read_only(stm::rd(inv)->totals).at(key) + (*stm::detail::read_only(found)).second + stm::rd(inv)->totals[key];
+// CHECK-NEXT: long value = found == stm::detail::read_again(inv)->totals.end() ? 0 : stm::detail::read_only(found)->second;
+// CHECK-NEXT: return value + stm::detail::read_only(stm::detail::read_again(inv)->totals).at(key) + (*stm::detail::read_only(found)).second + stm::detail::read_again(inv)->totals[key];
 
 long total(Inventory *inv) {
   long sum = 0;
@@ -52,7 +52,7 @@ long total(Inventory *inv) {
   return sum;
 }
 // CHECK: for (const auto &[key, value] : stm::detail::elements_of(stm::rd(inv)->totals))
-// CHECK: for (long key : stm::detail::elements_of(stm::rd(inv)->seen))
+// CHECK: for (long key : stm::detail::elements_of(stm::detail::read_again(inv)->seen))
 
 void restock(Inventory *inv, const stm::string &name) {
   stm::atomic([&] {
@@ -68,11 +68,11 @@ void restock(Inventory *inv, const stm::string &name) {
 }
 // CHECK: for (auto &[key, value] : stm::rd(inv)->totals)
 // CHECK-NEXT: { stm::detail::safe_point(); value += 1; }
-// CHECK-NEXT: Item *&slot = stm::rd(inv)->items[name];
+// CHECK-NEXT: Item *&slot = stm::detail::read_again(inv)->items[name];
 // CHECK-NEXT: if (!slot)
 // CHECK-NEXT: slot = stm::make<Item>();
 // CHECK-NEXT: stm::wr(slot, "{{.*}}")->quantity += 1;
-// CHECK-NEXT: auto it = stm::rd(inv)->totals.begin();
+// CHECK-NEXT: auto it = stm::detail::read_again(inv)->totals.begin();
 // CHECK-NEXT: it->second = 0;
 
 // An element of a vector read through an iterator that can write.
@@ -109,11 +109,11 @@ long copies(Plot *p, long k) {
   });
 }
 // CHECK: Point a = stm::detail::read_only(stm::rd(p)->points)[0];
-// CHECK-NEXT: Point b = stm::detail::read_only(stm::rd(p)->named).at(k);
-// CHECK-NEXT: auto it = stm::rd(p)->named.find(k);
+// CHECK-NEXT: Point b = stm::detail::read_only(stm::detail::read_again(p)->named).at(k);
+// CHECK-NEXT: auto it = stm::detail::read_again(p)->named.find(k);
 // CHECK-NEXT: Point c = stm::detail::read_only(it)->second;
 // CHECK-NEXT: auto pair = *stm::detail::read_only(it);
-// CHECK-NEXT: a = stm::detail::read_only(stm::rd(p)->points)[1];
-// CHECK-NEXT: Point &d = stm::rd(p)->points[2];
+// CHECK-NEXT: a = stm::detail::read_only(stm::detail::read_again(p)->points)[1];
+// CHECK-NEXT: Point &d = stm::detail::read_again(p)->points[2];
 // CHECK-NEXT: d.x = a.x + b.x + c.x + pair.second.y;
-// CHECK-NEXT: stm::rd(p)->points[3] = a;
+// CHECK-NEXT: stm::detail::read_again(p)->points[3] = a;

@@ -32,7 +32,7 @@ long outer(Node *n, int i) {
 // CHECK: stm::atomic([&] { stm::detail::preserve(s.total); stm::detail::preserve(plain);
 // CHECK-NEXT: s.total += stm::rd(n)->value;
 // CHECK-NEXT: plain = s.total;
-// CHECK-NEXT: (stm::detail::inevitable_hook("write to 's', declared outside the atomic block, at {{[^"]*}}"), s.values[i] = stm::rd(n)->value);
+// CHECK-NEXT: (stm::detail::inevitable_hook("write to 's', declared outside the atomic block, at {{[^"]*}}"), s.values[i] = stm::detail::read_again(n)->value);
 // CHECK-NEXT: (stm::detail::inevitable_hook("write to 'seen', declared outside the atomic block, at {{[^"]*}}"), seen[i] = plain);
 
 // A nested block is part of the outermost block's transaction: it saves the

@@ -57,7 +57,7 @@ Node *find(Node *n, long k) {
 long forever(Cell *c) {
   while (true) { if (c->v > 3) return c->v; c->v += 1; }
 }
-// CHECK: while (true) { stm::detail::safe_point(); if (stm::rd(c)->v > 3) return stm::rd(c)->v; stm::wr(c, "{{[^"]*}}")->v += 1; }
+// CHECK: while (true) { stm::detail::safe_point(); if (stm::rd(c)->v > 3) return stm::detail::read_again(c)->v; stm::wr(c, "{{[^"]*}}")->v += 1; }
 
 constexpr bool kSpin = true;
 #define BELOW(x, limit) ((x) < (limit))
@@ -81,5 +81,5 @@ template <class T> long count_below(T *c, int n) {
   return s;
 }
 long use_templates(Cell *c) { return spin<3>(c) + count_below(c, 5); }
-// CHECK: while (N > 0) { stm::detail::safe_point(); stm::wr(c, "{{[^"]*}}")->v += 1; if (stm::rd(c)->v > N) return stm::rd(c)->v; }
+// CHECK: while (N > 0) { stm::detail::safe_point(); stm::wr(c, "{{[^"]*}}")->v += 1; if (stm::detail::read_again(c)->v > N) return stm::detail::read_again(c)->v; }
 // CHECK: while (stm::detail::safe_point(), s < n && stm::rd(c)->v < static_cast<long>(sizeof(T))) s += 1;
