@@ -13,10 +13,16 @@ failed check or a crash makes the exit status 1.
 
     run.py --dir build/bench/suite [--reps 5] [--scale 1] [--cases bank,list256]
            [--markdown table.md] [--svg plot.svg] [--raw runs.txt] [--smoke]
-           [--instructions] [--observe]
+           [--instructions] [--observe] [--checked]
 
 --smoke runs every configuration once with few operations and prints no
 ratios: a test that the programs are right, not a measurement.
+
+--checked runs, with few operations, the stmify build and the one built with
+the barrier sanitizer on 1 and 2 threads, each as it is, with forced aborts
+(STMIFY_FORCE_ABORTS=2) and with a safe point visit at every one
+(STMIFY_SAFE_POINT_INTERVAL=1): the transformer's output (its barriers left
+out among it) checked on the suite's programs, not a measurement.
 
 --instructions counts, instead of timing, the instructions one operation
 executes on 1 thread (valgrind's callgrind, which does not depend on the
@@ -115,6 +121,14 @@ def run_one(directory, case, config, scale, timeout):
 INSTRUCTION_OPS = {"bank": 20_000, "counter": 50_000, "list256": 10_000, "list4096": 1_000,
                    "rbtree": 10_000, "indep": 2_000, "tasks": 400}
 INSTRUCTION_CONFIGS = [c for c in CONFIGS if c[2] == 1]
+
+CHECKED_CONFIGS = [
+    (f"{build} {mode}", build, threads, environment)
+    for build in ("stmify", "stmify-sanitize")
+    for threads in (1, 2)
+    for mode, environment in (("as is", {}), ("forced aborts", {"STMIFY_FORCE_ABORTS": "2"}),
+                              ("every safe point", {"STMIFY_SAFE_POINT_INTERVAL": "1"}))
+]
 
 
 def count_instructions(directory, case, config, ops, timeout):
@@ -357,6 +371,8 @@ def main():
     parser.add_argument("--timeout", type=float, default=600)
     parser.add_argument("--smoke", action="store_true",
                         help="one rep with few operations; checks results only")
+    parser.add_argument("--checked", action="store_true",
+                        help="run the stmify builds, sanitized too, in the checking modes")
     parser.add_argument("--instructions", action="store_true",
                         help="count instructions per operation under callgrind instead")
     parser.add_argument("--observe", action="store_true",
@@ -375,8 +391,11 @@ def main():
     if args.observe:
         return observe(args, cases)
     reps, scale = args.reps, args.scale
-    if args.smoke:
+    configs = CONFIGS
+    if args.smoke or args.checked:
         reps, scale = 1, 0.002
+    if args.checked:
+        configs = CHECKED_CONFIGS
 
     times = {}
     failures = []
@@ -385,7 +404,7 @@ def main():
     for rep in range(reps):
         loads.append(load_average())
         for case in cases:
-            for config in CONFIGS:
+            for config in configs:
                 per_op, error = run_one(args.dir, case, config, scale, args.timeout)
                 if error:
                     failures.append(error)
@@ -395,14 +414,14 @@ def main():
                 raw.append(f"rep={rep + 1} case={case[0]} build={config[0].replace(' ', '-')} "
                            f"threads={config[2]} "
                            f"ns_per_op={per_op * 1e9 if per_op else float('nan'):.2f}")
-        if not args.smoke:
+        if not (args.smoke or args.checked):
             print(f"rep {rep + 1} of {reps} done", file=sys.stderr)
 
     if args.raw:
         with open(args.raw, "w") as f:
             f.write("\n".join(raw) + "\n")
-    if args.smoke:
-        runs = len(cases) * len(CONFIGS)
+    if args.smoke or args.checked:
+        runs = len(cases) * len(configs)
         print(f"{runs - len(failures)} of {runs} runs passed their checks")
         return 1 if failures else 0
 
