@@ -271,3 +271,16 @@ void sibling_arguments(Node *n, long i) {
   stm::atomic([&] { pair_up(n->value, slow_index(i)); });
   add_to(&n->value, slow_index(i)); // expected-error {{the address of a field of managed object of type Node escapes}} expected-note {{fix: bind it in}} expected-note {{this call of 'slow_index' may reach a safe point}}
 }
+
+// Library code given something to call calls the program: a std::function,
+// or a function pointer given to std::invoke or an algorithm.
+#include <functional>
+void sync_point(); // defined elsewhere
+void callables(Node *n, const std::function<void()> &g) {
+  long &r = n->value; // expected-error {{a reference to a field of managed object of type Node escapes}} expected-note {{fix: bind it in}}
+  g(); // expected-note {{this call of 'std::function<void ()>::operator()' may reach a safe point}}
+  r = 1;
+  long &s = n->items[0]; // expected-error {{a reference to a field of managed object of type Node escapes}} expected-note {{fix: bind it in}}
+  std::invoke(&sync_point); // expected-note {{this call of 'std::invoke}}
+  s = 2;
+}
