@@ -207,7 +207,7 @@ void BarrierRule::atPointerToMember(const BinaryOperator *E) {
 }
 
 // The barriers the analysis moved before a loop (RedundantBarriers.cpp):
-// each on the object of an access in the loop's first statements, which
+// each on the object of an access in the loop's first statement, which
 // the body then leaves out.
 void BarrierRule::atLoop(const Stmt *Loop) {
   auto Found = Ctx.Facts.HoistedBarriers.find(Loop);

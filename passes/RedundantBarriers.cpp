@@ -519,23 +519,21 @@ void Analysis::BarrierScan::hoistOutOf(const ForStmt *For, Holdings &H) {
   if (!First || (!isa<Expr>(First) && !isa<DeclStmt>(First)) || mayStopEarly(First))
     return;
   llvm::MapVector<const void *, const Expr *> Hoisted; // the first access of each, in order
-  {
-    llvm::SmallVector<Access, 8> Found;
-    accesses(First, false, Found, nullptr);
-    for (const Access &X : Found) {
-      if (X.Conditional || Changed.contains(X.Key))
-        continue;
-      if (X.Key != ThisObject &&
-          !A.Ctx.SM.isBeforeInTranslationUnit(static_cast<const VarDecl *>(X.Key)->getLocation(),
-                                              For->getBeginLoc()))
-        continue; // declared in the loop: before it, the name is another's
-      const Held Before = H.lookup(X.Key);
-      if (X.Write ? (Before.Write || !KeepsBackups) : Before.Read)
-        continue;
-      const Expr *&Chosen = Hoisted[X.Key];
-      if (!Chosen || (X.Write && !A.Facts.WrittenAccesses.contains(Chosen)))
-        Chosen = X.E;
-    }
+  llvm::SmallVector<Access, 8> Found;
+  accesses(First, false, Found, nullptr);
+  for (const Access &X : Found) {
+    if (X.Conditional || Changed.contains(X.Key))
+      continue;
+    if (X.Key != ThisObject &&
+        !A.Ctx.SM.isBeforeInTranslationUnit(static_cast<const VarDecl *>(X.Key)->getLocation(),
+                                            For->getBeginLoc()))
+      continue; // declared in the loop: before it, the name is another's
+    const Held Before = H.lookup(X.Key);
+    if (X.Write ? (Before.Write || !KeepsBackups) : Before.Read)
+      continue;
+    const Expr *&Chosen = Hoisted[X.Key];
+    if (!Chosen || (X.Write && !A.Facts.WrittenAccesses.contains(Chosen)))
+      Chosen = X.E;
   }
   for (const auto &[Key, Access] : Hoisted) {
     const bool Write = A.Facts.WrittenAccesses.contains(Access);

@@ -13,9 +13,6 @@ using namespace clang;
 
 namespace stmify {
 
-// Whether S calls (what it calls may reach a safe point) or, when Loops,
-// loops (a back-edge has one). A default argument or member initialiser
-// runs where it is used; a lambda's body is a function of its own.
 // A static (or thread_local) local initialised by code: the first call runs
 // it under a guard (__cxa_guard_acquire, which may block; its release
 // publishes).
@@ -25,6 +22,10 @@ bool initializedAtFirstUse(const VarDecl *VD) {
   return VD->getInit()->isValueDependent() || !VD->hasConstantInitialization();
 }
 
+// Whether S calls (what it calls may reach a safe point; a static local
+// initialised by code calls its guard) or, when Loops, loops (a back-edge
+// has one). A default argument or member initialiser runs where it is
+// used; a lambda's body is a function of its own.
 bool callsOrLoops(const Stmt *S, bool Loops) {
   if (!S || isa<LambdaExpr>(S))
     return false;
