@@ -9,6 +9,7 @@
 
 #include <stmify/stm.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -21,6 +22,27 @@ void protect_view(const segment &seg, unsigned epoch, bool writable, int protect
   void *view = reinterpret_cast<void *>(g_heap.view_window(seg.index, epoch, writable) + kPage);
   if (mprotect(view, g_heap.window_size - kPage, protection) != 0)
     fatal("the barrier sanitizer cannot change the views of segment %u (%s)", seg.index,
+          std::strerror(errno));
+}
+
+// The read view of read_epoch and the write views still readable, closed by
+// one call over the span of views from the first to the last of them (views
+// of one segment are adjacent windows; those between are closed already).
+// Each call that takes rights away stops every other thread of the process to
+// flush its TLB, and a continuing thread leaves up to kViewEpochs write views
+// readable.
+void close_open_views(segment &seg, unsigned read_epoch) noexcept {
+  unsigned first = read_epoch * 2, last = first;
+  for (unsigned epoch = 0; epoch < kViewEpochs; ++epoch)
+    if (seg.readable_write_views & (1u << epoch)) {
+      first = std::min(first, epoch * 2 + 1);
+      last = std::max(last, epoch * 2 + 1);
+    }
+  seg.readable_write_views = 0;
+  const std::uintptr_t begin = g_heap.view_window(seg.index, first / 2, first % 2) + kPage;
+  const std::uintptr_t end = g_heap.view_window(seg.index, last / 2, last % 2) + g_heap.window_size;
+  if (mprotect(reinterpret_cast<void *>(begin), end - begin, PROT_NONE) != 0)
+    fatal("the barrier sanitizer cannot close the views of segment %u (%s)", seg.index,
           std::strerror(errno));
 }
 
@@ -63,11 +85,7 @@ void open_views(thread_record &t, segment &seg, bool new_reads) noexcept {
   const unsigned reads = old_reads + (new_reads ? 1 : 0);
   const unsigned writes = seg.write_view_epoch.load(std::memory_order_relaxed) + 1;
   if (new_reads) {
-    protect_view(seg, old_reads % kViewEpochs, false, PROT_NONE);
-    for (unsigned epoch = 0; epoch < kViewEpochs; ++epoch)
-      if (seg.readable_write_views & (1u << epoch))
-        protect_view(seg, epoch, true, PROT_NONE);
-    seg.readable_write_views = 0;
+    close_open_views(seg, old_reads % kViewEpochs);
     protect_view(seg, reads % kViewEpochs, false, PROT_READ);
   } else if (seg.readable_write_views & (1u << (writes - 1) % kViewEpochs)) {
     // The same thread goes on reading the same segment: what it bound for
@@ -85,12 +103,7 @@ void open_views(thread_record &t, segment &seg, bool new_reads) noexcept {
 
 void close_views(thread_record &t, segment &seg) noexcept {
   // The next holder's first transaction opens views no earlier one had.
-  protect_view(seg, seg.read_view_epoch.load(std::memory_order_relaxed) % kViewEpochs, false,
-               PROT_NONE);
-  for (unsigned epoch = 0; epoch < kViewEpochs; ++epoch)
-    if (seg.readable_write_views & (1u << epoch))
-      protect_view(seg, epoch, true, PROT_NONE);
-  seg.readable_write_views = 0;
+  close_open_views(seg, seg.read_view_epoch.load(std::memory_order_relaxed) % kViewEpochs);
   t.view->read_view_base = 0;
   t.view->write_view_base = 0;
 }
