@@ -62,7 +62,7 @@ int main() {
   for (int t = 0; t < 2; ++t)
     threads.emplace_back([] {
       for (int round = 0; round < 4; ++round) {
-        for (int i = 0; i < 50000; ++i)
+        for (int i = 0; i < 5000; ++i)
           stm::atomic([] { leaf(-1); });
         stm::collect();
       }
