@@ -215,7 +215,8 @@ private:
     Analysis &A;
     const clang::Stmt *Body = nullptr;
     bool FixedSegment = false;
-    const clang::Stmt *InBlock = nullptr; // the statement of a block being walked
+    const clang::Stmt *InBlock = nullptr;  // the statement of a block being walked
+    const clang::Stmt *LoopBody = nullptr; // the body of a loop being walked
     llvm::DenseSet<const clang::VarDecl *> Unstable;
     llvm::DenseMap<const clang::VarDecl *, llvm::SmallPtrSet<const clang::Stmt *, 2>> AssignedIn;
   };

@@ -37,6 +37,9 @@ struct AnalysisFacts {
   // Loops before which the barrier of an access in their body runs, once
   // (the access's object, read or written: RedundantBarriers.cpp).
   llvm::DenseMap<const clang::Stmt *, std::vector<const clang::Expr *>> HoistedBarriers;
+  // Those of them that are another loop's body, unbraced: the barriers and
+  // the loop go in a block of their own.
+  llvm::DenseSet<const clang::Stmt *> HoistedFromLoopBodies;
   std::map<const clang::Expr *, std::string> HookedWrites; // writes to unmanaged shared memory
   // The locals outside each atomic block that it writes, with the write.
   std::map<const clang::LambdaExpr *,

@@ -208,7 +208,8 @@ void BarrierRule::atPointerToMember(const BinaryOperator *E) {
 
 // The barriers the analysis moved before a loop (RedundantBarriers.cpp):
 // each on the object of an access in the loop's first statement, which
-// the body then leaves out.
+// the body then leaves out. Before a loop that is another loop's unbraced
+// body, they and the loop are put in braces.
 void BarrierRule::atLoop(const Stmt *Loop) {
   auto Found = Ctx.Facts.HoistedBarriers.find(Loop);
   if (Found == Ctx.Facts.HoistedBarriers.end())
@@ -237,8 +238,26 @@ void BarrierRule::atLoop(const Stmt *Loop) {
     Text += "(void)" + Open.str() + Name + Site + "); ";
     countBarrier(Open);
   }
-  if (!Text.empty())
+  if (Text.empty())
+    return;
+  if (!Ctx.Facts.HoistedFromLoopBodies.contains(Loop)) {
     Ctx.Edits.insertStatement(Where->File, Where->Begin, Text);
+    return;
+  }
+  // Inside the block the outer loop's safe point opens, if it has one there
+  // (EditPlan.h: the layers). The analysis moved them only after it found
+  // the loop's end.
+  std::optional<unsigned> End = Ctx.statementEnd(Loop, Where->File);
+  const std::string Open = "{ " + Text;
+  assert(llvm::StringRef(Open).starts_with(names::HoistedBarriersBlock));
+  std::string Existing;
+  if (!End || !Ctx.Edits.wrap(FileOffsets{Where->File, Where->Begin, *End}, Open, " }", &Existing))
+    Ctx.Diags.report(Diag::ConflictingRewrite, Loop->getBeginLoc(),
+                     {llvm::StringRef(Existing)
+                          .ltrim("({ ")
+                          .take_until([](char C) { return C == '(' || C == ' '; })
+                          .str(),
+                      "barriers before the loop", 0, ""});
 }
 
 void BarrierRule::atRangeFor(const CXXForRangeStmt *S) {

@@ -98,9 +98,11 @@ namespace {
 
 // The layers of wrappings, outermost first. The transformer's wrappings are
 // told apart by their opening text.
-enum class Layer { Statement, CallBefore, Value, Synchronizing };
+enum class Layer { Statement, HoistedBarriers, CallBefore, Value, Synchronizing };
 
 Layer layerOf(llvm::StringRef Open) {
+  if (Open.starts_with(names::HoistedBarriersBlock))
+    return Layer::HoistedBarriers;
   if (Open.starts_with("{"))
     return Layer::Statement;
   if (Open.starts_with("(") && Open.drop_front().starts_with(names::InevitableHook))
@@ -108,6 +110,31 @@ Layer layerOf(llvm::StringRef Open) {
   if (Open.starts_with(names::Synchronizing))
     return Layer::Synchronizing;
   return Layer::Value;
+}
+
+// The statements of a block of moved barriers: "{ (void)X; (void)Y; " gives
+// "(void)X" and "(void)Y".
+llvm::SmallVector<llvm::StringRef, 4> hoistedStatements(llvm::StringRef Open) {
+  llvm::SmallVector<llvm::StringRef, 4> Statements;
+  Open = Open.drop_front(2).rtrim();
+  Open.consume_back(";");
+  size_t Start = 0;
+  while (Start < Open.size()) {
+    size_t Next = Open.find("; (void)", Start);
+    Statements.push_back(Open.slice(Start, Next));
+    Start = Next == llvm::StringRef::npos ? Open.size() : Next + 2;
+  }
+  return Statements;
+}
+
+// The moved barriers of both blocks, each once, A's first.
+std::string joinHoistedBarriers(llvm::StringRef A, llvm::StringRef B) {
+  std::string Joined = A.str();
+  const auto Had = hoistedStatements(A);
+  for (llvm::StringRef Statement : hoistedStatements(B))
+    if (!llvm::is_contained(Had, Statement))
+      Joined += Statement.str() + "; ";
+  return Joined;
 }
 
 // 0 for conversions that are not barriers.
@@ -133,6 +160,16 @@ bool FileEdits::add(Edit E, std::string *Existing) {
       Edit &Other = Edits[Index];
       if (layerOf(Other.Open) != L || L == Layer::CallBefore)
         continue; // they nest
+      if (L == Layer::HoistedBarriers) {
+        // Translation units that know different callees move different
+        // barriers out of one loop: each moved one runs where the loop's
+        // first statement would run it a moment later, so all of them may.
+        Known.erase(Other);
+        Other.Open = joinHoistedBarriers(Other.Open, E.Open);
+        Known.insert(Other);
+        Known.insert(E);
+        return true;
+      }
       int Strength = barrierStrength(E.Open), OtherStrength = barrierStrength(Other.Open);
       if (Strength == 0 || OtherStrength == 0) {
         if (Existing)

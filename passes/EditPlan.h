@@ -7,12 +7,14 @@
 // newline, so line numbers of the rewritten text equal the original's.
 //
 // Two wrappings of one range compose by layer, outermost first: a statement
-// block (`{ safe point; statement }`), calls made before the value
+// block (`{ safe point; statement }`), a block of barriers moved out of the
+// loop it holds (`{ (void)stm::rd(p); loop }`), calls made before the value
 // (`(stm::detail::inevitable_hook(...), X)`, ambient boundaries), conversions
 // of the value (barriers, stm::canon, copies), then synchronisation points. Two
 // barriers of one range become the stronger (stm::wr over stm::rd over
-// stm::loc): a read through a write barrier is a read. Other pairs of one
-// layer cannot be combined.
+// stm::loc): a read through a write barrier is a read. Two blocks of moved
+// barriers of one range join their barriers. Other pairs of one layer cannot
+// be combined.
 #ifndef STMIFY_PASSES_EDITPLAN_H
 #define STMIFY_PASSES_EDITPLAN_H
 

@@ -90,6 +90,9 @@ inline constexpr llvm::StringLiteral WriteBarrier = "stm::wr(";
 // gives (RedundantBarriers.cpp): translation only.
 inline constexpr llvm::StringLiteral ReadAgain = "stm::detail::read_again(";
 inline constexpr llvm::StringLiteral WriteAgain = "stm::detail::write_again(";
+// Opens the block around a loop that is another loop's body, with the
+// barriers moved out of it: `{ (void)stm::wr(p); for (...) ... }`.
+inline constexpr llvm::StringLiteral HoistedBarriersBlock = "{ (void)";
 // A pointer value that leaves the segment: its canonical address.
 inline constexpr llvm::StringLiteral Canonical = "stm::canon(";
 

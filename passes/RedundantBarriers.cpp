@@ -586,18 +586,29 @@ void Analysis::BarrierScan::statement(const Stmt *S, Holdings &H) {
     Holdings Body = H;
     straightLine(While->getConditionVariableDeclStmt(), Body);
     straightLine(While->getCond(), Body);
+    LoopBody = While->getBody();
     statement(While->getBody(), Body);
     return;
   }
   if (const auto *For = dyn_cast<ForStmt>(S)) {
-    const bool Hoistable = InBlock == S && S->getBeginLoc().isFileID();
+    // A loop that is another loop's body, unbraced, gets braces around it and
+    // the barriers: they need its end.
+    const bool BodyOfLoop = LoopBody == S;
+    const bool Hoistable =
+        S->getBeginLoc().isFileID() &&
+        (InBlock == S ||
+         (BodyOfLoop && A.Ctx.statementEnd(S, A.Ctx.SM.getFileID(S->getBeginLoc()))));
     statement(For->getInit(), H);
-    if (Hoistable)
+    if (Hoistable) {
       hoistOutOf(For, H);
+      if (BodyOfLoop && A.Facts.HoistedBarriers.count(For))
+        A.Facts.HoistedFromLoopBodies.insert(For);
+    }
     enterLoop(S, H);
     Holdings Body = H;
     straightLine(For->getConditionVariableDeclStmt(), Body);
     straightLine(For->getCond(), Body);
+    LoopBody = For->getBody();
     statement(For->getBody(), Body);
     Holdings Increment = H;
     straightLine(For->getInc(), Increment);
@@ -607,6 +618,7 @@ void Analysis::BarrierScan::statement(const Stmt *S, Holdings &H) {
   if (const auto *Do = dyn_cast<DoStmt>(S)) {
     enterLoop(S, H);
     Holdings Body = H;
+    LoopBody = Do->getBody();
     statement(Do->getBody(), Body);
     Holdings Condition = H;
     straightLine(Do->getCond(), Condition);
@@ -617,6 +629,7 @@ void Analysis::BarrierScan::statement(const Stmt *S, Holdings &H) {
     straightLine(Range->getRangeInit(), H);
     enterLoop(S, H);
     Holdings Body = H;
+    LoopBody = Range->getBody();
     statement(Range->getBody(), Body);
     destroyAtEnd({Range->getInit(), Range->getRangeInit()}, H);
     return;

@@ -55,44 +55,6 @@ bool callsOrLoops(const Stmt *S, bool Loops) {
   return false;
 }
 
-std::optional<unsigned> SafePointRule::statementEnd(const Stmt *S) const {
-  if (!S)
-    return std::nullopt;
-  if (const auto *C = dyn_cast<CompoundStmt>(S))
-    return Ctx.offsetAfter(C->getRBracLoc());
-  if (const auto *I = dyn_cast<IfStmt>(S))
-    return statementEnd(I->getElse() ? I->getElse() : I->getThen());
-  if (const auto *F = dyn_cast<ForStmt>(S))
-    return statementEnd(F->getBody());
-  if (const auto *W = dyn_cast<WhileStmt>(S))
-    return statementEnd(W->getBody());
-  if (const auto *R = dyn_cast<CXXForRangeStmt>(S))
-    return statementEnd(R->getBody());
-  if (const auto *Sw = dyn_cast<SwitchStmt>(S))
-    return statementEnd(Sw->getBody());
-  if (const auto *L = dyn_cast<LabelStmt>(S))
-    return statementEnd(L->getSubStmt());
-  if (const auto *Sc = dyn_cast<SwitchCase>(S))
-    return statementEnd(Sc->getSubStmt());
-  if (const auto *A = dyn_cast<AttributedStmt>(S))
-    return statementEnd(A->getSubStmt());
-  if (const auto *T = dyn_cast<CXXTryStmt>(S))
-    return statementEnd(T->getHandler(T->getNumHandlers() - 1)->getHandlerBlock());
-  SourceLocation End = S->getEndLoc();
-  if (End.isInvalid() || End.isMacroID())
-    return std::nullopt;
-  bool Invalid = false;
-  const char *Char = Ctx.SM.getCharacterData(End, &Invalid);
-  if (!Invalid && *Char == ';')
-    return Ctx.SM.getFileOffset(End) + 1;
-  SourceLocation After =
-      Lexer::findLocationAfterToken(End, tok::semi, Ctx.SM, Ctx.AST.getLangOpts(),
-                                    /*SkipTrailingWhitespaceAndNewLine=*/false);
-  if (After.isInvalid())
-    return std::nullopt;
-  return Ctx.SM.getFileOffset(After);
-}
-
 // Whether a condition in a template reads a value known only at run time (a
 // variable, `this`, a member), so that no instantiation makes it a constant.
 // sizeof, alignof and noexcept do not evaluate their operands.
@@ -168,7 +130,7 @@ void SafePointRule::atLoopBackEdge(const Stmt *Loop, const Stmt *Body) {
     return;
   }
   auto Begin = Ctx.Edits.locatePoint(Body->getBeginLoc());
-  auto End = statementEnd(Body);
+  auto End = Begin ? Ctx.statementEnd(Body, Begin->File) : std::nullopt;
   if (!Begin || !End || Body->getBeginLoc().isMacroID())
     return; // a loop body made by a macro keeps no safe point
   if (Ctx.Edits.wrap(FileOffsets{Begin->File, Begin->Begin, *End}, "{ " + Call + " ", " }"))

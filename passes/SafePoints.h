@@ -22,10 +22,6 @@ public:
   void atLoopBackEdge(const clang::Stmt *Loop, const clang::Stmt *Body);
   void atFunctionEntry(const clang::FunctionDecl *F, const clang::Stmt *Body);
   void atCatchAll(const clang::CXXCatchStmt *S);
-
-private:
-  // The offset just after statement S (its semicolon or closing brace).
-  std::optional<unsigned> statementEnd(const clang::Stmt *S) const;
 };
 
 } // namespace stmify

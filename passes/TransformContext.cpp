@@ -110,6 +110,49 @@ std::optional<unsigned> TransformContext::offsetAfter(SourceLocation TokenLoc) c
   return SM.getFileOffset(After);
 }
 
+std::optional<unsigned> TransformContext::statementEnd(const Stmt *S, FileID File) const {
+  if (!S)
+    return std::nullopt;
+  if (const auto *C = dyn_cast<CompoundStmt>(S)) {
+    SourceLocation Brace = C->getRBracLoc();
+    if (Brace.isValid() && Brace.isMacroID() && SM.isMacroArgExpansion(Brace))
+      Brace = SM.getSpellingLoc(Brace); // as offsetAfter reads it
+    if (Brace.isInvalid() || Brace.isMacroID() || SM.getFileID(Brace) != File)
+      return std::nullopt;
+    return offsetAfter(Brace);
+  }
+  if (const auto *I = dyn_cast<IfStmt>(S))
+    return statementEnd(I->getElse() ? I->getElse() : I->getThen(), File);
+  if (const auto *F = dyn_cast<ForStmt>(S))
+    return statementEnd(F->getBody(), File);
+  if (const auto *W = dyn_cast<WhileStmt>(S))
+    return statementEnd(W->getBody(), File);
+  if (const auto *R = dyn_cast<CXXForRangeStmt>(S))
+    return statementEnd(R->getBody(), File);
+  if (const auto *Sw = dyn_cast<SwitchStmt>(S))
+    return statementEnd(Sw->getBody(), File);
+  if (const auto *L = dyn_cast<LabelStmt>(S))
+    return statementEnd(L->getSubStmt(), File);
+  if (const auto *Sc = dyn_cast<SwitchCase>(S))
+    return statementEnd(Sc->getSubStmt(), File);
+  if (const auto *A = dyn_cast<AttributedStmt>(S))
+    return statementEnd(A->getSubStmt(), File);
+  if (const auto *T = dyn_cast<CXXTryStmt>(S))
+    return statementEnd(T->getHandler(T->getNumHandlers() - 1)->getHandlerBlock(), File);
+  SourceLocation End = S->getEndLoc();
+  if (End.isInvalid() || End.isMacroID() || SM.getFileID(End) != File)
+    return std::nullopt;
+  bool Invalid = false;
+  const char *Char = SM.getCharacterData(End, &Invalid);
+  if (!Invalid && *Char == ';')
+    return SM.getFileOffset(End) + 1;
+  SourceLocation After = Lexer::findLocationAfterToken(End, tok::semi, SM, AST.getLangOpts(),
+                                                       /*SkipTrailingWhitespaceAndNewLine=*/false);
+  if (After.isInvalid() || SM.getFileID(After) != File)
+    return std::nullopt;
+  return SM.getFileOffset(After);
+}
+
 bool TransformContext::insertStatementAfterBrace(SourceLocation LBrace, llvm::StringRef Text) {
   auto Where = Edits.locatePoint(LBrace);
   if (!Where)

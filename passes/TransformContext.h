@@ -79,6 +79,9 @@ public:
   // The statement Up levels above the one being visited (0: itself).
   const clang::Stmt *parentStmt(unsigned Up = 1) const;
   std::optional<unsigned> offsetAfter(clang::SourceLocation TokenLoc) const;
+  // The offset just after statement S (its semicolon or closing brace), if
+  // that is in File (a statement can end in a file it includes).
+  std::optional<unsigned> statementEnd(const clang::Stmt *S, clang::FileID File) const;
   bool insertStatementAfterBrace(clang::SourceLocation LBrace, llvm::StringRef Text);
   std::string sourceText(const clang::Expr *E) const;
   // A type as diagnostics name it: unqualified, without `struct`.

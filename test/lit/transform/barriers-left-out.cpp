@@ -326,6 +326,100 @@ long moving(Block *b) {
 // CHECK-NEXT:   return s;
 // CHECK-NEXT: }
 
+// A loop that is another loop's body without braces: the barrier goes
+// before it, in braces, once per outer iteration (after the outer loop's
+// safe point, in the block of that safe point when it has one there).
+void nested_in_block(Block *b, int rounds) {
+  stm::atomic([&] {
+    for (int r = 0; r < rounds; ++r)
+      for (int i = 0; i < 8; ++i)
+        b->words[i] += r;
+  });
+}
+long nested(Block *b, int rounds) {
+  long s = 0;
+  for (int r = 0; r < rounds; ++r, b = b + 0)
+    for (int i = 0; i < 8; ++i)
+      s += b->words[i];
+  while (s < 100)
+    for (int i = 0; i < 8; ++i)
+      s += b->words[i] + 1;
+  for (int r = 0; r < rounds; ++r)
+    for (int i = 0; i < 8; ++i) {
+      s += b->words[i];
+      s += b->words[0];
+    }
+  for (int r = 0; r < rounds; ++r)
+    for (int i = 0; i < 8; ++i)
+      for (int j = 0; j < 2; ++j)
+        s += b->words[i] + j;
+  return s;
+}
+void spin(Block *b, long &s) {
+  for (;;)
+    for (int i = 0; i < 8; ++i)
+      s += b->words[i];
+}
+// Outside atomic blocks a write is not moved (the outer loop's safe point
+// may publish); nor is a loop in an if arm without braces, nor one a macro
+// writes.
+#define EVERY_WORD(i) for (int i = 0; i < 8; ++i)
+long not_nested(Block *b, int rounds, bool c) {
+  long s = 0;
+  for (int r = 0; r < rounds; ++r)
+    for (int i = 0; i < 8; ++i)
+      b->words[i] += r;
+  if (c)
+    for (int i = 0; i < 8; ++i)
+      s += b->words[i];
+  for (int r = 0; r < rounds; ++r)
+    EVERY_WORD(i) s += b->words[i];
+  return s;
+}
+// CHECK: void nested_in_block(Block *b, int rounds) { stm::detail::safe_point();
+// CHECK-NEXT:   stm::atomic([&] {
+// CHECK-NEXT:     for (int r = 0; stm::detail::safe_point(), r < rounds; ++r)
+// CHECK-NEXT:       { (void)stm::wr(b, "{{[^"]*}}"); for (int i = 0; stm::detail::safe_point(), i < 8; ++i)
+// CHECK-NEXT:         stm::detail::write_again(b)->words[i] += r; }
+// CHECK-NEXT:   }, "{{[^"]*}}");
+// CHECK-NEXT: }
+// CHECK-NEXT: long nested(Block *b, int rounds) { stm::detail::safe_point();
+// CHECK-NEXT:   long s = 0;
+// CHECK-NEXT:   for (int r = 0; stm::detail::safe_point(), r < rounds; ++r, b = b + 0)
+// CHECK-NEXT:     { (void)stm::rd(b); for (int i = 0; stm::detail::safe_point(), i < 8; ++i)
+// CHECK-NEXT:       s += stm::detail::read_again(b)->words[i]; }
+// CHECK-NEXT:   while (stm::detail::safe_point(), s < 100)
+// CHECK-NEXT:     { (void)stm::rd(b); for (int i = 0; stm::detail::safe_point(), i < 8; ++i)
+// CHECK-NEXT:       s += stm::detail::read_again(b)->words[i] + 1; }
+// CHECK-NEXT:   for (int r = 0; stm::detail::safe_point(), r < rounds; ++r)
+// CHECK-NEXT:     { (void)stm::rd(b); for (int i = 0; stm::detail::safe_point(), i < 8; ++i) {
+// CHECK-NEXT:       s += stm::detail::read_again(b)->words[i];
+// CHECK-NEXT:       s += stm::detail::read_again(b)->words[0];
+// CHECK-NEXT:     } }
+// CHECK-NEXT:   for (int r = 0; stm::detail::safe_point(), r < rounds; ++r)
+// CHECK-NEXT:     for (int i = 0; stm::detail::safe_point(), i < 8; ++i)
+// CHECK-NEXT:       { (void)stm::rd(b); for (int j = 0; stm::detail::safe_point(), j < 2; ++j)
+// CHECK-NEXT:         s += stm::detail::read_again(b)->words[i] + j; }
+// CHECK-NEXT:   return s;
+// CHECK-NEXT: }
+// CHECK-NEXT: void spin(Block *b, long &s) { stm::detail::safe_point();
+// CHECK-NEXT:   for (;;)
+// CHECK-NEXT:     { stm::detail::safe_point(); { (void)stm::rd(b); for (int i = 0; stm::detail::safe_point(), i < 8; ++i)
+// CHECK-NEXT:       (stm::detail::inevitable_hook("{{[^"]*}}"), s += stm::detail::read_again(b)->words[i]); } }
+// CHECK-NEXT: }
+// CHECK: long not_nested(Block *b, int rounds, bool c) { stm::detail::safe_point();
+// CHECK-NEXT:   long s = 0;
+// CHECK-NEXT:   for (int r = 0; stm::detail::safe_point(), r < rounds; ++r)
+// CHECK-NEXT:     for (int i = 0; stm::detail::safe_point(), i < 8; ++i)
+// CHECK-NEXT:       stm::wr(b, "{{[^"]*}}")->words[i] += r;
+// CHECK-NEXT:   if (c)
+// CHECK-NEXT:     for (int i = 0; stm::detail::safe_point(), i < 8; ++i)
+// CHECK-NEXT:       s += stm::rd(b)->words[i];
+// CHECK-NEXT:   for (int r = 0; stm::detail::safe_point(), r < rounds; ++r)
+// CHECK-NEXT:     EVERY_WORD(i) { stm::detail::safe_point(); s += stm::rd(b)->words[i]; }
+// CHECK-NEXT:   return s;
+// CHECK-NEXT: }
+
 // Found by review: what else may publish, or change a variable, or jump.
 #include <functional>
 void sync_point();
