@@ -288,31 +288,51 @@ void refresh_stale_segment(thread_record &t, segment &seg) noexcept {
     with_world_stopped(copy_from_any_current_segment, &seg);
 }
 
-void drop_idle_copies() noexcept {
-  std::lock_guard<std::mutex> lock(g_reclaim_lock);
+namespace {
+
+unsigned current_segments() noexcept {
   unsigned current = 0;
   for (unsigned i = 1; i <= g_heap.segments; ++i)
     current += !segment_at(i).stale;
-  for (unsigned i = 1; i <= g_heap.segments && current > 1; ++i) {
-    segment &seg = segment_at(i);
-    thread_record *expected = nullptr;
-    if (!seg.owner.compare_exchange_strong(expected, kReclaimerOwner, std::memory_order_acquire))
-      continue;
-    if (!seg.stale) {
-      make_stale(seg);
-      --current;
-    }
-    release_segment(seg);
-  }
+  return current;
+}
+
+// Under g_reclaim_lock: makes seg stale if no thread holds it and it is
+// current; says whether it did.
+bool drop_copy_if_idle(segment &seg) noexcept {
+  thread_record *expected = nullptr;
+  if (seg.stale ||
+      !seg.owner.compare_exchange_strong(expected, kReclaimerOwner, std::memory_order_acquire))
+    return false;
+  const bool dropped = !seg.stale;
+  if (dropped)
+    make_stale(seg);
+  release_segment(seg);
+  return dropped;
+}
+
+} // namespace
+
+void drop_idle_copies() noexcept {
+  std::lock_guard<std::mutex> lock(g_reclaim_lock);
+  unsigned current = current_segments();
+  for (unsigned i = 1; i <= g_heap.segments && current > 1; ++i)
+    current -= drop_copy_if_idle(segment_at(i));
 }
 
 void reclaim_log() noexcept {
   std::unique_lock<std::mutex> lock(g_reclaim_lock, std::try_to_lock);
   if (!lock.owns_lock())
     return;
-  unsigned current = 0;
-  for (unsigned i = 1; i <= g_heap.segments; ++i)
-    current += !segment_at(i).stale;
+  unsigned current = current_segments();
+  // Idle segments no thread is likely to want soon stop following the log
+  // at once, whatever it costs: beyond the most segments threads have held at
+  // once, and one more for a new thread, a program would pay an import per
+  // segment per commit for nothing (the highest first: threads take the
+  // lowest free segment).
+  const unsigned wanted = most_segments_held() + 1;
+  for (unsigned i = g_heap.segments; i >= 1 && current > wanted; --i)
+    current -= drop_copy_if_idle(segment_at(i));
   std::uint64_t oldest_needed = ~std::uint64_t(0);
   for (unsigned i = 1; i <= g_heap.segments; ++i) {
     segment &seg = segment_at(i);

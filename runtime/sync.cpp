@@ -46,6 +46,8 @@ void report_running_threads() noexcept {
 
 std::mutex g_segment_lock;
 std::atomic<std::size_t> g_segment_queue_size{0};
+std::atomic<unsigned> g_segments_held{0};
+std::atomic<unsigned> g_most_segments_held{0};
 // Of those, the ones pinned to a segment (thread_record::pinned), in all and
 // per segment: a holder of another segment need not make way for them.
 std::atomic<std::size_t> g_pinned_waiters{0};
@@ -252,6 +254,26 @@ void release_segment(segment &seg) noexcept {
   seg.owned_since.store(monotonic_ns(), std::memory_order_relaxed);
   waiter->granted = &seg;
   segment_cv().notify_all();
+}
+
+void note_segment_taken() noexcept {
+  const unsigned held = g_segments_held.fetch_add(1, std::memory_order_relaxed) + 1;
+  unsigned most = g_most_segments_held.load(std::memory_order_relaxed);
+  while (held > most &&
+         !g_most_segments_held.compare_exchange_weak(most, held, std::memory_order_relaxed)) {
+  }
+}
+
+void note_segment_given_up() noexcept { g_segments_held.fetch_sub(1, std::memory_order_relaxed); }
+
+unsigned most_segments_held() noexcept {
+  return g_most_segments_held.load(std::memory_order_relaxed);
+}
+
+unsigned forget_most_segments_held() noexcept {
+  const unsigned held = g_segments_held.load(std::memory_order_relaxed);
+  g_most_segments_held.store(held, std::memory_order_relaxed);
+  return held;
 }
 
 // Racy by design: a safe point's hint, read without the lock (a waiter

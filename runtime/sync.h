@@ -51,6 +51,15 @@ segment &acquire_segment(thread_record &t) noexcept;
 void release_segment(segment &seg) noexcept;
 // Whether a thread waits that could take seg (one not pinned to another).
 bool segment_waiters(const segment &seg) noexcept;
+// A thread took a segment (take_segment) or gave it up (detach_at). The log
+// reclaimer keeps current as many idle segments as the program may want back:
+// the most that threads have held at once.
+void note_segment_taken() noexcept;
+void note_segment_given_up() noexcept;
+unsigned most_segments_held() noexcept;
+// Test hook: from now on the most held at once counts from those held now,
+// which it returns.
+unsigned forget_most_segments_held() noexcept;
 
 // Test mode: the runtime never blocks; a wait becomes an abort or a fatal
 // error.

@@ -143,6 +143,8 @@ void make_idle_segments_stale() {
   rt::drop_idle_copies();
 }
 
+unsigned forget_most_segments_held() { return rt::forget_most_segments_held(); }
+
 void suspend_current() {
   rt::runtime_scope scope;
   rt::suspend_inevitable(*rt::current_thread()->seg);

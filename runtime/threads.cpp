@@ -45,6 +45,7 @@ void take_segment(thread_record &t) noexcept {
   unpack_constructing(t, seg, refreshed || t.pinned != seg.index);
   seg.idle_imported = 0;
   t.seg = &seg;
+  note_segment_taken();
   t.preferred = seg.index;
   t.pinned = 0;
   load_view(t, seg);
@@ -95,6 +96,7 @@ void detach_at(thread_record &t, const void *stack_pointer) noexcept {
   if (t.view && t.view->constructing_depth != 0)
     t.pinned = seg.index;
   t.seg = nullptr;
+  note_segment_given_up();
   if (g_heap.sanitizer)
     close_views(t, seg);
   clear_view(t);

@@ -56,6 +56,62 @@ TEST(ManySegments, SixtyFourTransactionsRunAtOnce) {
   stm::testing::never_block(false);
 }
 
+// Idle segments that no thread is likely to take stop following the log at
+// the reclaimer's first pass: one thread committing on a 64-segment runtime
+// pays for one idle segment (kept for the next thread), not for 63.
+TEST(ManySegments, IdleSegmentsNoThreadWantsStopFollowingTheLog) {
+  stm::testing::never_block(true);
+  stm::testing::thread *first = stm::testing::new_thread();
+  stm::testing::switch_to(first);
+  stm::detail::safe_point_nothrow();
+  const unsigned held = stm::testing::forget_most_segments_held();
+  const auto current_segments = [] {
+    unsigned current = 0;
+    for (unsigned s = 1; s <= stm::segment_limit(); ++s)
+      current += !stm::testing::segment_is_stale(s);
+    return current;
+  };
+  Cell *c = stm::make<Cell>();
+  for (long i = 1; i <= 1000; ++i) {
+    set(c, i);
+    publish();
+  }
+  stm::testing::reclaim_log();
+  EXPECT_EQ(current_segments(), held + 1) << "the segments held, and one for the next thread";
+
+  // The next thread takes the segment kept current, the one after it a stale
+  // one (copied from the first thread's): both see the last commit.
+  stm::testing::thread *second = stm::testing::new_thread();
+  stm::testing::switch_to(second);
+  stm::detail::safe_point_nothrow();
+  EXPECT_EQ(get(c), 1000);
+  stm::testing::thread *third = stm::testing::new_thread();
+  stm::testing::switch_to(third);
+  stm::detail::safe_point_nothrow();
+  EXPECT_EQ(get(c), 1000);
+
+  // Three held at once: when the third gives its segment up, that one keeps
+  // following the log, as the first two would.
+  stm::testing::detach_current();
+  stm::testing::switch_to(first);
+  for (long i = 1001; i <= 2000; ++i) {
+    set(c, i);
+    publish();
+  }
+  stm::testing::reclaim_log();
+  EXPECT_EQ(current_segments(), held + 2);
+  stm::testing::switch_to(third);
+  stm::detail::safe_point_nothrow();
+  EXPECT_EQ(get(c), 2000);
+
+  for (auto *t : {first, second, third}) {
+    stm::testing::switch_to(t);
+    stm::testing::detach_current();
+  }
+  stm::testing::switch_to(nullptr);
+  stm::testing::never_block(false);
+}
+
 TEST(ManySegments, RealThreadsOnEverySegment) {
   Cell *c = stm::make<Cell>();
   publish();
