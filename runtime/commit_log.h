@@ -100,9 +100,10 @@ bool import_entry(segment &seg, commit_entry &e) noexcept;
 void catch_up(segment &seg) noexcept;
 
 // Frees entries that every segment has imported. An idle segment is brought up
-// to date, unless keeping it so has cost more than copying the heap would: it
-// then becomes stale (see segment::stale). Cheap to call often: it runs at
-// most in one thread at a time.
+// to date, unless keeping it so has cost more than copying the heap would, or
+// more segments are current than one more than the most that threads have
+// held at once: it then becomes stale (see segment::stale). Cheap to call
+// often: it runs at most in one thread at a time.
 void reclaim_log() noexcept;
 
 // Makes every idle segment stale, but one that keeps the committed state

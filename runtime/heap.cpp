@@ -129,11 +129,7 @@ page_range marker_pages(std::uintptr_t base, std::uintptr_t heap_top) noexcept {
 
 void clear_markers(std::uintptr_t base, std::uintptr_t heap_top) noexcept {
   const page_range m = marker_pages(base, heap_top);
-  if (m.to <= m.from)
-    return;
-  if (m.to - m.from <= kDropMarkersAbove)
-    std::memset(reinterpret_cast<void *>(m.from), 0, m.to - m.from);
-  else
+  if (m.to > m.from)
     drop_pages(m.from, m.to - m.from);
 }
 
@@ -141,9 +137,13 @@ void reset_markers(std::uintptr_t base, std::uintptr_t heap_top) noexcept {
   const page_range m = marker_pages(base, heap_top);
   if (m.to <= m.from)
     return;
+  if (m.to - m.from <= kDropMarkersAbove) {
+    std::memset(reinterpret_cast<void *>(m.from), 0, m.to - m.from);
+    return;
+  }
   // The sanitizer's windows map a memory file, whose pages the page map
   // does not show as swapped out: they are dropped.
-  if (m.to - m.from <= kDropMarkersAbove || g_heap.sanitizer)
+  if (g_heap.sanitizer)
     return clear_markers(base, heap_top);
   // Opened each time: a child process must not read its parent's map.
   page_map pages;

@@ -61,7 +61,8 @@ void ensure_setup() noexcept;
 // Gives a range of segment pages back to the system; they read as zeros.
 void drop_pages(std::uintptr_t from, std::size_t length) noexcept;
 
-// Zeroes the read markers of a segment window (pages are dropped, not written).
+// Zeroes the read markers of a window that goes unused (a stale segment): its
+// pages are dropped, not written, so that markers nobody set stay unmapped.
 void clear_markers(std::uintptr_t base, std::uintptr_t heap_top) noexcept;
 
 // The same for a segment that goes on being used (its read version wraps):

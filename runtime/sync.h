@@ -52,7 +52,7 @@ void release_segment(segment &seg) noexcept;
 // Whether a thread waits that could take seg (one not pinned to another).
 bool segment_waiters(const segment &seg) noexcept;
 // A thread took a segment (take_segment) or gave it up (detach_at). The log
-// reclaimer keeps current as many idle segments as the program may want back:
+// reclaimer keeps at most one more segment current, held ones included, than
 // the most that threads have held at once.
 void note_segment_taken() noexcept;
 void note_segment_given_up() noexcept;

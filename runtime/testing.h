@@ -58,9 +58,10 @@ bool segment_is_stale(unsigned i);
 // Makes every idle segment stale but one that keeps the committed state, as
 // the log reclaimer does once following the log costs more than a copy.
 void make_idle_segments_stale();
-// The log reclaimer keeps current as many idle segments as threads may want
-// back: one more than the most segments held at once. Forgets what earlier
-// tests held (the most counts from now) and returns how many are held now.
+// The log reclaimer keeps at most one more segment current, held ones
+// included, than the most that threads have held at once. Forgets what
+// earlier tests held (the most counts from now) and returns how many segments
+// are held now.
 unsigned forget_most_segments_held();
 // What a blocking call does to the current thread's inevitable transaction:
 // others may commit what does not touch what it read, until it resumes.
