@@ -297,18 +297,16 @@ unsigned current_segments() noexcept {
   return current;
 }
 
-// Under g_reclaim_lock: makes seg stale if no thread holds it and it is
-// current; says whether it did.
+// Under g_reclaim_lock (which every change of `stale` holds): makes seg stale
+// if it is current and no thread holds it; says whether it did.
 bool drop_copy_if_idle(segment &seg) noexcept {
   thread_record *expected = nullptr;
   if (seg.stale ||
       !seg.owner.compare_exchange_strong(expected, kReclaimerOwner, std::memory_order_acquire))
     return false;
-  const bool dropped = !seg.stale;
-  if (dropped)
-    make_stale(seg);
+  make_stale(seg);
   release_segment(seg);
-  return dropped;
+  return true;
 }
 
 } // namespace
