@@ -1,13 +1,21 @@
 // Runs N barriered list steps or N plain ones, or N empty atomic blocks or
-// N lock-unlock pairs of a std::mutex; scripts/bench.sh runs it under
-// callgrind at two sizes and reports the instructions per step.
-//   barrier_instructions read|write|plain-read|plain-write|empty-atomic|locked N
+// N lock-unlock pairs of a mutex; scripts/bench.sh runs it under callgrind at
+// two sizes and reports the instructions per step.
+//   barrier_instructions read|write|plain-read|plain-write|empty-atomic|
+//                        locked|unattached-locked|libc-locked N
+// locked: a std::mutex in a thread attached to the runtime (as every thread
+// of a program built with the plugin is), through the runtime's
+// interception; unattached-locked: the same in a thread that never ran
+// managed code; libc-locked: the C library's own functions, as a program
+// without the runtime calls them.
 #include "bench_objects.h"
 
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <dlfcn.h>
 #include <mutex>
+#include <pthread.h>
 #include <vector>
 
 using namespace stmbench;
@@ -65,6 +73,21 @@ __attribute__((noinline)) void locked_blocks(std::mutex &m, long steps) {
   }
 }
 
+__attribute__((noinline)) void libc_locked_blocks(long steps) {
+  using lock_function = int (*)(pthread_mutex_t *);
+  // Past the runtime's definitions, to the C library's.
+  const auto lock = reinterpret_cast<lock_function>(dlsym(RTLD_NEXT, "pthread_mutex_lock"));
+  const auto unlock = reinterpret_cast<lock_function>(dlsym(RTLD_NEXT, "pthread_mutex_unlock"));
+  if (!lock || !unlock)
+    std::exit(2);
+  static pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
+  for (long i = 0; i < steps; ++i) {
+    lock(&m);
+    asm volatile("" ::: "memory");
+    unlock(&m);
+  }
+}
+
 int main(int argc, char **argv) {
   if (argc != 3)
     return 2;
@@ -73,9 +96,15 @@ int main(int argc, char **argv) {
     empty_atomic_blocks(steps);
     return 0;
   }
-  if (!std::strcmp(argv[1], "locked")) {
+  if (!std::strcmp(argv[1], "locked") || !std::strcmp(argv[1], "unattached-locked")) {
+    if (!std::strcmp(argv[1], "locked"))
+      stm::atomic([] {}); // attaches the thread
     std::mutex m;
     locked_blocks(m, steps);
+    return 0;
+  }
+  if (!std::strcmp(argv[1], "libc-locked")) {
+    libc_locked_blocks(steps);
     return 0;
   }
   // A circular list, so any number of steps stays inside it.

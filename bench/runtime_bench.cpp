@@ -7,7 +7,9 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstdint>
+#include <dlfcn.h>
 #include <mutex>
+#include <pthread.h>
 #include <vector>
 
 using namespace stmbench;
@@ -98,6 +100,8 @@ void BM_EmptyAtomicBlock(benchmark::State &state) {
 }
 BENCHMARK(BM_EmptyAtomicBlock);
 
+// A std::mutex in this program: the runtime intercepts the lock and the
+// unlock (the thread is attached, by the blocks above).
 void BM_EmptyLockedBlock(benchmark::State &state) {
   static std::mutex lock;
   for (auto _ : state) {
@@ -106,6 +110,25 @@ void BM_EmptyLockedBlock(benchmark::State &state) {
   }
 }
 BENCHMARK(BM_EmptyLockedBlock);
+
+// The same with the C library's own functions, as in a program without the
+// runtime.
+void BM_EmptyLockedBlockWithoutTheRuntime(benchmark::State &state) {
+  using lock_function = int (*)(pthread_mutex_t *);
+  const auto lock = reinterpret_cast<lock_function>(dlsym(RTLD_NEXT, "pthread_mutex_lock"));
+  const auto unlock = reinterpret_cast<lock_function>(dlsym(RTLD_NEXT, "pthread_mutex_unlock"));
+  if (!lock || !unlock) {
+    state.SkipWithError("the C library's pthread_mutex_lock was not found");
+    return;
+  }
+  static pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
+  for (auto _ : state) {
+    lock(&m);
+    benchmark::ClobberMemory();
+    unlock(&m);
+  }
+}
+BENCHMARK(BM_EmptyLockedBlockWithoutTheRuntime);
 
 // An atomic block that writes k objects (each backed up, logged and
 // published).

@@ -11,6 +11,7 @@
 #include "sync.h"
 #include "threads.h"
 #include "transaction.h"
+#include "transaction_fast_path.h"
 
 #include <stmify/stm.h>
 
@@ -77,17 +78,18 @@ int _stm_safe_point_slowpath(int may_abort) noexcept {
 
 // ------------------------------------------------------------ transactions
 
-__attribute__((noinline)) void _stm_atomic_begin(const char *site) noexcept {
+namespace {
+__attribute__((noinline)) void begin_atomic_generally(const char *site,
+                                                      std::uintptr_t frames_below) noexcept {
   thread_record &t = attached_thread();
-  runtime_scope scope;
-  begin_atomic(t, site);
-  // The caller's stack pointer before the call: above this function's saved
-  // frame pointer and return address.
-  t.seg->tx.frames_below =
-      reinterpret_cast<std::uintptr_t>(__builtin_frame_address(0)) + 2 * sizeof(void *);
+  {
+    runtime_scope scope;
+    begin_atomic(t, site);
+  }
+  t.seg->tx.frames_below = frames_below;
 }
 
-int _stm_atomic_commit(void) noexcept {
+__attribute__((noinline)) int commit_atomic_generally() noexcept {
   std::vector<end_handler> due;
   thread_record &t = running_thread("commit");
   bool committed;
@@ -100,6 +102,24 @@ int _stm_atomic_commit(void) noexcept {
   if (!due.empty())
     run_end_handlers(t, due, committed);
   return committed ? 1 : 0;
+}
+} // namespace
+
+__attribute__((noinline)) void _stm_atomic_begin(const char *site) noexcept {
+  // The caller's stack pointer before the call: above this function's saved
+  // frame pointer and return address.
+  const auto frames_below =
+      reinterpret_cast<std::uintptr_t>(__builtin_frame_address(0)) + 2 * sizeof(void *);
+  thread_record *t = current_thread();
+  if (!t || !t->seg || !begin_atomic_quickly(*t, site, frames_below))
+    begin_atomic_generally(site, frames_below);
+}
+
+int _stm_atomic_commit(void) noexcept {
+  thread_record *t = current_thread();
+  if (t && t->seg && commit_atomic_quickly(*t))
+    return 1;
+  return commit_atomic_generally();
 }
 
 namespace {
@@ -123,12 +143,12 @@ void _stm_atomic_cancel(void) noexcept { roll_back(rollback::cancel, "cancel"); 
 
 void _stm_on_commit(void (*run)(void *), void *context) noexcept {
   thread_record &t = running_thread("on_commit");
-  t.seg->tx.on_commit.push_back({run, context});
+  t.seg->tx.rare().on_commit.push_back({run, context});
 }
 
 void _stm_on_abort(void (*run)(void *), void *context) noexcept {
   thread_record &t = running_thread("on_abort");
-  t.seg->tx.on_abort.push_back({run, context});
+  t.seg->tx.rare().on_abort.push_back({run, context});
 }
 
 void _stm_add_end_handler(void (*on_commit)(void *), void (*on_abort)(void *),
@@ -136,7 +156,7 @@ void _stm_add_end_handler(void (*on_commit)(void *), void (*on_abort)(void *),
   thread_record &t = running_thread("end handler");
   if (t.seg->tx.kind != tx_kind::atomic)
     fatal("an end handler outside atomic blocks (it would never run)");
-  t.seg->tx.handlers.push_back({on_commit, on_abort, context});
+  t.seg->tx.rare().handlers.push_back({on_commit, on_abort, context});
 }
 
 void _stm_ambient_boundary(const char * /*what*/) noexcept {
@@ -148,12 +168,14 @@ void _stm_ambient_boundary(const char * /*what*/) noexcept {
 }
 
 void _stm_release_edge(const char *what) noexcept {
-  if (thread_record *t = program_thread())
+  thread_record *t = program_thread();
+  if (t && release_edge_needed(*t))
     release_edge(*t, what);
 }
 
 void _stm_acquire_edge(const char *what) noexcept {
-  if (thread_record *t = program_thread())
+  thread_record *t = program_thread();
+  if (t && acquire_edge_needed(*t))
     acquire_edge(*t, what);
 }
 
@@ -169,10 +191,11 @@ void _stm_preserve(void *address, size_t size) noexcept {
   if (t->stack_mapping_lo && a >= reinterpret_cast<std::uintptr_t>(t->stack_mapping_lo) &&
       a < tx.frames_below)
     return;
-  std::size_t at = tx.preserved_bytes.size();
+  transaction_state::rarely_used &rare = tx.rare();
+  std::size_t at = rare.preserved_bytes.size();
   auto *bytes = static_cast<const unsigned char *>(address);
-  tx.preserved_bytes.insert(tx.preserved_bytes.end(), bytes, bytes + size);
-  tx.preserved.push_back({address, size, at});
+  rare.preserved_bytes.insert(rare.preserved_bytes.end(), bytes, bytes + size);
+  rare.preserved.push_back({address, size, at});
 }
 
 // ------------------------------------------------------------ read sites

@@ -17,6 +17,7 @@
 #include "sanitizer.h"
 #include "sync.h"
 #include "threads.h"
+#include "transaction_fast_path.h"
 
 #include <atomic>
 #include <cerrno>
@@ -69,7 +70,7 @@ bool in_managed_heap(const void *p) noexcept {
 
 // Edges around the real call; errno stays the call's.
 void release(thread_record *t, const char *call) noexcept {
-  if (!t)
+  if (!t || !release_edge_needed(*t))
     return;
   const int error = errno;
   release_edge(*t, call);
@@ -83,7 +84,7 @@ void release(thread_record *t, const char *call) noexcept {
 // that very thing (docs/architecture.md §8, lock order).
 thread_record *acquirer(const char *call) noexcept {
   thread_record *t = caller();
-  if (t) {
+  if (t && t->seg->tx.kind == tx_kind::atomic) {
     const int error = errno;
     before_acquire(*t, call); // a doomed transaction aborts at its next barrier
     errno = error;
@@ -92,7 +93,7 @@ thread_record *acquirer(const char *call) noexcept {
 }
 
 void acquire(thread_record *t, const char *call) noexcept {
-  if (!t)
+  if (!t || !acquire_edge_needed(*t))
     return;
   const int error = errno;
   acquire_edge(*t, call);

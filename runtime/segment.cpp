@@ -21,8 +21,6 @@ unsigned char *byte_arena::allocate(std::size_t n) {
   return p;
 }
 
-void byte_arena::reset() noexcept { current_ = used_ = 0; }
-
 void transaction_state::record_write(const write_record &w) { writes.push_back(w); }
 
 void transaction_state::drop_write_index() noexcept {
@@ -58,21 +56,9 @@ write_record *transaction_state::written(std::uintptr_t start, bool card) noexce
   return it == written_at.end() ? nullptr : &writes[it->second];
 }
 
-void transaction_state::clear() noexcept {
-  kind = tx_kind::none;
-  inevitable = false;
-  doomed = false;
-  site = nullptr;
-  inevitable_reason = nullptr;
-  writes.clear();
-  forget_write_index();
-  created.clear();
-  created_bytes = 0;
-  merged_imports = 0;
-  backups.reset();
+void transaction_state::rarely_used::clear() noexcept {
   preserved.clear();
   preserved_bytes.clear();
-  frames_below = 0;
   on_commit.clear();
   on_abort.clear();
   handlers.clear();

@@ -50,7 +50,7 @@ struct created_record {
 class byte_arena {
 public:
   unsigned char *allocate(std::size_t n);
-  void reset() noexcept;
+  void reset() noexcept { current_ = used_ = 0; }
 
 private:
   struct chunk {
@@ -121,14 +121,25 @@ struct transaction_state {
   // insertion costs more than the rest of the barrier's slow path.
   std::unordered_map<std::uintptr_t, std::size_t> written_at;
   std::size_t indexed_writes = 0; // writes[0, indexed_writes) are in written_at
-  std::vector<preserved_local> preserved;
   // The stack pointer of the code that began the atomic block: locals below it
   // (down to the end of the stack) belong to frames the block made, which an
   // abort leaves; they are never restored.
   std::uintptr_t frames_below = 0;
-  std::vector<unsigned char> preserved_bytes;
-  std::vector<tx_callback> on_commit, on_abort;
-  std::vector<end_handler> handlers;
+  // What few transactions use. Whatever adds to it goes through rare(), which
+  // marks it used, so that ending a transaction that used none of it (every
+  // transaction ends with clear()) costs one test instead of five.
+  struct rarely_used {
+    std::vector<preserved_local> preserved;
+    std::vector<unsigned char> preserved_bytes;
+    std::vector<tx_callback> on_commit, on_abort;
+    std::vector<end_handler> handlers;
+    void clear() noexcept;
+  };
+  rarely_used &rare() noexcept {
+    rare_used_ = true;
+    return rare_;
+  }
+  bool uses_rare() const noexcept { return rare_used_; }
 
   bool has_effects() const { return !writes.empty() || !created.empty(); }
   void record_write(const write_record &w);
@@ -142,10 +153,33 @@ struct transaction_state {
   }
   // The backup of the card or of the whole object that starts at `start`.
   write_record *written(std::uintptr_t start, bool card) noexcept;
-  void clear() noexcept; // back to kind none, keeping the storage
+  // Back to kind none, keeping the storage. Inline: it runs twice in every
+  // atomic block, mostly on a state that holds next to nothing.
+  __attribute__((always_inline)) void clear() noexcept {
+    // The vectors first: after a byte is stored, which may alias anything,
+    // their emptiness would be loaded again.
+    writes.clear();
+    forget_write_index();
+    created.clear();
+    kind = tx_kind::none;
+    inevitable = false;
+    doomed = false;
+    site = nullptr;
+    inevitable_reason = nullptr;
+    created_bytes = 0;
+    merged_imports = 0;
+    backups.reset();
+    frames_below = 0;
+    if (rare_used_) {
+      rare_.clear();
+      rare_used_ = false;
+    }
+  }
 
 private:
   void drop_write_index() noexcept;
+  rarely_used rare_;
+  bool rare_used_ = false;
 };
 
 // Written only by the segment's holder, read by anyone.

@@ -8,6 +8,7 @@
 #include "internal_memory.h"
 #include "segment.h"
 #include "threads.h"
+#include "transaction.h"
 
 #include <pthread.h>
 
@@ -33,6 +34,7 @@ void setup_runtime() {
   install_fault_handler();
   setup_event_log();
   setup_conflict_report();
+  setup_transactions();
 }
 
 } // namespace

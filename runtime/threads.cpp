@@ -114,11 +114,6 @@ void reattach(thread_record &t) noexcept {
     take_segment(t);
 }
 
-thread_record *program_thread() noexcept {
-  thread_record *t = current_thread();
-  return t && t->seg && t->runtime_depth == 0 && !g_never_block ? t : nullptr;
-}
-
 blocking_state begin_blocking(const char *call, const void *stack_pointer,
                               bool keep_segment) noexcept {
   thread_record *t = program_thread();

@@ -5,6 +5,7 @@
 #define STMIFY_RUNTIME_THREADS_H
 
 #include "registry.h"
+#include "sync.h"
 
 #include <cerrno>
 
@@ -65,8 +66,12 @@ __attribute__((noinline)) auto run_blocking(const char *name, F &&call, bool kee
 
 // The calling thread when it runs the program's code attached to the runtime
 // (null when it is not attached, runs runtime code, or in test mode): only
-// then does a call the runtime intercepts mean anything to it.
-thread_record *program_thread() noexcept;
+// then does a call the runtime intercepts mean anything to it. Inline: every
+// intercepted lock and unlock asks.
+inline thread_record *program_thread() noexcept {
+  thread_record *t = current_thread();
+  return t && t->seg && t->runtime_depth == 0 && !g_never_block ? t : nullptr;
+}
 
 // Synchronisation edges of the C++ memory model, outside atomic blocks: a
 // release (unlock, store-release, thread start...) publishes what the thread

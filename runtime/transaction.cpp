@@ -527,6 +527,12 @@ void resume_inevitable(segment &seg) noexcept {
   g_suspension.store(false, std::memory_order_release);
 }
 
+bool g_quick_blocks = false;
+
+void setup_transactions() noexcept {
+  g_quick_blocks = !g_observing && !g_heap.sanitizer && g_config.force_aborts == 0;
+}
+
 // ------------------------------------------------------------ ambient
 
 void begin_ambient(thread_record &t, bool continues) noexcept {
@@ -690,10 +696,10 @@ bool commit_atomic(thread_record &t, std::vector<end_handler> &due) noexcept {
     note_commit(seg);
   t.consecutive_aborts = 0;
   std::vector<tx_callback> on_commit;
-  if (!seg.tx.on_commit.empty())
-    on_commit.swap(seg.tx.on_commit);
-  if (!seg.tx.handlers.empty())
-    due.swap(seg.tx.handlers);
+  if (seg.tx.uses_rare()) {
+    on_commit.swap(seg.tx.rare().on_commit);
+    due.swap(seg.tx.rare().handlers);
+  }
   t.view->atomic_depth = 0;
   begin_ambient(t); // clears the transaction's state
   if (!on_commit.empty())
@@ -717,11 +723,14 @@ void abort_atomic(thread_record &t, rollback kind, std::vector<end_handler> &due
   else
     for (const auto &c : tx.created)
       free_unpublished(seg, c.start);
-  for (auto it = tx.preserved.rbegin(); it != tx.preserved.rend(); ++it)
-    std::memcpy(it->address, tx.preserved_bytes.data() + it->saved, it->size);
   std::vector<tx_callback> on_abort;
-  on_abort.swap(tx.on_abort);
-  due.swap(tx.handlers);
+  if (tx.uses_rare()) {
+    transaction_state::rarely_used &rare = tx.rare();
+    for (auto it = rare.preserved.rbegin(); it != rare.preserved.rend(); ++it)
+      std::memcpy(it->address, rare.preserved_bytes.data() + it->saved, it->size);
+    on_abort.swap(rare.on_abort);
+    due.swap(rare.handlers);
+  }
   ++seg.stats.aborts;
   if (__builtin_expect(g_observing, 0))
     note_abort(seg, kind == rollback::cancel);

@@ -23,6 +23,10 @@ struct end_handler;
 // everything, keeping its own writes (see import_entry).
 bool validate(segment &seg) noexcept;
 
+// After the conflict diagnostics are set up: chooses whether atomic blocks
+// may take the fast paths of transaction_fast_path.h.
+void setup_transactions() noexcept;
+
 // --- ambient transactions (code outside atomic blocks; they never abort)
 
 // continues: the previous transaction in the segment was also outside atomic

@@ -29,7 +29,9 @@ if command -v valgrind >/dev/null 2>&1; then
   write_b=$(per_step write); write_p=$(per_step plain-write)
   echo "  read:  $read_b per step with stm::rd, $read_p plain: $((read_b - read_p)) for the barrier"
   echo "  write: $write_b per step with stm::wr, $write_p plain: $((write_b - write_p)) for the barrier"
-  echo "  an empty atomic block: $(per_step empty-atomic); a std::mutex lock and unlock: $(per_step locked)"
+  echo "  an empty atomic block: $(per_step empty-atomic)"
+  echo "  a mutex lock and unlock: $(per_step libc-locked) in a program without the runtime;" \
+    "with it, $(per_step locked) in an attached thread, $(per_step unattached-locked) in another"
 else
   echo "  (valgrind not installed)"
 fi

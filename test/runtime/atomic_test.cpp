@@ -432,5 +432,99 @@ TEST_F(Atomic, StatisticsCountCommitsAndAborts) {
   EXPECT_EQ(after.commits - before.commits, 2u); // ours and thread 2's
 }
 
+// A block that writes nothing begins and commits on a fast path
+// (runtime/transaction_fast_path.h) that leaves every other case to the
+// general one. Each test below brings one of those cases to such a block.
+
+TEST_F(Atomic, ABlockReadsWhatWasCommittedBeforeItBegan) {
+  Cell *c = committed_cell(0);
+  as(1);
+  EXPECT_EQ(get(c), 0);
+  foreign_write(c, 5);
+  ASSERT_EQ(get(c), 0) << "outside atomic blocks, thread 1 has not imported the commit yet";
+  EXPECT_EQ(stm::atomic([&] { return get(c); }), 5);
+}
+
+TEST_F(Atomic, CodeAfterABlockReadsWhatWasCommittedDuringIt) {
+  Cell *c = committed_cell(0);
+  Cell *d = committed_cell(0);
+  as(1);
+  EXPECT_EQ(get(c), 0);
+  stm::atomic([&] {
+    (void)get(d);
+    foreign_write(c, 5);
+  });
+  EXPECT_EQ(get(c), 5);
+}
+
+TEST_F(Atomic, WritesOutsideAtomicBlocksArePublishedByAnEmptyBlock) {
+  Cell *c = committed_cell(0);
+  as(1);
+  set(c, 7);
+  stm::atomic([] {});
+  as(2);
+  stm::detail::ambient_boundary("import");
+  EXPECT_EQ(get(c), 7);
+}
+
+TEST_F(Atomic, ABlockThatWritesNothingRunsItsCommitHandlers) {
+  as(1);
+  int commits = 0;
+  stm::atomic([&] { stm::on_commit([&commits] { ++commits; }); });
+  EXPECT_EQ(commits, 1);
+}
+
+TEST_F(Atomic, ALaterAbortRestoresOnlyItsOwnBlocksLocals) {
+  Cell *c = committed_cell(0);
+  as(1);
+  long local = 1;
+  stm::atomic([&] {
+    stm::detail::preserve(local);
+    local = 2;
+  });
+  local = 3;
+  int attempts = 0;
+  stm::atomic([&] {
+    ++attempts;
+    set(c, get(c) + 1);
+    if (attempts == 1)
+      foreign_write(c, 10);
+  });
+  EXPECT_EQ(attempts, 2);
+  EXPECT_EQ(local, 3);
+}
+
+TEST_F(Atomic, StatisticsCountABlockThatWritesNothing) {
+  as(1);
+  stm::statistics before = stm::stats();
+  stm::atomic([] {});
+  EXPECT_EQ(stm::stats().commits - before.commits, 1u);
+}
+
+// Read versions wrap every 255 attempts (the markers are cleared then): an
+// attempt whose version were 0 would find every object it never read marked
+// as read by it, one whose version came round again without the clearing
+// would find what an attempt 255 before it read.
+TEST_F(Atomic, ReadVersionsWrapWithoutFalseOrMissedConflicts) {
+  Cell *read = committed_cell(0);
+  Cell *unread = committed_cell(0);
+  Cell *written = committed_cell(0);
+  as(1);
+  int wrong = 0;
+  for (int i = 1; i <= 1000; ++i) {
+    const bool conflict = i % 10 == 0;
+    int attempts = 0;
+    stm::atomic([&] {
+      ++attempts;
+      const long v = get(read);
+      if (attempts == 1)
+        foreign_write(conflict ? read : unread, i);
+      set(written, v);
+    });
+    wrong += attempts != (conflict ? 2 : 1);
+  }
+  EXPECT_EQ(wrong, 0);
+}
+
 } // namespace
 } // namespace stmtest

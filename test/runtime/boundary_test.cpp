@@ -256,6 +256,59 @@ TEST(Boundary, AnUnlockInsideAnAtomicBlockPublishesItsWrites) {
   EXPECT_EQ(seen_by_b.load(), 5);
 }
 
+// Outside atomic blocks, a lock is an acquire edge: the thread imports what
+// was committed before it, with no safe point in between (most locks find
+// nothing to import, and take a fast path that must not miss this).
+TEST(Boundary, ALockOutsideAtomicBlocksImportsWhatWasCommittedBeforeIt) {
+  Cell *x = stm::make<Cell>();
+  publish();
+  std::mutex m;
+  std::atomic<bool> committed{false};
+  std::thread b([&] {
+    stm::detail::safe_point();
+    stm::atomic([&] { set(x, 5); });
+    committed = true;
+  });
+  while (!committed) { // no safe point: nothing is imported
+  }
+  const long before = get(x);
+  long seen;
+  {
+    std::lock_guard<std::mutex> g(m);
+    seen = get(x);
+  }
+  b.join();
+  EXPECT_EQ(before, 0);
+  EXPECT_EQ(seen, 5);
+}
+
+// Outside atomic blocks, an unlock is a release edge: what the thread wrote
+// is published, for the next owner of the lock to see.
+TEST(Boundary, AnUnlockOutsideAtomicBlocksPublishesWhatTheThreadWrote) {
+  Cell *x = stm::make<Cell>();
+  publish();
+  std::mutex m;
+  std::atomic<bool> unlocked{false};
+  std::atomic<long> seen{-1};
+  std::thread b([&] {
+    stm::detail::safe_point();
+    while (!unlocked)
+      stm::detail::safe_point();
+    std::lock_guard<std::mutex> g(m);
+    seen = get(x);
+  });
+  {
+    std::lock_guard<std::mutex> g(m);
+    set(x, 5);
+  }
+  unlocked = true;
+  while (seen < 0) // no safe point: nothing is published but by the unlock
+  {
+  }
+  b.join();
+  EXPECT_EQ(seen.load(), 5);
+}
+
 // Outside atomic blocks, straight-line code reads one snapshot: a write to
 // an unrelated object between two reads imports nothing.
 TEST(Boundary, StraightLineCodeOutsideAtomicBlocksReadsOneSnapshot) {
