@@ -6,22 +6,23 @@
 
 namespace stm::rt {
 
-unsigned char *byte_arena::allocate(std::size_t n) {
-  while (current_ < chunks_.size() && used_ + n > chunks_[current_].size) {
-    ++current_;
-    used_ = 0;
-  }
-  if (current_ == chunks_.size()) {
-    std::size_t size = std::max<std::size_t>(n, std::size_t(64) << 10);
+unsigned char *byte_arena::allocate_in_next_chunk(std::size_t rounded) {
+  std::size_t i = next_ ? current_ + 1 : 0; // none yet: the first
+  while (i < chunks_.size() && chunks_[i].size < rounded)
+    ++i;
+  if (i == chunks_.size()) {
+    std::size_t size = std::max<std::size_t>(rounded, std::size_t(64) << 10);
     chunks_.push_back({static_cast<unsigned char *>(internal_allocate(size)), size});
-    used_ = 0;
+    if (i == 0) {
+      first_ = chunks_[0].bytes;
+      first_end_ = first_ + size;
+    }
   }
-  unsigned char *p = chunks_[current_].bytes + used_;
-  used_ += round_up(n, kGranule);
-  return p;
+  current_ = i;
+  next_ = chunks_[i].bytes + rounded;
+  end_ = chunks_[i].bytes + chunks_[i].size;
+  return chunks_[i].bytes;
 }
-
-void transaction_state::record_write(const write_record &w) { writes.push_back(w); }
 
 void transaction_state::drop_write_index() noexcept {
   constexpr std::size_t kKeptBuckets = 1024;

@@ -49,16 +49,32 @@ struct created_record {
 // chunks come from the runtime's internal memory (never scanned for roots).
 class byte_arena {
 public:
-  unsigned char *allocate(std::size_t n);
-  void reset() noexcept { current_ = used_ = 0; }
+  // Inline: every first write of an object in a transaction backs it up here.
+  unsigned char *allocate(std::size_t n) {
+    const std::size_t rounded = round_up(n, kGranule);
+    if (rounded > static_cast<std::size_t>(end_ - next_))
+      return allocate_in_next_chunk(rounded);
+    unsigned char *p = next_;
+    next_ += rounded;
+    return p;
+  }
+  // The chunks stay, for the next transaction.
+  void reset() noexcept {
+    current_ = 0;
+    next_ = first_;
+    end_ = first_end_;
+  }
 
 private:
+  unsigned char *allocate_in_next_chunk(std::size_t rounded);
   struct chunk {
     unsigned char *bytes;
     std::size_t size;
   };
   std::vector<chunk> chunks_;
-  std::size_t current_ = 0, used_ = 0;
+  std::size_t current_ = 0; // the chunk [next_, end_) lies in (both null before the first)
+  unsigned char *next_ = nullptr, *end_ = nullptr;
+  unsigned char *first_ = nullptr, *first_end_ = nullptr; // the first chunk
 };
 
 // The runtime's own work at the end of a transaction, run inside the runtime
@@ -142,7 +158,7 @@ struct transaction_state {
   bool uses_rare() const noexcept { return rare_used_; }
 
   bool has_effects() const { return !writes.empty() || !created.empty(); }
-  void record_write(const write_record &w);
+  void record_write(const write_record &w) { writes.push_back(w); }
   // After `writes` lost records (the collector dropped dead objects') or was
   // emptied. Keeps the index's storage only while it is small: clearing a
   // hash table costs its bucket count, which one large transaction would

@@ -501,6 +501,37 @@ TEST_F(Atomic, StatisticsCountABlockThatWritesNothing) {
   EXPECT_EQ(stm::stats().commits - before.commits, 1u);
 }
 
+// The backups of a transaction that writes many objects span several of
+// the arena's chunks; an abort restores every object from its own.
+TEST_F(Atomic, AnAbortRestoresEveryObjectOfATransactionWithManyBackups) {
+  constexpr int kCells = 5000;
+  as(0);
+  std::vector<Cell *> cells;
+  for (int i = 0; i < kCells; ++i) {
+    cells.push_back(stm::make<Cell>());
+    set(cells.back(), i);
+  }
+  stm::detail::ambient_boundary("test setup");
+  Cell *trigger = committed_cell(0);
+  as(1);
+  for (int round = 1; round <= 3; ++round) {
+    int attempts = 0;
+    stm::atomic([&] {
+      ++attempts;
+      (void)get(trigger);
+      for (Cell *c : cells)
+        set(c, get(c) + 1);
+      if (attempts == 1)
+        foreign_write(trigger, round);
+    });
+    EXPECT_EQ(attempts, 2);
+  }
+  int wrong = 0;
+  for (int i = 0; i < kCells; ++i)
+    wrong += get(cells[static_cast<std::size_t>(i)]) != i + 3;
+  EXPECT_EQ(wrong, 0);
+}
+
 // Read versions wrap every 255 attempts (the markers are cleared then): an
 // attempt whose version were 0 would find every object it never read marked
 // as read by it, one whose version came round again without the clearing
