@@ -30,7 +30,7 @@ struct entry_chain {
   commit_entry *first = nullptr, *last = nullptr;
 };
 entry_chain g_chains[kMaxSegments + 1][kEntryPoolClasses];
-std::atomic<std::size_t> g_live_entries{0};
+std::atomic<std::size_t> g_entries_reclaimed{0};
 
 } // namespace
 
@@ -71,7 +71,7 @@ commit_entry *new_entry(segment &committer, std::size_t payload) {
   }
   if (!e)
     e = static_cast<commit_entry *>(internal_allocate(sizeof(commit_entry) + capacity));
-  g_live_entries.fetch_add(1, std::memory_order_relaxed);
+  ++committer.stats.entries_made;
   new (e) commit_entry();
   e->committer = committer.index;
   e->payload = payload;
@@ -107,7 +107,7 @@ void release_memory(commit_entry *e) noexcept {
 } // namespace
 
 void free_entry(commit_entry *e) noexcept {
-  g_live_entries.fetch_sub(1, std::memory_order_relaxed);
+  ++segment_at(e->committer).stats.entries_dropped; // the caller holds it
   if (entry_pool *pool = pool_of(e))
     return_chain(*pool, e, e);
   else
@@ -374,7 +374,7 @@ void reclaim_log() noexcept {
     if (!c.last)
       c.last = e;
   }
-  g_live_entries.fetch_sub(freed, std::memory_order_relaxed);
+  g_entries_reclaimed.fetch_add(freed, std::memory_order_relaxed);
   for (unsigned i = 1; i <= g_heap.segments; ++i)
     for (unsigned cls = 0; cls < kEntryPoolClasses; ++cls)
       if (entry_chain &c = g_chains[i][cls]; c.first) {
@@ -385,6 +385,13 @@ void reclaim_log() noexcept {
 
 commit_entry *oldest_log_entry() noexcept { return g_log_oldest; }
 
-std::size_t live_log_entries() noexcept { return g_live_entries.load(std::memory_order_relaxed); }
+std::size_t live_log_entries() noexcept {
+  std::size_t made = 0, dropped = 0;
+  for (unsigned i = 1; i <= g_heap.segments; ++i) {
+    made += segment_at(i).stats.entries_made.get();
+    dropped += segment_at(i).stats.entries_dropped.get();
+  }
+  return made - dropped - g_entries_reclaimed.load(std::memory_order_relaxed);
+}
 
 } // namespace stm::rt

@@ -209,9 +209,16 @@ struct counter {
 
 struct segment_stats {
   counter commits, aborts, inevitable, ambient_commits;
+  // Commit-log entries the holders made, and those of them they freed before
+  // they went into the log (the reclaimer counts what it frees itself): on
+  // every commit a global count was an atomic increment of a line that all
+  // committing threads wrote.
+  counter entries_made, entries_dropped;
 };
 
-struct segment {
+// On lines of its own: each holder writes its segment's state and counters on
+// every transaction, and others read a segment's owner and log position.
+struct alignas(64) segment {
   unsigned index = 0;      // 1..N
   std::uintptr_t base = 0; // window base
   std::atomic<thread_record *> owner{nullptr};
