@@ -104,9 +104,79 @@ static const Expr *conditionTakingSafePoint(const Stmt *Loop, const ASTContext &
   return Cond;
 }
 
+// Whether the only uses of V in S read its value.
+static bool onlyReads(const Stmt *S, const VarDecl *V, const Stmt *Parent) {
+  if (!S)
+    return true;
+  if (const auto *Ref = dyn_cast<DeclRefExpr>(S); Ref && Ref->getDecl() == V) {
+    const auto *Cast = dyn_cast_or_null<ImplicitCastExpr>(Parent);
+    return Cast && Cast->getCastKind() == CK_LValueToRValue;
+  }
+  for (const Stmt *Child : S->children())
+    if (!onlyReads(Child, V, S))
+      return false;
+  return true;
+}
+
+static bool refersTo(const Expr *E, const VarDecl *V) {
+  const auto *Ref = dyn_cast<DeclRefExpr>(E->IgnoreParenImpCasts());
+  return Ref && Ref->getDecl() == V;
+}
+
+static std::optional<std::int64_t> integerConstant(const Expr *E, const ASTContext &AST) {
+  if (!E || E->isValueDependent() || E->isTypeDependent())
+    return std::nullopt;
+  std::optional<llvm::APSInt> Value = E->getIntegerConstantExpr(AST);
+  return Value ? Value->tryExtValue() : std::nullopt;
+}
+
+// `for (T i = A; i < B; ++i)` (or `<=`, `i++`) with A and B constants, at
+// most kShortLoopIterations apart, i an integer the body only reads, and a
+// body that neither calls nor loops: it runs a bounded stretch of straight
+// code, so its back-edge needs no safe point (as JIT compilers leave the
+// polls out of such counted loops); the safe points around it, of the
+// function and of an enclosing loop, remain. Without one, the optimiser
+// keeps the segment's base in a register across the iterations and may
+// vectorise the loop.
+static bool shortCountedLoop(const ForStmt *F, const ASTContext &AST) {
+  constexpr std::int64_t kShortLoopIterations = 1024;
+  const auto *Init = dyn_cast_or_null<DeclStmt>(F->getInit());
+  const auto *V = Init && Init->isSingleDecl() ? dyn_cast<VarDecl>(Init->getSingleDecl()) : nullptr;
+  if (!V || V->getType()->isDependentType() || !V->getType()->isIntegerType() ||
+      V->getType().isVolatileQualified() || V->getType()->isBooleanType())
+    return false;
+  const auto *Cond = dyn_cast_or_null<BinaryOperator>(
+      F->getCond() ? F->getCond()->IgnoreParenImpCasts() : nullptr);
+  const auto *Inc =
+      dyn_cast_or_null<UnaryOperator>(F->getInc() ? F->getInc()->IgnoreParens() : nullptr);
+  if (!Cond || (Cond->getOpcode() != BO_LT && Cond->getOpcode() != BO_LE) ||
+      !refersTo(Cond->getLHS(), V) || !Inc || !Inc->isIncrementOp() ||
+      !refersTo(Inc->getSubExpr(), V))
+    return false;
+  std::optional<std::int64_t> From = integerConstant(V->getInit(), AST);
+  std::optional<std::int64_t> To = integerConstant(Cond->getRHS(), AST);
+  if (!From || !To)
+    return false;
+  // The counter must reach the bound: `i <= 255` never ends for an
+  // unsigned char, nor `i < 300`.
+  const unsigned Width = AST.getIntWidth(V->getType());
+  const bool Signed = V->getType()->isSignedIntegerType();
+  const std::int64_t Largest =
+      Width >= 64
+          ? INT64_MAX
+          : static_cast<std::int64_t>((std::uint64_t(1) << (Signed ? Width - 1 : Width)) - 1);
+  const std::int64_t Last = Cond->getOpcode() == BO_LT ? *To - 1 : *To;
+  if (Last >= Largest || *From < (Signed ? -Largest : 0) || Last - *From >= kShortLoopIterations)
+    return false;
+  return !callsOrLoops(F->getBody(), /*Loops=*/true) && onlyReads(F->getBody(), V, nullptr) &&
+         onlyReads(F->getCond(), V, nullptr);
+}
+
 void SafePointRule::atLoopBackEdge(const Stmt *Loop, const Stmt *Body) {
   if (!Ctx.inFunctionBody() || Ctx.scope()->Constexpr || !Body ||
       Ctx.Facts.LoopsWithoutSafePoint.contains(Loop))
+    return;
+  if (const auto *For = dyn_cast<ForStmt>(Loop); For && shortCountedLoop(For, Ctx.AST))
     return;
   // In the condition, the safe point runs once per iteration as at the
   // body's start (and `continue` reaches it too), but a barrier in the

@@ -191,7 +191,7 @@ again:
 // condition's reads are held in the body.
 long walk(Node *list, Node *n, long k) {
   long total = n->key;
-  for (int i = 0; i < 3; ++i)
+  for (int i = 0; i < k; ++i)
     total += n->value;
   while (list->key < k) {
     total += list->value;
@@ -201,7 +201,7 @@ long walk(Node *list, Node *n, long k) {
 }
 // CHECK: long walk(Node *list, Node *n, long k) { stm::detail::safe_point();
 // CHECK-NEXT:   long total = stm::rd(n)->key;
-// CHECK-NEXT:   for (int i = 0; stm::detail::safe_point(), i < 3; ++i)
+// CHECK-NEXT:   for (int i = 0; stm::detail::safe_point(), i < k; ++i)
 // CHECK-NEXT:     total += stm::detail::read_again(n)->value;
 // CHECK-NEXT:   while (stm::detail::safe_point(), stm::rd(list)->key < k) {
 // CHECK-NEXT:     total += stm::detail::read_again(list)->value;
@@ -212,23 +212,23 @@ long walk(Node *list, Node *n, long k) {
 
 // Outside atomic blocks a loop's safe point may publish: a write before the
 // loop does not hold in it. In an atomic block's body it does.
-void fill(Node *n) {
+void fill(Node *n, int k) {
   n->key = 0;
-  for (int i = 0; i < 3; ++i)
+  for (int i = 0; i < k; ++i)
     n->value += i;
   stm::atomic([&] {
     n->key = 0;
-    for (int i = 0; i < 3; ++i)
+    for (int i = 0; i < k; ++i)
       n->value += i;
   });
 }
-// CHECK: void fill(Node *n) { stm::detail::safe_point();
+// CHECK: void fill(Node *n, int k) { stm::detail::safe_point();
 // CHECK-NEXT:   stm::wr(n, "{{[^"]*}}")->key = 0;
-// CHECK-NEXT:   for (int i = 0; stm::detail::safe_point(), i < 3; ++i)
+// CHECK-NEXT:   for (int i = 0; stm::detail::safe_point(), i < k; ++i)
 // CHECK-NEXT:     stm::wr(n, "{{[^"]*}}")->value += i;
 // CHECK-NEXT:   stm::atomic([&] {
 // CHECK-NEXT:     stm::wr(n, "{{[^"]*}}")->key = 0;
-// CHECK-NEXT:     for (int i = 0; stm::detail::safe_point(), i < 3; ++i)
+// CHECK-NEXT:     for (int i = 0; stm::detail::safe_point(), i < k; ++i)
 // CHECK-NEXT:       stm::detail::write_again(n)->value += i;
 // CHECK-NEXT:   }, "{{[^"]*}}");
 // CHECK-NEXT: }
@@ -267,7 +267,7 @@ struct Block : stm::object {
     return s;
   }
 };
-// CHECK:     (void)stm::rd(this); for (int i = 0; stm::detail::safe_point(), i < 8; ++i)
+// CHECK:     (void)stm::rd(this); for (int i = 0; i < 8; ++i)
 // CHECK-NEXT:       s += stm::detail::read_again(this)->words[i];
 long hoisted(Block *b, int k, bool c) {
   long s = 0;
@@ -300,22 +300,22 @@ long moving(Block *b) {
 // CHECK: long hoisted(Block *b, int k, bool c) { stm::detail::safe_point();
 // CHECK-NEXT:   long s = 0;
 // CHECK-NEXT:   stm::atomic([&] {
-// CHECK-NEXT:     (void)stm::wr(b, "{{[^"]*}}"); for (int i = 0; stm::detail::safe_point(), i < 8; ++i)
+// CHECK-NEXT:     (void)stm::wr(b, "{{[^"]*}}"); for (int i = 0; i < 8; ++i)
 // CHECK-NEXT:       stm::detail::write_again(b)->words[i] += 1;
 // CHECK-NEXT:   }, "{{[^"]*}}");
-// CHECK-NEXT:   for (int i = 0; stm::detail::safe_point(), i < 8; ++i)
+// CHECK-NEXT:   for (int i = 0; i < 8; ++i)
 // CHECK-NEXT:     stm::wr(b, "{{[^"]*}}")->words[i] += 1;
 // CHECK-NEXT:   for (int i = 0; stm::detail::safe_point(), i < k; ++i)
 // CHECK-NEXT:     s += stm::rd(b)->words[i];
-// CHECK-NEXT:   for (int i = 8; stm::detail::safe_point(), i < 8; ++i)
+// CHECK-NEXT:   for (int i = 8; i < 8; ++i)
 // CHECK-NEXT:     s += stm::rd(b)->words[i];
-// CHECK-NEXT:   for (int i = 0; stm::detail::safe_point(), i < 8; ++i) {
+// CHECK-NEXT:   for (int i = 0; i < 8; ++i) {
 // CHECK-NEXT:     if (c)
 // CHECK-NEXT:       continue;
 // CHECK-NEXT:     s += stm::rd(b)->words[i];
 // CHECK-NEXT:   }
 // CHECK-NEXT:   if (c)
-// CHECK-NEXT:     for (int i = 0; stm::detail::safe_point(), i < 8; ++i)
+// CHECK-NEXT:     for (int i = 0; i < 8; ++i)
 // CHECK-NEXT:       s += stm::rd(b)->words[i];
 // CHECK-NEXT:   return s;
 // CHECK-NEXT: }
@@ -379,44 +379,44 @@ long not_nested(Block *b, int rounds, bool c) {
 // CHECK: void nested_in_block(Block *b, int rounds) { stm::detail::safe_point();
 // CHECK-NEXT:   stm::atomic([&] {
 // CHECK-NEXT:     for (int r = 0; stm::detail::safe_point(), r < rounds; ++r)
-// CHECK-NEXT:       { (void)stm::wr(b, "{{[^"]*}}"); for (int i = 0; stm::detail::safe_point(), i < 8; ++i)
+// CHECK-NEXT:       { (void)stm::wr(b, "{{[^"]*}}"); for (int i = 0; i < 8; ++i)
 // CHECK-NEXT:         stm::detail::write_again(b)->words[i] += r; }
 // CHECK-NEXT:   }, "{{[^"]*}}");
 // CHECK-NEXT: }
 // CHECK-NEXT: long nested(Block *b, int rounds) { stm::detail::safe_point();
 // CHECK-NEXT:   long s = 0;
 // CHECK-NEXT:   for (int r = 0; stm::detail::safe_point(), r < rounds; ++r, b = b + 0)
-// CHECK-NEXT:     { (void)stm::rd(b); for (int i = 0; stm::detail::safe_point(), i < 8; ++i)
+// CHECK-NEXT:     { (void)stm::rd(b); for (int i = 0; i < 8; ++i)
 // CHECK-NEXT:       s += stm::detail::read_again(b)->words[i]; }
 // CHECK-NEXT:   while (stm::detail::safe_point(), s < 100)
-// CHECK-NEXT:     { (void)stm::rd(b); for (int i = 0; stm::detail::safe_point(), i < 8; ++i)
+// CHECK-NEXT:     { (void)stm::rd(b); for (int i = 0; i < 8; ++i)
 // CHECK-NEXT:       s += stm::detail::read_again(b)->words[i] + 1; }
 // CHECK-NEXT:   for (int r = 0; stm::detail::safe_point(), r < rounds; ++r)
-// CHECK-NEXT:     { (void)stm::rd(b); for (int i = 0; stm::detail::safe_point(), i < 8; ++i) {
+// CHECK-NEXT:     { (void)stm::rd(b); for (int i = 0; i < 8; ++i) {
 // CHECK-NEXT:       s += stm::detail::read_again(b)->words[i];
 // CHECK-NEXT:       s += stm::detail::read_again(b)->words[0];
 // CHECK-NEXT:     } }
 // CHECK-NEXT:   for (int r = 0; stm::detail::safe_point(), r < rounds; ++r)
 // CHECK-NEXT:     for (int i = 0; stm::detail::safe_point(), i < 8; ++i)
-// CHECK-NEXT:       { (void)stm::rd(b); for (int j = 0; stm::detail::safe_point(), j < 2; ++j)
+// CHECK-NEXT:       { (void)stm::rd(b); for (int j = 0; j < 2; ++j)
 // CHECK-NEXT:         s += stm::detail::read_again(b)->words[i] + j; }
 // CHECK-NEXT:   return s;
 // CHECK-NEXT: }
 // CHECK-NEXT: void spin(Block *b, long &s) { stm::detail::safe_point();
 // CHECK-NEXT:   for (;;)
-// CHECK-NEXT:     { stm::detail::safe_point(); { (void)stm::rd(b); for (int i = 0; stm::detail::safe_point(), i < 8; ++i)
+// CHECK-NEXT:     { stm::detail::safe_point(); { (void)stm::rd(b); for (int i = 0; i < 8; ++i)
 // CHECK-NEXT:       (stm::detail::inevitable_hook("{{[^"]*}}"), s += stm::detail::read_again(b)->words[i]); } }
 // CHECK-NEXT: }
 // CHECK: long not_nested(Block *b, int rounds, bool c) { stm::detail::safe_point();
 // CHECK-NEXT:   long s = 0;
 // CHECK-NEXT:   for (int r = 0; stm::detail::safe_point(), r < rounds; ++r)
-// CHECK-NEXT:     for (int i = 0; stm::detail::safe_point(), i < 8; ++i)
+// CHECK-NEXT:     for (int i = 0; i < 8; ++i)
 // CHECK-NEXT:       stm::wr(b, "{{[^"]*}}")->words[i] += r;
 // CHECK-NEXT:   if (c)
-// CHECK-NEXT:     for (int i = 0; stm::detail::safe_point(), i < 8; ++i)
+// CHECK-NEXT:     for (int i = 0; i < 8; ++i)
 // CHECK-NEXT:       s += stm::rd(b)->words[i];
 // CHECK-NEXT:   for (int r = 0; stm::detail::safe_point(), r < rounds; ++r)
-// CHECK-NEXT:     EVERY_WORD(i) { stm::detail::safe_point(); s += stm::rd(b)->words[i]; }
+// CHECK-NEXT:     EVERY_WORD(i) s += stm::rd(b)->words[i];
 // CHECK-NEXT:   return s;
 // CHECK-NEXT: }
 
@@ -530,7 +530,7 @@ long not_hoisted(Node *p) {
   }
   return total;
 }
-// CHECK:   for (int i = -1; stm::detail::safe_point(), i < 4u; ++i)
+// CHECK:   for (int i = -1; i < 4u; ++i)
 // CHECK-NEXT:     total += stm::rd(p)->value;
 // CHECK-NEXT:   for (int i = 0; stm::detail::safe_point(), i < 4; ++i) {
 // CHECK-NEXT:     require(p != nullptr);

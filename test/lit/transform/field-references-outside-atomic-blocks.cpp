@@ -41,13 +41,13 @@ void clear(Node *n) {
 // A loop outside the live range keeps its safe point.
 long sum(Node *n) {
   long total = 0;
-  for (int i = 0; i < 4; ++i)
-    total += n->items[i];
+  for (int i = 0; i < 2000; ++i) // too long to go without a safe point
+    total += n->items[i % 4];
   const long &v = n->value;
   return total + v;
 }
-// CHECK: (void)stm::rd(n); for (int i = 0; stm::detail::safe_point(), i < 4; ++i)
-// CHECK-NEXT: total += stm::detail::read_again(n)->items[i];
+// CHECK: (void)stm::rd(n); for (int i = 0; stm::detail::safe_point(), i < 2000; ++i) // too long to go without a safe point
+// CHECK-NEXT: total += stm::detail::read_again(n)->items[i % 4];
 // CHECK-NEXT: const long &v = stm::detail::read_again(n)->value;
 
 void queue(Node *a, Node *b) {

@@ -18,7 +18,7 @@
 
 // NESTED: /* instrumented by stmify */ #include <stmify/stm.hpp>{{$}}
 // NESTED: for (int r = 0; stm::detail::safe_point(), r < n; ++r)
-// NESTED-NEXT: for (int i = 0; stm::detail::safe_point(), i < 8; ++i)
+// NESTED-NEXT: for (int i = 0; i < 8; ++i)
 // NESTED-NEXT: #include "body.inc"{{$}}
 // SPIN: /* instrumented by stmify */ #include <stmify/stm.hpp>{{$}}
 // SPIN: for (;;){{$}}
