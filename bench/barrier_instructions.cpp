@@ -13,9 +13,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <dlfcn.h>
 #include <mutex>
-#include <pthread.h>
 #include <vector>
 
 using namespace stmbench;
@@ -74,17 +72,14 @@ __attribute__((noinline)) void locked_blocks(std::mutex &m, long steps) {
 }
 
 __attribute__((noinline)) void libc_locked_blocks(long steps) {
-  using lock_function = int (*)(pthread_mutex_t *);
-  // Past the runtime's definitions, to the C library's.
-  const auto lock = reinterpret_cast<lock_function>(dlsym(RTLD_NEXT, "pthread_mutex_lock"));
-  const auto unlock = reinterpret_cast<lock_function>(dlsym(RTLD_NEXT, "pthread_mutex_unlock"));
-  if (!lock || !unlock)
+  const libc_mutex_functions libc;
+  if (!libc)
     std::exit(2);
   static pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
   for (long i = 0; i < steps; ++i) {
-    lock(&m);
+    libc.lock(&m);
     asm volatile("" ::: "memory");
-    unlock(&m);
+    libc.unlock(&m);
   }
 }
 

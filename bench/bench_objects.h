@@ -1,8 +1,12 @@
-// Managed and plain versions of the same shapes, for side-by-side timing.
+// Managed and plain versions of the same shapes, and the plain mutex, for
+// side-by-side timing.
 #ifndef STMIFY_BENCH_OBJECTS_H
 #define STMIFY_BENCH_OBJECTS_H
 
 #include <stmify/stm.hpp>
+
+#include <dlfcn.h>
+#include <pthread.h>
 
 namespace stmbench {
 
@@ -25,6 +29,15 @@ struct Cell : stm::object {
   long pad = 0;
   using __stmify_traced_type = Cell;
   static void __stmify_trace(const void *, stm_visit_fn, void *) {}
+};
+
+// The C library's pthread_mutex_lock and unlock, past the runtime's
+// definitions: the mutex of a program without the runtime.
+struct libc_mutex_functions {
+  using function = int (*)(pthread_mutex_t *);
+  function lock = reinterpret_cast<function>(dlsym(RTLD_NEXT, "pthread_mutex_lock"));
+  function unlock = reinterpret_cast<function>(dlsym(RTLD_NEXT, "pthread_mutex_unlock"));
+  explicit operator bool() const { return lock && unlock; }
 };
 
 } // namespace stmbench

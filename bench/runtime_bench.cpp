@@ -5,11 +5,9 @@
 #include <benchmark/benchmark.h>
 
 #include <chrono>
-#include <cstdlib>
 #include <cstdint>
-#include <dlfcn.h>
+#include <cstdlib>
 #include <mutex>
-#include <pthread.h>
 #include <vector>
 
 using namespace stmbench;
@@ -114,18 +112,16 @@ BENCHMARK(BM_EmptyLockedBlock);
 // The same with the C library's own functions, as in a program without the
 // runtime.
 void BM_EmptyLockedBlockWithoutTheRuntime(benchmark::State &state) {
-  using lock_function = int (*)(pthread_mutex_t *);
-  const auto lock = reinterpret_cast<lock_function>(dlsym(RTLD_NEXT, "pthread_mutex_lock"));
-  const auto unlock = reinterpret_cast<lock_function>(dlsym(RTLD_NEXT, "pthread_mutex_unlock"));
-  if (!lock || !unlock) {
+  const libc_mutex_functions libc;
+  if (!libc) {
     state.SkipWithError("the C library's pthread_mutex_lock was not found");
     return;
   }
   static pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
   for (auto _ : state) {
-    lock(&m);
+    libc.lock(&m);
     benchmark::ClobberMemory();
-    unlock(&m);
+    libc.unlock(&m);
   }
 }
 BENCHMARK(BM_EmptyLockedBlockWithoutTheRuntime);
@@ -169,7 +165,8 @@ void BM_Allocate_Managed(benchmark::State &state) {
   const double collections = static_cast<double>(after.collections - before.collections);
   state.counters["collections"] = collections;
   state.counters["avg_pause_ms"] =
-      collections ? static_cast<double>(after.gc_pause_ns - before.gc_pause_ns) / collections / 1e6 : 0;
+      collections ? static_cast<double>(after.gc_pause_ns - before.gc_pause_ns) / collections / 1e6
+                  : 0;
   state.counters["max_pause_ms"] = static_cast<double>(after.gc_max_pause_ns) / 1e6;
   state.SetItemsProcessed(state.iterations());
 }
@@ -233,7 +230,9 @@ std::uint64_t compute(std::uint64_t seed, int rounds) {
 double run_queue(const std::vector<Cell *> &cells, unsigned workers, int rounds) {
   stm::transaction_queue tq(workers);
   for (Cell *c : cells)
-    tq.add([c, rounds] { stm::wr(c)->value += static_cast<long>(compute(stm::rd(c)->value, rounds) & 1); });
+    tq.add([c, rounds] {
+      stm::wr(c)->value += static_cast<long>(compute(stm::rd(c)->value, rounds) & 1);
+    });
   auto start = std::chrono::steady_clock::now();
   tq.run();
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -256,7 +255,11 @@ void BM_QueueIndependentTasks(benchmark::State &state) {
   state.counters["tasks_per_s_2_workers"] = n / two;
   state.counters["speedup_2_vs_1"] = one / two;
 }
-BENCHMARK(BM_QueueIndependentTasks)->Arg(2000)->Arg(20000)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_QueueIndependentTasks)
+    ->Arg(2000)
+    ->Arg(20000)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 
 } // namespace
 

@@ -136,8 +136,8 @@ static std::optional<std::int64_t> integerConstant(const Expr *E, const ASTConte
 // code, so its back-edge needs no safe point (as JIT compilers leave the
 // polls out of such counted loops); the safe points around it, of the
 // function and of an enclosing loop, remain. Without one, the optimiser
-// keeps the segment's base in a register across the iterations and may
-// vectorise the loop.
+// keeps the closure's values, and for reads the translated object, in
+// registers across the iterations.
 static bool shortCountedLoop(const ForStmt *F, const ASTContext &AST) {
   constexpr std::int64_t kShortLoopIterations = 1024;
   const auto *Init = dyn_cast_or_null<DeclStmt>(F->getInit());
