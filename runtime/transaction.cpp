@@ -296,6 +296,26 @@ bool append(segment &seg, bool may_wait) noexcept {
   }
 }
 
+} // namespace
+
+bool append_unmoved(segment &seg) noexcept {
+  runtime_scope scope; // a new entry may take the internal allocator's lock
+  commit_entry *e = build_entry(seg);
+  commit_entry *tail = seg.last_seen.load(std::memory_order_relaxed);
+  e->revision = tail->revision + 1;
+  commit_entry *expected = nullptr;
+  if (!tail->next.compare_exchange_strong(expected, e, std::memory_order_acq_rel,
+                                          std::memory_order_acquire)) {
+    free_entry(e);
+    return false;
+  }
+  seg.last_seen.store(e, std::memory_order_release);
+  finish_publication(seg);
+  return true;
+}
+
+namespace {
+
 // The inevitable transaction holds the end of the log, so its entry goes
 // there without validation.
 void append_inevitable(segment &seg, commit_entry *e) noexcept {
@@ -744,26 +764,6 @@ void abort_atomic(thread_record &t, rollback kind, std::vector<end_handler> &due
     tx.created_bytes += c.size;
   }
   run_callbacks(on_abort);
-}
-
-// ------------------------------------------------------------ writes
-
-const stm_type_descriptor_t &prepare_write(segment &seg, stm_object_t *local_header) noexcept {
-  const std::uintptr_t header = g_heap.offset(local_header);
-  *g_heap.marker(seg.base, header) = seg.read_version;
-  const stm_type_descriptor_t *type = type_of(local_header->stm_tid);
-  if (!type)
-    fatal("write barrier on an object without a type (id %u) at heap offset %#lx",
-          local_header->stm_tid, static_cast<unsigned long>(header));
-  return *type;
-}
-
-void back_up(segment &seg, std::uintptr_t start, std::uintptr_t object, std::size_t size,
-             std::size_t header, bool card) {
-  unsigned char *backup = seg.tx.backups.allocate(size);
-  std::memcpy(backup, reinterpret_cast<const void *>(seg.base + start), size);
-  seg.tx.record_write({start, object, static_cast<std::uint32_t>(size),
-                       static_cast<std::uint16_t>(header), card, backup});
 }
 
 } // namespace stm::rt

@@ -53,6 +53,12 @@ bool try_restart_ambient(thread_record &t) noexcept;
 // --- atomic transactions
 
 void begin_atomic(thread_record &t, const char *site) noexcept;
+// What publishing an atomic transaction's writes and new objects comes to
+// when the log has not moved since it last validated (nothing to check or
+// import), it is not inevitable and nothing observes it: its entry appended
+// with one compare-and-swap. False, with nothing changed, if another
+// transaction appended first (the caller takes the general path).
+bool append_unmoved(segment &seg) noexcept;
 // Commits; false if the transaction lost a conflict (it is then rolled back).
 // The program's handlers are moved to `due`: the caller runs their function
 // for the end the transaction had (run_end_handlers) once it has left the
@@ -91,12 +97,7 @@ void resume_inevitable(segment &seg) noexcept;
 
 // --- writes
 
-// What every write slow path does first: the object is marked read (so that
-// write-write conflicts show up as write-read). Returns its type.
-const stm_type_descriptor_t &prepare_write(segment &seg, stm_object_t *local_header) noexcept;
-// Backs up [start, start + size) before the transaction first writes it.
-void back_up(segment &seg, std::uintptr_t start, std::uintptr_t object, std::size_t size,
-             std::size_t header, bool card);
+// (The write barrier's slow paths are inline: transaction_fast_path.h.)
 unsigned char *card_flag(const segment &seg, std::uintptr_t object, std::uintptr_t card);
 
 extern std::atomic<unsigned> g_inevitable_waiters;

@@ -1,7 +1,8 @@
 // The common cases of the engine, inline where they are asked for. First,
 // beginning and committing an atomic block, inline in
-// the ABI's entry points: nothing to publish, no commit of another thread to
-// import, no retry, and nothing observed, sanitized or forced. Each does what
+// the ABI's entry points: no commit of another thread to import, no retry,
+// and nothing observed, sanitized or forced (a commit's own writes are
+// appended out of line, see append_unmoved). Each does what
 // begin_atomic or commit_atomic (transaction.cpp) would do in that case, with
 // no call, no runtime_scope (nothing here waits, locks or allocates) and the
 // transaction's state cleared once instead of cleared and then checked; any
@@ -12,9 +13,14 @@
 
 #include "commit_log.h"
 #include "conflict_report.h"
+#include "diagnostics.h"
 #include "heap.h"
 #include "registry.h"
 #include "segment.h"
+#include "transaction.h"
+#include "types.h"
+
+#include <cstring>
 
 namespace stm::rt {
 
@@ -62,13 +68,17 @@ __attribute__((always_inline)) inline bool commit_atomic_quickly(thread_record &
   transaction_state &tx = seg.tx;
   if (log_moved_since(seg)) // an import the next ambient transaction would begin with
     return false;
-  // A transaction that wrote and created nothing publishes nothing: its
-  // reads were consistent as of its last validation, where it is ordered.
-  // Objects under construction, commit callbacks and handlers are for the
-  // general path.
-  if (tx.kind != tx_kind::atomic || tx.doomed || tx.has_effects() || tx.inevitable ||
-      !plain_attempt(t) || !seg.constructing.empty() ||
+  // Its reads were consistent as of its last validation, and no commit has
+  // come since: a transaction that wrote and created nothing publishes
+  // nothing, and is ordered there; one that did appends its entry right
+  // after (append_unmoved), or, if another transaction got there first,
+  // takes the general path, which validates again. Objects under
+  // construction, commit callbacks and handlers are for the general path.
+  if (tx.kind != tx_kind::atomic || tx.doomed || tx.inevitable || !plain_attempt(t) ||
+      !seg.constructing.empty() ||
       (tx.uses_rare() && (!tx.rare().on_commit.empty() || !tx.rare().handlers.empty())))
+    return false;
+  if (tx.has_effects() && !append_unmoved(seg))
     return false;
   tx.clear();
   tx.kind = tx_kind::ambient;
@@ -77,6 +87,47 @@ __attribute__((always_inline)) inline bool commit_atomic_quickly(thread_record &
   t.view->atomic_depth = 0;
   t.ambient_visits = 0;
   return true;
+}
+
+// Then the write barrier's slow paths (abi.cpp): their first write of an
+// object in a transaction costs a backup of the object (or of one card of a
+// large array), and most objects are small.
+
+// What every write slow path does first: the object is marked read (so that
+// write-write conflicts show up as write-read). Returns its type.
+inline const stm_type_descriptor_t &prepare_write(segment &seg,
+                                                  stm_object_t *local_header) noexcept {
+  const std::uintptr_t header = g_heap.offset(local_header);
+  *g_heap.marker(seg.base, header) = seg.read_version;
+  const stm_type_descriptor_t *type = type_of(local_header->stm_tid);
+  if (!type)
+    fatal("write barrier on an object without a type (id %u) at heap offset %#lx",
+          local_header->stm_tid, static_cast<unsigned long>(header));
+  return *type;
+}
+
+// Copies whole granules: up to 64 bytes with two moves of 16 or 32 bytes
+// (overlapping for 48), which a call to memcpy would cost more than.
+inline void copy_granules(unsigned char *to, const unsigned char *from, std::size_t size) noexcept {
+  if (size <= 2 * kGranule) {
+    std::memcpy(to, from, kGranule);
+    std::memcpy(to + size - kGranule, from + size - kGranule, kGranule);
+  } else if (size <= 4 * kGranule) {
+    std::memcpy(to, from, 2 * kGranule);
+    std::memcpy(to + size - 2 * kGranule, from + size - 2 * kGranule, 2 * kGranule);
+  } else {
+    std::memcpy(to, from, size);
+  }
+}
+
+// Backs up [start, start + size) (whole granules) before the transaction
+// first writes it.
+inline void back_up(segment &seg, std::uintptr_t start, std::uintptr_t object, std::size_t size,
+                    std::size_t header, bool card) {
+  unsigned char *backup = seg.tx.backups.allocate(size);
+  copy_granules(backup, reinterpret_cast<const unsigned char *>(seg.base + start), size);
+  seg.tx.record_write({start, object, static_cast<std::uint32_t>(size),
+                       static_cast<std::uint16_t>(header), card, backup});
 }
 
 // Synchronisation edges (threads.h) with nothing to do, which most are: a

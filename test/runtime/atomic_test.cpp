@@ -21,7 +21,40 @@ protected:
     ASSERT_EQ(stm_commit_transaction(), 0);
     as(1);
   }
+
+  // Thread 1 overwrites every word of a committed object of `Words` words in
+  // an attempt that then loses a conflict: how many words (and attempts) the
+  // next attempt finds otherwise than before the first.
+  template <int Words> int wrongly_restored(Cell *trigger);
 };
+
+template <int Words> struct Sized : stm::object {
+  long word[Words] = {};
+  using __stmify_traced_type = Sized;
+  static void __stmify_trace(const void *, stm_visit_fn, void *) {}
+};
+
+template <int Words> int Atomic::wrongly_restored(Cell *trigger) {
+  as(0);
+  Sized<Words> *object = stm::make<Sized<Words>>();
+  for (int i = 0; i < Words; ++i)
+    stm::wr(object)->word[i] = 100 * Words + i;
+  stm::detail::ambient_boundary("test setup");
+  as(1);
+  int attempts = 0, wrong = 0;
+  stm::atomic([&] {
+    ++attempts;
+    (void)get(trigger);
+    if (attempts == 2)
+      for (int i = 0; i < Words; ++i)
+        wrong += stm::rd(object)->word[i] != 100 * Words + i;
+    for (int i = 0; i < Words; ++i)
+      stm::wr(object)->word[i] = -1;
+    if (attempts == 1)
+      foreign_write(trigger, Words);
+  });
+  return wrong + (attempts != 2);
+}
 
 struct CountsDestruction {
   int &destroyed;
@@ -555,6 +588,85 @@ TEST_F(Atomic, ReadVersionsWrapWithoutFalseOrMissedConflicts) {
     wrong += attempts != (conflict ? 2 : 1);
   }
   EXPECT_EQ(wrong, 0);
+}
+
+// A block that wrote commits without the general path when no other commit
+// came since it last validated; what it wrote still counts as committed in
+// its own segment: the next block's first write backs it up again (the
+// object's write-barrier flag is set again), so an abort restores it.
+TEST_F(Atomic, ALaterAbortRestoresWhatTheBlockBeforeItWrote) {
+  Cell *c = committed_cell(0);
+  Cell *trigger = committed_cell(0);
+  as(1);
+  stm::atomic([&] { set(c, 1); });
+  int attempts = 0;
+  stm::atomic([&] {
+    ++attempts;
+    (void)get(trigger);
+    set(c, get(c) + 1);
+    if (attempts == 1)
+      foreign_write(trigger, 1);
+  });
+  EXPECT_EQ(attempts, 2);
+  EXPECT_EQ(get(c), 2) << "the first attempt's write was rolled back to 1";
+  as(2);
+  stm::detail::ambient_boundary("import");
+  EXPECT_EQ(get(c), 2);
+}
+
+// The same for one card of a long array: its flag is cleared at the commit.
+TEST_F(Atomic, ALaterAbortRestoresTheCardTheBlockBeforeItWrote) {
+  as(0);
+  stm::array<long> *a = stm::make_array<long>(100000);
+  publish();
+  Cell *trigger = committed_cell(0);
+  as(1);
+  stm::atomic([&] { stm::loc(a)->set(10, 1); });
+  int attempts = 0;
+  stm::atomic([&] {
+    ++attempts;
+    (void)get(trigger);
+    stm::loc(a)->set(10, stm::loc(a)->get(10) + 1);
+    if (attempts == 1)
+      foreign_write(trigger, 1);
+  });
+  EXPECT_EQ(attempts, 2);
+  EXPECT_EQ(stm::loc(a)->get(10), 2);
+}
+
+TEST_F(Atomic, ObjectsABlockCreatesArePublishedWithItsWrites) {
+  Cell *c = committed_cell(0);
+  as(0);
+  Node *root = stm::make<Node>();
+  publish();
+  as(1);
+  stm::atomic([&] {
+    Node *n = stm::make<Node>();
+    stm::wr(n)->key = 42;
+    stm::wr(root)->next = n;
+    set(c, 1);
+  });
+  as(2);
+  stm::detail::ambient_boundary("import");
+  EXPECT_EQ(get(c), 1);
+  Node *n = stm::rd(root)->next;
+  ASSERT_NE(n, nullptr);
+  EXPECT_EQ(stm::rd(n)->key, 42);
+}
+
+// Objects of every size up to 80 bytes (header included) are backed up by
+// the write barrier's slow path and put back by an abort, every byte.
+TEST_F(Atomic, AnAbortRestoresObjectsOfEverySmallSize) {
+  Cell *trigger = committed_cell(0);
+  EXPECT_EQ(wrongly_restored<1>(trigger), 0);
+  EXPECT_EQ(wrongly_restored<2>(trigger), 0);
+  EXPECT_EQ(wrongly_restored<3>(trigger), 0);
+  EXPECT_EQ(wrongly_restored<4>(trigger), 0);
+  EXPECT_EQ(wrongly_restored<5>(trigger), 0);
+  EXPECT_EQ(wrongly_restored<6>(trigger), 0);
+  EXPECT_EQ(wrongly_restored<7>(trigger), 0);
+  EXPECT_EQ(wrongly_restored<8>(trigger), 0);
+  EXPECT_EQ(wrongly_restored<9>(trigger), 0);
 }
 
 } // namespace
