@@ -208,6 +208,21 @@ def load_average():
         return float("nan")
 
 
+def line_round_trip(directory):
+    """Nanoseconds for one cache line to go to the other core and back
+    (bench/line_round_trip, built beside the suite), or None. On a virtual
+    machine it changes as the host places the vCPUs, and every commit on 2
+    threads pays for such transfers."""
+    probe = os.path.join(directory, os.pardir, "line_round_trip")
+    if not os.path.exists(probe):
+        return None
+    try:
+        out = subprocess.run([probe, "200000"], capture_output=True, text=True, timeout=60).stdout
+        return float(out.split()[0])
+    except (OSError, ValueError, IndexError, subprocess.TimeoutExpired):
+        return None
+
+
 def summarise(times, cases):
     """times[(case, label, threads)] -> list of seconds per op, one per rep."""
     rows = []
@@ -400,9 +415,12 @@ def main():
     times = {}
     failures = []
     loads = []
+    round_trips = []
     raw = []
     for rep in range(reps):
         loads.append(load_average())
+        if not (args.smoke or args.checked):
+            round_trips.append(line_round_trip(args.dir))
         for case in cases:
             for config in configs:
                 per_op, error = run_one(args.dir, case, config, scale, args.timeout)
@@ -435,6 +453,9 @@ def main():
     header = (f"{time.strftime('%Y-%m-%d')}, {os.cpu_count()} CPUs ({cpu}), {reps} reps, "
               f"op counts × {scale:g}; load average at each rep's start: "
               + ", ".join(f"{l:.2f}" for l in loads))
+    if any(r is not None for r in round_trips):
+        header += ("; a cache line's round trip between two cores (bench/line_round_trip): "
+                   + ", ".join("?" if r is None else f"{r:.0f} ns" for r in round_trips))
     table = markdown(rows)
     print(header)
     print()
