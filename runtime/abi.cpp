@@ -192,10 +192,16 @@ void _stm_preserve(void *address, size_t size) noexcept {
       a < tx.frames_below)
     return;
   transaction_state::rarely_used &rare = tx.rare();
-  std::size_t at = rare.preserved_bytes.size();
-  auto *bytes = static_cast<const unsigned char *>(address);
-  rare.preserved_bytes.insert(rare.preserved_bytes.end(), bytes, bytes + size);
-  rare.preserved.push_back({address, size, at});
+  preserved_local &local = rare.preserved.emplace_back();
+  local.address = address;
+  local.size = size;
+  const auto *bytes = static_cast<const unsigned char *>(address);
+  if (size <= preserved_local::kKeptHere) {
+    std::memcpy(local.bytes, bytes, size);
+  } else {
+    local.saved = rare.preserved_bytes.size();
+    rare.preserved_bytes.insert(rare.preserved_bytes.end(), bytes, bytes + size);
+  }
 }
 
 // ------------------------------------------------------------ read sites

@@ -163,7 +163,7 @@ bool import_record(segment &seg, log_record &r) noexcept {
   auto *window = reinterpret_cast<unsigned char *>(seg.base);
   transaction_state &tx = seg.tx;
   if (tx.writes.empty()) {
-    std::memcpy(window + r.start, r.bytes(), r.size);
+    copy_granules(window + r.start, r.bytes(), r.size);
     return false;
   }
   const auto *h = reinterpret_cast<const stm_object_t *>(seg.base + r.header_offset());

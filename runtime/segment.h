@@ -93,10 +93,18 @@ struct end_handler {
   void *context;
 };
 
+// A local from outside the atomic block that the block writes, as it was
+// before (stm::detail::preserve), for an abort to put back: most are a flag,
+// a count or a reference, kept here; larger ones in preserved_bytes.
 struct preserved_local {
+  static constexpr std::size_t kKeptHere = 16;
   void *address;
   std::size_t size;
-  std::size_t saved; // index into transaction_state::preserved_bytes
+  std::size_t saved; // index into preserved_bytes, when size > kKeptHere
+  unsigned char bytes[kKeptHere];
+  const unsigned char *old_bytes(const std::vector<unsigned char> &preserved_bytes) const {
+    return size > kKeptHere ? preserved_bytes.data() + saved : bytes;
+  }
 };
 
 struct transaction_state {

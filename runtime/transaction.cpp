@@ -189,7 +189,7 @@ commit_entry *build_entry(segment &seg) {
     r->header = header;
     r->flags = card ? kRecordCard : 0;
     r->site = nullptr;
-    std::memcpy(r->bytes(), reinterpret_cast<const void *>(seg.base + start), size);
+    copy_granules(r->bytes(), reinterpret_cast<const unsigned char *>(seg.base + start), size);
     if (r->whole()) // others see the object as committed: written in full next time
       reinterpret_cast<stm_object_t *>(r->bytes() + header)->stm_flags |= _STM_GCFLAG_WRITE_BARRIER;
     r = r->next();
@@ -747,7 +747,7 @@ void abort_atomic(thread_record &t, rollback kind, std::vector<end_handler> &due
   if (tx.uses_rare()) {
     transaction_state::rarely_used &rare = tx.rare();
     for (auto it = rare.preserved.rbegin(); it != rare.preserved.rend(); ++it)
-      std::memcpy(it->address, rare.preserved_bytes.data() + it->saved, it->size);
+      std::memcpy(it->address, it->old_bytes(rare.preserved_bytes), it->size);
     on_abort.swap(rare.on_abort);
     due.swap(rare.handlers);
   }

@@ -20,8 +20,6 @@
 #include "transaction.h"
 #include "types.h"
 
-#include <cstring>
-
 namespace stm::rt {
 
 // Has another segment committed since seg last validated?
@@ -91,7 +89,7 @@ __attribute__((always_inline)) inline bool commit_atomic_quickly(thread_record &
 
 // Then the write barrier's slow paths (abi.cpp): their first write of an
 // object in a transaction costs a backup of the object (or of one card of a
-// large array), and most objects are small.
+// large array), and most objects are small (copy_granules).
 
 // What every write slow path does first: the object is marked read (so that
 // write-write conflicts show up as write-read). Returns its type.
@@ -104,20 +102,6 @@ inline const stm_type_descriptor_t &prepare_write(segment &seg,
     fatal("write barrier on an object without a type (id %u) at heap offset %#lx",
           local_header->stm_tid, static_cast<unsigned long>(header));
   return *type;
-}
-
-// Copies whole granules: up to 64 bytes with two moves of 16 or 32 bytes
-// (overlapping for 48), which a call to memcpy would cost more than.
-inline void copy_granules(unsigned char *to, const unsigned char *from, std::size_t size) noexcept {
-  if (size <= 2 * kGranule) {
-    std::memcpy(to, from, kGranule);
-    std::memcpy(to + size - kGranule, from + size - kGranule, kGranule);
-  } else if (size <= 4 * kGranule) {
-    std::memcpy(to, from, 2 * kGranule);
-    std::memcpy(to + size - 2 * kGranule, from + size - 2 * kGranule, 2 * kGranule);
-  } else {
-    std::memcpy(to, from, size);
-  }
 }
 
 // Backs up [start, start + size) (whole granules) before the transaction

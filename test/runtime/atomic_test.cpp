@@ -163,6 +163,49 @@ TEST_F(Atomic, PreservedLocalsAreRestoredBeforeARetry) {
   EXPECT_EQ(total, 111) << "the first attempt's += 1 was undone";
 }
 
+// Locals of every size come back: those of up to 16 bytes are kept in the
+// transaction's record of them, larger ones beside it.
+TEST_F(Atomic, PreservedLocalsOfEverySizeAreRestoredBeforeARetry) {
+  struct Wide {
+    long word[5];
+  };
+  Cell *c = committed_cell(0);
+  as(1);
+  bool flag = false;
+  char letter = 'a';
+  long count = 1;
+  struct {
+    long a, b;
+  } pair{2, 3};
+  Wide wide{{4, 5, 6, 7, 8}};
+  int attempts = 0;
+  bool restored = true;
+  stm::atomic([&] {
+    ++attempts;
+    if (attempts == 2)
+      restored = !flag && letter == 'a' && count == 1 && pair.a == 2 && pair.b == 3 &&
+                 wide.word[0] == 4 && wide.word[4] == 8;
+    stm::detail::preserve(flag);
+    stm::detail::preserve(letter);
+    stm::detail::preserve(count);
+    stm::detail::preserve(pair);
+    stm::detail::preserve(wide);
+    flag = true;
+    letter = 'z';
+    count = -1;
+    pair = {-2, -3};
+    wide.word[0] = wide.word[4] = -4;
+    stm::detail::preserve(count); // a second time: the first value wins
+    count = -5;
+    set(c, get(c) + 1);
+    if (attempts == 1)
+      foreign_write(c, 10);
+  });
+  EXPECT_EQ(attempts, 2);
+  EXPECT_TRUE(restored);
+  EXPECT_EQ(count, -5);
+}
+
 TEST_F(Atomic, ExceptionCommitsAndPropagates) {
   Cell *c = committed_cell(0);
   as(1);
