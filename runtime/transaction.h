@@ -56,8 +56,9 @@ void begin_atomic(thread_record &t, const char *site) noexcept;
 // What publishing an atomic transaction's writes and new objects comes to
 // when the log has not moved since it last validated (nothing to check or
 // import), it is not inevitable and nothing observes it: its entry appended
-// with one compare-and-swap. False, with nothing changed, if another
-// transaction appended first (the caller takes the general path).
+// with one compare-and-swap. False if another transaction appended first:
+// the entry goes back to the pool, the transaction is as it was, and the
+// caller takes the general path.
 bool append_unmoved(segment &seg) noexcept;
 // Commits; false if the transaction lost a conflict (it is then rolled back).
 // The program's handlers are moved to `due`: the caller runs their function

@@ -1,13 +1,13 @@
 // The common cases of the engine, inline where they are asked for. First,
-// beginning and committing an atomic block, inline in
-// the ABI's entry points: no commit of another thread to import, no retry,
-// and nothing observed, sanitized or forced (a commit's own writes are
-// appended out of line, see append_unmoved). Each does what
-// begin_atomic or commit_atomic (transaction.cpp) would do in that case, with
-// no call, no runtime_scope (nothing here waits, locks or allocates) and the
-// transaction's state cleared once instead of cleared and then checked; any
-// other case returns false before it has changed anything, and the caller
-// takes the general path.
+// beginning and committing an atomic block, inline in the ABI's entry
+// points: no commit of another thread to import, no retry, and nothing
+// observed, sanitized or forced. Each does what begin_atomic or commit_atomic
+// (transaction.cpp) would do in that case, with no runtime_scope (nothing
+// inline here waits, locks or allocates; a commit's own entry is built and
+// appended out of line, under one: append_unmoved) and the transaction's
+// state cleared once instead of cleared and then checked; any other case
+// returns false before it has changed anything the transaction holds, and
+// the caller takes the general path.
 #ifndef STMIFY_RUNTIME_TRANSACTION_FAST_PATH_H
 #define STMIFY_RUNTIME_TRANSACTION_FAST_PATH_H
 
