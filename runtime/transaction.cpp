@@ -238,6 +238,20 @@ suspended_append append_while_suspended(segment &seg, commit_entry *e,
   return suspended_append::appended;
 }
 
+// Puts e after the newest entry seg has seen, if nothing is there yet;
+// otherwise leaves what is there (another entry, or the inevitable or
+// suspended marker) in `found` and returns false.
+bool link_after_last_seen(segment &seg, commit_entry *e, commit_entry *&found) noexcept {
+  commit_entry *tail = seg.last_seen.load(std::memory_order_relaxed);
+  e->revision = tail->revision + 1;
+  found = nullptr;
+  if (!tail->next.compare_exchange_strong(found, e, std::memory_order_acq_rel,
+                                          std::memory_order_acquire))
+    return false;
+  seg.last_seen.store(e, std::memory_order_release);
+  return true;
+}
+
 // Appends the transaction's entry after the newest one, validating (and, for
 // an ambient transaction, importing) first. An atomic transaction that lost a
 // conflict gets false. An ambient one gets false only when it would have to
@@ -259,18 +273,15 @@ bool append(segment &seg, bool may_wait) noexcept {
       e = build_entry(seg);
       built_at = tx.merged_imports;
     }
-    commit_entry *tail = seg.last_seen.load(std::memory_order_relaxed);
-    e->revision = tail->revision + 1;
+    // Loaded before the log's end is read: a release of the inevitable slot
+    // after that read moves the generation past it, which the wait sees.
     const std::uint64_t generation = g_inevitable_generation.load(std::memory_order_acquire);
-    commit_entry *expected = nullptr;
-    if (tail->next.compare_exchange_strong(expected, e, std::memory_order_acq_rel,
-                                           std::memory_order_acquire)) {
-      seg.last_seen.store(e, std::memory_order_release);
+    commit_entry *expected;
+    if (link_after_last_seen(seg, e, expected))
       return true;
-    }
     bool wait_for_end = false;
     if (expected == kSuspended) {
-      switch (append_while_suspended(seg, e, tail)) {
+      switch (append_while_suspended(seg, e, seg.last_seen.load(std::memory_order_relaxed))) {
       case suspended_append::appended:
         return true;
       case suspended_append::retry:
@@ -301,15 +312,11 @@ bool append(segment &seg, bool may_wait) noexcept {
 bool append_unmoved(segment &seg) noexcept {
   runtime_scope scope; // a new entry may take the internal allocator's lock
   commit_entry *e = build_entry(seg);
-  commit_entry *tail = seg.last_seen.load(std::memory_order_relaxed);
-  e->revision = tail->revision + 1;
-  commit_entry *expected = nullptr;
-  if (!tail->next.compare_exchange_strong(expected, e, std::memory_order_acq_rel,
-                                          std::memory_order_acquire)) {
+  commit_entry *found;
+  if (!link_after_last_seen(seg, e, found)) {
     free_entry(e);
     return false;
   }
-  seg.last_seen.store(e, std::memory_order_release);
   finish_publication(seg);
   return true;
 }
