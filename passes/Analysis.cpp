@@ -106,6 +106,9 @@ void Analysis::atCall(const CallExpr *E) {
   if (isTaskCall(E) && E->getNumArgs() > 0)
     if (const auto *L = dyn_cast<LambdaExpr>(E->getArg(0)->IgnoreImplicit()))
       Facts.TaskLambdas.insert(L);
+  if (isHandlerCall(E) && E->getNumArgs() > 0)
+    if (const auto *L = dyn_cast<LambdaExpr>(E->getArg(0)->IgnoreImplicit()))
+      Facts.HandlerLambdas.insert(L);
 }
 
 void Analysis::atConstruct(const CXXConstructExpr *E) {

@@ -47,6 +47,9 @@ struct AnalysisFacts {
       OuterLocalWrites;
   llvm::DenseSet<const clang::LambdaExpr *> AtomicLambdas;
   llvm::DenseSet<const clang::LambdaExpr *> TaskLambdas;
+  // Lambdas given to stm::on_commit or stm::on_abort: what they write is not
+  // the block's, and is never restored when the block is rolled back.
+  llvm::DenseSet<const clang::LambdaExpr *> HandlerLambdas;
   // Loops where a reference bound to a field outside atomic blocks lives:
   // no safe point at their back-edge (the thread must keep its segment).
   llvm::DenseSet<const clang::Stmt *> LoopsWithoutSafePoint;

@@ -66,6 +66,7 @@ bool Instrumenter::TraverseLambdaExpr(LambdaExpr *L) {
   S.Constexpr = false;
   S.AtomicBody = AtomicLambdas.contains(L);
   S.TaskBody = TaskLambdas.contains(L);
+  S.HandlerBody = HandlerLambdas.contains(L);
   S.BodyInMacro = bodyWrittenInMacro(L->getBody());
   S.StmtDepth = StmtStack.size();
   Scopes.push_back(S);

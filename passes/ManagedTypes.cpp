@@ -340,6 +340,12 @@ bool isTaskAdd(const NamedDecl *D) {
   return isStmClass(Method->getParent(), names::QueueClass);
 }
 
+bool isHandlerRegistration(const NamedDecl *D) {
+  D = D->getUnderlyingDecl();
+  return D->getIdentifier() && llvm::is_contained(names::HandlerFunctions, D->getName()) &&
+         isApiDeclaration(D);
+}
+
 // Whether a call's callee is one that Is accepts. In a template, a call
 // whose arguments are dependent is resolved only when the template is
 // instantiated: what it names is the set of candidates, all of which must be.
@@ -355,6 +361,8 @@ bool calls(const CallExpr *E, bool (*Is)(const NamedDecl *)) {
 bool isTaskCall(const CallExpr *E) { return calls(E, isTaskAdd); }
 
 bool isAtomicCall(const CallExpr *E) { return calls(E, isAtomicEntry); }
+
+bool isHandlerCall(const CallExpr *E) { return calls(E, isHandlerRegistration); }
 
 // A loop over an array field of a managed object that only reads its
 // elements reads each one when it reaches it (stm::detail::elements_of): the

@@ -49,6 +49,9 @@ bool isAtomicCall(const clang::CallExpr *E);
 // stm::transaction_queue::add: its first argument runs as a task, an atomic
 // block of its own on a worker thread.
 bool isTaskCall(const clang::CallExpr *E);
+// stm::on_commit or stm::on_abort: its argument runs when the enclosing
+// atomic block has ended, outside any atomic block.
+bool isHandlerCall(const clang::CallExpr *E);
 
 // A range-for over an array field of a managed object, or over a container
 // of stmify's library, that reads its elements one by one, each when the

@@ -46,6 +46,9 @@ inline constexpr llvm::StringLiteral ThreadLocalPropertyGet = "get";
 // stm::atomic and its variants: the lambda argument is an atomic block.
 inline constexpr llvm::StringLiteral AtomicFunctions[] = {"atomic", "atomic_cancel",
                                                           "exclusive_atomic"};
+// stm::on_commit and stm::on_abort: the lambda argument runs after the block
+// ends, outside any atomic block.
+inline constexpr llvm::StringLiteral HandlerFunctions[] = {"on_commit", "on_abort"};
 // stm::transaction_queue::add: the first argument runs as a task.
 inline constexpr llvm::StringLiteral QueueClass = "transaction_queue";
 inline constexpr llvm::StringLiteral QueueAdd = "add";

@@ -51,7 +51,8 @@ struct FunctionScope {
   bool ConstructorOrDestructor = false;
   bool Constexpr = false;
   bool AtomicBody = false;
-  bool TaskBody = false; // a lambda queued by transaction_queue::add
+  bool TaskBody = false;    // a lambda queued by transaction_queue::add
+  bool HandlerBody = false; // a lambda given to stm::on_commit or stm::on_abort
   // A body whose braces a macro writes cannot be edited: its callers are
   // hooked instead (compiledWithStmify).
   bool BodyInMacro = false;

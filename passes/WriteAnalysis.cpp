@@ -169,11 +169,15 @@ const VarDecl *Analysis::outerLocal(const Expr *Target) const {
   return atomicBlock() && !declaredInTransaction(VD) ? VD : nullptr;
 }
 
-// The innermost atomic block whose body is being traversed.
+// The innermost atomic block whose body is being traversed. A commit or
+// abort handler inside it runs after the block has ended: none.
 const FunctionScope *Analysis::atomicBlock() const {
-  for (auto S = Ctx.scopes().rbegin(); S != Ctx.scopes().rend(); ++S)
+  for (auto S = Ctx.scopes().rbegin(); S != Ctx.scopes().rend(); ++S) {
+    if (S->HandlerBody)
+      return nullptr;
     if (S->AtomicBody)
       return &*S;
+  }
   return nullptr;
 }
 
@@ -342,6 +346,8 @@ void Analysis::noteEscapingClosure(const Expr *E) {
     return; // called right here
   if (const auto *Call = dyn_cast_or_null<CallExpr>(Parent); Call && isAtomicCall(Call))
     return; // the atomic block itself
+  if (const auto *Call = dyn_cast_or_null<CallExpr>(Parent); Call && isHandlerCall(Call))
+    return; // runs outside atomic blocks
   if (!Parent || isa<DeclStmt>(Parent) || isa<CompoundStmt>(Parent))
     return; // stored in a variable (its uses decide) or discarded
   // Library code starts no atomic block (a std::function called inside one
@@ -758,7 +764,11 @@ void Analysis::analyzeCallArguments(const CallExpr *E) {
                      "the address of");
       // A method that may modify a local outside the atomic block: save the
       // local (when it can be copied back) instead of becoming inevitable.
-      if (!Method->isConst())
+      // A call that makes the block inevitable first (a std::atomic's
+      // operation, say) modifies it only once the block can no longer roll
+      // back: restoring such a local would undo what other threads did to it
+      // since the block began.
+      if (!Method->isConst() && classifyCall(E) == CallKind::Safe)
         if (const VarDecl *VD = outerLocal(Object))
           if (VD->getType().isTriviallyCopyableType(Ctx.AST))
             Facts.OuterLocalWrites[atomicBlock()->Lambda].push_back({VD, Object});

@@ -4,6 +4,7 @@
 // RUN: %clangxx -fplugin=%plugin -std=c++17 -I%stmify_include -Wall -Wextra -Werror -Wno-unused-parameter -fsyntax-only %s
 // RUN: %check_rewrite %s %t -- -std=c++17 -I%stmify_include
 #include <stmify/stm.hpp>
+#include <atomic>
 #include <string>
 #include <vector>
 
@@ -60,3 +61,49 @@ long nested(Node *n) {
 // CHECK-NEXT: inside += 1;
 // CHECK-NEXT: before += 1;
 // CHECK-NEXT: kept.push_back(inside);
+
+// Locals that a block changes only once it cannot roll back are not saved:
+// a std::atomic or std::atomic_flag (its operations make the block
+// inevitable first), which other threads may update while the block runs, so
+// that a restore would undo their updates; and locals written only by the
+// block's commit and abort handlers, which run after it has ended. A local
+// the block itself writes, also through a method, is still saved.
+struct Counter {
+  long n = 0;
+  void bump() { ++n; }
+};
+
+long shared(Node *n, std::atomic<long> &total) {
+  std::atomic<long> entered{0};
+  std::atomic_flag once = ATOMIC_FLAG_INIT;
+  long commits = 0, aborts = 0, written = 0;
+  Counter counter;
+  stm::atomic([&] {
+    n->value += 1;
+    written += 1;
+    counter.bump();
+    entered.fetch_add(1);
+    entered++;
+    (void)once.test_and_set();
+    stm::on_commit([&] {
+      ++commits;
+      total.fetch_add(1);
+      entered = 0;
+    });
+    stm::on_abort([&] { aborts += 1; });
+  });
+  return commits + aborts + written + counter.n + entered.load();
+}
+// CHECK: stm::atomic([&] { stm::detail::preserve(written); stm::detail::preserve(counter);
+// CHECK-NEXT: stm::wr(n, "{{[^"]*}}")->value += 1;
+// CHECK-NEXT: written += 1;
+// CHECK-NEXT: counter.bump();
+// CHECK-NEXT: stm::detail::synchronizing("std::__atomic_base::fetch_add at {{[^"]*}}", [&]() -> decltype(auto) { return entered.fetch_add(1); });
+// CHECK-NEXT: stm::detail::synchronizing("std::__atomic_base::operator++ at {{[^"]*}}", [&]() -> decltype(auto) { return entered++; });
+// CHECK-NEXT: (void)stm::detail::synchronizing("std::atomic_flag::test_and_set at {{[^"]*}}", [&]() -> decltype(auto) { return once.test_and_set(); });
+// CHECK-NEXT: stm::on_commit([&] { stm::detail::safe_point();
+// CHECK-NEXT: ++commits;
+// CHECK-NEXT: stm::detail::synchronizing("std::__atomic_base::fetch_add at {{[^"]*}}", [&]() -> decltype(auto) { return total.fetch_add(1); });
+// CHECK-NEXT: stm::detail::synchronizing("std::__atomic_base::operator= at {{[^"]*}}", [&]() -> decltype(auto) { return entered = 0; });
+// CHECK-NEXT: });
+// CHECK-NEXT: stm::on_abort([&] { aborts += 1; });
