@@ -120,6 +120,7 @@ private:
   void checkContainerElementBinding(Binding Kind, const clang::Expr *Bound);
   std::string containerName(const clang::Expr *E) const;
   void analyzeCallArguments(const clang::CallExpr *E);
+  void analyzeDependentCallArguments(const clang::CallExpr *E);
   const clang::VarDecl *outerLocal(const clang::Expr *Target) const;
   static const clang::VarDecl *variableOf(const clang::DeclRefExpr *Ref);
   static std::string nameOf(const clang::DeclRefExpr *Ref);
@@ -134,6 +135,8 @@ private:
   bool restorableByCopy(const clang::VarDecl *VD, const clang::Expr *LValue) const;
   bool isFunctionLocalObject(const clang::Expr *Object) const;
   const clang::Expr *calledObject(const clang::CallExpr *E) const;
+  bool callsMethodOnUnmanagedObject(const clang::CallExpr *E) const;
+  bool modifiesUnownedObjectInInstantiations(const clang::CallExpr *E) const;
   bool isCallArgument(const clang::FunctionDecl *&Callee,
                       const clang::Stmt **Sibling = nullptr) const;
   void noteEscapingClosure(const clang::Expr *E);
@@ -255,6 +258,15 @@ private:
   // Calls in template instantiations by raw source range: whether each call
   // of that range returns an element of a container of stmify's library.
   std::map<std::pair<unsigned, unsigned>, bool> InstantiatedElementAccesses;
+  // Arguments that some instantiation's call binds to a non-const
+  // reference, by raw source range: in the template's pattern the call is
+  // dependent and has no parameters to tell.
+  std::set<std::pair<unsigned, unsigned>> MutableArgumentsInInstantiations;
+  // Calls of the program's non-const methods on an unmanaged object (not
+  // `this`) in some instantiation, by raw source range: the method writes
+  // the object without hooks, so the pattern's call needs one unless the
+  // calling code owns the object.
+  std::set<std::pair<unsigned, unsigned>> UnmanagedMethodCallsInInstantiations;
   // Locals (or, with no variable, members of *this) that a lambda defined
   // outside atomic blocks writes through its captures, by closure class.
   struct CapturedWrite {

@@ -176,7 +176,9 @@ CallKind Analysis::classifyCall(const CallExpr *E) const {
   if (!Callee) {
     if (E->isTypeDependent() || E->getCallee()->isTypeDependent()) {
       // In a template pattern: what the instantiations call decides.
-      return Facts.InstantiatedHooks.count(rawRange(E)) ? CallKind::Hook : CallKind::Safe;
+      return Facts.InstantiatedHooks.count(rawRange(E)) || modifiesUnownedObjectInInstantiations(E)
+                 ? CallKind::Hook
+                 : CallKind::Safe;
     }
     QualType T = E->getCallee()->IgnoreParenImpCasts()->getType();
     if (T->isPointerType() || T->isMemberFunctionPointerType() || T->isFunctionType())
@@ -196,16 +198,54 @@ CallKind Analysis::classifyCall(const CallExpr *E) const {
 // class: f writes through `this` without hooks (see classifyCallee), and an
 // object behind a pointer is not one the caller owns.
 bool Analysis::modifiesObjectBehindPointer(const CallExpr *E) const {
-  const auto *Call = dyn_cast<CXXMemberCallExpr>(E);
   const auto *Method = dyn_cast_or_null<CXXMethodDecl>(E->getDirectCallee());
-  if (!Call || !Method || Method->isStatic() || Method->isConst() ||
-      Method->getParent()->isLambda())
+  if (!Method || Method->isStatic() || Method->isConst() || Method->getParent()->isLambda())
     return false;
-  const auto *Member = dyn_cast<MemberExpr>(Call->getCallee()->IgnoreParens());
+  // A CXXMemberCallExpr, or in a template's pattern a dependent CallExpr.
+  const auto *Member = dyn_cast<MemberExpr>(E->getCallee()->IgnoreParens());
   if (!Member || !Member->isArrow() || isa<CXXThisExpr>(Member->getBase()->IgnoreParenImpCasts()) ||
       classifyPointee(Member->getBase()->getType()) != Managed::No)
     return false;
   return isInstrumentedFunction(Method) && !isTxSafeAnnotated(Method);
+}
+
+// An instantiated call of the program's own non-const method (which writes
+// through `this` without hooks) on an unmanaged object other than `this`.
+bool Analysis::callsMethodOnUnmanagedObject(const CallExpr *E) const {
+  const auto *Call = dyn_cast<CXXMemberCallExpr>(E);
+  const auto *Method = dyn_cast_or_null<CXXMethodDecl>(E->getDirectCallee());
+  if (!Call || !Method || Method->isStatic() || Method->isConst() ||
+      Method->getParent()->isLambda() || !isInstrumentedFunction(Method) ||
+      isTxSafeAnnotated(Method))
+    return false;
+  const auto *Member = dyn_cast<MemberExpr>(Call->getCallee()->IgnoreParens());
+  if (!Member || isa<CXXThisExpr>(Member->getBase()->IgnoreParenImpCasts()))
+    return false;
+  return (Member->isArrow() ? classifyPointee(Member->getBase()->getType())
+                            : classifyObjectType(Member->getBase()->getType())) == Managed::No;
+}
+
+// The pattern's side of callsMethodOnUnmanagedObject: the object is written
+// unless the code owns it (a local, `this`); one behind a pointer may be
+// anybody's.
+bool Analysis::modifiesUnownedObjectInInstantiations(const CallExpr *E) const {
+  if (!UnmanagedMethodCallsInInstantiations.count(rawRange(E)))
+    return false;
+  const Expr *Callee = E->getCallee()->IgnoreParens();
+  const Expr *Base = nullptr;
+  bool Arrow = false;
+  if (const auto *M = dyn_cast<CXXDependentScopeMemberExpr>(Callee)) {
+    Base = M->isImplicitAccess() ? nullptr : M->getBase();
+    Arrow = M->isArrow();
+  } else if (const auto *M = dyn_cast<UnresolvedMemberExpr>(Callee)) {
+    Base = M->isImplicitAccess() ? nullptr : M->getBase();
+    Arrow = M->isArrow();
+  } else {
+    return true;
+  }
+  if (!Base || isa<CXXThisExpr>(Base->IgnoreParenImpCasts()))
+    return false;
+  return Arrow || !isOwnedObject(Base);
 }
 
 // Library code known to compute values only (STMIFY_TX_SAFE).
@@ -349,6 +389,20 @@ bool Analysis::onlyReadArguments(const CallExpr *E) const {
 
 namespace {
 
+// The arguments that E binds to non-const references (not the object of a
+// method).
+void noteMutableArguments(const CallExpr *E, std::set<std::pair<unsigned, unsigned>> &Out) {
+  const FunctionDecl *Callee = E->getDirectCallee();
+  if (!Callee)
+    return;
+  unsigned FirstArg = isa<CXXOperatorCallExpr>(E) && isa<CXXMethodDecl>(Callee) ? 1 : 0;
+  for (unsigned I = FirstArg; I < E->getNumArgs() && I - FirstArg < Callee->getNumParams(); ++I) {
+    QualType Param = Callee->getParamDecl(I - FirstArg)->getType();
+    if (Param->isReferenceType() && !Param->getPointeeType().isConstQualified())
+      Out.insert(rawRange(E->getArg(I)));
+  }
+}
+
 // Finds the calls in template instantiations that reach library code, so
 // that the dependent call in the template's own text gets its hook.
 class InstantiationScan : public RecursiveASTVisitor<InstantiationScan> {
@@ -441,6 +495,9 @@ void Analysis::scanInstantiatedCalls() {
           return; // the template's own pattern
         auto [Access, New] = InstantiatedElementAccesses.try_emplace(rawRange(E), true);
         Access->second = Access->second && isContainerElement(E);
+        noteMutableArguments(E, MutableArgumentsInInstantiations);
+        if (callsMethodOnUnmanagedObject(E))
+          UnmanagedMethodCallsInInstantiations.insert(rawRange(E));
       },
       Facts.InstantiatedHooks, Facts.AccessorCallsInInstantiations, Facts.ManagedInInstantiations,
       Facts.UnmanagedInInstantiations);

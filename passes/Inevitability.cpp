@@ -109,7 +109,7 @@ void InevitabilityRule::atCall(const CallExpr *E, llvm::function_ref<CallKind()>
   // A dependent call is named as written, not after the function one
   // instantiation reaches: the text must not depend on the instantiations a
   // translation unit happens to contain.
-  if (!Callee && Ctx.Facts.InstantiatedHooks.count(rawRange(E))) {
+  if (!Callee && (E->isTypeDependent() || E->getCallee()->isTypeDependent())) {
     if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(E))
       Name = std::string("operator") + getOperatorSpelling(Op->getOperator());
     else

@@ -740,7 +740,7 @@ void Analysis::checkContainerElementBinding(Binding Kind, const Expr *Bound) {
 void Analysis::analyzeCallArguments(const CallExpr *E) {
   const FunctionDecl *Callee = E->getDirectCallee();
   if (!Callee)
-    return;
+    return analyzeDependentCallArguments(E);
   const Expr *Object = calledObject(E);
   unsigned FirstArg = isa<CXXOperatorCallExpr>(E) && isa<CXXMethodDecl>(Callee) ? 1 : 0;
   // A call of a managed object's own method gets a translation barrier; one
@@ -794,6 +794,15 @@ void Analysis::analyzeCallArguments(const CallExpr *E) {
   }
 }
 
+// A call in a template's pattern that names no function yet: an argument
+// that an instantiation binds to a non-const reference (`swap(n->a, n->b)`,
+// `update(n->total)`) is written there, as in the instantiation.
+void Analysis::analyzeDependentCallArguments(const CallExpr *E) {
+  for (const Expr *Arg : E->arguments())
+    if (MutableArgumentsInInstantiations.count(rawRange(Arg)))
+      analyzeBinding(Arg, true, Binding::Argument, nullptr, "a reference to");
+}
+
 bool Analysis::writesUnmanagedInInstantiation(const Expr *Target) const {
   const Expr *E = strip(Target);
   bool Candidate = isa<DeclRefExpr>(E);
@@ -806,9 +815,11 @@ bool Analysis::writesUnmanagedInInstantiation(const Expr *Target) const {
 // The object a call runs a method on, when it is an object rather than a
 // pointer: x.f(), x[i] (a member operator); null for p->f() and free calls.
 const Expr *Analysis::calledObject(const CallExpr *E) const {
-  if (const auto *Member = dyn_cast<CXXMemberCallExpr>(E)) {
-    const auto *ME = dyn_cast<MemberExpr>(Member->getCallee()->IgnoreParens());
-    return ME && !ME->isArrow() ? Member->getImplicitObjectArgument() : nullptr;
+  // In a template's pattern a call with dependent arguments is a plain
+  // CallExpr, its callee the member already found.
+  if (isa<CXXMemberCallExpr>(E) || isa<MemberExpr>(E->getCallee()->IgnoreParens())) {
+    const auto *ME = dyn_cast<MemberExpr>(E->getCallee()->IgnoreParens());
+    return ME && !ME->isArrow() ? ME->getBase() : nullptr;
   }
   if (isa<CXXOperatorCallExpr>(E) && isa_and_nonnull<CXXMethodDecl>(E->getDirectCallee()) &&
       E->getNumArgs() > 0)

@@ -22,3 +22,7 @@ void wait_for_stage(int stage) {
 }
 int count_attempt() { return g_attempts.fetch_add(1) + 1; }
 int attempts() { return g_attempts.load(); }
+void reset_handshakes() {
+  g_stage.store(0);
+  g_attempts.store(0);
+}

@@ -77,4 +77,26 @@ TEST(PluginRetries, ReadOnlyAlgorithmsAndFieldSwapsStayOptimistic) {
     EXPECT_EQ(r, 2 * kBlocks * 10 + kBlocks);
 }
 
+void add_to(long &field, long amount) { field += amount; }
+
+// In a template, a call whose arguments depend on its parameters names no
+// function until the template is instantiated; the field bound to add_to's
+// reference is written there, so it needs the write barrier (which records
+// the object for publication), not a read barrier.
+template <class T> void add_in_blocks(T *shared, long blocks) {
+  for (long i = 0; i < blocks; ++i)
+    stm::atomic([&] { add_to(shared->balance, 1); });
+}
+
+TEST(PluginRetries, ATemplatesDependentCallWritesAFieldThroughAReference) {
+  constexpr long kBlocks = 2000;
+  Account *shared = stm::make<Account>();
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 2; ++t)
+    threads.emplace_back([shared] { add_in_blocks(shared, kBlocks); });
+  for (std::thread &th : threads)
+    th.join();
+  EXPECT_EQ(shared->balance, 2 * kBlocks);
+}
+
 } // namespace
