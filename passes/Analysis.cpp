@@ -48,6 +48,8 @@ void Analysis::atUnaryOperator(const UnaryOperator *E) {
 void Analysis::atBinaryOperator(const BinaryOperator *E) {
   if (E->isAssignmentOp())
     analyzeWrite(E, E->getLHS());
+  else if (E->isTypeDependent())
+    analyzeDependentOperands(E);
 }
 
 namespace {

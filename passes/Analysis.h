@@ -56,6 +56,9 @@ public:
 
   // In both phases: what a call needs inside a transaction.
   CallKind classifyCall(const clang::CallExpr *E) const;
+  // An operator of a template's pattern that an instantiation makes a call:
+  // Hook or Safe.
+  CallKind classifyDependentOperator(const clang::BinaryOperator *E) const;
 
 private:
   void noteHookInNoexcept();
@@ -136,7 +139,10 @@ private:
   bool isFunctionLocalObject(const clang::Expr *Object) const;
   const clang::Expr *calledObject(const clang::CallExpr *E) const;
   bool callsMethodOnUnmanagedObject(const clang::CallExpr *E) const;
+  void noteMutableArguments(const clang::CallExpr *E);
+  static const clang::Expr *dependentCallObject(const clang::CallExpr *E, bool &Arrow);
   bool modifiesUnownedObjectInInstantiations(const clang::CallExpr *E) const;
+  void analyzeDependentOperands(const clang::BinaryOperator *E);
   bool isCallArgument(const clang::FunctionDecl *&Callee,
                       const clang::Stmt **Sibling = nullptr) const;
   void noteEscapingClosure(const clang::Expr *E);
@@ -267,6 +273,9 @@ private:
   // the object without hooks, so the pattern's call needs one unless the
   // calling code owns the object.
   std::set<std::pair<unsigned, unsigned>> UnmanagedMethodCallsInInstantiations;
+  // Calls that synchronise (a std::atomic's operations) in some
+  // instantiation, by raw source range.
+  std::set<std::pair<unsigned, unsigned>> SynchronizingCallsInInstantiations;
   // Locals (or, with no variable, members of *this) that a lambda defined
   // outside atomic blocks writes through its captures, by closure class.
   struct CapturedWrite {

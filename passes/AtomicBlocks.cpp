@@ -55,7 +55,7 @@ void AtomicBlockRule::atBlockBody(const LambdaExpr *L) {
   std::set<std::string> DoneText;
   std::string Statements;
   for (const auto &[VD, LValue] : Found->second) {
-    if (VD && VD->getType().isTriviallyCopyableType(Ctx.AST) && !isa<DecompositionDecl>(VD)) {
+    if (VD && isRestorableByCopy(VD->getType(), Ctx.AST) && !isa<DecompositionDecl>(VD)) {
       if (Done.insert(VD).second)
         Statements += names::Preserve.str() + VD->getNameAsString() + "); ";
       continue;

@@ -167,7 +167,7 @@ bool Analysis::isOwnedObject(const Expr *Object) const {
   if (isFunctionLocalObject(E))
     return true;
   if (const VarDecl *VD = outerLocal(E))
-    return VD->getType().isTriviallyCopyableType(Ctx.AST);
+    return isRestorableByCopy(VD->getType(), Ctx.AST);
   return false;
 }
 
@@ -176,6 +176,10 @@ CallKind Analysis::classifyCall(const CallExpr *E) const {
   if (!Callee) {
     if (E->isTypeDependent() || E->getCallee()->isTypeDependent()) {
       // In a template pattern: what the instantiations call decides.
+      // A synchronising operation in one instantiation and library code in
+      // another: synchronizing() makes a block inevitable as a hook does.
+      if (SynchronizingCallsInInstantiations.count(rawRange(E)))
+        return CallKind::Synchronizing;
       return Facts.InstantiatedHooks.count(rawRange(E)) || modifiesUnownedObjectInInstantiations(E)
                  ? CallKind::Hook
                  : CallKind::Safe;
@@ -212,17 +216,54 @@ bool Analysis::modifiesObjectBehindPointer(const CallExpr *E) const {
 // An instantiated call of the program's own non-const method (which writes
 // through `this` without hooks) on an unmanaged object other than `this`.
 bool Analysis::callsMethodOnUnmanagedObject(const CallExpr *E) const {
-  const auto *Call = dyn_cast<CXXMemberCallExpr>(E);
   const auto *Method = dyn_cast_or_null<CXXMethodDecl>(E->getDirectCallee());
-  if (!Call || !Method || Method->isStatic() || Method->isConst() ||
-      Method->getParent()->isLambda() || !isInstrumentedFunction(Method) ||
-      isTxSafeAnnotated(Method))
+  if (!Method || Method->isStatic() || Method->isConst() || Method->getParent()->isLambda() ||
+      !isInstrumentedFunction(Method) || isTxSafeAnnotated(Method))
     return false;
-  const auto *Member = dyn_cast<MemberExpr>(Call->getCallee()->IgnoreParens());
-  if (!Member || isa<CXXThisExpr>(Member->getBase()->IgnoreParenImpCasts()))
+  const Expr *Object = nullptr;
+  bool Arrow = false;
+  if (const auto *Member = dyn_cast<MemberExpr>(E->getCallee()->IgnoreParens())) {
+    Object = Member->getBase();
+    Arrow = Member->isArrow();
+  } else if (isa<CXXOperatorCallExpr>(E) && E->getNumArgs() > 0) {
+    Object = E->getArg(0); // `t << x`, `t(x)`
+  }
+  if (!Object || isa<CXXThisExpr>(Object->IgnoreParenImpCasts()))
     return false;
-  return (Member->isArrow() ? classifyPointee(Member->getBase()->getType())
-                            : classifyObjectType(Member->getBase()->getType())) == Managed::No;
+  return (Arrow ? classifyPointee(Object->getType()) : classifyObjectType(Object->getType())) ==
+         Managed::No;
+}
+
+// In an instantiation: the arguments that E binds to non-const references,
+// and the object of a method that may modify it (not a const one, nor an
+// accessor with a const twin, nor a container of the library's, whose body
+// changes through barriers of its own).
+void Analysis::noteMutableArguments(const CallExpr *E) {
+  const FunctionDecl *Callee = E->getDirectCallee();
+  if (!Callee)
+    return;
+  const auto *Method = dyn_cast<CXXMethodDecl>(Callee);
+  unsigned FirstArg = isa<CXXOperatorCallExpr>(E) && Method ? 1 : 0;
+  for (unsigned I = FirstArg; I < E->getNumArgs() && I - FirstArg < Callee->getNumParams(); ++I) {
+    QualType Param = Callee->getParamDecl(I - FirstArg)->getType();
+    if (Param->isReferenceType() && !Param->getPointeeType().isConstQualified())
+      MutableArgumentsInInstantiations.insert(rawRange(E->getArg(I)));
+  }
+  const Expr *Object = calledObject(E);
+  if (Method && Object && !Method->isStatic() && !Method->isConst() && !hasConstTwin(Method) &&
+      !isStmContainer(Object->getType()) && classifyObjectType(Object->getType()) == Managed::No)
+    MutableArgumentsInInstantiations.insert(rawRange(Object));
+}
+
+CallKind Analysis::classifyDependentOperator(const BinaryOperator *E) const {
+  const auto Range = rawRange(E);
+  if (SynchronizingCallsInInstantiations.count(Range) || Facts.InstantiatedHooks.count(Range))
+    return CallKind::Hook;
+  if (!UnmanagedMethodCallsInInstantiations.count(Range))
+    return CallKind::Safe;
+  const Expr *Object = E->getLHS();
+  return isa<CXXThisExpr>(Object->IgnoreParenImpCasts()) || isOwnedObject(Object) ? CallKind::Safe
+                                                                                  : CallKind::Hook;
 }
 
 // The pattern's side of callsMethodOnUnmanagedObject: the object is written
@@ -231,21 +272,37 @@ bool Analysis::callsMethodOnUnmanagedObject(const CallExpr *E) const {
 bool Analysis::modifiesUnownedObjectInInstantiations(const CallExpr *E) const {
   if (!UnmanagedMethodCallsInInstantiations.count(rawRange(E)))
     return false;
-  const Expr *Callee = E->getCallee()->IgnoreParens();
-  const Expr *Base = nullptr;
   bool Arrow = false;
-  if (const auto *M = dyn_cast<CXXDependentScopeMemberExpr>(Callee)) {
-    Base = M->isImplicitAccess() ? nullptr : M->getBase();
-    Arrow = M->isArrow();
-  } else if (const auto *M = dyn_cast<UnresolvedMemberExpr>(Callee)) {
-    Base = M->isImplicitAccess() ? nullptr : M->getBase();
-    Arrow = M->isArrow();
-  } else {
-    return true;
-  }
-  if (!Base || isa<CXXThisExpr>(Base->IgnoreParenImpCasts()))
+  const Expr *Base = dependentCallObject(E, Arrow);
+  if (!Base)
+    return !isa<CXXDependentScopeMemberExpr>(E->getCallee()->IgnoreParens()) &&
+           !isa<UnresolvedMemberExpr>(E->getCallee()->IgnoreParens()); // implicit `this`
+  if (isa<CXXThisExpr>(Base->IgnoreParenImpCasts()))
     return false;
   return Arrow || !isOwnedObject(Base);
+}
+
+// The object whose method a call in a template's pattern runs, as written:
+// the base of a member not resolved yet, or an object called (`t(x)`, whose
+// instantiation calls its operator()). Null for an implicit `this`.
+const Expr *Analysis::dependentCallObject(const CallExpr *E, bool &Arrow) {
+  const Expr *Callee = E->getCallee()->IgnoreParens();
+  Arrow = false;
+  if (const auto *M = dyn_cast<CXXDependentScopeMemberExpr>(Callee)) {
+    Arrow = M->isArrow();
+    return M->isImplicitAccess() ? nullptr : M->getBase();
+  }
+  if (const auto *M = dyn_cast<UnresolvedMemberExpr>(Callee)) {
+    Arrow = M->isArrow();
+    return M->isImplicitAccess() ? nullptr : M->getBase();
+  }
+  if (const auto *M = dyn_cast<MemberExpr>(Callee)) {
+    Arrow = M->isArrow();
+    return M->getBase();
+  }
+  if (isa<DeclRefExpr>(Callee) && Callee->getType()->isRecordType())
+    return Callee;
+  return nullptr;
 }
 
 // Library code known to compute values only (STMIFY_TX_SAFE).
@@ -389,20 +446,6 @@ bool Analysis::onlyReadArguments(const CallExpr *E) const {
 
 namespace {
 
-// The arguments that E binds to non-const references (not the object of a
-// method).
-void noteMutableArguments(const CallExpr *E, std::set<std::pair<unsigned, unsigned>> &Out) {
-  const FunctionDecl *Callee = E->getDirectCallee();
-  if (!Callee)
-    return;
-  unsigned FirstArg = isa<CXXOperatorCallExpr>(E) && isa<CXXMethodDecl>(Callee) ? 1 : 0;
-  for (unsigned I = FirstArg; I < E->getNumArgs() && I - FirstArg < Callee->getNumParams(); ++I) {
-    QualType Param = Callee->getParamDecl(I - FirstArg)->getType();
-    if (Param->isReferenceType() && !Param->getPointeeType().isConstQualified())
-      Out.insert(rawRange(E->getArg(I)));
-  }
-}
-
 // Finds the calls in template instantiations that reach library code, so
 // that the dependent call in the template's own text gets its hook.
 class InstantiationScan : public RecursiveASTVisitor<InstantiationScan> {
@@ -495,9 +538,12 @@ void Analysis::scanInstantiatedCalls() {
           return; // the template's own pattern
         auto [Access, New] = InstantiatedElementAccesses.try_emplace(rawRange(E), true);
         Access->second = Access->second && isContainerElement(E);
-        noteMutableArguments(E, MutableArgumentsInInstantiations);
+        noteMutableArguments(E);
         if (callsMethodOnUnmanagedObject(E))
           UnmanagedMethodCallsInInstantiations.insert(rawRange(E));
+        if (const FunctionDecl *Callee = E->getDirectCallee();
+            Callee && classifyCallee(Callee, nullptr) == CallKind::Synchronizing)
+          SynchronizingCallsInInstantiations.insert(rawRange(E));
       },
       Facts.InstantiatedHooks, Facts.AccessorCallsInInstantiations, Facts.ManagedInInstantiations,
       Facts.UnmanagedInInstantiations);

@@ -235,6 +235,14 @@ void InevitabilityRule::atImplicitCast(const ImplicitCastExpr *E) {
     hookExpression(E->getSubExpr(), "volatile read");
 }
 
+void InevitabilityRule::atDependentOperator(const BinaryOperator *E,
+                                            llvm::function_ref<CallKind()> Classify) {
+  if (!Ctx.inFunctionBody() || Ctx.scope()->Constexpr || !E->isTypeDependent() ||
+      E->isAssignmentOp() || Classify() == CallKind::Safe)
+    return;
+  hookExpression(E, "call to 'operator" + E->getOpcodeStr().str() + "'");
+}
+
 void InevitabilityRule::atWrite(const Expr *E) {
   auto Hook = Ctx.Facts.HookedWrites.find(E);
   if (Hook != Ctx.Facts.HookedWrites.end() && Ctx.inFunctionBody())

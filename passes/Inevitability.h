@@ -29,6 +29,10 @@ public:
   void atImplicitCast(const clang::ImplicitCastExpr *E);
   // A write the analysis found to reach unmanaged shared memory.
   void atWrite(const clang::Expr *E);
+  // An operator in a template's pattern whose operands depend on its
+  // parameters (`out << n->value`), which an instantiation may make a call
+  // of an overloaded operator: what the instantiations call decides.
+  void atDependentOperator(const clang::BinaryOperator *E, llvm::function_ref<CallKind()> Classify);
 
 private:
   // A hook before E, with What (and the site) in its message.

@@ -135,6 +135,7 @@ bool Instrumenter::VisitBinaryOperator(BinaryOperator *E) {
   if (E->isPtrMemOp())
     Barriers.atPointerToMember(E);
   Inevitability.atWrite(E);
+  Inevitability.atDependentOperator(E, [&] { return Analyzer.classifyDependentOperator(E); });
   return true;
 }
 

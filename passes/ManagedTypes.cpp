@@ -26,6 +26,29 @@ bool isStmObjectClass(const CXXRecordDecl *Record) {
   return isStmClass(Record, names::ObjectClass);
 }
 
+static bool forbidsCopies(const CXXRecordDecl *R) {
+  R = R ? R->getDefinition() : nullptr;
+  if (!R)
+    return false;
+  for (const CXXMethodDecl *M : R->methods()) {
+    const auto *Ctor = dyn_cast<CXXConstructorDecl>(M);
+    if (M->isDeleted() && (Ctor ? Ctor->isCopyConstructor() : M->isCopyAssignmentOperator()))
+      return true;
+  }
+  for (const CXXBaseSpecifier &B : R->bases())
+    if (forbidsCopies(B.getType()->getAsCXXRecordDecl()))
+      return true;
+  for (const FieldDecl *F : R->fields())
+    if (forbidsCopies(F->getType()->getBaseElementTypeUnsafe()->getAsCXXRecordDecl()))
+      return true;
+  return false;
+}
+
+bool isRestorableByCopy(QualType T, const ASTContext &AST) {
+  return T.isTriviallyCopyableType(AST) &&
+         !forbidsCopies(T->getBaseElementTypeUnsafe()->getAsCXXRecordDecl());
+}
+
 bool isStmContainer(QualType T) {
   const CXXRecordDecl *Record = T.getNonReferenceType()->getAsCXXRecordDecl();
   return Record && llvm::any_of(names::ContainerClasses,

@@ -27,6 +27,12 @@ bool isApiDeclaration(const clang::NamedDecl *D);
 // stm::<Name> (stm::object, stm::array, stm::transaction_queue).
 bool isStmClass(const clang::CXXRecordDecl *Record, llvm::StringRef Name);
 bool isStmObjectClass(const clang::CXXRecordDecl *Record);
+// Whether copying a value's bytes back restores it, as an aborted atomic
+// block restores the outer locals it wrote: trivially copyable, and
+// copyable at all. A class that forbids copies (std::atomic, std::mutex,
+// std::atomic_flag, and anything holding one) is state other threads share,
+// which a restore would overwrite.
+bool isRestorableByCopy(clang::QualType T, const clang::ASTContext &AST);
 // A container of stmify's library (names::ContainerClasses), by value or
 // behind a reference.
 bool isStmContainer(clang::QualType T);

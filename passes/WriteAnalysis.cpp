@@ -146,12 +146,12 @@ std::string Analysis::nameOf(const DeclRefExpr *Ref) { return Ref->getDecl()->ge
 // VD is null). The member is saved by its text, so it must name the same
 // object there: a chain of '.' members, at most one `this->` first.
 bool Analysis::restorableByCopy(const VarDecl *VD, const Expr *LValue) const {
-  if (VD && VD->getType().isTriviallyCopyableType(Ctx.AST) && !isa<DecompositionDecl>(VD))
+  if (VD && isRestorableByCopy(VD->getType(), Ctx.AST) && !isa<DecompositionDecl>(VD))
     return true;
   const Expr *E = strip(LValue);
   if (VD && isa<DecompositionDecl>(VD))
-    return isa<DeclRefExpr>(E) && E->getType().isTriviallyCopyableType(Ctx.AST);
-  if (!isa<MemberExpr>(E) || !E->getType().isTriviallyCopyableType(Ctx.AST))
+    return isa<DeclRefExpr>(E) && isRestorableByCopy(E->getType(), Ctx.AST);
+  if (!isa<MemberExpr>(E) || !isRestorableByCopy(E->getType(), Ctx.AST))
     return false;
   for (const auto *M = dyn_cast<MemberExpr>(E); M; M = dyn_cast<MemberExpr>(strip(M->getBase())))
     if (M->isArrow() && !isa<CXXThisExpr>(strip(M->getBase())))
@@ -184,12 +184,18 @@ const FunctionScope *Analysis::atomicBlock() const {
 // A local of the body of the outermost atomic block around the code: a
 // nested block is part of that block's transaction, which makes the local
 // again when it runs again, so the local is not saved (restoring it after
-// the abort would write into a frame the abort has left).
+// the abort would write into a frame the abort has left). A commit or abort
+// handler runs after its block has ended: a block inside it is a
+// transaction of its own.
 bool Analysis::declaredInTransaction(const VarDecl *VD) const {
-  for (const FunctionScope &S : Ctx.scopes())
-    if (S.AtomicBody)
-      return declaredWithin(VD, S.Function);
-  return false;
+  const FunctionScope *Outermost = nullptr;
+  for (const FunctionScope &S : Ctx.scopes()) {
+    if (S.HandlerBody)
+      Outermost = nullptr;
+    else if (S.AtomicBody && !Outermost)
+      Outermost = &S;
+  }
+  return Outermost && declaredWithin(VD, Outermost->Function);
 }
 
 bool Analysis::isFunctionLocalObject(const Expr *Object) const {
@@ -392,7 +398,7 @@ void Analysis::analyzeLambdaCall(const CallExpr *E) {
     const VarDecl *VD = W.Variable;
     if (VD && declaredInTransaction(VD))
       continue;
-    if (VD && VD->getType().isTriviallyCopyableType(Ctx.AST) && !isa<DecompositionDecl>(VD)) {
+    if (VD && isRestorableByCopy(VD->getType(), Ctx.AST) && !isa<DecompositionDecl>(VD)) {
       Facts.OuterLocalWrites[Block->Lambda].push_back({VD, W.LValue});
       continue;
     }
@@ -770,7 +776,7 @@ void Analysis::analyzeCallArguments(const CallExpr *E) {
       // since the block began.
       if (!Method->isConst() && classifyCall(E) == CallKind::Safe)
         if (const VarDecl *VD = outerLocal(Object))
-          if (VD->getType().isTriviallyCopyableType(Ctx.AST))
+          if (isRestorableByCopy(VD->getType(), Ctx.AST))
             Facts.OuterLocalWrites[atomicBlock()->Lambda].push_back({VD, Object});
     }
   for (unsigned I = FirstArg; I < E->getNumArgs(); ++I) {
@@ -801,6 +807,29 @@ void Analysis::analyzeDependentCallArguments(const CallExpr *E) {
   for (const Expr *Arg : E->arguments())
     if (MutableArgumentsInInstantiations.count(rawRange(Arg)))
       analyzeBinding(Arg, true, Binding::Argument, nullptr, "a reference to");
+  // The object of a method that may modify it (`h->tally.add(x)`,
+  // `mine.add(x)` with `add` overloaded): written, as a field or as an
+  // outer local the block saves.
+  bool Arrow = false;
+  const Expr *Object = dependentCallObject(E, Arrow);
+  if (!Object || Arrow || !MutableArgumentsInInstantiations.count(rawRange(Object)))
+    return;
+  analyzeBinding(Object, true, Binding::Argument, nullptr, "the address of");
+  if (const VarDecl *VD = outerLocal(Object); VD && isRestorableByCopy(VD->getType(), Ctx.AST))
+    Facts.OuterLocalWrites[atomicBlock()->Lambda].push_back({VD, Object});
+}
+
+// The same for an operator that an instantiation makes a call (`log << v`
+// with a member operator<<): an operand bound to a non-const reference,
+// the object included, is written.
+void Analysis::analyzeDependentOperands(const BinaryOperator *E) {
+  for (const Expr *Operand : {E->getLHS(), E->getRHS()}) {
+    if (!MutableArgumentsInInstantiations.count(rawRange(Operand)))
+      continue;
+    analyzeBinding(Operand, true, Binding::Argument, nullptr, "a reference to");
+    if (const VarDecl *VD = outerLocal(Operand); VD && isRestorableByCopy(VD->getType(), Ctx.AST))
+      Facts.OuterLocalWrites[atomicBlock()->Lambda].push_back({VD, Operand});
+  }
 }
 
 bool Analysis::writesUnmanagedInInstantiation(const Expr *Target) const {

@@ -5,6 +5,7 @@
 // RUN: %check_rewrite %s %t -- -std=c++17 -I%stmify_include
 #include <stmify/stm.hpp>
 #include <atomic>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -107,3 +108,40 @@ long shared(Node *n, std::atomic<long> &total) {
 // CHECK-NEXT: stm::detail::synchronizing("std::__atomic_base::operator= at {{[^"]*}}", [&]() -> decltype(auto) { return entered = 0; });
 // CHECK-NEXT: });
 // CHECK-NEXT: stm::on_abort([&] { aborts += 1; });
+
+// A value whose class forbids copies (a std::mutex, or a struct holding a
+// std::atomic) is not a byte copy's to restore: only the plain member the
+// block writes is saved, and a call on the mutex makes the block
+// inevitable. A block inside a commit handler is a transaction of its own,
+// which saves the handler's locals it writes.
+struct Stats {
+  std::atomic<long> hits{0};
+  long mine = 0;
+};
+
+long guarded(Node *n) {
+  std::mutex m;
+  Stats s;
+  long seen = 0;
+  stm::atomic([&] {
+    s.mine += n->value;
+    if (n->value > 10) {
+      m.lock();
+      s.hits.fetch_add(1);
+      m.unlock();
+    }
+    stm::on_commit([&] {
+      long y = 0;
+      stm::atomic([&] { y += n->value; });
+      seen = y;
+    });
+  });
+  return s.mine + seen;
+}
+// CHECK: stm::atomic([&] { stm::detail::preserve(s.mine);
+// CHECK-NEXT: s.mine += stm::rd(n)->value;
+// CHECK: (stm::detail::inevitable_hook("call to 'std::mutex::lock' at {{[^"]*}}"), m.lock());
+// CHECK-NEXT: stm::detail::synchronizing("std::__atomic_base::fetch_add at {{[^"]*}}", [&]() -> decltype(auto) { return s.hits.fetch_add(1); });
+// CHECK-NEXT: (stm::detail::inevitable_hook("call to 'std::mutex::unlock' at {{[^"]*}}"), m.unlock());
+// CHECK: long y = 0;
+// CHECK-NEXT: stm::atomic([&] { stm::detail::preserve(y); y += stm::rd(n)->value; }, "{{[^"]*}}");

@@ -6,9 +6,19 @@
 // the program's that modifies an object the code does not own (the
 // caller's, or one behind a pointer) makes the block inevitable first, as a
 // method of a local does not.
+//
+// The object of such a call counts too: a method that may modify it writes
+// it (a field gets the write barrier, an outer local is saved), a member
+// operator or call operator of an object the code does not own makes the
+// block inevitable first, and so does library code reached through an
+// operator (`std::cout << n->value`); a std::atomic's operation is wrapped
+// as a synchronising one.
 // RUN: %clangxx -fplugin=%plugin -std=c++17 -I%stmify_include -Wall -Wextra -Werror -Wno-unused-parameter -fsyntax-only %s
 // RUN: %check_rewrite %s %t -- -std=c++17 -I%stmify_include
 #include <stmify/stm.hpp>
+
+#include <atomic>
+#include <iostream>
 
 struct Node : stm::object {
   long value = 0;
@@ -24,6 +34,15 @@ struct Tally {
   void add(long &x) { sum += x; }
   void add(int) {}
   long get() const { return sum; }
+  Tally &operator<<(long x) {
+    sum += x;
+    return *this;
+  }
+  void operator()(long x) { sum += x; }
+};
+
+struct Holder : stm::object {
+  Tally tally;
 };
 
 template <class N> void fields(N *n) {
@@ -65,8 +84,32 @@ template <class T, class N> void generic_tally(N *n, T &caller) {
 // CHECK: template <class T, class N> void generic_tally(N *n, T &caller) { stm::detail::safe_point();
 // CHECK-NEXT: stm::atomic([&] { (stm::detail::inevitable_hook("call to 'caller.add' at {{[^"]*}}"), stm::loc(caller).add(stm::wr(n, "{{[^"]*}}")->value)); }, "{{[^"]*}}");
 
-void use(Node *n, Tally &t) {
+template <class H, class N, class A>
+long objects(H *h, N *n, Tally &caller, A &counter) {
+  long value = 0;
+  Tally mine;
+  stm::atomic([&] {
+    h->tally.add(value);
+    mine.add(n->value);
+    caller << n->value;
+    caller(n->value);
+    counter.fetch_add(1);
+    std::cout << n->value;
+  });
+  return mine.sum;
+}
+// CHECK: long objects(H *h, N *n, Tally &caller, A &counter) { stm::detail::safe_point();
+// CHECK: stm::atomic([&] { stm::detail::preserve(mine);
+// CHECK-NEXT: stm::loc(stm::wr(h, "{{[^"]*}}")->tally).add(value);
+// CHECK-NEXT: mine.add(stm::wr(n, "{{[^"]*}}")->value);
+// CHECK-NEXT: (stm::detail::inevitable_hook("call to 'operator<<' at {{[^"]*}}"), caller << stm::detail::read_again(n)->value);
+// CHECK-NEXT: (stm::detail::inevitable_hook("call to 'caller' at {{[^"]*}}"), caller(stm::detail::read_again(n)->value));
+// CHECK-NEXT: stm::detail::synchronizing("counter.fetch_add at {{[^"]*}}", [&]() -> decltype(auto) { return stm::loc(counter).fetch_add(1); });
+// CHECK-NEXT: (stm::detail::inevitable_hook("call to 'operator<<' at {{[^"]*}}"), std::cout << stm::detail::read_again(n)->value);
+
+void use(Node *n, Tally &t, Holder *h, std::atomic<long> &counter) {
   fields(n);
   methods(n, t, &t);
   generic_tally(n, t);
+  objects(h, n, t, counter);
 }
