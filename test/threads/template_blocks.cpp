@@ -30,17 +30,21 @@ struct Tally {
 };
 
 struct Shared : stm::object {
-  Tally tally; // a plain class, inside a managed object
   long blocks = 0;
 };
 
-template <class S, class Counter>
-long run_blocks(S *shared, Counter &atomics, Tally &streamed, Tally &called) {
+// Written only through its tally's method.
+struct Holder : stm::object {
+  Tally tally; // a plain class, inside a managed object
+};
+
+template <class S, class H, class Counter>
+long run_blocks(S *shared, H *holder, Counter &atomics, Tally &streamed, Tally &called) {
   Tally local;
   for (int i = 0; i < blocks_per_worker; ++i)
     stm::atomic([&] {
+      holder->tally.add(1L);
       shared->blocks += 1;
-      shared->tally.add(1L);
       local.add(shared->blocks - shared->blocks + 1);
       streamed << shared->blocks - shared->blocks + 1;
       called(shared->blocks - shared->blocks + 1);
@@ -53,13 +57,14 @@ long run_blocks(S *shared, Counter &atomics, Tally &streamed, Tally &called) {
 
 int main() {
   Shared *shared = stm::make<Shared>();
+  Holder *holder = stm::make<Holder>();
   std::atomic<long> atomics{0};
   std::vector<Tally> streamed(workers), called(workers);
   std::vector<long> locals(workers);
   std::vector<std::thread> threads;
   for (int w = 0; w < workers; ++w)
     threads.emplace_back(
-        [&, w] { locals[w] = run_blocks(shared, atomics, streamed[w], called[w]); });
+        [&, w] { locals[w] = run_blocks(shared, holder, atomics, streamed[w], called[w]); });
   for (std::thread &thread : threads)
     thread.join();
   long streamed_total = 0, called_total = 0, local_total = 0;
@@ -68,7 +73,7 @@ int main() {
     called_total += called[w].count;
     local_total += locals[w];
   }
-  std::printf("blocks %ld, the field's tally %ld\n", shared->blocks, shared->tally.count);
+  std::printf("blocks %ld, the field's tally %ld\n", shared->blocks, holder->tally.count);
   std::printf("atomic %ld, streamed %ld, called %ld, locals %ld\n", atomics.load(), streamed_total,
               called_total, local_total);
   idiom::report_collections();
