@@ -276,6 +276,9 @@ private:
   // Calls that synchronise (a std::atomic's operations) in some
   // instantiation, by raw source range.
   std::set<std::pair<unsigned, unsigned>> SynchronizingCallsInInstantiations;
+  // Dependent calls in atomic blocks that modify an outer local a byte copy
+  // cannot restore (its type not known in the pattern): hooked.
+  llvm::DenseSet<const clang::CallExpr *> CallsModifyingUnsavedLocals;
   // Locals (or, with no variable, members of *this) that a lambda defined
   // outside atomic blocks writes through its captures, by closure class.
   struct CapturedWrite {

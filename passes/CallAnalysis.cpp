@@ -180,6 +180,8 @@ CallKind Analysis::classifyCall(const CallExpr *E) const {
       // another: synchronizing() makes a block inevitable as a hook does.
       if (SynchronizingCallsInInstantiations.count(rawRange(E)))
         return CallKind::Synchronizing;
+      if (CallsModifyingUnsavedLocals.contains(E))
+        return CallKind::Hook;
       return Facts.InstantiatedHooks.count(rawRange(E)) || modifiesUnownedObjectInInstantiations(E)
                  ? CallKind::Hook
                  : CallKind::Safe;
@@ -261,9 +263,13 @@ CallKind Analysis::classifyDependentOperator(const BinaryOperator *E) const {
     return CallKind::Hook;
   if (!UnmanagedMethodCallsInInstantiations.count(Range))
     return CallKind::Safe;
+  // A temporary (`V{} << x`, also in a constant expression) is the
+  // operator's own.
   const Expr *Object = E->getLHS();
-  return isa<CXXThisExpr>(Object->IgnoreParenImpCasts()) || isOwnedObject(Object) ? CallKind::Safe
-                                                                                  : CallKind::Hook;
+  return isa<CXXThisExpr>(Object->IgnoreParenImpCasts()) || Object->isPRValue() ||
+                 isOwnedObject(Object)
+             ? CallKind::Safe
+             : CallKind::Hook;
 }
 
 // The pattern's side of callsMethodOnUnmanagedObject: the object is written
@@ -274,10 +280,11 @@ bool Analysis::modifiesUnownedObjectInInstantiations(const CallExpr *E) const {
     return false;
   bool Arrow = false;
   const Expr *Base = dependentCallObject(E, Arrow);
-  if (!Base)
-    return !isa<CXXDependentScopeMemberExpr>(E->getCallee()->IgnoreParens()) &&
-           !isa<UnresolvedMemberExpr>(E->getCallee()->IgnoreParens()); // implicit `this`
-  if (isa<CXXThisExpr>(Base->IgnoreParenImpCasts()))
+  const Expr *Callee = E->getCallee()->IgnoreParens();
+  if (!Base) // an implicit `this`, or a temporary called (`Fn{}(x)`): the call's own
+    return !isa<CXXDependentScopeMemberExpr>(Callee) && !isa<UnresolvedMemberExpr>(Callee) &&
+           !Callee->isPRValue();
+  if (isa<CXXThisExpr>(Base->IgnoreParenImpCasts()) || (!Arrow && Base->isPRValue()))
     return false;
   return Arrow || !isOwnedObject(Base);
 }
@@ -297,10 +304,13 @@ const Expr *Analysis::dependentCallObject(const CallExpr *E, bool &Arrow) {
     return M->isImplicitAccess() ? nullptr : M->getBase();
   }
   if (const auto *M = dyn_cast<MemberExpr>(Callee)) {
+    if (isa<FieldDecl>(M->getMemberDecl()))
+      return M; // a field called: the field is the object (`h.f(x)`, `fn_(x)`)
     Arrow = M->isArrow();
     return M->getBase();
   }
-  if (isa<DeclRefExpr>(Callee) && Callee->getType()->isRecordType())
+  if (isa<DeclRefExpr>(Callee) &&
+      (Callee->getType()->isRecordType() || Callee->getType()->isDependentType()))
     return Callee;
   return nullptr;
 }

@@ -815,8 +815,12 @@ void Analysis::analyzeDependentCallArguments(const CallExpr *E) {
   if (!Object || Arrow || !MutableArgumentsInInstantiations.count(rawRange(Object)))
     return;
   analyzeBinding(Object, true, Binding::Argument, nullptr, "the address of");
-  if (const VarDecl *VD = outerLocal(Object); VD && isRestorableByCopy(VD->getType(), Ctx.AST))
-    Facts.OuterLocalWrites[atomicBlock()->Lambda].push_back({VD, Object});
+  if (const VarDecl *VD = outerLocal(Object)) {
+    if (isRestorableByCopy(VD->getType(), Ctx.AST))
+      Facts.OuterLocalWrites[atomicBlock()->Lambda].push_back({VD, Object});
+    else
+      CallsModifyingUnsavedLocals.insert(E);
+  }
 }
 
 // The same for an operator that an instantiation makes a call (`log << v`
@@ -846,10 +850,9 @@ bool Analysis::writesUnmanagedInInstantiation(const Expr *Target) const {
 const Expr *Analysis::calledObject(const CallExpr *E) const {
   // In a template's pattern a call with dependent arguments is a plain
   // CallExpr, its callee the member already found.
-  if (isa<CXXMemberCallExpr>(E) || isa<MemberExpr>(E->getCallee()->IgnoreParens())) {
-    const auto *ME = dyn_cast<MemberExpr>(E->getCallee()->IgnoreParens());
+  const auto *ME = dyn_cast<MemberExpr>(E->getCallee()->IgnoreParens());
+  if (isa<CXXMemberCallExpr>(E) || (ME && isa<CXXMethodDecl>(ME->getMemberDecl())))
     return ME && !ME->isArrow() ? ME->getBase() : nullptr;
-  }
   if (isa<CXXOperatorCallExpr>(E) && isa_and_nonnull<CXXMethodDecl>(E->getDirectCallee()) &&
       E->getNumArgs() > 0)
     return E->getArg(0);

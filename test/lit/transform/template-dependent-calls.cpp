@@ -107,7 +107,31 @@ long objects(H *h, N *n, Tally &caller, A &counter) {
 // CHECK-NEXT: stm::detail::synchronizing("counter.fetch_add at {{[^"]*}}", [&]() -> decltype(auto) { return stm::loc(counter).fetch_add(1); });
 // CHECK-NEXT: (stm::detail::inevitable_hook("call to 'operator<<' at {{[^"]*}}"), std::cout << stm::detail::read_again(n)->value);
 
+// A field called is the object of the call: the block becomes inevitable
+// before it runs (the local holding it cannot be saved by its member); a
+// temporary called is the call's own.
+struct Fn {
+  long sum = 0;
+  void operator()(long x) { sum += x; }
+};
+struct WithFn {
+  Fn f;
+};
+
+template <class N> long called_fields(N *n) {
+  WithFn w;
+  stm::atomic([&] {
+    w.f(n->value);
+    Fn{}(n->value);
+  });
+  return w.f.sum;
+}
+// CHECK: template <class N> long called_fields(N *n) { stm::detail::safe_point();
+// CHECK: (stm::detail::inevitable_hook("call to 'w.f' at {{[^"]*}}"), w.f(stm::rd(n)->value));
+// CHECK-NEXT: Fn{}(stm::detail::read_again(n)->value);
+
 void use(Node *n, Tally &t, Holder *h, std::atomic<long> &counter) {
+  called_fields(n);
   fields(n);
   methods(n, t, &t);
   generic_tally(n, t);
