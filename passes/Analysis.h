@@ -138,7 +138,7 @@ private:
   bool restorableByCopy(const clang::VarDecl *VD, const clang::Expr *LValue) const;
   bool isFunctionLocalObject(const clang::Expr *Object) const;
   const clang::Expr *calledObject(const clang::CallExpr *E) const;
-  bool callsMethodOnUnmanagedObject(const clang::CallExpr *E) const;
+  const clang::Expr *unmanagedObjectOfMethodCall(const clang::CallExpr *E, bool &Arrow) const;
   void noteMutableArguments(const clang::CallExpr *E);
   static const clang::Expr *dependentCallObject(const clang::CallExpr *E, bool &Arrow);
   bool modifiesUnownedObjectInInstantiations(const clang::CallExpr *E) const;

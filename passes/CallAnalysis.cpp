@@ -204,36 +204,33 @@ CallKind Analysis::classifyCall(const CallExpr *E) const {
 // class: f writes through `this` without hooks (see classifyCallee), and an
 // object behind a pointer is not one the caller owns.
 bool Analysis::modifiesObjectBehindPointer(const CallExpr *E) const {
-  const auto *Method = dyn_cast_or_null<CXXMethodDecl>(E->getDirectCallee());
-  if (!Method || Method->isStatic() || Method->isConst() || Method->getParent()->isLambda())
-    return false;
-  // A CXXMemberCallExpr, or in a template's pattern a dependent CallExpr.
-  const auto *Member = dyn_cast<MemberExpr>(E->getCallee()->IgnoreParens());
-  if (!Member || !Member->isArrow() || isa<CXXThisExpr>(Member->getBase()->IgnoreParenImpCasts()) ||
-      classifyPointee(Member->getBase()->getType()) != Managed::No)
-    return false;
-  return isInstrumentedFunction(Method) && !isTxSafeAnnotated(Method);
+  bool Arrow = false;
+  return unmanagedObjectOfMethodCall(E, Arrow) && Arrow;
 }
 
-// An instantiated call of the program's own non-const method (which writes
-// through `this` without hooks) on an unmanaged object other than `this`.
-bool Analysis::callsMethodOnUnmanagedObject(const CallExpr *E) const {
+// The object, unmanaged and not `this`, whose state a call of the program's
+// own non-const method changes (the method writes through `this` without
+// hooks): the base of the member called (a CXXMemberCallExpr, or in a
+// template's pattern a dependent CallExpr), or a member operator's first
+// operand (`t << x`, `t(x)`). Arrow: reached through a pointer.
+const Expr *Analysis::unmanagedObjectOfMethodCall(const CallExpr *E, bool &Arrow) const {
+  Arrow = false;
   const auto *Method = dyn_cast_or_null<CXXMethodDecl>(E->getDirectCallee());
   if (!Method || Method->isStatic() || Method->isConst() || Method->getParent()->isLambda() ||
       !isInstrumentedFunction(Method) || isTxSafeAnnotated(Method))
-    return false;
+    return nullptr;
   const Expr *Object = nullptr;
-  bool Arrow = false;
   if (const auto *Member = dyn_cast<MemberExpr>(E->getCallee()->IgnoreParens())) {
     Object = Member->getBase();
     Arrow = Member->isArrow();
   } else if (isa<CXXOperatorCallExpr>(E) && E->getNumArgs() > 0) {
-    Object = E->getArg(0); // `t << x`, `t(x)`
+    Object = E->getArg(0);
   }
-  if (!Object || isa<CXXThisExpr>(Object->IgnoreParenImpCasts()))
-    return false;
-  return (Arrow ? classifyPointee(Object->getType()) : classifyObjectType(Object->getType())) ==
-         Managed::No;
+  if (!Object || isa<CXXThisExpr>(Object->IgnoreParenImpCasts()) ||
+      (Arrow ? classifyPointee(Object->getType()) : classifyObjectType(Object->getType())) !=
+          Managed::No)
+    return nullptr;
+  return Object;
 }
 
 // In an instantiation: the arguments that E binds to non-const references,
@@ -272,7 +269,7 @@ CallKind Analysis::classifyDependentOperator(const BinaryOperator *E) const {
              : CallKind::Hook;
 }
 
-// The pattern's side of callsMethodOnUnmanagedObject: the object is written
+// The pattern's side of unmanagedObjectOfMethodCall: the object is written
 // unless the code owns it (a local, `this`); one behind a pointer may be
 // anybody's.
 bool Analysis::modifiesUnownedObjectInInstantiations(const CallExpr *E) const {
@@ -549,7 +546,7 @@ void Analysis::scanInstantiatedCalls() {
         auto [Access, New] = InstantiatedElementAccesses.try_emplace(rawRange(E), true);
         Access->second = Access->second && isContainerElement(E);
         noteMutableArguments(E);
-        if (callsMethodOnUnmanagedObject(E))
+        if (bool Arrow = false; unmanagedObjectOfMethodCall(E, Arrow))
           UnmanagedMethodCallsInInstantiations.insert(rawRange(E));
         if (const FunctionDecl *Callee = E->getDirectCallee();
             Callee && classifyCallee(Callee, nullptr) == CallKind::Synchronizing)
