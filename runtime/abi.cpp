@@ -117,9 +117,16 @@ __attribute__((noinline)) void _stm_atomic_begin(const char *site) noexcept {
 
 int _stm_atomic_commit(void) noexcept {
   thread_record *t = current_thread();
-  if (t && t->seg && commit_atomic_quickly(*t))
+  if (t && t->seg && commit_atomic_quickly(*t)) {
+    arm_quick_blocks(*t);
     return 1;
-  return commit_atomic_generally();
+  }
+  const int committed = commit_atomic_generally();
+  // Its end handlers may have run blocks, or the thread taken another segment.
+  t = current_thread();
+  if (committed && t && t->seg)
+    arm_quick_blocks(*t);
+  return committed;
 }
 
 namespace {

@@ -71,8 +71,26 @@ struct thread_record {
   pid_t tid = 0;                          // for reports
 };
 
+// Brings the runtime's record of the calling thread up to date with a block
+// the program began quickly (_stm_begin_quickly in stm.h), and disarms the
+// quick begin (transaction.cpp).
+void settle_quick_block(thread_record &t) noexcept;
+
+// Every entry into the runtime finds its thread here, and so settles first:
+// nothing in the runtime sees a transaction the program began on its own.
 inline thread_record *current_thread() noexcept {
-  return static_cast<thread_record *>(_stm_tls.thread);
+  auto *t = static_cast<thread_record *>(_stm_tls.thread);
+  if (__builtin_expect(_stm_tls.quick_state != _STM_QUICK_OFF, 0))
+    settle_quick_block(*t);
+  return t;
+}
+
+// The same for the running thread t after the runtime ran program code
+// (an end handler) that may have committed a block, and so armed it, before
+// the runtime changes what arming depends on.
+inline void settle(thread_record &t) noexcept {
+  if (t.view->quick_state != _STM_QUICK_OFF)
+    settle_quick_block(t);
 }
 
 // Marks the calling thread as running runtime code for the scope's duration.

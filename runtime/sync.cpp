@@ -323,6 +323,12 @@ void say_watchdog(const char *line) noexcept {
   std::fflush(stderr);
 }
 
+// Inside a block the program began without the runtime (_stm_begin_quickly),
+// which the runtime's record of the transaction does not show yet.
+static __attribute__((no_sanitize("thread"))) bool began_quickly(const thread_record &t) noexcept {
+  return t.view && t.view->quick_state == _STM_QUICK_BEGUN;
+}
+
 // Reads another thread's state without its locks: a report of a wait that
 // lasts seconds needs no exact snapshot, and must not wait for those locks.
 __attribute__((no_sanitize("thread"))) void describe_thread(const thread_record &t,
@@ -344,12 +350,12 @@ __attribute__((no_sanitize("thread"))) void describe_thread(const thread_record 
     doing = t.blocked_in;
   else if (!t.running)
     doing = "waiting inside the stmify runtime";
-  std::fprintf(stderr, "stmify: watchdog:   thread %d (%s) %s: %s%s%s%s%s\n",
-               static_cast<int>(t.tid), name, role, t.blocked_in ? "blocked in " : "", doing,
-               seg && seg->tx.kind == tx_kind::atomic ? "; in an atomic block" : "",
-               seg && seg->tx.inevitable ? ", inevitable because of " : "",
-               seg && seg->tx.inevitable && seg->tx.inevitable_reason ? seg->tx.inevitable_reason
-                                                                      : "");
+  std::fprintf(
+      stderr, "stmify: watchdog:   thread %d (%s) %s: %s%s%s%s%s\n", static_cast<int>(t.tid), name,
+      role, t.blocked_in ? "blocked in " : "", doing,
+      seg && (seg->tx.kind == tx_kind::atomic || began_quickly(t)) ? "; in an atomic block" : "",
+      seg && seg->tx.inevitable ? ", inevitable because of " : "",
+      seg && seg->tx.inevitable && seg->tx.inevitable_reason ? seg->tx.inevitable_reason : "");
   std::fflush(stderr);
 }
 

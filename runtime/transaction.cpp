@@ -672,6 +672,22 @@ void begin_atomic(thread_record &t, const char *site) noexcept {
     plan_forced_abort(t);
 }
 
+void settle_quick_block(thread_record &t) noexcept {
+  _stm_thread_view &view = *t.view;
+  const unsigned state = view.quick_state;
+  __atomic_store_n(&view.quick_state, static_cast<std::uint8_t>(_STM_QUICK_OFF), __ATOMIC_RELAXED);
+  // Armed, the transaction is the clean ambient one a commit left (see
+  // arm_quick_blocks); the blocks begun quickly since took read versions
+  // that the segment must not hand out again.
+  segment &seg = *t.seg;
+  seg.read_version = static_cast<std::uint8_t>(view.read_version);
+  if (state == _STM_QUICK_BEGUN) {
+    seg.tx.kind = tx_kind::atomic;
+    seg.tx.site = view.quick_site;
+    seg.tx.frames_below = view.quick_frames_below;
+  }
+}
+
 void doom_if_forced(thread_record &t) noexcept {
   if (!forced_abort_due(t))
     return;
@@ -700,6 +716,9 @@ void run_end_handlers(thread_record &t, std::vector<end_handler> &due, bool comm
   for (const end_handler &h : due)
     (committed ? h.on_commit : h.on_abort)(h.context);
   if (!committed) {
+    // A block the handlers committed may have armed the quick begin, which
+    // must not start the retry: the retry limit counts it in begin_atomic.
+    settle(t);
     t.consecutive_aborts = consecutive_aborts;
     t.forced = forced;
   }

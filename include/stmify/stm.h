@@ -80,7 +80,8 @@ struct _stm_thread_view {
   uintptr_t segment_base;           /* 0 while not attached */
   uintptr_t offset_mask;            /* 0 while not attached */
   _stm_read_version_t read_version; /* marker value of the running transaction */
-  uint8_t _pad[3];
+  uint8_t quick_state;              /* _STM_QUICK_*: see _stm_begin_quickly */
+  uint8_t _pad[2];
   int32_t safe_point_countdown; /* the slow path runs when it drops below 0 */
   uint32_t atomic_depth;        /* nesting of atomic blocks */
   uint32_t nothrow_depth;       /* noexcept functions and destructors entered */
@@ -92,6 +93,15 @@ struct _stm_thread_view {
    * segment_base. */
   uintptr_t read_view_base;
   uintptr_t write_view_base;
+  /* While the runtime has armed the quick begin (_STM_QUICK_ARMED): the
+   * `next` link of the newest commit-log entry the segment has seen (null,
+   * 1 or 2 while nothing newer is appended), the segment's count of commits,
+   * and, once a block has begun quickly (_STM_QUICK_BEGUN), its site and the
+   * stack pointer of the code that began it. */
+  const uintptr_t *quick_log_end;
+  uint64_t *quick_commits;
+  const char *quick_site;
+  uintptr_t quick_frames_below;
 };
 
 extern __thread struct _stm_thread_view _stm_tls;

@@ -550,6 +550,32 @@ TEST_F(Atomic, ABlockThatWritesNothingRunsItsCommitHandlers) {
   EXPECT_EQ(commits, 1);
 }
 
+// A handler of the lost attempt (which aborts at a safe point, not at its
+// commit) commits a block of its own, after which the program could begin
+// the next block itself (quick_block_test.cpp): the retry must still count
+// the attempts before it and become inevitable at the retry limit
+// (STMIFY_RETRY_LIMIT, 10 by default).
+TEST_F(Atomic, ABlockInAnAbortHandlerDoesNotResetTheRetryLimit) {
+  Cell *c = committed_cell(0);
+  as(1);
+  int attempts = 0, handled = 0;
+  bool inevitable = false;
+  stm::atomic([&] {
+    ++attempts;
+    stm::on_abort([&] { stm::atomic([&] { ++handled; }); });
+    set(c, get(c) + 1);
+    inevitable = stm::is_inevitable();
+    if (!inevitable && attempts < 40) {
+      foreign_write(c, 100 + attempts);
+      _stm_tls.safe_point_countdown = 0;
+      stm::detail::safe_point(); // lost: the attempt aborts here
+    }
+  });
+  EXPECT_TRUE(inevitable);
+  EXPECT_EQ(attempts, 11);
+  EXPECT_EQ(handled, 10);
+}
+
 TEST_F(Atomic, ALaterAbortRestoresOnlyItsOwnBlocksLocals) {
   Cell *c = committed_cell(0);
   as(1);

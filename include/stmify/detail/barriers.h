@@ -1,7 +1,9 @@
 /* stmify — the barriers' fast paths: the one place where a reference is
  * translated into the calling thread's segment, a read is marked, a write is
- * checked, a reference made canonical and a safe point counted. Used by the C API (stm.h) and by
- * the C++ API (stm::loc, stm::rd, stm::wr, stm::canon). Included by stm.h. */
+ * checked, a reference made canonical, a safe point counted and an atomic
+ * block begun and committed without a call. Used by the C API (stm.h) and by
+ * the C++ API (stm::loc, stm::rd, stm::wr, stm::canon, stm::atomic). Included
+ * by stm.h. */
 #ifndef STMIFY_DETAIL_BARRIERS_H
 #define STMIFY_DETAIL_BARRIERS_H
 
@@ -128,6 +130,71 @@ static inline int _stm_safe_point_due(void) {
 /* Sets the calling thread's countdown (the runtime, and pokes from others). */
 static inline void _stm_set_countdown(struct _stm_thread_view *view, int32_t value) {
   __atomic_store_n(&view->safe_point_countdown, value, __ATOMIC_RELAXED);
+}
+
+/* An atomic block's begin and commit in the program's own code. The runtime
+ * arms the thread (_STM_QUICK_ARMED) at the end of a commit that leaves it
+ * outside atomic blocks with nothing written, nothing retried and nothing
+ * observed, sanitized or forced. An armed thread whose segment has seen the
+ * newest commit begins a block by taking the next read version and noting
+ * the block's site and stack pointer (_STM_QUICK_BEGUN); the runtime's own
+ * record of the transaction is left as it was. Every entry into the runtime
+ * first settles that record from these fields and disarms (current_thread
+ * in runtime/registry.h), so a block that writes, creates, reaches a safe
+ * point's slow path or blocks is an ordinary transaction from then on. A
+ * block still begun quickly at its end read one consistent snapshot and
+ * changed nothing: if no commit has come since, it commits by counting
+ * itself. Each returns 0, having changed nothing, when the case is not
+ * that one; the caller then calls _stm_atomic_begin or _stm_atomic_commit. */
+#define _STM_QUICK_OFF 0
+#define _STM_QUICK_ARMED 1
+#define _STM_QUICK_BEGUN 2
+
+/* The highest read version: the next begin clears the read markers. */
+#define _STM_LAST_READ_VERSION 255
+
+/* Nothing appended to the log after the newest entry the segment has seen
+ * (its `next` is null, or marks an inevitable transaction: 1 or 2). */
+static inline int _stm_log_unmoved(void) {
+  return __atomic_load_n(_stm_tls.quick_log_end, __ATOMIC_ACQUIRE) <= 2;
+}
+
+/* Always inline: the stack pointer must be that of the code that runs the
+ * block (its locals lie above it, those of the functions it calls below). */
+static inline __attribute__((always_inline)) int _stm_begin_quickly(const char *site) {
+#if defined(__x86_64__) || defined(__aarch64__)
+  uintptr_t sp;
+  unsigned version = (unsigned)_stm_tls.read_version;
+  if (__builtin_expect(_stm_tls.quick_state != _STM_QUICK_ARMED, 0) ||
+      version == _STM_LAST_READ_VERSION || !_stm_log_unmoved())
+    return 0;
+#if defined(__x86_64__)
+  __asm__("mov %%rsp, %0" : "=r"(sp));
+#else
+  __asm__("mov %0, sp" : "=r"(sp));
+#endif
+  _stm_tls.read_version = (_stm_read_version_t)(version + 1);
+  _stm_tls.atomic_depth = 1;
+  _stm_tls.quick_site = site;
+  _stm_tls.quick_frames_below = sp;
+  __atomic_store_n(&_stm_tls.quick_state, (uint8_t)_STM_QUICK_BEGUN, __ATOMIC_RELAXED);
+  return 1;
+#else
+  (void)site;
+  return 0;
+#endif
+}
+
+static inline int _stm_commit_quickly(void) {
+  uint64_t *commits;
+  if (__builtin_expect(_stm_tls.quick_state != _STM_QUICK_BEGUN, 0) || !_stm_log_unmoved())
+    return 0;
+  __atomic_store_n(&_stm_tls.quick_state, (uint8_t)_STM_QUICK_ARMED, __ATOMIC_RELAXED);
+  _stm_tls.atomic_depth = 0;
+  /* Written only by the segment's holder, read by anyone (stm_get_statistics). */
+  commits = _stm_tls.quick_commits;
+  __atomic_store_n(commits, __atomic_load_n(commits, __ATOMIC_RELAXED) + 1, __ATOMIC_RELAXED);
+  return 1;
 }
 
 #endif /* STMIFY_DETAIL_BARRIERS_H */

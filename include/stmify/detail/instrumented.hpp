@@ -663,22 +663,23 @@ enum class on_exception { commit, roll_back };
 template <on_exception policy, class F> decltype(auto) run_outermost(F &f, const char *site) {
   using R = decltype(f());
   for (;;) {
-    _stm_atomic_begin(site);
+    if (!_stm_begin_quickly(site))
+      _stm_atomic_begin(site);
     std::exception_ptr user_exception;
     try {
       if constexpr (std::is_void_v<R>) {
         f();
-        if (_stm_atomic_commit())
+        if (_stm_commit_quickly() || _stm_atomic_commit())
           return;
         continue;
       } else if constexpr (std::is_reference_v<R>) {
         R result = f();
-        if (_stm_atomic_commit())
+        if (_stm_commit_quickly() || _stm_atomic_commit())
           return static_cast<R>(result);
         continue;
       } else {
         R result = f();
-        if (_stm_atomic_commit())
+        if (_stm_commit_quickly() || _stm_atomic_commit())
           return result;
         continue;
       }
