@@ -118,7 +118,7 @@ __attribute__((noinline)) void _stm_atomic_begin(const char *site) noexcept {
 int _stm_atomic_commit(void) noexcept {
   thread_record *t = current_thread();
   if (t && t->seg && commit_atomic_quickly(*t)) {
-    arm_quick_blocks(*t);
+    arm_quick_blocks_unchecked(*t);
     return 1;
   }
   const int committed = commit_atomic_generally();
@@ -225,7 +225,7 @@ void _stm_read_site(uintptr_t header_offset, const char *site) noexcept {
 
 void _stm_write_slowpath(stm_object_t *local_header, const char *site) noexcept {
   thread_record &t = running_thread("write barrier");
-  runtime_scope scope;
+  runtime_scope scope(t);
   segment &seg = *t.seg;
   if (__builtin_expect(g_observing, 0))
     note_write_site(seg.tx, site); // first: the write that follows is backed up after it
@@ -243,7 +243,7 @@ void _stm_check_kept_permission(const stm_object_t *local_header, int write) noe
 void _stm_write_card_slowpath(stm_object_t *local_header, size_t offset,
                               const char *site) noexcept {
   thread_record &t = running_thread("write barrier");
-  runtime_scope scope;
+  runtime_scope scope(t);
   segment &seg = *t.seg;
   if (__builtin_expect(g_observing, 0))
     note_write_site(seg.tx, site);

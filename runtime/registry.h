@@ -100,6 +100,8 @@ public:
     if (t_)
       ++t_->runtime_depth;
   }
+  // For the calling thread's record, already found (and settled).
+  explicit runtime_scope(thread_record &t) noexcept : t_(&t) { ++t_->runtime_depth; }
   ~runtime_scope() {
     if (t_)
       --t_->runtime_depth;

@@ -88,26 +88,33 @@ __attribute__((always_inline)) inline bool commit_atomic_quickly(thread_record &
 }
 
 // At the end of a commit: lets the program begin its next block itself
-// (_stm_begin_quickly in stm.h) if that begin would take the path above and
-// the block, if it calls nothing in the runtime, could end as above with
-// nothing to publish. Until the thread next enters the runtime
-// (settle_quick_block), nothing here changes but through the runtime.
-inline void arm_quick_blocks(thread_record &t) noexcept {
+// (_stm_begin_quickly in stm.h). arm_quick_blocks_unchecked after
+// commit_atomic_quickly, which left the case arming needs; arm_quick_blocks
+// after any other commit, if that begin would take the path above and the
+// block, if it calls nothing in the runtime, could end as above with nothing
+// to publish. Until the thread next enters the runtime (settle_quick_block),
+// none of that changes but through the runtime.
+inline void arm_quick_blocks_unchecked(thread_record &t) noexcept {
   segment &seg = *t.seg;
-  const transaction_state &tx = seg.tx;
-  if (tx.kind != tx_kind::ambient || tx.has_effects() || tx.inevitable || !plain_attempt(t) ||
-      !seg.constructing.empty())
-    return;
   _stm_thread_view &view = *t.view;
   static_assert(sizeof(std::atomic<commit_entry *>) == sizeof(std::uintptr_t));
   view.quick_log_end = reinterpret_cast<const std::uintptr_t *>(
       &seg.last_seen.load(std::memory_order_relaxed)->next);
   static_assert(sizeof(seg.stats.commits.value) == sizeof(std::uint64_t));
   view.quick_commits = reinterpret_cast<std::uint64_t *>(&seg.stats.commits.value);
-  view.read_version = static_cast<_stm_read_version_t>(seg.read_version);
-  t.ambient_visits = 0; // as after commit_atomic_quickly, which the block will not call
   __atomic_store_n(&view.quick_state, static_cast<std::uint8_t>(_STM_QUICK_ARMED),
                    __ATOMIC_RELAXED);
+}
+
+inline void arm_quick_blocks(thread_record &t) noexcept {
+  segment &seg = *t.seg;
+  const transaction_state &tx = seg.tx;
+  if (tx.kind != tx_kind::ambient || tx.has_effects() || tx.inevitable || !plain_attempt(t) ||
+      !seg.constructing.empty())
+    return;
+  t.view->read_version = static_cast<_stm_read_version_t>(seg.read_version);
+  t.ambient_visits = 0; // as after commit_atomic_quickly, which the block will not call
+  arm_quick_blocks_unchecked(t);
 }
 
 // Then the write barrier's slow paths (abi.cpp): their first write of an
