@@ -98,6 +98,11 @@ std::size_t backed_up_pieces() {
   return t && t->seg ? t->seg->tx.writes.size() : 0;
 }
 
+std::size_t preserved_locals() {
+  thread_record *t = rt::current_thread();
+  return t && t->seg && t->seg->tx.uses_rare() ? t->seg->tx.rare().preserved.size() : 0;
+}
+
 std::size_t write_index_slots() {
   thread_record *t = rt::current_thread();
   return t && t->seg ? t->seg->tx.written_at.bucket_count() : 0;

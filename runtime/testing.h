@@ -46,6 +46,9 @@ bool header_was_written(const void *local_or_canonical_header);
 // Bytes the running transaction has backed up, and how many pieces.
 std::size_t backed_up_bytes();
 std::size_t backed_up_pieces();
+// Locals the running transaction will restore if it aborts (settles a
+// block begun quickly first, as every entry does).
+std::size_t preserved_locals();
 // Slots of the running transaction's index of its own writes.
 std::size_t write_index_slots();
 // Commit-log entries not yet freed.

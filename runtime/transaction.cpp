@@ -672,6 +672,24 @@ void begin_atomic(thread_record &t, const char *site) noexcept {
     plan_forced_abort(t);
 }
 
+namespace {
+// The locals a block begun quickly saved, oldest first, as _stm_preserve
+// (abi.cpp) would have recorded them.
+__attribute__((noinline)) void take_quick_locals(transaction_state &tx,
+                                                 _stm_thread_view &view) noexcept {
+  static_assert(sizeof(view.quick_locals[0].bytes) <= preserved_local::kKeptHere);
+  transaction_state::rarely_used &rare = tx.rare();
+  for (unsigned i = 0; i < view.quick_preserved; ++i) {
+    const _stm_quick_local &quick = view.quick_locals[i];
+    preserved_local &local = rare.preserved.emplace_back();
+    local.address = quick.address;
+    local.size = quick.size;
+    std::memcpy(local.bytes, quick.bytes, quick.size);
+  }
+  view.quick_preserved = 0;
+}
+} // namespace
+
 void settle_quick_block(thread_record &t) noexcept {
   _stm_thread_view &view = *t.view;
   const unsigned state = view.quick_state;
@@ -685,6 +703,8 @@ void settle_quick_block(thread_record &t) noexcept {
     seg.tx.kind = tx_kind::atomic;
     seg.tx.site = view.quick_site;
     seg.tx.frames_below = view.quick_frames_below;
+    if (view.quick_preserved != 0)
+      take_quick_locals(seg.tx, view);
   }
 }
 

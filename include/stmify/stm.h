@@ -76,12 +76,20 @@ uint32_t stm_register_type(stm_type_descriptor_t *type) _STM_NOEXCEPT;
 
 /* ------------------------------------------------------ thread-local state */
 
+/* A local saved by _stm_preserve_quickly. */
+struct _stm_quick_local {
+  void *address;
+  size_t size;
+  unsigned char bytes[16];
+};
+
 struct _stm_thread_view {
   uintptr_t segment_base;           /* 0 while not attached */
   uintptr_t offset_mask;            /* 0 while not attached */
   _stm_read_version_t read_version; /* marker value of the running transaction */
   uint8_t quick_state;              /* _STM_QUICK_*: see _stm_begin_quickly */
-  uint8_t _pad[2];
+  uint8_t quick_preserved;          /* entries of quick_locals in use */
+  uint8_t _pad;
   int32_t safe_point_countdown; /* the slow path runs when it drops below 0 */
   uint32_t atomic_depth;        /* nesting of atomic blocks */
   uint32_t nothrow_depth;       /* noexcept functions and destructors entered */
@@ -102,6 +110,9 @@ struct _stm_thread_view {
   uint64_t *quick_commits;
   const char *quick_site;
   uintptr_t quick_frames_below;
+  /* Locals that a block begun quickly saved (_stm_preserve_quickly), oldest
+   * first, for the runtime to restore should the block abort. */
+  struct _stm_quick_local quick_locals[4];
 };
 
 extern __thread struct _stm_thread_view _stm_tls;

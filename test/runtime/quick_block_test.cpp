@@ -5,6 +5,7 @@
 // stages with std::atomic (not a synchronisation edge the runtime sees, so
 // nothing in between disarms the thread).
 #include "objects.h"
+#include "testing.h"
 
 #include <gtest/gtest.h>
 
@@ -135,6 +136,94 @@ TEST_F(QuickBlocks, APreservedLocalIsRestoredBeforeARetry) {
   EXPECT_EQ(local, 11);
   EXPECT_EQ(get(d), 5);
   join_all(w);
+}
+
+// A block that only reads and saves the outer locals it assigns (as the
+// transformer's output does) stays begun quickly to its commit.
+TEST_F(QuickBlocks, SavingALocalKeepsABlockQuick) {
+  Cell *c = stm::make<Cell>();
+  set(c, 3);
+  publish();
+  arm();
+  long seen = 0;
+  bool found = false;
+  stm::atomic([&] {
+    stm::detail::preserve(seen);
+    stm::detail::preserve(found);
+    seen = get(c);
+    found = true;
+    EXPECT_EQ(_stm_tls.quick_state, _STM_QUICK_BEGUN);
+  });
+  EXPECT_EQ(_stm_tls.quick_state, _STM_QUICK_ARMED);
+  EXPECT_EQ(_stm_tls.quick_preserved, 0);
+  EXPECT_EQ(seen, 3);
+  EXPECT_TRUE(found);
+}
+
+// Saved twice, the first value wins; more locals than the view keeps (four)
+// go to the runtime after the first four, and an abort restores all of them.
+TEST_F(QuickBlocks, EverySavedLocalIsRestoredInOrder) {
+  Cell *c = stm::make<Cell>();
+  Cell *d = stm::make<Cell>();
+  publish();
+  std::thread w = writer(c, 5);
+  arm();
+  long a = 1, b = 2, e = 3, f = 4, g = 5, h = 6;
+  int attempts = 0;
+  std::size_t kept_by_the_view = 0;
+  stm::atomic([&] {
+    ++attempts;
+    stm::detail::preserve(a);
+    a += 10;
+    stm::detail::preserve(a);
+    a += 10;
+    stm::detail::preserve(b);
+    stm::detail::preserve(e);
+    if (attempts == 1) // the retry begins in the runtime
+      kept_by_the_view = _stm_tls.quick_preserved;
+    stm::detail::preserve(f); // the fifth: the runtime's
+    stm::detail::preserve(g);
+    stm::detail::preserve(h);
+    b += 10, e += 10, f += 10, g += 10, h += 10;
+    set(d, get(c));
+    if (attempts == 1) {
+      reach(1);
+      wait_for(2);
+    }
+  });
+  EXPECT_EQ(attempts, 2);
+  EXPECT_EQ(kept_by_the_view, 4u);
+  EXPECT_EQ(a, 21);
+  EXPECT_EQ(b + e + f + g + h, 12 + 13 + 14 + 15 + 16);
+  join_all(w);
+}
+
+// A function the block calls, which runs a nested block, saves its own
+// local; that frame is gone when the block runs again, so nothing keeps it.
+__attribute__((noinline)) long nested_total(Cell *c) {
+  long inner = 0;
+  stm::atomic([&] {
+    stm::detail::preserve(inner);
+    inner = get(c);
+  });
+  return inner;
+}
+
+TEST_F(QuickBlocks, ALocalOfACalledFunctionIsNotSaved) {
+  Cell *c = stm::make<Cell>();
+  set(c, 4);
+  publish();
+  arm();
+  long outer = 0;
+  std::size_t saved = 99;
+  stm::atomic([&] {
+    stm::detail::preserve(outer);
+    outer = nested_total(c);
+    EXPECT_EQ(_stm_tls.quick_preserved, 1);
+    saved = stm::testing::preserved_locals(); // settles
+  });
+  EXPECT_EQ(saved, 1u);
+  EXPECT_EQ(outer, 4);
 }
 
 // A block that enters the runtime (here by writing) is an ordinary

@@ -159,6 +159,20 @@ static inline int _stm_log_unmoved(void) {
   return __atomic_load_n(_stm_tls.quick_log_end, __ATOMIC_ACQUIRE) <= 2;
 }
 
+/* The stack pointer of the function this is inlined into (x86-64 and
+ * AArch64 only: where it is not defined, blocks begin in the runtime). */
+#if defined(__x86_64__) || defined(__aarch64__)
+static inline __attribute__((always_inline)) uintptr_t _stm_stack_pointer(void) {
+  uintptr_t sp;
+#if defined(__x86_64__)
+  __asm__("mov %%rsp, %0" : "=r"(sp));
+#else
+  __asm__("mov %0, sp" : "=r"(sp));
+#endif
+  return sp;
+}
+#endif
+
 /* Always inline: the stack pointer must be that of the code that runs the
  * block (its locals lie above it, those of the functions it calls below). */
 static inline __attribute__((always_inline)) int _stm_begin_quickly(const char *site) {
@@ -168,11 +182,7 @@ static inline __attribute__((always_inline)) int _stm_begin_quickly(const char *
   if (__builtin_expect(_stm_tls.quick_state != _STM_QUICK_ARMED, 0) ||
       version == _STM_LAST_READ_VERSION || !_stm_log_unmoved())
     return 0;
-#if defined(__x86_64__)
-  __asm__("mov %%rsp, %0" : "=r"(sp));
-#else
-  __asm__("mov %0, sp" : "=r"(sp));
-#endif
+  sp = _stm_stack_pointer();
   _stm_tls.read_version = (_stm_read_version_t)(version + 1);
   _stm_tls.atomic_depth = 1;
   _stm_tls.quick_site = site;
@@ -191,10 +201,41 @@ static inline int _stm_commit_quickly(void) {
     return 0;
   __atomic_store_n(&_stm_tls.quick_state, (uint8_t)_STM_QUICK_ARMED, __ATOMIC_RELAXED);
   _stm_tls.atomic_depth = 0;
+  _stm_tls.quick_preserved = 0;
   /* Written only by the segment's holder, read by anyone (stm_get_statistics). */
   commits = _stm_tls.quick_commits;
   __atomic_store_n(commits, __atomic_load_n(commits, __ATOMIC_RELAXED) + 1, __ATOMIC_RELAXED);
   return 1;
+}
+
+/* Saves, for a block begun quickly, a local of at most 16 bytes that the
+ * block writes (stm::detail::preserve), as _stm_preserve would; settling
+ * hands the saved locals to the runtime. Returns 0, having saved nothing,
+ * when the runtime must do it. A local of a function the block called lies
+ * between the stack pointer here and the one the block began with: the
+ * block's retry makes it again, so it is not saved (nor by the runtime). */
+static inline __attribute__((always_inline)) int _stm_preserve_quickly(void *address, size_t size) {
+#if defined(__x86_64__) || defined(__aarch64__)
+  uintptr_t sp, a = (uintptr_t)address;
+  unsigned n = _stm_tls.quick_preserved;
+  struct _stm_quick_local *local;
+  if (_stm_tls.quick_state != _STM_QUICK_BEGUN || size > sizeof(local->bytes) ||
+      n == sizeof(_stm_tls.quick_locals) / sizeof(_stm_tls.quick_locals[0]))
+    return 0;
+  sp = _stm_stack_pointer();
+  if (a >= sp && a < _stm_tls.quick_frames_below)
+    return 1;
+  local = &_stm_tls.quick_locals[n];
+  local->address = address;
+  local->size = size;
+  __builtin_memcpy(local->bytes, address, size);
+  _stm_tls.quick_preserved = (uint8_t)(n + 1);
+  return 1;
+#else
+  (void)address;
+  (void)size;
+  return 0;
+#endif
 }
 
 #endif /* STMIFY_DETAIL_BARRIERS_H */

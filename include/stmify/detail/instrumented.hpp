@@ -461,7 +461,7 @@ template <class T> inline void preserve(T &local) noexcept {
   static_assert(std::is_trivially_copyable_v<T>,
                 "stmify: an atomic block writes a local of a type that is not "
                 "trivially copyable; it cannot be restored after an abort");
-  if (_stm_tls.atomic_depth != 0)
+  if (_stm_tls.atomic_depth != 0 && !_stm_preserve_quickly(std::addressof(local), sizeof(T)))
     _stm_preserve(std::addressof(local), sizeof(T));
 }
 
