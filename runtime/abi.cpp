@@ -198,17 +198,7 @@ void _stm_preserve(void *address, size_t size) noexcept {
   if (t->stack_mapping_lo && a >= reinterpret_cast<std::uintptr_t>(t->stack_mapping_lo) &&
       a < tx.frames_below)
     return;
-  transaction_state::rarely_used &rare = tx.rare();
-  preserved_local &local = rare.preserved.emplace_back();
-  local.address = address;
-  local.size = size;
-  const auto *bytes = static_cast<const unsigned char *>(address);
-  if (size <= preserved_local::kKeptHere) {
-    std::memcpy(local.bytes, bytes, size);
-  } else {
-    local.saved = rare.preserved_bytes.size();
-    rare.preserved_bytes.insert(rare.preserved_bytes.end(), bytes, bytes + size);
-  }
+  tx.rare().preserve(address, address, size);
 }
 
 // ------------------------------------------------------------ read sites

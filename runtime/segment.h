@@ -157,6 +157,8 @@ struct transaction_state {
     std::vector<unsigned char> preserved_bytes;
     std::vector<tx_callback> on_commit, on_abort;
     std::vector<end_handler> handlers;
+    // Keeps the `size` bytes at `from` to write back to `address` on abort.
+    void preserve(void *address, const void *from, std::size_t size);
     void clear() noexcept;
   };
   rarely_used &rare() noexcept {

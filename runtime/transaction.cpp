@@ -681,10 +681,7 @@ __attribute__((noinline)) void take_quick_locals(transaction_state &tx,
   transaction_state::rarely_used &rare = tx.rare();
   for (unsigned i = 0; i < view.quick_preserved; ++i) {
     const _stm_quick_local &quick = view.quick_locals[i];
-    preserved_local &local = rare.preserved.emplace_back();
-    local.address = quick.address;
-    local.size = quick.size;
-    std::memcpy(local.bytes, quick.bytes, quick.size);
+    rare.preserve(quick.address, quick.bytes, quick.size);
   }
   view.quick_preserved = 0;
 }
