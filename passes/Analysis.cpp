@@ -6,7 +6,10 @@ using namespace clang;
 
 namespace stmify {
 
-void Analysis::beforeTraversal() { scanInstantiatedCalls(); }
+void Analysis::beforeTraversal() {
+  scanInstantiatedCalls();
+  adoptNamedBlocks();
+}
 
 void Analysis::afterTraversal() {
   hookWritesOfEscapingClosures();

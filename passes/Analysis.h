@@ -147,6 +147,7 @@ private:
                       const clang::Stmt **Sibling = nullptr) const;
   void noteEscapingClosure(const clang::Expr *E);
   void hookWritesOfEscapingClosures();
+  void adoptNamedBlocks();
 
   // --- CallAnalysis.cpp
   CallKind classifyCallee(const clang::FunctionDecl *Callee, const clang::Expr *Object) const;
@@ -289,6 +290,9 @@ private:
   // Closures used otherwise than called where they are (passed on, copied):
   // an atomic block may call them where this file cannot see it.
   llvm::DenseSet<const clang::CXXRecordDecl *> EscapingClosures;
+  // Closures of lambdas kept in locals that are named only as atomic blocks
+  // (adoptNamedBlocks).
+  llvm::DenseSet<const clang::CXXRecordDecl *> AdoptedBlocks;
   // Calls from a noexcept function to a function of the program: the caller
   // needs a hook when the callee does (through chains, afterTraversal).
   std::vector<std::pair<const clang::FunctionDecl *, const clang::FunctionDecl *>> NoexceptCalls;

@@ -3,6 +3,9 @@
 // which locals outside an atomic block the block writes (they are restored on
 // abort), and where the address of a managed field escapes.
 #include "Analysis.h"
+#include "KnownFunctions.h"
+
+#include "clang/AST/RecursiveASTVisitor.h"
 
 using namespace clang;
 
@@ -28,6 +31,13 @@ bool Analysis::isPartOfManagedField(const Expr *E) const {
   while (const auto *S = dyn_cast<ArraySubscriptExpr>(E))
     E = S->getBase()->IgnoreParenImpCasts();
   return isManagedFieldAccess(E);
+}
+
+// A member declared as a reference (`long &total;`) names memory outside
+// its object, as a pointer member's target does.
+static bool isReferenceMember(const MemberExpr *M) {
+  const auto *Field = dyn_cast<FieldDecl>(M->getMemberDecl());
+  return Field && Field->getType()->isReferenceType();
 }
 
 void Analysis::writeTargets(const Expr *LValue, SmallVectorImpl<const Expr *> &Out) const {
@@ -96,7 +106,7 @@ void Analysis::writeTargets(const Expr *LValue, SmallVectorImpl<const Expr *> &O
     return;
   }
   if (const auto *M = dyn_cast<MemberExpr>(E))
-    if (!M->isArrow() && !M->isImplicitAccess()) {
+    if (!M->isArrow() && !M->isImplicitAccess() && !isReferenceMember(M)) {
       writeTargets(M->getBase(), Out);
       return;
     }
@@ -201,7 +211,7 @@ bool Analysis::declaredInTransaction(const VarDecl *VD) const {
 bool Analysis::isFunctionLocalObject(const Expr *Object) const {
   const Expr *E = strip(Object);
   while (const auto *M = dyn_cast_or_null<MemberExpr>(E)) {
-    if (M->isArrow())
+    if (M->isArrow() || isReferenceMember(M))
       return false;
     E = strip(M->getBase());
   }
@@ -283,10 +293,15 @@ void Analysis::analyzeWriteTargets(const Expr *Operation, const Expr *LValue) {
     // whether calling this method needs a hook (see classifyCall), unless
     // an atomic block or a lambda inside the method writes them.
     if (const auto *M = dyn_cast<MemberExpr>(T))
-      if (isa<CXXThisExpr>(M->getBase()->IgnoreParenImpCasts())) {
+      if (isa<CXXThisExpr>(M->getBase()->IgnoreParenImpCasts()) && !isReferenceMember(M)) {
         analyzeMemberWriteInBlock(Operation, LValue, M);
         continue;
       }
+    if (const auto *M = dyn_cast<MemberExpr>(T); M && isReferenceMember(M)) {
+      Facts.HookedWrites[Operation] =
+          "write through reference member '" + M->getMemberDecl()->getNameAsString() + "'";
+      continue;
+    }
     Facts.HookedWrites[Operation] = T->getType().isVolatileQualified()
                                         ? "volatile write"
                                         : "write to memory outside the managed heap";
@@ -336,6 +351,98 @@ const LambdaExpr *Analysis::capturingLambda(const VarDecl *VD) const {
   return Found;
 }
 
+namespace {
+
+// std::move(f), std::forward<F>(f), std::ref(f), std::cref(f): f itself,
+// handed on to whatever takes the result.
+bool handsOnItsArgument(const CallExpr *Call) {
+  const FunctionDecl *Callee = Call->getDirectCallee();
+  if (!Callee || Call->getNumArgs() != 1)
+    return false;
+  std::string Name = plainName(Callee);
+  return Name == "std::move" || Name == "std::forward" || Name == "std::ref" || Name == "std::cref";
+}
+
+// The argument a call hands on as the callable, through handsOnItsArgument.
+const Expr *handedOn(const Expr *Argument) {
+  const Expr *E = Argument->IgnoreImplicit();
+  while (const auto *Call = dyn_cast<CallExpr>(E)) {
+    if (!handsOnItsArgument(Call))
+      break;
+    E = Call->getArg(0)->IgnoreImplicit();
+  }
+  return E;
+}
+
+// The lambda a local closure variable was initialised with.
+const LambdaExpr *lambdaOfVariable(const ValueDecl *D) {
+  const auto *VD = dyn_cast<VarDecl>(D);
+  if (!VD || !VD->hasLocalStorage() || VD->getType()->isReferenceType() || !VD->getInit())
+    return nullptr;
+  const Expr *Init = VD->getInit()->IgnoreImplicit();
+  if (const auto *Copy = dyn_cast<CXXConstructExpr>(Init);
+      Copy && Copy->getNumArgs() == 1 && Copy->getConstructor()->getParent()->isLambda())
+    Init = Copy->getArg(0)->IgnoreImplicit();
+  return dyn_cast<LambdaExpr>(Init);
+}
+
+// Counts, for each local closure variable of the program's code, the places
+// that name it and those among them that hand it to stm::atomic (or its
+// siblings) or to transaction_queue::add.
+class NamedBlockScan : public RecursiveASTVisitor<NamedBlockScan> {
+public:
+  struct Uses {
+    unsigned All = 0, AsBlock = 0, AsTask = 0;
+  };
+  explicit NamedBlockScan(std::function<bool(SourceLocation)> OwnCode)
+      : OwnCode(std::move(OwnCode)) {}
+  bool TraverseDecl(Decl *D) {
+    if (D && !isa<TranslationUnitDecl>(D) && D->getLocation().isValid() &&
+        !OwnCode(D->getLocation()))
+      return true;
+    return RecursiveASTVisitor::TraverseDecl(D);
+  }
+  bool VisitCallExpr(CallExpr *E) {
+    bool Block = isAtomicCall(E), Task = !Block && isTaskCall(E);
+    if ((Block || Task) && E->getNumArgs() > 0)
+      if (const auto *Ref = dyn_cast<DeclRefExpr>(handedOn(E->getArg(0)));
+          Ref && lambdaOfVariable(Ref->getDecl()))
+        ++(Block ? Variables[Ref->getDecl()].AsBlock : Variables[Ref->getDecl()].AsTask);
+    return true;
+  }
+  bool VisitDeclRefExpr(DeclRefExpr *E) {
+    if (lambdaOfVariable(E->getDecl()))
+      ++Variables[E->getDecl()].All;
+    return true;
+  }
+  std::map<const ValueDecl *, Uses> Variables;
+
+private:
+  std::function<bool(SourceLocation)> OwnCode;
+};
+
+} // namespace
+
+// `auto step = [&] { ... }; stm::atomic(step);`: a lambda kept in a local
+// and named only as blocks is their body, as if written in the call, so its
+// writes to outer locals are saved as a block's are. Named anywhere else
+// too, it may also run outside blocks: it stays an ordinary lambda, and its
+// uses as a block make it an escaping closure. One named only as tasks is a
+// task's body as one written in transaction_queue::add is (which keeps its
+// segment), and escapes as that one does.
+void Analysis::adoptNamedBlocks() {
+  NamedBlockScan Scan([this](SourceLocation L) { return Ctx.inOwnCode(L); });
+  Scan.TraverseAST(Ctx.AST);
+  for (const auto &[Variable, Uses] : Scan.Variables) {
+    const LambdaExpr *L = lambdaOfVariable(Variable);
+    if (Uses.All == Uses.AsBlock) {
+      Facts.AtomicLambdas.insert(L);
+      AdoptedBlocks.insert(L->getLambdaClass());
+    } else if (Uses.All == Uses.AsTask)
+      Facts.TaskLambdas.insert(L);
+  }
+}
+
 // A closure named otherwise than as the object of a call: it may be called
 // anywhere, inside an atomic block too.
 void Analysis::noteEscapingClosure(const Expr *E) {
@@ -345,26 +452,29 @@ void Analysis::noteEscapingClosure(const Expr *E) {
   const Stmt *Parent = nullptr;
   for (unsigned Up = 1; (Parent = Ctx.parentStmt(Up)); ++Up)
     if (!isa<ImplicitCastExpr>(Parent) && !isa<ParenExpr>(Parent) &&
-        !isa<MaterializeTemporaryExpr>(Parent))
+        !isa<MaterializeTemporaryExpr>(Parent) && !isa<CXXBindTemporaryExpr>(Parent) &&
+        !(isa<CallExpr>(Parent) && handsOnItsArgument(cast<CallExpr>(Parent))))
       break;
   if (const auto *Call = dyn_cast_or_null<CXXOperatorCallExpr>(Parent);
       Call && Call->getOperator() == OO_Call && strip(Call->getArg(0)) == strip(E))
     return; // called right here
-  if (const auto *Call = dyn_cast_or_null<CallExpr>(Parent); Call && isAtomicCall(Call))
-    return; // the atomic block itself
+  // The atomic block itself, written in the call or adopted by
+  // adoptNamedBlocks; a closure named as a block that also runs elsewhere
+  // escapes.
+  if (const auto *Call = dyn_cast_or_null<CallExpr>(Parent);
+      Call && isAtomicCall(Call) && (isa<LambdaExpr>(strip(E)) || AdoptedBlocks.contains(Closure)))
+    return;
   if (const auto *Call = dyn_cast_or_null<CallExpr>(Parent); Call && isHandlerCall(Call))
     return; // runs outside atomic blocks
   if (!Parent || isa<DeclStmt>(Parent) || isa<CompoundStmt>(Parent))
     return; // stored in a variable (its uses decide) or discarded
-  // Library code starts no atomic block (a std::function called inside one
-  // is hooked at that call).
-  const FunctionDecl *Callee = nullptr;
+  // Library functions start no atomic block (a std::function called inside
+  // one is hooked at that call). A library object that keeps the closure (a
+  // std::function) may be handed to stm::atomic, which calls it unhooked.
   if (const auto *Call = dyn_cast<CallExpr>(Parent))
-    Callee = Call->getDirectCallee();
-  else if (const auto *Construct = dyn_cast<CXXConstructExpr>(Parent))
-    Callee = Construct->getConstructor();
-  if (Callee && Ctx.SM.isInSystemHeader(Ctx.SM.getExpansionLoc(Callee->getLocation())))
-    return;
+    if (const FunctionDecl *Callee = Call->getDirectCallee();
+        Callee && Ctx.SM.isInSystemHeader(Ctx.SM.getExpansionLoc(Callee->getLocation())))
+      return;
   EscapingClosures.insert(Closure);
 }
 

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <functional>
 #include <stdexcept>
 #include <vector>
 
@@ -161,6 +163,94 @@ TEST_F(Atomic, PreservedLocalsAreRestoredBeforeARetry) {
   });
   EXPECT_EQ(attempts, 2);
   EXPECT_EQ(total, 111) << "the first attempt's += 1 was undone";
+}
+
+// A block given as a function object whose call operator is not const:
+// what the first attempt changed in the object is undone before the retry.
+struct CountsItsCalls {
+  Cell *cell;
+  int *attempts; // outside the object: not undone
+  std::function<void()> *conflict;
+  long calls = 0;
+  long seen = 0;
+  void operator()() {
+    ++calls;
+    seen += get(cell);
+    set(cell, get(cell) + 1);
+    if (++*attempts == 1)
+      (*conflict)();
+  }
+};
+
+TEST_F(Atomic, AFunctionObjectsOwnChangesAreUndoneBeforeARetry) {
+  Cell *c = committed_cell(5);
+  as(1);
+  int attempts = 0;
+  std::function<void()> conflict = [&] { foreign_write(c, 10); };
+  CountsItsCalls block{c, &attempts, &conflict};
+  stm::atomic(block);
+  EXPECT_EQ(attempts, 2);
+  EXPECT_EQ(block.calls, 1) << "the first attempt's call stayed counted";
+  EXPECT_EQ(block.seen, 10) << "the first attempt's read stayed added";
+}
+
+TEST_F(Atomic, AFunctionObjectGivenByReferenceWrapperIsRestoredToo) {
+  Cell *c = committed_cell(5);
+  as(1);
+  int attempts = 0;
+  std::function<void()> conflict = [&] { foreign_write(c, 10); };
+  CountsItsCalls block{c, &attempts, &conflict};
+  stm::atomic(std::ref(block));
+  EXPECT_EQ(attempts, 2);
+  EXPECT_EQ(block.calls, 1);
+}
+
+// A byte copy would undo what other threads did to the std::atomic since the
+// block began: the block becomes inevitable instead, and is not run again.
+struct HoldsAnAtomic {
+  Cell *cell;
+  std::atomic<long> calls{0};
+  bool inevitable = false;
+  void operator()() {
+    calls.fetch_add(1);
+    inevitable = stm::is_inevitable();
+    set(cell, get(cell) + 1);
+  }
+};
+
+TEST_F(Atomic, AFunctionObjectThatACopyCannotRestoreMakesTheBlockInevitable) {
+  Cell *c = committed_cell(5);
+  as(1);
+  HoldsAnAtomic block{c};
+  stm::atomic(block);
+  EXPECT_TRUE(block.inevitable);
+  EXPECT_EQ(block.calls.load(), 1);
+}
+
+// A managed object's writes have barriers of their own: it is not saved.
+struct RunsAsABlock : stm::object {
+  long runs = 0;
+  void operator()() { stm::wr(this)->runs += 1; }
+  using __stmify_traced_type = RunsAsABlock;
+  static void __stmify_trace(const void *, stm_visit_fn, void *) {}
+};
+
+TEST_F(Atomic, AManagedObjectIsABlockWhoseWritesAreUndoneByItsBarriers) {
+  as(0);
+  RunsAsABlock *block = stm::make<RunsAsABlock>();
+  stm::detail::ambient_boundary("test setup");
+  Cell *c = committed_cell(5);
+  as(1);
+  int attempts = 0;
+  stm::atomic([&] {
+    (*block)();
+    (void)get(c);
+    if (++attempts == 1)
+      foreign_write(c, 10);
+  });
+  stm::atomic(*block);
+  EXPECT_EQ(attempts, 2);
+  EXPECT_EQ(stm::rd(block)->runs, 2);
 }
 
 // Locals of every size come back: those of up to 16 bytes are kept in the

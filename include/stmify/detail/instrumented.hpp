@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <exception>
+#include <functional>
 #include <memory>
 #include <new>
 #include <optional>
@@ -465,6 +466,28 @@ template <class T> inline void preserve(T &local) noexcept {
     _stm_preserve(std::addressof(local), sizeof(T));
 }
 
+// A block given as a function object whose call operator is not const (one
+// that counts its calls, a mutable lambda) changes that object as it runs:
+// it is saved as the block's outer locals are, so that an abort puts it back.
+// One a byte copy cannot restore (it holds a std::string, a std::atomic, a
+// mutex) makes the block inevitable instead. A managed object's own writes
+// have barriers; a std::reference_wrapper is the object it refers to.
+template <class F> struct is_reference_wrapper : std::false_type {};
+template <class T> struct is_reference_wrapper<std::reference_wrapper<T>> : std::true_type {};
+
+template <class F> inline void preserve_block_object(F &f) {
+  if constexpr (is_reference_wrapper<std::remove_cv_t<F>>::value) {
+    preserve_block_object(f.get());
+  } else if constexpr (std::is_class_v<F> && !std::is_base_of_v<object, F> &&
+                       !std::is_invocable_v<const F &>) {
+    if constexpr (std::is_trivially_copyable_v<F> && std::is_copy_constructible_v<F> &&
+                  std::is_copy_assignable_v<F>)
+      preserve(f);
+    else
+      inevitable_hook("block given as a function object that a byte copy cannot restore");
+  }
+}
+
 // ------------------------------------------------------------- tracing
 
 template <class T, class = void> struct has_own_trace : std::false_type {};
@@ -667,6 +690,7 @@ template <on_exception policy, class F> decltype(auto) run_outermost(F &f, const
       _stm_atomic_begin(site);
     std::exception_ptr user_exception;
     try {
+      preserve_block_object(f);
       if constexpr (std::is_void_v<R>) {
         f();
         if (_stm_commit_quickly() || _stm_atomic_commit())
@@ -705,6 +729,7 @@ template <on_exception policy, class F> decltype(auto) run_outermost(F &f, const
 template <class F> decltype(auto) run_atomic(F &&f, const char *site = nullptr) {
   if (_stm_tls.atomic_depth > 0) {
     nesting_scope nested;
+    preserve_block_object(f);
     return f();
   }
   return run_outermost<on_exception::commit>(f, site);

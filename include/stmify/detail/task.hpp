@@ -27,7 +27,7 @@ public:
       : impl_(make_holder(std::forward<F>(f), std::forward<Args>(args)...)) {}
 
   explicit operator bool() const { return impl_ != nullptr; }
-  void operator()() { impl_->run(); }
+  void operator()() const { impl_->run(); }
   const char *site() const { return site_; }
   void set_site(const char *site) { site_ = site; }
 
