@@ -3,7 +3,6 @@
 #include "internal_memory.h"
 
 #include <algorithm>
-#include <cstring>
 
 namespace stm::rt {
 
@@ -56,19 +55,6 @@ write_record *transaction_state::written(std::uintptr_t start, bool card) noexce
   }
   auto it = written_at.find(write_key(start, card));
   return it == written_at.end() ? nullptr : &writes[it->second];
-}
-
-void transaction_state::rarely_used::preserve(void *address, const void *from, std::size_t size) {
-  preserved_local &local = preserved.emplace_back();
-  local.address = address;
-  local.size = size;
-  const auto *bytes = static_cast<const unsigned char *>(from);
-  if (size <= preserved_local::kKeptHere) {
-    std::memcpy(local.bytes, bytes, size);
-  } else {
-    local.saved = preserved_bytes.size();
-    preserved_bytes.insert(preserved_bytes.end(), bytes, bytes + size);
-  }
 }
 
 void transaction_state::rarely_used::clear() noexcept {

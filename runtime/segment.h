@@ -10,6 +10,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -158,7 +159,19 @@ struct transaction_state {
     std::vector<tx_callback> on_commit, on_abort;
     std::vector<end_handler> handlers;
     // Keeps the `size` bytes at `from` to write back to `address` on abort.
-    void preserve(void *address, const void *from, std::size_t size);
+    // Inline: the quick path's hand-over calls it for every saved local.
+    void preserve(void *address, const void *from, std::size_t size) {
+      preserved_local &local = preserved.emplace_back();
+      local.address = address;
+      local.size = size;
+      const auto *bytes = static_cast<const unsigned char *>(from);
+      if (size <= preserved_local::kKeptHere) {
+        std::memcpy(local.bytes, bytes, size);
+      } else {
+        local.saved = preserved_bytes.size();
+        preserved_bytes.insert(preserved_bytes.end(), bytes, bytes + size);
+      }
+    }
     void clear() noexcept;
   };
   rarely_used &rare() noexcept {

@@ -478,8 +478,7 @@ template <class T> struct is_reference_wrapper<std::reference_wrapper<T>> : std:
 template <class F> inline void preserve_block_object(F &f) {
   if constexpr (is_reference_wrapper<std::remove_cv_t<F>>::value) {
     preserve_block_object(f.get());
-  } else if constexpr (std::is_class_v<F> && !std::is_base_of_v<object, F> &&
-                       !std::is_invocable_v<const F &>) {
+  } else if constexpr (std::is_class_v<F> && !managed_type<F> && !std::is_invocable_v<const F &>) {
     if constexpr (std::is_trivially_copyable_v<F> && std::is_copy_constructible_v<F> &&
                   std::is_copy_assignable_v<F>)
       preserve(f);
