@@ -59,8 +59,10 @@ void map_segment(std::uintptr_t base, unsigned i, std::uintptr_t seg) {
 
 void reserve_windows() {
   const std::size_t limit = round_up(g_config.heap_limit, kBlock);
-  // Markers take 1/16 of a window; the heap must fit in the other 15/16.
-  const std::uintptr_t seg = next_power_of_two(limit + limit / 15 + 2 * kBlock);
+  // Markers take an eighth of a window (two bytes per 16); the heap must fit
+  // in the other seven eighths.
+  static_assert(kGranule / kMarkerBytes == 8);
+  const std::uintptr_t seg = next_power_of_two(limit + limit / 7 + 2 * kBlock);
   const unsigned n = static_cast<unsigned>(g_config.segments);
   g_heap.sanitizer = g_config.sanitize != 0 && &_stm_sanitized_build != nullptr;
   const std::size_t windows = n + 1 + (g_heap.sanitizer ? 2 * kViewEpochs * n : 0);
@@ -88,7 +90,7 @@ void reserve_windows() {
   g_heap.mask = seg - 1;
   g_heap.canonical = base;
   g_heap.end = used_end;
-  g_heap.heap_begin = round_up(seg / 16, kBlock);
+  g_heap.heap_begin = round_up(seg / kGranule * kMarkerBytes, kBlock);
   g_heap.heap_end = g_heap.heap_begin + limit;
   g_heap.heap_limit = g_config.heap_limit;
   for (unsigned i = 1; i <= n; ++i)
@@ -121,8 +123,8 @@ struct page_range {
 
 // The pages of a segment's read markers for the heap up to heap_top.
 page_range marker_pages(std::uintptr_t base, std::uintptr_t heap_top) noexcept {
-  return {(base + (g_heap.heap_begin >> 4)) & ~(kPage - 1),
-          round_up(base + (heap_top >> 4), kPage)};
+  return {reinterpret_cast<std::uintptr_t>(g_heap.marker(base, g_heap.heap_begin)) & ~(kPage - 1),
+          round_up(reinterpret_cast<std::uintptr_t>(g_heap.marker(base, heap_top)), kPage)};
 }
 
 } // namespace
@@ -159,7 +161,7 @@ void clear_marker_range(std::uintptr_t base, std::uintptr_t start, std::size_t b
   // untouched (reading it maps no memory), so freeing blocks does not make
   // every segment's markers for them resident.
   auto *words = reinterpret_cast<std::uint64_t *>(g_heap.marker(base, start));
-  for (std::size_t i = 0, n = (bytes >> 4) / sizeof *words; i < n; ++i)
+  for (std::size_t i = 0, n = bytes / kGranule * kMarkerBytes / sizeof *words; i < n; ++i)
     if (words[i] != 0)
       words[i] = 0;
 }

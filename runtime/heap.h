@@ -6,6 +6,8 @@
 
 #include "config.h"
 
+#include <stmify/stm.h>
+
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
@@ -13,6 +15,14 @@
 namespace stm::rt {
 
 inline constexpr std::size_t kGranule = 16; // read-marker granularity
+// A read marker: the read version of the last transaction that read the
+// granule's object. Two bytes, so that the markers are zeroed once every
+// 65 535 transactions of a segment rather than every 255.
+using read_marker = std::uint16_t;
+inline constexpr read_marker kLastReadVersion = 65535;
+static_assert(kLastReadVersion == _STM_LAST_READ_VERSION);
+static_assert(sizeof(read_marker) == sizeof(_stm_read_marker_t));
+inline constexpr std::size_t kMarkerBytes = sizeof(read_marker);
 inline constexpr std::size_t kPage = 4096;
 inline constexpr std::size_t kBlock = 16 * 1024; // allocation unit of the heap
 inline constexpr unsigned kMaxSegments = 256;
@@ -62,9 +72,10 @@ struct heap_layout {
   bool in_reservation(std::uintptr_t a) const { return a >= canonical && a < end; }
   std::uintptr_t offset(const void *p) const { return reinterpret_cast<std::uintptr_t>(p) & mask; }
   bool in_heap(std::uintptr_t off) const { return off >= heap_begin && off < heap_end; }
-  // Marker byte of the granule at offset off, in the window at base.
-  unsigned char *marker(std::uintptr_t base, std::uintptr_t off) const {
-    return reinterpret_cast<unsigned char *>(base + (off >> 4));
+  // Marker of the granule at offset off, in the window at base (as
+  // _stm_marker in stmify/detail/barriers.h).
+  read_marker *marker(std::uintptr_t base, std::uintptr_t off) const {
+    return reinterpret_cast<read_marker *>(base) + off / kGranule;
   }
 };
 
@@ -87,7 +98,7 @@ void clear_markers(std::uintptr_t base, std::uintptr_t heap_top) noexcept;
 // page fault again, and each drop a TLB shootdown.
 void reset_markers(std::uintptr_t base, std::uintptr_t heap_top) noexcept;
 
-// Zeroes the marker bytes of the blocks in [start, start + bytes) (heap
+// Zeroes the markers of the blocks in [start, start + bytes) (heap
 // offsets, whole blocks) of the window at base.
 void clear_marker_range(std::uintptr_t base, std::uintptr_t start, std::size_t bytes) noexcept;
 

@@ -249,7 +249,7 @@ struct alignas(64) segment {
   // owner to take turns only once it has had its turn (sync.cpp).
   std::atomic<std::int64_t> owned_since{0};
   std::atomic<commit_entry *> last_seen{&g_log_root};
-  std::uint8_t read_version = 1;
+  read_marker read_version = 1;
   unsigned commits_since_reclaim = 0;
   // An idle segment that stopped following the log: its pages were dropped,
   // and it is copied from another segment before it is used again. Changed

@@ -3,6 +3,7 @@
 #include "allocator.h"
 #include "commit_log.h"
 #include "conflict_report.h"
+#include "diagnostics.h"
 #include "heap.h"
 #include "segment.h"
 #include "setup.h"
@@ -65,6 +66,15 @@ void in_next_slot_release(void (*hook)()) { rt::g_slot_release_hook.store(hook);
 unsigned current_segment() {
   thread_record *t = rt::current_thread();
   return t && t->seg ? t->seg->index : 0;
+}
+
+void skip_read_versions_to(unsigned version) {
+  thread_record *t = rt::current_thread(); // settles a block begun quickly
+  if (!t || !t->seg || t->seg->tx.kind != rt::tx_kind::ambient || version <= t->seg->read_version ||
+      version > rt::kLastReadVersion)
+    rt::fatal("skip_read_versions_to(%u): not between atomic blocks, or not ahead", version);
+  t->seg->read_version = static_cast<rt::read_marker>(version);
+  t->view->read_version = static_cast<_stm_read_version_t>(version);
 }
 
 bool header_was_read(const void *header) {

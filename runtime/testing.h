@@ -39,6 +39,11 @@ void in_next_slot_release(void (*hook)());
 bool in_runtime_code();
 // The segment the current thread holds (0 if none).
 unsigned current_segment();
+// The current thread's segment moves on to read version `version` (ahead of
+// its own), as if that many transactions that read nothing had run there
+// since: so that a test reaches the wrap without 65 535 transactions. Called
+// between atomic blocks.
+void skip_read_versions_to(unsigned version);
 // Does the current transaction's read marker lie on the object with this header?
 bool header_was_read(const void *local_or_canonical_header);
 // Has the current transaction backed up (written) the object with this header?

@@ -412,7 +412,7 @@ inline bool publish(segment &seg, bool may_wait) noexcept {
 }
 
 void next_read_version(thread_record &t, segment &seg) noexcept {
-  if (seg.read_version == 255) {
+  if (seg.read_version == kLastReadVersion) {
     reset_markers(seg.base, heap_top());
     seg.read_version = 1;
   } else {
@@ -426,8 +426,10 @@ void next_read_version(thread_record &t, segment &seg) noexcept {
 // ------------------------------------------------------------ state
 
 unsigned char *card_flag(const segment &seg, std::uintptr_t object, std::uintptr_t card) {
-  // The marker byte of a granule where no header lies (see _stm_card_flag).
-  return g_heap.marker(seg.base, card == object ? object + kGranule : card);
+  // The first byte of the marker of a granule where no header lies (see
+  // _stm_card_flag).
+  return reinterpret_cast<unsigned char *>(
+      g_heap.marker(seg.base, card == object ? object + kGranule : card));
 }
 
 // ------------------------------------------------------------ engine
@@ -695,7 +697,7 @@ void settle_quick_block(thread_record &t) noexcept {
   // arm_quick_blocks); the blocks begun quickly since took read versions
   // that the segment must not hand out again.
   segment &seg = *t.seg;
-  seg.read_version = static_cast<std::uint8_t>(view.read_version);
+  seg.read_version = static_cast<read_marker>(view.read_version);
   if (state == _STM_QUICK_BEGUN) {
     seg.tx.kind = tx_kind::atomic;
     seg.tx.site = view.quick_site;

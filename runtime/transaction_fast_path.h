@@ -47,9 +47,9 @@ begin_atomic_quickly(thread_record &t, const char *site, std::uintptr_t frames_b
   if (log_moved_since(seg))
     return false;
   // An ambient transaction with no effects and not inevitable ends with
-  // nothing to publish; a read version of 255 wraps (next_read_version).
+  // nothing to publish; the last read version wraps (next_read_version).
   if (tx.kind != tx_kind::ambient || tx.has_effects() || tx.inevitable || !plain_attempt(t) ||
-      seg.read_version == 255)
+      seg.read_version == kLastReadVersion)
     return false;
   tx.clear();
   tx.kind = tx_kind::atomic;

@@ -22,9 +22,11 @@
 namespace stm {
 namespace detail {
 /* Distinct (non-character) types: a marker store then does not force the
- * compiler to reload everything else, including the read version itself. */
-enum class read_marker : unsigned char {};
-enum class read_version : unsigned char {};
+ * compiler to reload everything else, including the read version itself.
+ * Two bytes: the markers are cleared when the version wraps, every 65 535
+ * transactions of a segment. */
+enum class read_marker : unsigned short {};
+enum class read_version : unsigned short {};
 } /* namespace detail */
 } /* namespace stm */
 typedef stm::detail::read_marker _stm_read_marker_t;
@@ -32,8 +34,8 @@ typedef stm::detail::read_version _stm_read_version_t;
 #define _STM_NOEXCEPT noexcept
 extern "C" {
 #else
-typedef uint8_t _stm_read_marker_t;
-typedef uint8_t _stm_read_version_t;
+typedef uint16_t _stm_read_marker_t;
+typedef uint16_t _stm_read_version_t;
 #define _STM_NOEXCEPT
 #endif
 
@@ -89,12 +91,11 @@ struct _stm_thread_view {
   _stm_read_version_t read_version; /* marker value of the running transaction */
   uint8_t quick_state;              /* _STM_QUICK_*: see _stm_begin_quickly */
   uint8_t quick_preserved;          /* entries of quick_locals in use */
-  uint8_t _pad;
-  int32_t safe_point_countdown; /* the slow path runs when it drops below 0 */
-  uint32_t atomic_depth;        /* nesting of atomic blocks */
-  uint32_t nothrow_depth;       /* noexcept functions and destructors entered */
-  uint32_t constructing_depth;  /* constructors that stm::make is running */
-  void *thread;                 /* runtime-private */
+  int32_t safe_point_countdown;     /* the slow path runs when it drops below 0 */
+  uint32_t atomic_depth;            /* nesting of atomic blocks */
+  uint32_t nothrow_depth;           /* noexcept functions and destructors entered */
+  uint32_t constructing_depth;      /* constructors that stm::make is running */
+  void *thread;                     /* runtime-private */
   /* Bases of the views that stm_read and stm_write return in a program built
    * with STMIFY_SANITIZE: with the barrier sanitizer on, a read-only and a
    * read-write alias of the segment that exist for one transaction; otherwise

@@ -615,7 +615,7 @@ TEST(Collector, PagesThatArePresentOrSwappedOutAreScanned) {
   EXPECT_FALSE(stm::rt::page_may_hold_data(std::uint64_t(1) << 61)); // file page, absent
 }
 
-// When a segment's read version wraps (every 255 transactions), its read
+// When a segment's read version wraps (every 65 535 transactions), its read
 // markers are zeroed in place: the pages that hold marks stay mapped (the
 // next transactions would fault each one in again, and dropping them costs a
 // TLB shootdown), and pages nobody marked stay unmapped.
@@ -630,11 +630,12 @@ TEST(Collector, ReadMarkersAreZeroedInPlaceWhenTheReadVersionWraps) {
   ASSERT_NE(markers, MAP_FAILED);
   // A window base whose markers for the heap's blocks are these pages.
   const std::uintptr_t heap_begin = stm::rt::g_heap.heap_begin;
-  const std::uintptr_t base = reinterpret_cast<std::uintptr_t>(markers) - (heap_begin >> 4);
-  ASSERT_EQ(stm::rt::g_heap.marker(base, heap_begin), markers);
+  const std::uintptr_t base = reinterpret_cast<std::uintptr_t>(markers) -
+                              heap_begin / stm::rt::kGranule * stm::rt::kMarkerBytes;
+  ASSERT_EQ(reinterpret_cast<unsigned char *>(stm::rt::g_heap.marker(base, heap_begin)), markers);
   markers[0] = 7;
   markers[10 * stm::rt::kPage + 3] = 9;
-  stm::rt::reset_markers(base, heap_begin + (bytes << 4));
+  stm::rt::reset_markers(base, heap_begin + bytes / stm::rt::kMarkerBytes * stm::rt::kGranule);
   std::vector<unsigned char> resident(kPages);
   ASSERT_EQ(mincore(markers, bytes, resident.data()), 0);
   EXPECT_EQ(markers[0], 0);

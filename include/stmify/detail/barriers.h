@@ -39,11 +39,18 @@ static inline void *_stm_read_view(uintptr_t offset) { return _stm_local(offset)
 static inline void *_stm_write_view(uintptr_t offset) { return _stm_local(offset); }
 #endif
 
+/* The read marker of the granule at `offset`: a marker of two bytes for
+ * every 16 heap bytes, at the start of the segment's window (indexed by
+ * granule, so that a header that is not 16-byte aligned, as after a vtable
+ * pointer, marks its own granule's marker). */
+static inline _stm_read_marker_t *_stm_marker(uintptr_t offset) {
+  return (_stm_read_marker_t *)_stm_tls.segment_base + (offset >> 4);
+}
+
 /* Marks the granule at `header_offset` (an object's header) as read by the
  * running transaction: one store into the segment's marker area. */
 static inline void _stm_mark_read(uintptr_t header_offset) {
-  *(_stm_read_marker_t *)(_stm_tls.segment_base + (header_offset >> 4)) =
-      (_stm_read_marker_t)_stm_tls.read_version;
+  *_stm_marker(header_offset) = (_stm_read_marker_t)_stm_tls.read_version;
 }
 
 /* The same, for a read barrier that names its site (built with
@@ -53,9 +60,7 @@ static inline void _stm_mark_read(uintptr_t header_offset) {
 void _stm_read_site(uintptr_t header_offset, const char *site) _STM_NOEXCEPT;
 static inline void _stm_mark_read_at(uintptr_t header_offset, const char *site) {
   if (__builtin_expect(_stm_observing, 0)) {
-    _stm_read_marker_t *marker =
-        (_stm_read_marker_t *)(_stm_tls.segment_base + (header_offset >> 4));
-    if (*marker != (_stm_read_marker_t)_stm_tls.read_version)
+    if (*_stm_marker(header_offset) != (_stm_read_marker_t)_stm_tls.read_version)
       _stm_read_site(header_offset, site);
   }
   _stm_mark_read(header_offset);
@@ -90,14 +95,13 @@ static inline int _stm_needs_backup(const stm_object_t *local_header) {
 void _stm_write_card_slowpath(stm_object_t *local_header, size_t offset,
                               const char *site) _STM_NOEXCEPT;
 
-/* The marker byte that says whether the card holding byte `offset` of the
- * object at `local_object` was backed up by the running transaction (no header
- * ever lies in that granule, so it is never a read marker). The runtime's
- * card_flag names the same byte. */
+/* The byte that says whether the card holding byte `offset` of the object at
+ * `local_object` was backed up by the running transaction: the first byte of
+ * the marker of a granule where no header ever lies, so that it is never a
+ * read marker. The runtime's card_flag names the same byte. */
 static inline unsigned char *_stm_card_flag(const void *local_object, size_t offset) {
   uintptr_t card = offset / _STM_CARD_BYTES * _STM_CARD_BYTES;
-  uintptr_t granule = _stm_offset(local_object) + (card ? card : 16);
-  return (unsigned char *)(_stm_tls.segment_base + (granule >> 4));
+  return (unsigned char *)_stm_marker(_stm_offset(local_object) + (card ? card : 16));
 }
 
 /* Required before modifying the object whose header is at obj; returns the
@@ -151,7 +155,7 @@ static inline void _stm_set_countdown(struct _stm_thread_view *view, int32_t val
 #define _STM_QUICK_BEGUN 2
 
 /* The highest read version: the next begin clears the read markers. */
-#define _STM_LAST_READ_VERSION 255
+#define _STM_LAST_READ_VERSION 65535
 
 /* Nothing appended to the log after the newest entry the segment has seen
  * (its `next` is null, or marks an inevitable transaction: 1 or 2). */
