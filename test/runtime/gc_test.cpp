@@ -402,7 +402,7 @@ __attribute__((noinline)) hidden write_a_card_and_forget() {
 }
 
 // A collection that frees an array while a running transaction has written
-// one of its cards: the card's flag (a marker byte outside the object) must be
+// one of its cards: the card's flag (in a marker outside the object) must be
 // cleared, or a later array on those blocks whose card starts there looks
 // backed up already, and its writes are neither published nor undone.
 TEST_F(CollectorAndTransactions, CardsOfAFreedArrayStartClearOnTheNextOne) {
@@ -465,7 +465,7 @@ std::pair<Longs *, std::size_t> array_with_card_on(const std::vector<hidden> &de
 }
 
 // Read markers stay in a segment after the transaction that set them; a card's
-// flag is a marker byte too. Blocks the collector frees must come back with
+// flag is in a marker too. Blocks the collector frees must come back with
 // their markers zero in every segment, or a later array there has cards that
 // look backed up already, and their writes are neither published nor undone.
 TEST_F(CollectorAndTransactions, MarkersOfFreedBlocksDoNotLookLikeCardFlags) {

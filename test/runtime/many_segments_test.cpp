@@ -135,7 +135,7 @@ long resident_pages() {
 
 // A segment that stops following the log gives its read markers back rather
 // than writing zeros over them: 63 idle segments of a 3 MiB heap would
-// otherwise make about 12 MiB of markers resident that no one ever set.
+// otherwise make about 24 MiB of markers resident that no one ever set.
 TEST(ManySegments, StaleSegmentsDoNotMakeTheirMarkersResident) {
   stm::testing::never_block(true);
   stm::testing::thread *only = stm::testing::new_thread();

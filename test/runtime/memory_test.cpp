@@ -1,6 +1,6 @@
 // Memory stays bounded while a program allocates many times its heap limit:
 // the peak resident size stays under the bound docs/user-guide.md states,
-//   segments x (STMIFY_HEAP_LIMIT + STMIFY_HEAP_LIMIT / 16) + 32 MiB,
+//   segments x (STMIFY_HEAP_LIMIT + STMIFY_HEAP_LIMIT / 8) + 32 MiB,
 // above what the process used before.
 #include "test_environment.h"
 
@@ -27,7 +27,7 @@ std::size_t resident_bytes() {
 
 TEST(Memory, PeakResidentSizeStaysBoundedUnderChurn) {
   constexpr std::size_t kLimit = 64u << 20, kMiB = 1u << 20;
-  const std::size_t bound = stm::segment_limit() * (kLimit + kLimit / 16) + 32 * kMiB;
+  const std::size_t bound = stm::segment_limit() * (kLimit + kLimit / 8) + 32 * kMiB;
   stm::make<Node>(); // start the runtime before the baseline
   const std::size_t before = resident_bytes();
   std::atomic<std::size_t> peak{before};
@@ -57,8 +57,8 @@ TEST(Memory, PeakResidentSizeStaysBoundedUnderChurn) {
     b.join();
   });
   const std::size_t growth = peak.load() - before;
-  std::printf("peak resident growth %zu MiB (bound %zu MiB), %llu collections\n",
-              growth / kMiB, bound / kMiB, stm::stats().collections);
+  std::printf("peak resident growth %zu MiB (bound %zu MiB), %llu collections\n", growth / kMiB,
+              bound / kMiB, stm::stats().collections);
   EXPECT_LT(growth, bound);
   EXPECT_GT(stm::stats().collections, 10u);
 }
