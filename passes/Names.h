@@ -121,6 +121,10 @@ inline constexpr llvm::StringLiteral SafePointNoThrow = "stm::detail::safe_point
 inline constexpr llvm::StringLiteral SafePointInCondition = "stm::detail::safe_point(), ";
 inline constexpr llvm::StringLiteral SafePointNoThrowInCondition =
     "stm::detail::safe_point_nothrow(), ";
+// In loops of an atomic block's or a task's own body: the segment view stays.
+inline constexpr llvm::StringLiteral SafePointInBlock = "stm::detail::safe_point_in_block();";
+inline constexpr llvm::StringLiteral SafePointInBlockInCondition =
+    "stm::detail::safe_point_in_block(), ";
 inline constexpr llvm::StringLiteral NoThrowScope = "stm::detail::nothrow_scope __stmify_nothrow;";
 inline constexpr llvm::StringLiteral RethrowIfAbort = "stm::detail::rethrow_if_abort();";
 

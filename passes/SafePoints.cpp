@@ -183,17 +183,25 @@ void SafePointRule::atLoopBackEdge(const Stmt *Loop, const Stmt *Body) {
   // condition and one in the body on the same object are then not separated
   // by the safe point's call: the optimiser merges them (docs/architecture.md,
   // "Safe points").
+  // A block's or task's own body runs only inside an atomic transaction,
+  // where the slow path keeps the thread's segment view.
+  const FunctionScope &Scope = *Ctx.scope();
+  const bool InBlock = (Scope.AtomicBody || Scope.TaskBody) && !Scope.NoThrow;
   if (const Expr *Cond = conditionTakingSafePoint(Loop, Ctx.AST)) {
     if (auto Where = Ctx.Edits.locatePoint(Cond->getBeginLoc())) {
-      Ctx.Edits.insertStatement(
-          Where->File, Where->Begin,
-          (Ctx.scope()->NoThrow ? names::SafePointNoThrowInCondition : names::SafePointInCondition)
-              .str());
+      Ctx.Edits.insertStatement(Where->File, Where->Begin,
+                                (Scope.NoThrow ? names::SafePointNoThrowInCondition
+                                 : InBlock     ? names::SafePointInBlockInCondition
+                                               : names::SafePointInCondition)
+                                    .str());
       ++Ctx.Counts.SafePoints;
       return;
     }
   }
-  std::string Call = (Ctx.scope()->NoThrow ? names::SafePointNoThrow : names::SafePoint).str();
+  std::string Call = (Scope.NoThrow ? names::SafePointNoThrow
+                      : InBlock     ? names::SafePointInBlock
+                                    : names::SafePoint)
+                         .str();
   if (const auto *C = dyn_cast<CompoundStmt>(Body)) {
     Ctx.insertStatementAfterBrace(C->getLBracLoc(), Call);
     ++Ctx.Counts.SafePoints;

@@ -130,7 +130,7 @@ void on_fault(int sig, siginfo_t *info, void *context) {
             "without -fplugin=libstmify.so (or not from the stmify tool's "
             "output), or library code that was handed a managed object and "
             "reached into it; access the object in the program's own code");
-  } else if (address < kBlock && _stm_tls.segment_base == 0) {
+  } else if (address < kBlock && _stm_tls.segment_base == _stm_segment_word_t{}) {
     explain("the faulting thread is not attached to the stmify runtime", address,
             "if it was using a managed object, the code was not compiled with "
             "stmify, or it ran before any instrumented function in this thread");

@@ -20,19 +20,19 @@ namespace {
 pthread_key_t g_exit_key;
 
 void load_view(thread_record &t, segment &seg) noexcept {
-  t.view->segment_base = seg.base;
+  t.view->segment_base = static_cast<_stm_segment_word_t>(seg.base);
   t.view->read_view_base = seg.base; // the sanitizer's views: open_views
   t.view->write_view_base = seg.base;
-  t.view->offset_mask = g_heap.mask;
+  t.view->offset_mask = static_cast<_stm_segment_word_t>(g_heap.mask);
   t.view->read_version = static_cast<_stm_read_version_t>(seg.read_version);
   _stm_set_countdown(t.view, static_cast<std::int32_t>(g_config.safe_point_interval));
 }
 
 void clear_view(thread_record &t) noexcept {
-  t.view->segment_base = 0;
+  t.view->segment_base = _stm_segment_word_t{};
   t.view->read_view_base = 0;
   t.view->write_view_base = 0;
-  t.view->offset_mask = 0;
+  t.view->offset_mask = _stm_segment_word_t{};
   _stm_set_countdown(t.view, 0); // the next safe point attaches again
 }
 

@@ -27,15 +27,21 @@ namespace detail {
  * transactions of a segment. */
 enum class read_marker : unsigned short {};
 enum class read_version : unsigned short {};
+/* The segment base and the offset mask: a store of the program's own `long`
+ * or `unsigned long` then does not make the compiler reload them (and redo
+ * every translation) after it. */
+enum class segment_word : uintptr_t {};
 } /* namespace detail */
 } /* namespace stm */
 typedef stm::detail::read_marker _stm_read_marker_t;
 typedef stm::detail::read_version _stm_read_version_t;
+typedef stm::detail::segment_word _stm_segment_word_t;
 #define _STM_NOEXCEPT noexcept
 extern "C" {
 #else
 typedef uint16_t _stm_read_marker_t;
 typedef uint16_t _stm_read_version_t;
+typedef uintptr_t _stm_segment_word_t;
 #define _STM_NOEXCEPT
 #endif
 
@@ -86,8 +92,8 @@ struct _stm_quick_local {
 };
 
 struct _stm_thread_view {
-  uintptr_t segment_base;           /* 0 while not attached */
-  uintptr_t offset_mask;            /* 0 while not attached */
+  _stm_segment_word_t segment_base; /* 0 while not attached */
+  _stm_segment_word_t offset_mask;  /* 0 while not attached */
   _stm_read_version_t read_version; /* marker value of the running transaction */
   uint8_t quick_state;              /* _STM_QUICK_*: see _stm_begin_quickly */
   uint8_t quick_preserved;          /* entries of quick_locals in use */

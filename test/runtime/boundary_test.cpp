@@ -564,5 +564,69 @@ TEST(Boundary, AThreadWaitingForAStaticSeesWhatItsInitialiserWrote) {
   EXPECT_EQ(seen, 42);
 }
 
+// What a barrier's fast path reads of the segment (its base, the offset mask,
+// the read version) stm::detail::safe_point_in_block tells the optimiser a
+// safe point's slow path inside an atomic block leaves as it found it. Here
+// the slow path is called directly, so that nothing assumed hides a change,
+// while another thread commits what the blocks read (validation imports it
+// and dooms them, and retries make them inevitable) and collects (the blocks
+// park in the safe points).
+TEST(Boundary, ASafePointInsideAnAtomicBlockKeepsTheSegmentView) {
+  constexpr int kCells = 64;
+  constexpr int kBlocks = 40;
+  std::vector<Cell *> cells;
+  for (int i = 0; i < kCells; ++i)
+    cells.push_back(stm::make<Cell>());
+  Cell *shared = stm::make<Cell>();
+  publish();
+#if __has_feature(thread_sanitizer)
+  // Each takes seconds there: the root scan reads the page map of the
+  // sanitizer's shadow memory.
+  constexpr int kCollections = 0;
+#else
+  constexpr int kCollections = 8;
+#endif
+  std::atomic<long> checked{0};
+  std::atomic<long> changed{0};
+  std::atomic<bool> in_block{false};
+  std::atomic<bool> done{false};
+  std::thread other([&] {
+    stm::detail::safe_point();
+    for (int collections = 0; !done;) {
+      stm::detail::safe_point();
+      stm::atomic([&] { set(shared, get(shared) + 1); });
+      if (in_block && collections < kCollections) {
+        stm_collect();
+        ++collections;
+      }
+    }
+  });
+  for (int block = 0; block < kBlocks; ++block) {
+    stm::atomic([&] {
+      (void)get(shared);
+      in_block = true;
+      for (Cell *cell : cells) {
+        const _stm_segment_word_t base = _stm_tls.segment_base;
+        const _stm_segment_word_t mask = _stm_tls.offset_mask;
+        const _stm_read_version_t version = _stm_tls.read_version;
+        (void)_stm_safe_point_slowpath(1); // a doomed block aborts at its commit
+        ++checked;
+        if (_stm_tls.segment_base != base || _stm_tls.offset_mask != mask ||
+            _stm_tls.read_version != version)
+          ++changed;
+        set(cell, get(cell) + 1);
+      }
+    });
+    in_block = false;
+    stm::detail::safe_point();
+  }
+  done = true;
+  join_all(other);
+  EXPECT_GE(checked.load(), kBlocks * kCells);
+  EXPECT_EQ(changed.load(), 0);
+  for (Cell *cell : cells)
+    EXPECT_EQ(get(cell), kBlocks);
+}
+
 } // namespace
 } // namespace stmtest

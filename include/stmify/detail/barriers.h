@@ -14,10 +14,10 @@
 /* The offset of a reference in any window, and the address at an offset in
  * the calling thread's segment. */
 static inline uintptr_t _stm_offset(const void *ref) {
-  return (uintptr_t)ref & _stm_tls.offset_mask;
+  return (uintptr_t)ref & (uintptr_t)_stm_tls.offset_mask;
 }
 static inline void *_stm_local(uintptr_t offset) {
-  return (void *)(_stm_tls.segment_base | offset);
+  return (void *)((uintptr_t)_stm_tls.segment_base | offset);
 }
 static inline void *_stm_translate(const void *ref) { return _stm_local(_stm_offset(ref)); }
 
@@ -44,7 +44,7 @@ static inline void *_stm_write_view(uintptr_t offset) { return _stm_local(offset
  * granule, so that a header that is not 16-byte aligned, as after a vtable
  * pointer, marks its own granule's marker). */
 static inline _stm_read_marker_t *_stm_marker(uintptr_t offset) {
-  return (_stm_read_marker_t *)_stm_tls.segment_base + (offset >> 4);
+  return (_stm_read_marker_t *)(uintptr_t)_stm_tls.segment_base + (offset >> 4);
 }
 
 /* Marks the granule at `header_offset` (an object's header) as read by the

@@ -277,6 +277,41 @@ inline void safe_point() {
       throw abort_signal{};
 }
 
+// In loops of an atomic block's or a task's own body, which only ever runs
+// inside an atomic transaction: there the slow path validates, dooms or
+// parks the thread for a collection, but never moves it to another segment
+// nor changes its read version. Told so, the optimiser keeps the segment
+// base, the mask and the read version in registers across the call instead
+// of reloading them after it, and loop-invariant translations out of the
+// loop (docs/architecture.md, "Registers across slow paths"). The barrier
+// sanitizer's build checks instead.
+inline void safe_point_in_block() {
+  if (_stm_safe_point_due()) {
+    // Locals, not a struct returned by a function: through its memory the
+    // optimiser lost the match with the values the loop keeps.
+    const _stm_segment_word_t base = _stm_tls.segment_base;
+    const _stm_segment_word_t mask = _stm_tls.offset_mask;
+    const _stm_read_version_t version = _stm_tls.read_version;
+    if (_stm_safe_point_slowpath(1) != 0 && may_throw_abort())
+      throw abort_signal{};
+#ifdef STMIFY_SANITIZE
+    if (_stm_tls.segment_base != base || _stm_tls.offset_mask != mask ||
+        _stm_tls.read_version != version)
+      fatal("a safe point inside an atomic block changed the thread's segment view");
+#elif defined(__clang__)
+    // Three facts: LLVM's value numbering uses an assumed equality, not a
+    // conjunction of them.
+    __builtin_assume(_stm_tls.segment_base == base);
+    __builtin_assume(_stm_tls.offset_mask == mask);
+    __builtin_assume(_stm_tls.read_version == version);
+#else
+    if (_stm_tls.segment_base != base || _stm_tls.offset_mask != mask ||
+        _stm_tls.read_version != version)
+      __builtin_unreachable();
+#endif
+  }
+}
+
 // In loops of noexcept functions and destructors: a lost conflict is acted on
 // at the next point that may throw.
 inline void safe_point_nothrow() noexcept {
@@ -402,7 +437,8 @@ public:
   public:
     explicit iterator(std::uintptr_t at) noexcept : at_(at) {}
     T operator*() const noexcept {
-      return *static_cast<const T *>(_stm_read_view(at_ & _stm_tls.offset_mask));
+      return *static_cast<const T *>(
+          _stm_read_view(at_ & static_cast<std::uintptr_t>(_stm_tls.offset_mask)));
     }
     iterator &operator++() noexcept {
       at_ += sizeof(T);

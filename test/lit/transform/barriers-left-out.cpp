@@ -228,7 +228,7 @@ void fill(Node *n, int k) {
 // CHECK-NEXT:     stm::wr(n, "{{[^"]*}}")->value += i;
 // CHECK-NEXT:   stm::atomic([&] {
 // CHECK-NEXT:     stm::wr(n, "{{[^"]*}}")->key = 0;
-// CHECK-NEXT:     for (int i = 0; stm::detail::safe_point(), i < k; ++i)
+// CHECK-NEXT:     for (int i = 0; stm::detail::safe_point_in_block(), i < k; ++i)
 // CHECK-NEXT:       stm::detail::write_again(n)->value += i;
 // CHECK-NEXT:   }, "{{[^"]*}}");
 // CHECK-NEXT: }
@@ -378,7 +378,7 @@ long not_nested(Block *b, int rounds, bool c) {
 }
 // CHECK: void nested_in_block(Block *b, int rounds) { stm::detail::safe_point();
 // CHECK-NEXT:   stm::atomic([&] {
-// CHECK-NEXT:     for (int r = 0; stm::detail::safe_point(), r < rounds; ++r)
+// CHECK-NEXT:     for (int r = 0; stm::detail::safe_point_in_block(), r < rounds; ++r)
 // CHECK-NEXT:       { (void)stm::wr(b, "{{[^"]*}}"); for (int i = 0; i < 8; ++i)
 // CHECK-NEXT:         stm::detail::write_again(b)->words[i] += r; }
 // CHECK-NEXT:   }, "{{[^"]*}}");
@@ -460,7 +460,7 @@ void reviewed(Node *n, const std::function<void()> &g, bool c) {
 // CHECK-NEXT:   stm::atomic([&] {
 // CHECK-NEXT:     stm::wr(n, "{{[^"]*}}")->key += 1;
 // CHECK-NEXT:     for (int i : Steps{})
-// CHECK-NEXT:       { stm::detail::safe_point(); stm::wr(n, "{{[^"]*}}")->value += i; }
+// CHECK-NEXT:       { stm::detail::safe_point_in_block(); stm::wr(n, "{{[^"]*}}")->value += i; }
 // CHECK-NEXT:   }, "{{[^"]*}}");
 // CHECK-NEXT:   stm::wr(n, "{{[^"]*}}")->key = 1;
 // CHECK-NEXT:   (stm::detail::inevitable_hook("{{[^"]*}}"), g());

@@ -27,7 +27,7 @@ void deposit_all(Bank *bank, long amount) {
   });
 }
 // CHECK: for (Account &a : stm::wr(bank, "{{.*}}field-references-in-atomic-blocks.cpp:21:23 (in deposit_all)")->accounts)
-// CHECK-NEXT: { stm::detail::safe_point(); a.balance += amount; }
+// CHECK-NEXT: { stm::detail::safe_point_in_block(); a.balance += amount; }
 // CHECK-NEXT: long &fees = stm::detail::write_again(bank)->fees;
 // CHECK-NEXT: fees += 1;
 // CHECK-NEXT: const Account &first = stm::detail::read_again(bank)->accounts[0];

@@ -56,7 +56,7 @@ void shift(Customer *c) {
   });
 }
 // CHECK: for (Point &p : stm::rd(c)->stops)
-// CHECK-NEXT: { stm::detail::safe_point(); p.x += 1; }
+// CHECK-NEXT: { stm::detail::safe_point_in_block(); p.x += 1; }
 // CHECK-NEXT: Point &last = stm::detail::read_again(c)->stops.back();
 // CHECK-NEXT: last.y = 2;
 // CHECK-NEXT: stm::detail::read_again(c)->stops.begin()->y = 3;

@@ -67,7 +67,7 @@ void restock(Inventory *inv, const stm::string &name) {
   });
 }
 // CHECK: for (auto &[key, value] : stm::rd(inv)->totals)
-// CHECK-NEXT: { stm::detail::safe_point(); value += 1; }
+// CHECK-NEXT: { stm::detail::safe_point_in_block(); value += 1; }
 // CHECK-NEXT: Item *&slot = stm::detail::read_again(inv)->items[name];
 // CHECK-NEXT: if (!slot)
 // CHECK-NEXT: slot = stm::make<Item>();

@@ -24,8 +24,8 @@
 // SPIN: for (;;){{$}}
 // SPIN-NEXT: s += stm::rd(b)->words[0] +{{$}}
 // SPIN-NEXT: #include "rest.inc"{{$}}
-// SHARED: for (int r = 0; stm::detail::safe_point(), r < n; ++r)
-// SHARED-NEXT: { (void)stm::wr(c, "{{[^"]*}}"); (void)stm::rd(b); for (int i = 0; stm::detail::safe_point(), i < 8; ++i) {
+// SHARED: for (int r = 0; stm::detail::safe_point_in_block(), r < n; ++r)
+// SHARED-NEXT: { (void)stm::wr(c, "{{[^"]*}}"); (void)stm::rd(b); for (int i = 0; stm::detail::safe_point_in_block(), i < 8; ++i) {
 // SHARED-NEXT: stm::wr(c, "{{[^"]*}}")->words[i] += stm::detail::read_again(b)->words[i];
 
 //--- nested.cpp
