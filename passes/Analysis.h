@@ -214,7 +214,6 @@ private:
     void accesses(const clang::Stmt *S, bool Conditional, llvm::SmallVectorImpl<Access> &Out,
                   const clang::Stmt *Parent) const;
     void assignedIn(const clang::Stmt *S, llvm::DenseSet<const void *> &Out) const;
-    bool controlsTransactions(const clang::Stmt *S) const;
     void loseWhatChanges(const clang::Stmt *S, bool MayPublish, Holdings &H) const;
     void straightLine(const clang::Stmt *S, Holdings &H);
     void enterLoop(const clang::Stmt *Loop, Holdings &H) const;

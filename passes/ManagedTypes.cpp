@@ -387,6 +387,23 @@ bool isAtomicCall(const CallExpr *E) { return calls(E, isAtomicEntry); }
 
 bool isHandlerCall(const CallExpr *E) { return calls(E, isHandlerRegistration); }
 
+bool isTransactionControl(const CallExpr *E) {
+  const FunctionDecl *F = E->getDirectCallee();
+  const IdentifierInfo *Id = F ? F->getIdentifier() : nullptr;
+  return Id && llvm::is_contained(names::TransactionControlFunctions, Id->getName());
+}
+
+bool controlsTransactions(const Stmt *S) {
+  if (!S || isa<LambdaExpr>(S))
+    return false;
+  if (const auto *Call = dyn_cast<CallExpr>(S); Call && isTransactionControl(Call))
+    return true;
+  for (const Stmt *Child : S->children())
+    if (controlsTransactions(Child))
+      return true;
+  return false;
+}
+
 // A loop over an array field of a managed object that only reads its
 // elements reads each one when it reaches it (stm::detail::elements_of): the
 // range would otherwise be a reference into one thread's view of the object,

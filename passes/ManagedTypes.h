@@ -58,6 +58,12 @@ bool isTaskCall(const clang::CallExpr *E);
 // stm::on_commit or stm::on_abort: its argument runs when the enclosing
 // atomic block has ended, outside any atomic block.
 bool isHandlerCall(const clang::CallExpr *E);
+// stm_start_transaction, stm_commit_transaction or stm_abort_transaction:
+// a transaction begun or ended by hand through the C interface, which ends
+// what the running one held.
+bool isTransactionControl(const clang::CallExpr *E);
+// Whether S makes such a call (outside the lambdas it defines).
+bool controlsTransactions(const clang::Stmt *S);
 
 // A range-for over an array field of a managed object, or over a container
 // of stmify's library, that reads its elements one by one, each when the

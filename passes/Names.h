@@ -46,6 +46,9 @@ inline constexpr llvm::StringLiteral ThreadLocalPropertyGet = "get";
 // stm::atomic and its variants: the lambda argument is an atomic block.
 inline constexpr llvm::StringLiteral AtomicFunctions[] = {"atomic", "atomic_cancel",
                                                           "exclusive_atomic"};
+// The C interface's calls that start, commit or abort a transaction by hand.
+inline constexpr llvm::StringLiteral TransactionControlFunctions[] = {
+    "stm_start_transaction", "stm_commit_transaction", "stm_abort_transaction"};
 // stm::on_commit and stm::on_abort: the lambda argument runs after the block
 // ends, outside any atomic block.
 inline constexpr llvm::StringLiteral HandlerFunctions[] = {"on_commit", "on_abort"};

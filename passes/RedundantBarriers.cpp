@@ -73,14 +73,6 @@ bool isUnevaluatingBuiltin(const CallExpr *Call) {
   }
 }
 
-bool isTransactionControl(const CallExpr *Call) {
-  const FunctionDecl *F = Call->getDirectCallee();
-  const IdentifierInfo *Id = F ? F->getIdentifier() : nullptr;
-  return Id &&
-         (Id->getName() == "stm_start_transaction" || Id->getName() == "stm_commit_transaction" ||
-          Id->getName() == "stm_abort_transaction");
-}
-
 } // namespace
 
 // Where each local pointer variable is changed: only by assignments
@@ -313,17 +305,6 @@ void Analysis::BarrierScan::assignedIn(const Stmt *S, llvm::DenseSet<const void 
         Out.insert(VD);
   for (const Stmt *Child : S->children())
     assignedIn(Child, Out);
-}
-
-bool Analysis::BarrierScan::controlsTransactions(const Stmt *S) const {
-  if (!S || isa<LambdaExpr>(S))
-    return false;
-  if (const auto *Call = dyn_cast<CallExpr>(S); Call && isTransactionControl(Call))
-    return true;
-  for (const Stmt *Child : S->children())
-    if (controlsTransactions(Child))
-      return true;
-  return false;
 }
 
 // Does S declare an object whose destructor runs code (at the end of the

@@ -5,6 +5,7 @@
 // pass through instead of being swallowed.
 #include "SafePoints.h"
 
+#include "ManagedTypes.h"
 #include "Names.h"
 
 #include "clang/Lex/Lexer.h"
@@ -172,6 +173,34 @@ static bool shortCountedLoop(const ForStmt *F, const ASTContext &AST) {
          onlyReads(F->getCond(), V, nullptr);
 }
 
+// Does the loop run only inside an atomic transaction, where a safe point's
+// slow path keeps the thread's segment view (safe_point_in_block)? Only if
+// it is written in the body of an atomic block or a task and nowhere else:
+// not by a macro (the same text may expand outside too, and the edits of one
+// text are merged), not in a file the body includes, not in an init-capture
+// (which runs before the block); in a body that is no coroutine (resumed
+// after the block) and does not begin or end a transaction through the C
+// interface. A noexcept body keeps safe_point_nothrow.
+bool SafePointRule::runsOnlyInAtomicTransaction(const Stmt *Loop) {
+  const FunctionScope &Scope = *Ctx.scope();
+  if (!(Scope.AtomicBody || Scope.TaskBody) || Scope.NoThrow || !Scope.Lambda)
+    return false;
+  const auto *Body = dyn_cast_or_null<CompoundStmt>(Scope.Lambda->getBody());
+  if (!Body)
+    return false;
+  const SourceManager &SM = Ctx.AST.getSourceManager();
+  const SourceLocation Begin = Loop->getBeginLoc(), End = Loop->getEndLoc();
+  const SourceLocation LBrace = Body->getLBracLoc(), RBrace = Body->getRBracLoc();
+  if (Begin.isMacroID() || End.isMacroID() || LBrace.isMacroID() || RBrace.isMacroID() ||
+      SM.getFileID(Begin) != SM.getFileID(LBrace) || !SM.isBeforeInTranslationUnit(LBrace, Begin) ||
+      !SM.isBeforeInTranslationUnit(End, RBrace))
+    return false;
+  auto [Known, New] = ControllingBodies.try_emplace(Body, false);
+  if (New)
+    Known->second = controlsTransactions(Body);
+  return !Known->second;
+}
+
 void SafePointRule::atLoopBackEdge(const Stmt *Loop, const Stmt *Body) {
   if (!Ctx.inFunctionBody() || Ctx.scope()->Constexpr || !Body ||
       Ctx.Facts.LoopsWithoutSafePoint.contains(Loop))
@@ -183,10 +212,8 @@ void SafePointRule::atLoopBackEdge(const Stmt *Loop, const Stmt *Body) {
   // condition and one in the body on the same object are then not separated
   // by the safe point's call: the optimiser merges them (docs/architecture.md,
   // "Safe points").
-  // A block's or task's own body runs only inside an atomic transaction,
-  // where the slow path keeps the thread's segment view.
   const FunctionScope &Scope = *Ctx.scope();
-  const bool InBlock = (Scope.AtomicBody || Scope.TaskBody) && !Scope.NoThrow;
+  const bool InBlock = runsOnlyInAtomicTransaction(Loop);
   if (const Expr *Cond = conditionTakingSafePoint(Loop, Ctx.AST)) {
     if (auto Where = Ctx.Edits.locatePoint(Cond->getBeginLoc())) {
       Ctx.Edits.insertStatement(Where->File, Where->Begin,

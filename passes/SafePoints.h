@@ -8,6 +8,8 @@
 
 #include "TransformContext.h"
 
+#include "llvm/ADT/DenseMap.h"
+
 namespace stmify {
 
 // Whether S calls (what it calls may reach a safe point) or, when Loops,
@@ -22,6 +24,12 @@ public:
   void atLoopBackEdge(const clang::Stmt *Loop, const clang::Stmt *Body);
   void atFunctionEntry(const clang::FunctionDecl *F, const clang::Stmt *Body);
   void atCatchAll(const clang::CXXCatchStmt *S);
+
+private:
+  bool runsOnlyInAtomicTransaction(const clang::Stmt *Loop);
+  // Bodies of blocks and tasks, and whether they begin or end a transaction
+  // through the C interface.
+  llvm::DenseMap<const clang::Stmt *, bool> ControllingBodies;
 };
 
 } // namespace stmify

@@ -570,7 +570,8 @@ TEST(Boundary, AThreadWaitingForAStaticSeesWhatItsInitialiserWrote) {
 // the slow path is called directly, so that nothing assumed hides a change,
 // while another thread commits what the blocks read (validation imports it
 // and dooms them, and retries make them inevitable) and collects (the blocks
-// park in the safe points).
+// park in the safe points), and a third one waits for a segment (outside
+// blocks, threads take turns at safe points; inside, never).
 TEST(Boundary, ASafePointInsideAnAtomicBlockKeepsTheSegmentView) {
   constexpr int kCells = 64;
   constexpr int kBlocks = 40;
@@ -601,6 +602,12 @@ TEST(Boundary, ASafePointInsideAnAtomicBlockKeepsTheSegmentView) {
       }
     }
   });
+  std::thread waiting([&] {
+    while (!done) {
+      stm::detail::safe_point();
+      (void)get(shared);
+    }
+  });
   for (int block = 0; block < kBlocks; ++block) {
     stm::atomic([&] {
       (void)get(shared);
@@ -622,6 +629,7 @@ TEST(Boundary, ASafePointInsideAnAtomicBlockKeepsTheSegmentView) {
   }
   done = true;
   join_all(other);
+  join_all(waiting);
   EXPECT_GE(checked.load(), kBlocks * kCells);
   EXPECT_EQ(changed.load(), 0);
   for (Cell *cell : cells)

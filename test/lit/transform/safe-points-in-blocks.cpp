@@ -3,8 +3,9 @@
 // read version in registers around it); a loop in anything that may run
 // outside an atomic transaction keeps the ordinary one: a function the block
 // calls, a lambda inside the block, a lambda that is also called directly, a
-// commit handler (it runs after the block ends). A noexcept body keeps the
-// safe point that never throws.
+// commit handler (it runs after the block ends), a block that begins or
+// ends a transaction through the C interface. A noexcept body keeps the safe
+// point that never throws.
 // RUN: %clangxx -fplugin=%plugin -std=c++17 -I%stmify_include -Wall -Wextra -Werror -fsyntax-only %s
 // RUN: %check_rewrite %s %t -- -std=c++17 -I%stmify_include
 // RUN: %stmify --stdout %s -- -std=c++17 -I%stmify_include > %t.gxx.cpp
@@ -81,3 +82,14 @@ void tasks(Node *head) {
   queue.run();
 }
 // CHECK: queue.add([head] { stm::detail::safe_point(); for (Node *n = head; stm::detail::safe_point_in_block(), n; n = stm::rd(n)->next) stm::wr(n, "{{[^"]*}}")->key += 1; }, stm::detail::task_site{"{{[^"]*}}"});
+
+long controls_by_hand(Node *head) {
+  long found = 0;
+  stm::atomic([&] {
+    for (Node *n = head; n; n = n->next) found += 1;
+    stm_commit_transaction();
+  });
+  return found;
+}
+// CHECK: for (Node *n = head; stm::detail::safe_point(), n; n = stm::rd(n)->next) found += 1;
+// CHECK-NEXT: stm_commit_transaction();
