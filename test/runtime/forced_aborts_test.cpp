@@ -6,7 +6,9 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <functional>
 #include <stdexcept>
+#include <string>
 #include <thread>
 
 STMIFY_TEST_ENVIRONMENT({"STMIFY_SEGMENTS", "2"}, {"STMIFY_HEAP_LIMIT", "64M"},
@@ -156,6 +158,51 @@ TEST(ForcedAborts, TasksAreForcedToo) {
   }
   EXPECT_EQ(get(c), 10);
   EXPECT_GE(attempts.load(), 10 * (kForced + 1));
+}
+
+// A task lives in the queue's memory: what a lost attempt changed in its own
+// function object must not reach the next attempt.
+struct CountingTask {
+  Cell *cell;
+  long calls = 0;
+  void operator()() {
+    ++calls;
+    set(cell, get(cell) + calls);
+  }
+};
+
+TEST(ForcedAborts, EachAttemptOfATaskStartsFromTheTaskAsItWasAdded) {
+  Cell *captured = committed_cell(0);
+  Cell *functor = committed_cell(0);
+  Cell *referred = committed_cell(0);
+  CountingTask outside{referred};
+  {
+    stm::transaction_queue queue(1);
+    queue.add([captured, calls = 0]() mutable {
+      ++calls;
+      set(captured, get(captured) + calls);
+    });
+    queue.add(CountingTask{functor});
+    queue.add(std::ref(outside));
+    queue.run();
+  }
+  EXPECT_EQ(get(captured), 1) << "a mutable lambda's capture";
+  EXPECT_EQ(get(functor), 1) << "a function object's member";
+  EXPECT_EQ(get(referred), 1) << "the function object a std::ref task refers to";
+  EXPECT_EQ(outside.calls, 1);
+}
+
+TEST(ForcedAborts, ATaskWhoseChangesToItselfCannotBeUndoneIsInevitable) {
+  Cell *c = committed_cell(0);
+  {
+    stm::transaction_queue queue(1);
+    queue.add([c, text = std::string()]() mutable {
+      text += "x";
+      set(c, static_cast<long>(text.size()));
+    });
+    queue.run();
+  }
+  EXPECT_EQ(get(c), 1);
 }
 
 } // namespace

@@ -35,10 +35,46 @@ void run_queue(const char *what, unsigned workers, int tasks) {
   std::printf("%s: %ld tasks, sum %ld\n", what, count, sum);
 }
 
+// What tasks keep in themselves and in what their arguments refer to: a
+// mutable lambda counts its calls (one, however often its task is retried),
+// tasks write their results through a std::ref argument (each once, none
+// lost to another task's retry), and a generic lambda takes its argument by
+// auto&.
+void run_task_state(unsigned workers) {
+  Counter *shared = stm::make<Counter>();
+  std::array<long, 64> results{};
+  stm::transaction_queue tq(workers);
+  for (int i = 0; i < 64; ++i)
+    tq.add([shared, calls = 0]() mutable {
+      ++calls;
+      shared->count += calls;
+    });
+  for (int i = 0; i < 64; ++i)
+    tq.add(
+        [shared](std::array<long, 64> &out, int i) {
+          shared->sum += 1;
+          out[static_cast<std::size_t>(i)] = i + 1;
+        },
+        std::ref(results), i);
+  tq.add(
+      [shared](auto &n) {
+        n += 1;
+        shared->sum += n;
+      },
+      10L);
+  tq.run();
+  long missing = 0;
+  for (int i = 0; i < 64; ++i)
+    missing += results[static_cast<std::size_t>(i)] != i + 1;
+  std::printf("task state: count %ld, sum %ld, results missing %ld\n", shared->count, shared->sum,
+              missing);
+}
+
 } // namespace
 
 int main() {
   run_queue("three workers", 3, 2000);
   run_queue("two workers", 2, 2000);
+  run_task_state(2);
   idiom::report_collections();
 }

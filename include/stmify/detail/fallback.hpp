@@ -110,6 +110,11 @@ template <class T> T *finish_make(T *object) noexcept { return object; }
 inline bool tracks_cards(std::size_t) noexcept { return false; }
 template <class T> T canonical(T value) noexcept { return value; }
 
+// A task runs once (under the global lock, as a block): nothing to put back.
+template <class F, class Tuple> struct task_attempt {
+  static void begin(F &, Tuple &) noexcept {}
+};
+
 } // namespace detail
 
 // Base of every managed class. In the fallback it is empty.

@@ -18,6 +18,12 @@ struct task_site {
   const char *site;
 };
 
+// Prepares each attempt of a task whose function object is F and whose bound
+// arguments are Tuple. Defined by the build's header: under the plugin a task
+// that lost a conflict runs again, and what the lost attempt changed in the
+// task's own function object must not reach the next one.
+template <class F, class Tuple> struct task_attempt;
+
 class task {
 public:
   task() = default;
@@ -39,7 +45,10 @@ private:
 
   template <class F, class Tuple> struct holder final : callable {
     holder(F f, Tuple args) : fn(std::move(f)), bound(std::move(args)) {}
-    void run() override { std::apply(fn, bound); }
+    void run() override {
+      task_attempt<F, Tuple>::begin(fn, bound);
+      std::apply(fn, bound);
+    }
     F fn;
     Tuple bound;
   };
