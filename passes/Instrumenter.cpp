@@ -84,6 +84,19 @@ bool Instrumenter::TraverseLambdaExpr(LambdaExpr *L) {
   return Result;
 }
 
+// An init-capture runs where the lambda is made, before the lambda's body
+// and outside it (for a block, before its transaction begins): it belongs
+// to the enclosing function's scope, not to the lambda's.
+bool Instrumenter::TraverseLambdaCapture(LambdaExpr *L, const LambdaCapture *C, Expr *Init) {
+  if (Scopes.empty() || Scopes.back().Lambda != L)
+    return RecursiveASTVisitor::TraverseLambdaCapture(L, C, Init);
+  FunctionScope Own = Scopes.back();
+  Scopes.pop_back();
+  bool Result = RecursiveASTVisitor::TraverseLambdaCapture(L, C, Init);
+  Scopes.push_back(Own);
+  return Result;
+}
+
 bool Instrumenter::TraverseStmt(Stmt *S, DataRecursionQueue *) {
   if (!S)
     return true;

@@ -60,6 +60,8 @@ public:
   bool TraverseStaticAssertDecl(clang::StaticAssertDecl *) { return true; }
   bool shouldVisitTemplateInstantiations() const { return false; }
   bool shouldVisitImplicitCode() const { return false; }
+  bool TraverseLambdaCapture(clang::LambdaExpr *L, const clang::LambdaCapture *C,
+                             clang::Expr *Init);
 
   bool VisitMemberExpr(clang::MemberExpr *E);
   bool VisitArraySubscriptExpr(clang::ArraySubscriptExpr *E);
