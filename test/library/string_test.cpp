@@ -183,6 +183,55 @@ TEST(String, FieldsCombineOutsideAtomicBlocks) {
   EXPECT_EQ(p->last.find(p->first.substr(0, 1)), stm::string::npos);
 }
 
+// Assigning text to a field makes a string after the field's address was
+// taken. Outside atomic blocks nothing there may give the segment up: the
+// first string of a process registered the characters' type there, which
+// waits for the registry, until the type was registered at start.
+TEST(String, AFieldIsAssignedAndAppendedToOutsideAtomicBlocks) {
+  Journal *j = stm::make<Journal>();
+  j->text = "first entry"; // the process's first string (a test runs alone)
+  j->text += std::string(", second");
+  Customer *c = stm::make<Customer>("Ada", "London");
+  c->name = "Ada King";
+  c->name += ", Countess";
+  c->name += std::string(" of");
+  c->name += stm::string(" Lovelace");
+  c->name += '!';
+  c->city = std::string("Marylebone");
+  c->tag.first = std::string_view("poet");
+  for (int i = 0; i < 100; ++i)
+    j->text += std::to_string(i % 10);
+  EXPECT_EQ(c->name, "Ada King, Countess of Lovelace!");
+  EXPECT_EQ(c->city, "Marylebone");
+  EXPECT_EQ(c->tag.first, "poet");
+  EXPECT_EQ(j->text.size(), 119u);
+  EXPECT_TRUE(j->text.starts_with("first entry, second0123"));
+  stm::string seen;
+  std::thread reader([&] { stm::atomic([&] { seen = c->name + " in " + c->city; }); });
+  reader.join();
+  EXPECT_EQ(seen, "Ada King, Countess of Lovelace! in Marylebone");
+}
+
+struct Badge : stm::object {
+  std::optional<stm::string> label;
+  std::optional<stm::string> note;
+};
+
+// The same for a string constructed in place in a field, as std::optional
+// does, which then marks itself engaged through the field's address.
+TEST(String, AnOptionalFieldIsSetFromTextOutsideAtomicBlocks) {
+  Badge *b = stm::make<Badge>();
+  b->label = "first"; // the process's first string (a test runs alone)
+  b->note.emplace(3, 'x');
+  b->label = std::string("second");
+  EXPECT_EQ(b->label, "second");
+  EXPECT_EQ(b->note, "xxx");
+  stm::string seen;
+  std::thread reader([&] { stm::atomic([&] { seen = *b->label + *b->note; }); });
+  reader.join();
+  EXPECT_EQ(seen, "secondxxx");
+}
+
 #if defined(__STMIFY__)
 TEST(String, ACancelledBlockRestoresFieldsAndLocals) {
   Customer *c = stm::make<Customer>("Edsger", "Nuenen");

@@ -48,6 +48,14 @@ private:
   std::size_t length_;
 };
 
+// Registered when the program starts, not at the first string: a type's
+// first use waits for the registry (a blocking call, which outside atomic
+// blocks gives the segment up and ends the thread's transaction), and a
+// string is often first made inside an assignment to a field, after the
+// caller translated the field's address (`p->name = "Ada"`, and a
+// std::optional<stm::string> field constructs its string in place there).
+inline const stm_type_descriptor_t &string_body_type = descriptor<string_body>();
+
 inline std::size_t max_string_length() noexcept {
   return STM_MAX_OBJECT_BYTES - sizeof(string_body) - 1;
 }
