@@ -496,6 +496,16 @@ void Analysis::hookWritesOfEscapingClosures() {
 // A call, inside an atomic block, of a lambda defined outside it that writes
 // locals it captured: they are saved at the block's start, or the block
 // becomes inevitable before the call.
+// Can the block's body name VD as the variable itself (by reference)? A
+// preserve() of it at the block's start must: a block that captures only
+// what it names (`[c, f]`) or captures by copy cannot.
+static bool namesByReference(const LambdaExpr *Block, const VarDecl *VD) {
+  for (const LambdaCapture &C : Block->captures())
+    if (C.capturesVariable() && C.getCapturedVar() == VD)
+      return C.getCaptureKind() == LCK_ByRef;
+  return Block->getCaptureDefault() == LCD_ByRef;
+}
+
 void Analysis::analyzeLambdaCall(const CallExpr *E) {
   const FunctionScope *Block = atomicBlock();
   const auto *Method = dyn_cast_or_null<CXXMethodDecl>(E->getDirectCallee());
@@ -508,7 +518,8 @@ void Analysis::analyzeLambdaCall(const CallExpr *E) {
     const VarDecl *VD = W.Variable;
     if (VD && declaredInTransaction(VD))
       continue;
-    if (VD && isRestorableByCopy(VD->getType(), Ctx.AST) && !isa<DecompositionDecl>(VD)) {
+    if (VD && isRestorableByCopy(VD->getType(), Ctx.AST) && !isa<DecompositionDecl>(VD) &&
+        namesByReference(Block->Lambda, VD)) {
       Facts.OuterLocalWrites[Block->Lambda].push_back({VD, W.LValue});
       continue;
     }

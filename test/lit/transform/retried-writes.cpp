@@ -87,3 +87,18 @@ long handed_over() {
   // CHECK: in_block([&] { (stm::detail::inevitable_hook("write to 'helped', captured by a lambda that may run in an atomic block, at {{[^"]*}}"), ++helped); });
   return helped;
 }
+
+// A block that calls such a lambda but cannot name the local it writes (it
+// captures only what it names, or by copy) cannot save it at its start: it
+// becomes inevitable before the call instead.
+long named_captures(Account *a) {
+  int tries = 0;
+  auto retry = [&tries] { ++tries; };
+  stm::atomic([a, retry] { a->balance += 1; retry(); });
+  // CHECK: stm::atomic([a, retry] { stm::wr(a, "{{[^"]*}}")->balance += 1; (stm::detail::inevitable_hook("call of a lambda that writes 'tries' outside the atomic block, at {{[^"]*}}"), retry()); }, "{{[^"]*}}");
+  stm::atomic([=] { a->balance += 1; retry(); });
+  // CHECK: stm::atomic([=] { stm::wr(a, "{{[^"]*}}")->balance += 1; (stm::detail::inevitable_hook("call of a lambda that writes 'tries' outside the atomic block, at {{[^"]*}}"), retry()); }, "{{[^"]*}}");
+  stm::atomic([a, &tries, retry] { a->balance += tries; retry(); });
+  // CHECK: stm::atomic([a, &tries, retry] { stm::detail::preserve(tries); stm::wr(a, "{{[^"]*}}")->balance += tries; retry(); }, "{{[^"]*}}");
+  return tries;
+}
