@@ -493,9 +493,6 @@ void Analysis::hookWritesOfEscapingClosures() {
   }
 }
 
-// A call, inside an atomic block, of a lambda defined outside it that writes
-// locals it captured: they are saved at the block's start, or the block
-// becomes inevitable before the call.
 // Can the block's body name VD as the variable itself (by reference)? A
 // preserve() of it at the block's start must: a block that captures only
 // what it names (`[c, f]`) or captures by copy cannot.
@@ -506,6 +503,9 @@ static bool namesByReference(const LambdaExpr *Block, const VarDecl *VD) {
   return Block->getCaptureDefault() == LCD_ByRef;
 }
 
+// A call, inside an atomic block, of a lambda defined outside it that writes
+// locals it captured: they are saved at the block's start, or the block
+// becomes inevitable before the call.
 void Analysis::analyzeLambdaCall(const CallExpr *E) {
   const FunctionScope *Block = atomicBlock();
   const auto *Method = dyn_cast_or_null<CXXMethodDecl>(E->getDirectCallee());

@@ -112,7 +112,7 @@ template <class T> T canonical(T value) noexcept { return value; }
 
 // A task runs once (under the global lock, as a block): nothing to put back.
 template <class F, class Tuple> struct task_attempt {
-  static void begin(F &, Tuple &) noexcept {}
+  static void begin(F &) noexcept {}
 };
 
 } // namespace detail

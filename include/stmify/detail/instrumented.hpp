@@ -511,44 +511,30 @@ template <class T> inline void preserve(T &local) noexcept {
 template <class F> struct is_reference_wrapper : std::false_type {};
 template <class T> struct is_reference_wrapper<std::reference_wrapper<T>> : std::true_type {};
 
-template <class F> inline void preserve_block_object(F &f) {
+// Args: the lvalue arguments it is called with (a queued task's bound ones).
+template <class... Args, class F> inline void preserve_block_object(F &f) {
   if constexpr (is_reference_wrapper<std::remove_cv_t<F>>::value) {
-    preserve_block_object(f.get());
-  } else if constexpr (std::is_class_v<F> && !managed_type<F> && !std::is_invocable_v<const F &>) {
+    preserve_block_object<Args...>(f.get());
+  } else if constexpr (std::is_class_v<F> && !managed_type<F> &&
+                       !std::is_invocable_v<const F &, Args &...>) {
     if constexpr (std::is_trivially_copyable_v<F> && std::is_copy_constructible_v<F> &&
                   std::is_copy_assignable_v<F>)
       preserve(f);
     else
-      inevitable_hook("block given as a function object that a byte copy cannot restore");
+      inevitable_hook("block or task given as a function object that a byte copy cannot "
+                      "restore");
   }
 }
 
 // A queued task's function object lives in the queue's memory, where
-// neither barriers nor the block's saved locals reach: what a lost attempt
-// changed in it (a mutable lambda's captures, a counting functor's count) is
-// saved at the start of each attempt, as stm::atomic saves a function object
-// given as a block, and put back by an abort; one a byte copy cannot restore
-// makes the task inevitable. Its bound arguments need nothing: the task's
-// writes through a reference parameter, or through the object a std::ref
-// argument refers to, are writes to memory outside the transaction, which
-// the transformer makes inevitable first (restoring such memory would undo
-// what other tasks wrote there meanwhile).
+// neither barriers nor the block's saved locals reach: it is saved at the
+// start of each attempt as a block's function object is. Its bound
+// arguments need nothing: the task's writes through a reference parameter,
+// or to what a std::ref argument refers to, are writes outside the
+// transaction, which the transformer makes inevitable first (restoring
+// such memory would undo what other tasks wrote there meanwhile).
 template <class F, class... Args> struct task_attempt<F, std::tuple<Args...>> {
-  static void begin(F &fn, std::tuple<Args...> &) { keep(fn); }
-
-private:
-  template <class G> static void keep(G &fn) {
-    if constexpr (is_reference_wrapper<std::remove_cv_t<G>>::value) {
-      keep(fn.get());
-    } else if constexpr (std::is_class_v<G> && !std::is_const_v<G> && !managed_type<G> &&
-                         !std::is_invocable_v<const G &, Args &...>) {
-      if constexpr (std::is_trivially_copyable_v<G>)
-        preserve(fn);
-      else
-        inevitable_hook("queued task given as a function object that a byte copy cannot "
-                        "restore");
-    }
-  }
+  static void begin(F &fn) { preserve_block_object<Args...>(fn); }
 };
 
 // ------------------------------------------------------------- tracing

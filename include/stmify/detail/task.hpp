@@ -46,7 +46,7 @@ private:
   template <class F, class Tuple> struct holder final : callable {
     holder(F f, Tuple args) : fn(std::move(f)), bound(std::move(args)) {}
     void run() override {
-      task_attempt<F, Tuple>::begin(fn, bound);
+      task_attempt<F, Tuple>::begin(fn);
       std::apply(fn, bound);
     }
     F fn;
