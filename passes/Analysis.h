@@ -192,6 +192,9 @@ private:
   struct BarrierBody {
     const clang::Stmt *Body, *Outermost;
     bool FixedSegment; // an atomic block's or a queued task's own body
+    // The constructor whose member initialisers run before Outermost: they
+    // use its parameters too.
+    const clang::CXXConstructorDecl *Constructor;
   };
   std::vector<BarrierBody> BarrierBodies;
   // One function and its lambdas: the walk over one body of it.

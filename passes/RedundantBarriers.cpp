@@ -152,7 +152,8 @@ void Analysis::noteBarrierBody() {
       break;
     }
   const Stmt *Outermost = Owner->Lambda ? Owner->Lambda->getBody() : Owner->Function->getBody();
-  BarrierBodies.push_back({Body, Outermost, Scope->AtomicBody || Scope->TaskBody});
+  const auto *Constructor = Owner->Lambda ? nullptr : dyn_cast<CXXConstructorDecl>(Owner->Function);
+  BarrierBodies.push_back({Body, Outermost, Scope->AtomicBody || Scope->TaskBody, Constructor});
 }
 
 // A goto, or a case label below the top of its switch's body (Duff's
@@ -183,6 +184,22 @@ static bool jumpsIntoStatements(const Stmt *S) {
   return false;
 }
 
+// `member(variable)` in a template's pattern, where the member cannot be a
+// reference: the variable is only read, though the pattern has no
+// conversion that says so.
+static bool copiesVariable(const CXXCtorInitializer *Init) {
+  const FieldDecl *Member = Init->getMember();
+  if (!Member)
+    return false;
+  QualType T = Member->getType();
+  if (T->isReferenceType() || (T->isDependentType() && !T->isPointerType()))
+    return false;
+  const Expr *Value = Init->getInit()->IgnoreParens();
+  if (const auto *List = dyn_cast<ParenListExpr>(Value); List && List->getNumExprs() == 1)
+    Value = List->getExpr(0)->IgnoreParens();
+  return isa<DeclRefExpr>(Value);
+}
+
 void Analysis::findRedundantBarriers() {
   llvm::DenseMap<const Stmt *, std::unique_ptr<BarrierScan>> Scans;
   for (const BarrierBody &B : BarrierBodies) {
@@ -190,6 +207,14 @@ void Analysis::findRedundantBarriers() {
     if (!Scan) {
       Scan = std::make_unique<BarrierScan>(*this);
       Scan->noteVariableUses(B.Outermost, B.Outermost, nullptr);
+      // A member initialiser may change a parameter, or bind a reference
+      // or pointer to it that the body changes it through (and a block in
+      // one is a body of the constructor's). Each counts as a body of its
+      // own: an assignment there makes the variable unknown in the body.
+      if (B.Constructor)
+        for (const CXXCtorInitializer *Init : B.Constructor->inits())
+          if (Init->isWritten() && !copiesVariable(Init))
+            Scan->noteVariableUses(Init->getInit(), Init->getInit(), nullptr);
     }
     if (jumpsIntoStatements(B.Body))
       continue;

@@ -145,6 +145,14 @@ long two_pointers(Node *a, Node *b) { return a->key + b->key + a->value; }
 void set_to_next(Node **p);
 long address_taken(Node *n) { long a = n->key; set_to_next(&n); return a + n->key; }
 // CHECK: long address_taken(Node *n) { stm::detail::safe_point(); long a = stm::rd(n)->key; set_to_next(&n); return a + stm::rd(n)->key; }
+// Also where a constructor's member initialiser takes it.
+Node **address_of(Node *&p);
+struct Walker {
+  Node **at;
+  long seen;
+  Walker(Node *n, Node *other) : at(address_of(n)), seen(0) { long a = n->key; *at = other; seen = a + n->key; }
+};
+// CHECK: Walker(Node *n, Node *other) : at(address_of(n)), seen(0) { long a = stm::rd(n)->key; (stm::detail::inevitable_hook("write to memory outside the managed heap at {{[^"]*}}"), *at = other); seen = a + stm::rd(n)->key; }
 long changed_by_lambda(Node *n) {
   auto advance = [&] { n = n->next; };
   long a = n->key;
