@@ -5,6 +5,7 @@
 #include "heap.h"
 #include "immortal.h"
 #include "segment.h"
+#include "shared_pages.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -306,6 +307,38 @@ std::uintptr_t object_containing(std::uintptr_t off) noexcept {
   return test_bit(g_alloc_bits, start) ? start : 0;
 }
 
+void allocated_granules(std::uintptr_t page, page_granules &granules) noexcept {
+  std::fill(std::begin(granules), std::end(granules), 0);
+  auto mark = [&](std::uintptr_t from, std::uintptr_t to) {
+    from = std::max(from, page);
+    to = std::min(to, page + kPage);
+    for (std::uintptr_t g = from; g < to; g += kGranule) {
+      const std::size_t i = (g - page) / kGranule;
+      granules[i / 64] |= std::uint64_t(1) << (i % 64);
+    }
+  };
+  const block_info &info = block_at(page);
+  switch (info.kind) {
+  case block_kind::small: {
+    const std::uintptr_t base = block_start(page), slot = info.slot_size;
+    for (std::uintptr_t s = base + (page - base) / slot * slot;
+         s < page + kPage && s + slot <= base + kBlock; s += slot)
+      if (test_bit(g_alloc_bits, s))
+        mark(s, s + slot);
+    break;
+  }
+  case block_kind::large_head:
+  case block_kind::large_tail: {
+    const std::uintptr_t head = object_containing(page);
+    if (head && test_bit(g_alloc_bits, head))
+      mark(head, head + block_at(head).slot_size);
+    break;
+  }
+  default:
+    break;
+  }
+}
+
 std::size_t allocation_size(std::uintptr_t start) noexcept {
   const block_info &info = block_at(start);
   return info.slot_size;
@@ -385,14 +418,16 @@ sweep_result sweep(segment *segments, unsigned count) noexcept {
     for (unsigned s = 1; s <= count; ++s)
       if (!segments[s].stale)
         clear_marker_range(segments[s].base, start, blocks * kBlock);
+    bool zeroed = false;
     if (release) {
       r.released_blocks += blocks;
       for (unsigned s = 1; s <= count; ++s)
         drop_pages(segments[s].base + start, blocks * kBlock);
+      zeroed = forget_pages(start, blocks * kBlock);
     } else {
       kept += blocks * kBlock;
     }
-    give_back_run(start, blocks, release);
+    give_back_run(start, blocks, zeroed);
   }
   return r;
 }

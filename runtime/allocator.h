@@ -65,6 +65,11 @@ std::uintptr_t heap_top() noexcept;
 
 // The start of the allocated object containing heap offset off, or 0.
 std::uintptr_t object_containing(std::uintptr_t off) noexcept;
+// Which 16-byte granules of the heap page at offset `page` allocated objects
+// take, bit i for granule i. With every thread stopped after a sweep, the
+// others hold nothing anyone reads: no object, and no allocation cursor.
+using page_granules = std::uint64_t[4096 / 16 / 64];
+void allocated_granules(std::uintptr_t page, page_granules &granules) noexcept;
 // Bytes of the allocation starting at start (its slot or run).
 std::size_t allocation_size(std::uintptr_t start) noexcept;
 

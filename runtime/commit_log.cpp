@@ -6,6 +6,7 @@
 #include "heap.h"
 #include "internal_memory.h"
 #include "segment.h"
+#include "shared_pages.h"
 #include "sync.h"
 #include "transaction.h"
 
@@ -229,16 +230,17 @@ void make_stale(segment &seg) {
   seg.stale = true;
 }
 
-// Copies the blocks in use from `from`'s window to `to`'s.
-void copy_heap(const segment &from, segment &to) {
+// Copies the blocks in use from `from`'s window to stale `to`'s, but for the
+// pages `to` reads alike from the heap file (`from_idle`: no thread holds
+// `from`, which may then share pages too).
+void copy_heap(segment &from, bool from_idle, segment &to) {
   const std::uintptr_t top = heap_top();
   for (std::uintptr_t b = g_heap.heap_begin; b < top;) {
     std::uintptr_t run = b;
     while (run < top && block_at(run).kind != block_kind::unused)
       run += kBlock;
     if (run > b)
-      std::memcpy(reinterpret_cast<void *>(to.base + b), reinterpret_cast<void *>(from.base + b),
-                  run - b);
+      copy_differing_pages(from, from_idle, to, b, run);
     b = run + kBlock;
   }
 }
@@ -249,7 +251,7 @@ void copy_from_any_current_segment(void *target) {
     segment &from = segment_at(i);
     if (&from == &to || from.stale)
       continue;
-    copy_heap(from, to);
+    copy_heap(from, false, to);
     // What it committed, not its changes: newest backup first, so that a card
     // backed up before its whole object ends with the card's older bytes.
     for (auto w = from.tx.writes.rbegin(); w != from.tx.writes.rend(); ++w)
@@ -277,7 +279,7 @@ void refresh_stale_segment(thread_record &t, segment &seg) noexcept {
       continue;
     if (!donor.stale) {
       catch_up(donor);
-      copy_heap(donor, seg);
+      copy_heap(donor, true, seg);
       seg.last_seen.store(donor.last_seen.load(std::memory_order_relaxed),
                           std::memory_order_release);
       seg.stale = false;

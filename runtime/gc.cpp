@@ -8,11 +8,13 @@
 #include "immortal.h"
 #include "page_map.h"
 #include "segment.h"
+#include "shared_pages.h"
 #include "sync.h"
 #include "transaction.h"
 #include "types.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <condition_variable>
 #include <cstdio>
 #include <cstring>
@@ -20,6 +22,7 @@
 #include <link.h>
 #include <mutex>
 #include <sys/mman.h>
+#include <sys/uio.h>
 #include <unistd.h>
 #include <vector>
 
@@ -167,13 +170,37 @@ bool excluded(const std::vector<region> &skip, std::uintptr_t begin, std::uintpt
   return false;
 }
 
+// The same for memory that may be unmapped while it is scanned: the
+// collector's own frees may give the top of the malloc heap back, and
+// threads that are not attached run on and may unmap what they own. It is
+// copied first, as far as it is still mapped; a page no longer there is
+// skipped.
+void scan_words_while_mapped(marker_state &m, std::uintptr_t begin, std::uintptr_t end) {
+  alignas(std::uintptr_t) static unsigned char copy[64 * 1024]; // one collector at a time
+  begin = round_up(begin, sizeof(void *));
+  while (begin + sizeof(void *) <= end) {
+    const std::size_t want = std::min<std::size_t>(sizeof copy, end - begin);
+    iovec local{copy, want}, remote{reinterpret_cast<void *>(begin), want};
+    const ssize_t got = process_vm_readv(getpid(), &local, 1, &remote, 1, 0);
+    if (got < 0 && (errno == EPERM || errno == ENOSYS))
+      return scan_words(m, begin, end); // not allowed here: read in place
+    const std::size_t copied = got > 0 ? static_cast<std::size_t>(got) : 0;
+    for (std::size_t i = 0; i + sizeof(void *) <= copied; i += sizeof(void *)) {
+      std::uintptr_t word;
+      std::memcpy(&word, copy + i, sizeof word);
+      consider(m, word);
+    }
+    begin = copied == want ? begin + want : round_up(begin + copied + 1, kPage);
+  }
+}
+
 // Anonymous writable memory: the malloc heap (std containers, closures of
 // std::function and of queued tasks), stacks of threads that are not attached.
 void scan_anonymous_memory(marker_state &m, const std::vector<region> &skip) {
   FILE *maps = std::fopen("/proc/self/maps", "re");
   if (!maps)
     fatal("cannot read /proc/self/maps to find the program's memory");
-  page_map pages;
+  std::vector<region> regions;
   char line[512];
   while (std::fgets(line, sizeof line, maps)) {
     unsigned long begin, end, inode;
@@ -187,10 +214,18 @@ void scan_anonymous_memory(marker_state &m, const std::vector<region> &skip) {
       continue;
     if (end - begin > (std::uintptr_t(1) << 40) || excluded(skip, begin, end))
       continue;
-    pages.for_each_used_run(
-        begin, end, [&](std::uintptr_t from, std::uintptr_t to) { scan_words(m, from, to); });
+    regions.push_back({begin, end});
   }
   std::fclose(maps);
+  page_map pages;
+  for (const region &r : regions)
+    pages.for_each_used_run(r.begin, r.end, [&](std::uintptr_t from, std::uintptr_t to) {
+#ifdef STMIFY_TESTING
+      if (auto *hook = g_scan_hook.load(); hook && hook(from, to))
+        g_scan_hook.store(nullptr);
+#endif
+      scan_words_while_mapped(m, from, to);
+    });
 }
 
 void mark(marker_state &m) {
@@ -303,6 +338,7 @@ void collect_now() {
   doom_readers_of_dead_objects();
   forget_dead_objects_in_transactions();
   sweep_result r = sweep(g_segments, g_heap.segments);
+  share_equal_pages();
   g_live_after_last = r.live_bytes;
   g_allocated.store(0, std::memory_order_relaxed);
   const auto pause = static_cast<std::uint64_t>(monotonic_ns() - began);
@@ -345,6 +381,10 @@ bool collection_due() noexcept {
 void collect_garbage(const char * /*reason*/) noexcept {
   with_world_stopped([](void *) { collect_now(); }, nullptr);
 }
+
+#ifdef STMIFY_TESTING
+std::atomic<bool (*)(std::uintptr_t, std::uintptr_t)> g_scan_hook{nullptr};
+#endif
 
 gc_statistics gc_stats() noexcept {
   std::lock_guard<std::mutex> lock(g_stats_lock);

@@ -6,6 +6,7 @@
 #ifndef STMIFY_RUNTIME_GC_H
 #define STMIFY_RUNTIME_GC_H
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 
@@ -34,6 +35,13 @@ struct gc_statistics {
   std::uint64_t freed_bytes = 0; // in all collections
 };
 gc_statistics gc_stats() noexcept;
+
+#ifdef STMIFY_TESTING
+// Runs in the next collections before the scan for roots reads each run of
+// the program's anonymous memory, until it returns true
+// (testing::in_next_scan).
+extern std::atomic<bool (*)(std::uintptr_t from, std::uintptr_t to)> g_scan_hook;
+#endif
 
 } // namespace stm::rt
 

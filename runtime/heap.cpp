@@ -2,6 +2,7 @@
 
 #include "diagnostics.h"
 #include "page_map.h"
+#include "shared_pages.h"
 
 #include <stmify/stm.h>
 
@@ -29,15 +30,18 @@ std::uintptr_t next_power_of_two(std::uintptr_t n) {
   return p;
 }
 
-// Without the sanitizer a segment window is private memory. With it, the
-// window and its views are mappings of one memory file, so that all of them
-// show the same bytes; the views start inaccessible.
+// Without the sanitizer a segment window is private memory, its heap part
+// mapped from the heap file when segments share pages. With the sanitizer,
+// the window and its views are mappings of one memory file per segment, so
+// that all of them show the same bytes; the views start inaccessible.
 void map_segment(std::uintptr_t base, unsigned i, std::uintptr_t seg) {
   const std::size_t length = seg - kPage; // the first page stays inaccessible
   if (!g_heap.sanitizer) {
     if (mmap(reinterpret_cast<void *>(base + kPage), length, PROT_READ | PROT_WRITE,
              MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0) == MAP_FAILED)
       fatal("cannot map segment %u (%s)", i, std::strerror(errno));
+    if (pages_shared())
+      map_shared_heap(base, i);
     return;
   }
   const int fd = memfd_create("stmify-segment", MFD_CLOEXEC);
@@ -93,6 +97,7 @@ void reserve_windows() {
   g_heap.heap_begin = round_up(seg / kGranule * kMarkerBytes, kBlock);
   g_heap.heap_end = g_heap.heap_begin + limit;
   g_heap.heap_limit = g_config.heap_limit;
+  setup_shared_pages();
   for (unsigned i = 1; i <= n; ++i)
     map_segment(g_heap.window(i), i, seg);
   _stm_canonical_base = base;

@@ -85,7 +85,9 @@ extern config g_config;
 // Reads the configuration and reserves the address space, once per process.
 void ensure_setup() noexcept;
 
-// Gives a range of segment pages back to the system; they read as zeros.
+// Gives a range of segment pages back to the system. Read markers then read as
+// zeros, heap pages as the heap file's (zeros where it has none, and always
+// without shared pages).
 void drop_pages(std::uintptr_t from, std::size_t length) noexcept;
 
 // Zeroes the read markers of a window that goes unused (a stale segment): its

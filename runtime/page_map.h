@@ -22,6 +22,13 @@ inline bool page_may_hold_data(std::uint64_t pagemap_entry) noexcept {
   return (pagemap_entry >> 62) & 3;
 }
 
+// Does the window hold a page of its own there (resident or swapped out; bit
+// 61 clear: not a page of a file)? A heap page that is not one reads the heap
+// file's page (shared_pages.h).
+inline bool page_is_private_copy(std::uint64_t pagemap_entry) noexcept {
+  return page_may_hold_data(pagemap_entry) && !((pagemap_entry >> 61) & 1);
+}
+
 class page_map {
 public:
   page_map() noexcept : fd_(open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC)) {}
@@ -34,6 +41,14 @@ public:
 
   // Without a page map (a restricted /proc) nothing can be told apart.
   bool available() const noexcept { return fd_ >= 0; }
+
+  // The entries of `pages` pages from `begin`; false if they cannot be read.
+  bool read(std::uintptr_t begin, std::size_t pages, std::uint64_t *entries) noexcept {
+    const std::size_t bytes = pages * sizeof entries[0];
+    return fd_ >= 0 &&
+           pread(fd_, entries, bytes, static_cast<off_t>(begin / kPage * sizeof entries[0])) ==
+               static_cast<ssize_t>(bytes);
+  }
 
   // Calls visit(page_begin, page_end) for each run of whole pages of
   // [begin, end) that may hold data; for all of what is left where the

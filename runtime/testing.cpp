@@ -4,9 +4,12 @@
 #include "commit_log.h"
 #include "conflict_report.h"
 #include "diagnostics.h"
+#include "gc.h"
 #include "heap.h"
+#include "page_map.h"
 #include "segment.h"
 #include "setup.h"
+#include "shared_pages.h"
 #include "sync.h"
 #include "threads.h"
 #include "transaction.h"
@@ -62,6 +65,7 @@ void detach_current() {
 void never_block(bool on) { rt::g_never_block = on; }
 
 void in_next_slot_release(void (*hook)()) { rt::g_slot_release_hook.store(hook); }
+void in_next_scan(bool (*hook)(std::uintptr_t, std::uintptr_t)) { rt::g_scan_hook.store(hook); }
 
 unsigned current_segment() {
   thread_record *t = rt::current_thread();
@@ -167,6 +171,24 @@ void suspend_current() {
 void resume_current() {
   rt::runtime_scope scope;
   rt::resume_inevitable(*rt::current_thread()->seg);
+}
+
+heap_memory heap_memory_now() {
+  heap_memory m;
+  rt::page_map map;
+  const std::uintptr_t top = rt::heap_top();
+  constexpr std::size_t kBatch = 512;
+  std::uint64_t entries[kBatch];
+  for (unsigned i = 1; i <= rt::g_heap.segments; ++i)
+    for (std::uintptr_t off = rt::g_heap.heap_begin; off < top; off += kBatch * rt::kPage) {
+      const std::size_t pages = std::min(kBatch, (top - off) / rt::kPage);
+      if (!map.read(rt::segment_at(i).base + off, pages, entries))
+        std::abort();
+      for (std::size_t p = 0; p < pages; ++p)
+        m.private_bytes += rt::page_is_private_copy(entries[p]) ? rt::kPage : 0;
+    }
+  m.file_bytes = rt::heap_file_bytes();
+  return m;
 }
 
 bool allocated_at(const void *object_start) {

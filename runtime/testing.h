@@ -12,6 +12,7 @@
 #include <stmify/stm.hpp>
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 
 namespace stm::testing {
@@ -33,6 +34,11 @@ void never_block(bool on);
 // Runs hook once, in the next release of the inevitable slot: after the
 // slot is open to the next holder, before waiters are told.
 void in_next_slot_release(void (*hook)());
+
+// Runs hook(from, to) in the next collections before the scan for roots
+// reads each run [from, to) of the program's anonymous memory (its page
+// map read), until the hook returns true.
+void in_next_scan(bool (*hook)(std::uintptr_t from, std::uintptr_t to));
 
 // Is the current thread inside the runtime (its blocking calls then count as
 // the runtime's, not the program's)?
@@ -75,6 +81,12 @@ unsigned forget_most_segments_held();
 // others may commit what does not touch what it read, until it resumes.
 void suspend_current();
 void resume_current();
+// The memory the managed heap takes (read markers aside): the pages segment
+// windows hold of their own, and those of the heap file they share.
+struct heap_memory {
+  std::size_t private_bytes = 0, file_bytes = 0;
+};
+heap_memory heap_memory_now();
 // Is there an allocated object starting at the (local or canonical) address?
 bool allocated_at(const void *object_start);
 // The conflict report (STMIFY_REPORT) as it would be printed now, with its

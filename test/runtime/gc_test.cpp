@@ -210,6 +210,39 @@ TEST(Collector, ContainersOfTheProgramAreRoots) {
     EXPECT_EQ(stm::rd(nodes[i])->key, i);
 }
 
+// Memory given back while the collector scans for roots is skipped, not
+// read: the collector's own frees may give the top of the malloc heap back,
+// and threads that are not attached may unmap what they own meanwhile. A
+// managed object that a later page of the same mapping refers to survives.
+TEST(Collector, MemoryUnmappedWhileTheScanRunsIsSkipped) {
+  constexpr std::size_t kPages = 64, kPageBytes = 4096;
+  static char *mapping = nullptr;
+  mapping = static_cast<char *>(mmap(nullptr, kPages * kPageBytes, PROT_READ | PROT_WRITE,
+                                     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+  ASSERT_NE(mapping, MAP_FAILED);
+  std::memset(mapping, 1, kPages * kPageBytes);
+  Node *kept = stm::make<Node>();
+  stm::wr(kept)->key = 42;
+  Node *canonical = stm::canon(kept);
+  std::memcpy(mapping + (kPages - 1) * kPageBytes, &canonical, sizeof canonical);
+  canonical = kept = nullptr;
+  publish();
+  // Given back between the page map's look at the pages and their reading.
+  stm::testing::in_next_scan([](std::uintptr_t from, std::uintptr_t to) {
+    const auto begin = reinterpret_cast<std::uintptr_t>(mapping);
+    if (from >= begin + (kPages / 2) * kPageBytes || to <= begin)
+      return false;
+    munmap(mapping, (kPages / 2) * kPageBytes);
+    return true;
+  });
+  stm::collect();
+  Node *found;
+  std::memcpy(&found, mapping + (kPages - 1) * kPageBytes, sizeof found);
+  EXPECT_TRUE(allocated_at(found));
+  EXPECT_EQ(stm::rd(found)->key, 42);
+  munmap(mapping + (kPages / 2) * kPageBytes, (kPages / 2) * kPageBytes);
+}
+
 // Objects that only a local, a register or a lambda capture of another thread
 // refers to survive a collection that this thread triggers.
 TEST(Collector, OtherThreadsLocalsRegistersAndCapturesAreRoots) {
