@@ -175,15 +175,19 @@ bool excluded(const std::vector<region> &skip, std::uintptr_t begin, std::uintpt
 // threads that are not attached run on and may unmap what they own. It is
 // copied first, as far as it is still mapped; a page no longer there is
 // skipped.
+// One collector runs at a time. Cleared after each scan: it lies in the
+// runtime's writable data, which is scanned for roots too.
+alignas(std::uintptr_t) unsigned char g_scan_copy[64 * 1024];
+
 void scan_words_while_mapped(marker_state &m, std::uintptr_t begin, std::uintptr_t end) {
-  alignas(std::uintptr_t) static unsigned char copy[64 * 1024]; // one collector at a time
+  unsigned char *copy = g_scan_copy;
   begin = round_up(begin, sizeof(void *));
   while (begin + sizeof(void *) <= end) {
-    const std::size_t want = std::min<std::size_t>(sizeof copy, end - begin);
+    const std::size_t want = std::min<std::size_t>(sizeof g_scan_copy, end - begin);
     iovec local{copy, want}, remote{reinterpret_cast<void *>(begin), want};
     const ssize_t got = process_vm_readv(getpid(), &local, 1, &remote, 1, 0);
-    if (got < 0 && (errno == EPERM || errno == ENOSYS))
-      return scan_words(m, begin, end); // not allowed here: read in place
+    if (got < 0 && errno != EFAULT)
+      return scan_words(m, begin, end); // not allowed here (a filter): read in place
     const std::size_t copied = got > 0 ? static_cast<std::size_t>(got) : 0;
     for (std::size_t i = 0; i + sizeof(void *) <= copied; i += sizeof(void *)) {
       std::uintptr_t word;
@@ -226,6 +230,7 @@ void scan_anonymous_memory(marker_state &m, const std::vector<region> &skip) {
 #endif
       scan_words_while_mapped(m, from, to);
     });
+  std::memset(g_scan_copy, 0, sizeof g_scan_copy);
 }
 
 void mark(marker_state &m) {

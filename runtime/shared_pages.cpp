@@ -117,7 +117,9 @@ struct current_window {
 } // namespace
 
 void setup_shared_pages() noexcept {
-  if (g_heap.segments < 2 || g_heap.sanitizer)
+  // With fewer segments nothing is ever shared (kShareFrom), and a file
+  // behind the windows would only cost a page of zeros for each fresh page.
+  if (g_heap.segments < kShareFrom || g_heap.sanitizer)
     return;
   // Without the page map, whether a window still shares a page cannot be
   // told: the windows stay private.
@@ -130,8 +132,11 @@ void setup_shared_pages() noexcept {
     close(fd);
     return;
   }
+  if (pthread_atfork(lock_file, freeze_file, freeze_file) != 0) {
+    close(fd);
+    return;
+  }
   g_file = fd;
-  pthread_atfork(lock_file, freeze_file, freeze_file);
   g_shared = true;
 }
 
@@ -168,22 +173,25 @@ void copy_differing_pages(segment &from, bool from_idle, segment &to, std::uintp
   // The file's bytes are read into a buffer, not through `to`: a page `to`
   // maps to read would take a TLB shootdown on every core at its first
   // write, where a page it never touched takes none.
-  std::vector<unsigned char> file_bytes(kBatchPages * kPage);
+  // (Read one page at a time into this frame: a buffer from malloc would
+  // leave heap bytes where the collector looks for roots.)
+  alignas(16) unsigned char file_page[kPage];
   page_run given_back;
   for (std::uintptr_t batch = begin; batch < end; batch += kBatchPages * kPage) {
     const std::size_t pages = std::min(kBatchPages, (end - batch) / kPage);
-    const bool to_known = map.read(to.base + batch, pages, to_entries) &&
-                          pread(g_file, file_bytes.data(), pages * kPage,
-                                static_cast<off_t>(batch)) == static_cast<ssize_t>(pages * kPage);
-    if (!to_known) {
+    if (!map.read(to.base + batch, pages, to_entries)) {
       std::memcpy(page_of(to, batch), page_of(from, batch), pages * kPage);
       continue;
     }
     bool any = false;
     for (std::size_t p = 0; p < pages; ++p) {
       const std::uintptr_t off = batch + p * kPage;
-      const unsigned char *seen =
-          page_is_private_copy(to_entries[p]) ? page_of(to, off) : &file_bytes[p * kPage];
+      const unsigned char *seen = page_of(to, off);
+      if (!page_is_private_copy(to_entries[p])) {
+        if (pread(g_file, file_page, kPage, static_cast<off_t>(off)) != static_cast<ssize_t>(kPage))
+          fatal("cannot read the heap file (%s)", std::strerror(errno));
+        seen = file_page;
+      }
       differs[p] = std::memcmp(seen, page_of(from, off), kPage) != 0;
       any = any || differs[p];
     }
@@ -246,6 +254,7 @@ reshare_result share_equal_pages() noexcept {
     current.push_back({&seg, droppable, droppable && seg.tx.writes.empty(), false, {}, {}});
   }
   page_run unread; // file pages no current segment reads
+  alignas(16) unsigned char file_page[kPage];
   const std::uintptr_t top = heap_top();
   for (std::uintptr_t batch = g_heap.heap_begin; batch < top; batch += kBatchPages * kPage) {
     const std::size_t pages = std::min(kBatchPages, (top - batch) / kPage);
@@ -257,42 +266,50 @@ reshare_result share_equal_pages() noexcept {
     for (std::size_t p = 0; p < pages; ++p) {
       const std::uintptr_t off = batch + p * kPage;
       const block_info &block = block_at(off);
-      if (block.kind == block_kind::unused && block.zeroed)
-        continue; // in no window, nor in the file
+      // A free block is in no window and not in the file, or kept in the
+      // windows for reuse, which sharing would undo.
+      if (block.kind == block_kind::unused)
+        continue;
       unsigned readers = 0, copies = 0;
-      const current_window *reader = nullptr, *source = nullptr;
+      const current_window *source = nullptr;
       for (const current_window &w : current) {
         if (!page_is_private_copy(w.entries[p])) {
           ++readers;
-          reader = &w;
         } else if (w.droppable) {
           ++copies;
           if (!source || (w.clean && !source->clean))
             source = &w;
         }
       }
-      // The file's bytes when a segment reads them; else a copy, and if too
-      // few are like it, one of the others (a segment's own state, as a
-      // write-barrier flag its transaction cleared, sets a copy apart).
-      const current_window *model_window = reader ? reader : source;
+      // The file's bytes when a segment reads them (read from the file: the
+      // kernel may be writing into a reader's window, in a blocking call);
+      // else a copy, and if too few are like it, one of the others (a
+      // segment's own state, as a write-barrier flag its transaction
+      // cleared, sets a copy apart).
+      const unsigned char *model = source ? page_of(*source->seg, off) : nullptr;
       unsigned alike = readers;
       if (readers + copies >= kShareFrom && (readers || !g_file_frozen)) {
+        if (readers) {
+          if (pread(g_file, file_page, kPage, static_cast<off_t>(off)) !=
+              static_cast<ssize_t>(kPage))
+            continue;
+          model = file_page;
+        }
         page_granules live;
         allocated_granules(off, live);
-        for (int attempt = 0; attempt < 2 && model_window; ++attempt) {
+        for (int attempt = 0; attempt < 2 && model; ++attempt) {
           alike = readers;
-          const current_window *unlike = nullptr;
+          const unsigned char *unlike = nullptr;
           for (current_window &w : current) {
             w.alike = w.droppable && page_is_private_copy(w.entries[p]) &&
-                      alike_where_objects_lie(page_of(*w.seg, off),
-                                              page_of(*model_window->seg, off), live);
+                      alike_where_objects_lie(page_of(*w.seg, off), model, live);
             alike += w.alike;
             if (!w.alike && !unlike && w.droppable && page_is_private_copy(w.entries[p]))
-              unlike = &w;
+              unlike = page_of(*w.seg, off);
           }
           if (alike >= kShareFrom || readers)
             break;
-          model_window = unlike;
+          model = unlike;
         }
       }
       if (alike < kShareFrom) {
@@ -303,7 +320,7 @@ reshare_result share_equal_pages() noexcept {
         continue;
       }
       if (!readers) {
-        write_file(off, page_of(*model_window->seg, off));
+        write_file(off, model);
         ++r.pages_written;
       }
       for (current_window &w : current)
