@@ -333,6 +333,34 @@ void forget_dead_objects_in_transactions() {
   });
 }
 
+// Read markers take an eighth of what each segment read, per segment: with
+// many segments they outgrow the heap (64 segments: eight times it). Only a
+// running atomic transaction's markers are read again (validation checks no
+// other), so when every current segment's markers could take more than the
+// allocation budget (the live heap, and at least the floor), those of
+// segments whose transaction is not atomic are given back. Below that,
+// marking the pages again (a page fault each) costs more than the memory
+// is worth: a churn of small objects on two segments ran 6 % slower.
+void give_back_read_markers(std::size_t live_bytes) {
+  const std::uintptr_t top = heap_top();
+  std::size_t current = 0;
+  for (unsigned i = 1; i <= g_heap.segments; ++i)
+    current += !segment_at(i).stale;
+  const std::size_t markers_each = (top - g_heap.heap_begin) / kGranule * kMarkerBytes;
+  if (current * markers_each <= allocation_budget(live_bytes))
+    return;
+  for (unsigned i = 1; i <= g_heap.segments; ++i) {
+    const segment &seg = segment_at(i);
+    // A card's flag lies among the markers, and stays set until the
+    // transaction that wrote the card ends.
+    const auto wrote_a_card = [](const write_record &w) { return !w.whole(); };
+    if (seg.stale || seg.tx.kind == tx_kind::atomic ||
+        std::any_of(seg.tx.writes.begin(), seg.tx.writes.end(), wrote_a_card))
+      continue;
+    clear_markers(seg.base, top);
+  }
+}
+
 // Runs with every thread stopped.
 void collect_now() {
   const std::int64_t began = monotonic_ns();
@@ -344,6 +372,7 @@ void collect_now() {
   forget_dead_objects_in_transactions();
   sweep_result r = sweep(g_segments, g_heap.segments);
   share_equal_pages();
+  give_back_read_markers(r.live_bytes);
   g_live_after_last = r.live_bytes;
   g_allocated.store(0, std::memory_order_relaxed);
   const auto pause = static_cast<std::uint64_t>(monotonic_ns() - began);

@@ -179,14 +179,23 @@ heap_memory heap_memory_now() {
   const std::uintptr_t top = rt::heap_top();
   constexpr std::size_t kBatch = 512;
   std::uint64_t entries[kBatch];
-  for (unsigned i = 1; i <= rt::g_heap.segments; ++i)
+  for (unsigned i = 1; i <= rt::g_heap.segments; ++i) {
+    const std::uintptr_t base = rt::segment_at(i).base;
     for (std::uintptr_t off = rt::g_heap.heap_begin; off < top; off += kBatch * rt::kPage) {
       const std::size_t pages = std::min(kBatch, (top - off) / rt::kPage);
-      if (!map.read(rt::segment_at(i).base + off, pages, entries))
+      if (!map.read(base + off, pages, entries))
         std::abort();
       for (std::size_t p = 0; p < pages; ++p)
         m.private_bytes += rt::page_is_private_copy(entries[p]) ? rt::kPage : 0;
     }
+    const auto markers_at = [base](std::uintptr_t off) {
+      return reinterpret_cast<std::uintptr_t>(rt::g_heap.marker(base, off));
+    };
+    map.for_each_used_run(
+        markers_at(rt::g_heap.heap_begin) & ~(rt::kPage - 1),
+        rt::round_up(markers_at(top), rt::kPage),
+        [&](std::uintptr_t from, std::uintptr_t to) { m.marker_bytes += to - from; });
+  }
   m.file_bytes = rt::heap_file_bytes();
   return m;
 }

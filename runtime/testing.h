@@ -81,10 +81,11 @@ unsigned forget_most_segments_held();
 // others may commit what does not touch what it read, until it resumes.
 void suspend_current();
 void resume_current();
-// The memory the managed heap takes (read markers aside): the pages segment
-// windows hold of their own, and those of the heap file they share.
+// The memory the managed heap takes: the pages segment windows hold of their
+// own, those of the heap file they share, and the pages of the segments'
+// read markers that may hold data.
 struct heap_memory {
-  std::size_t private_bytes = 0, file_bytes = 0;
+  std::size_t private_bytes = 0, file_bytes = 0, marker_bytes = 0;
 };
 heap_memory heap_memory_now();
 // Is there an allocated object starting at the (local or canonical) address?

@@ -89,6 +89,80 @@ TEST_F(SharedPages, SixteenSegmentsHoldTheHeapOnce) {
   EXPECT_LT(memory, live + live / 8) << "after a collection: " << memory / kMiB << " MiB";
 }
 
+// With sixteen segments, read markers (an eighth of what each segment read)
+// could take twice the heap (and more than 8 MiB): a collection gives back
+// those of transactions
+// that ended. A transaction still open keeps its own, and a commit that
+// writes what it read still makes it fail.
+TEST_F(SharedPages, ACollectionGivesBackTheReadMarkersOfEndedTransactions) {
+  as(0);
+  std::vector<Cell *> cells(512 * 1024); // 16 MiB of 32-byte cells
+  for (Cell *&c : cells)
+    c = stm::make<Cell>();
+  publish();
+  stm::collect();
+  const std::size_t open_in = threads_.size() - 1;
+  for (std::size_t t = 1; t <= open_in; ++t) {
+    as(t);
+    stm_start_transaction();
+    long sum = 0;
+    for (Cell *c : cells)
+      sum += get(c);
+    EXPECT_EQ(sum, 0);
+    if (t != open_in)
+      ASSERT_EQ(stm_commit_transaction(), 0);
+  }
+  set(cells[0], 2); // the open transaction writes: it must validate to commit
+  const std::size_t markers_each = cells.size() * 32 / 8; // cells take 32 bytes
+  const std::size_t before = stm::testing::heap_memory_now().marker_bytes;
+  std::printf("read markers: %zu KiB\n", before >> 10);
+  EXPECT_GE(before, open_in * markers_each);
+
+  as(0);
+  stm::collect();
+  const std::size_t after = stm::testing::heap_memory_now().marker_bytes;
+  std::printf("after a collection: %zu KiB\n", after >> 10);
+  EXPECT_GE(after, markers_each);
+  EXPECT_LT(after, markers_each + markers_each / 4);
+
+  as(1);
+  stm_start_transaction();
+  set(cells[cells.size() / 2], 1);
+  ASSERT_EQ(stm_commit_transaction(), 0);
+  as(open_in);
+  EXPECT_NE(stm_commit_transaction(), 0) << "the open transaction missed a conflict";
+}
+
+// A card's flag lies among the read markers: a transaction outside atomic
+// blocks that wrote cards of an array, open across a collection, keeps its
+// markers, and so its writes, when it imports a commit to the same cards.
+TEST_F(SharedPages, ATransactionThatWroteACardKeepsItsMarkersAcrossACollection) {
+  as(0);
+  Longs *array = stm::make_array<long>(1024 * 1024); // 8 MiB
+  publish();
+  // Every segment current: their markers could take twice the heap.
+  for (std::size_t t = 0; t < threads_.size(); ++t)
+    refreshed(t);
+  as(1);
+  publish();
+  for (std::size_t k = 0; k < array->size(); k += 4096)
+    array->set(k, static_cast<long>(k) + 1);
+  as(0);
+  stm::collect();
+  as(2);
+  stm_start_transaction();
+  for (std::size_t k = 0; k < array->size(); k += 4096)
+    array->set(k + 1, -1);
+  ASSERT_EQ(stm_commit_transaction(), 0);
+  as(1);
+  publish();
+  refreshed(3);
+  long wrong = 0;
+  for (std::size_t k = 0; k < array->size(); k += 4096)
+    wrong += array->get(k) != static_cast<long>(k) + 1 || array->get(k + 1) != -1;
+  EXPECT_EQ(wrong, 0);
+}
+
 // A random history of commits, aborts, transactions left open across
 // collections, and segments dropped and refreshed: every thread sees the
 // committed values (and its own uncommitted ones), whatever its segment
