@@ -63,6 +63,7 @@ public:
       {
         std::lock_guard<detail::item_lock> hold(lock_);
         items_.push_back(std::move(item));
+        counted();
       }
       wake_one();
       return;
@@ -91,11 +92,16 @@ public:
   std::optional<T> try_get() {
     std::optional<T> item;
     bool own = false;
+    // An empty queue is told without the lock: a thread polling it would
+    // otherwise keep the lock from the thread that puts.
+    if (empty() && !is_atomic())
+      return item;
     {
       std::lock_guard<detail::item_lock> hold(lock_);
       if (!items_.empty()) {
         item.emplace(std::move(items_.front()));
         items_.pop_front();
+        counted();
       } else if (pending *mine = is_atomic() ? pending_of(std::this_thread::get_id()) : nullptr;
                  mine && !mine->items.empty()) {
         item.emplace(std::move(mine->items.front()));
@@ -123,10 +129,8 @@ public:
   }
 
   // The items in the queue (not those of blocks that have not committed).
-  std::size_t size() const {
-    std::lock_guard<detail::item_lock> hold(lock_);
-    return items_.size();
-  }
+  // Read without the lock, which a thread polling would keep from others.
+  std::size_t size() const { return count_.load(std::memory_order_acquire); }
   bool empty() const { return size() == 0; }
 
 private:
@@ -177,6 +181,7 @@ private:
     {
       std::lock_guard<detail::item_lock> hold(lock_);
       items_.push_front(item);
+      counted();
     }
     wake_one();
   }
@@ -189,6 +194,7 @@ private:
       moved = mine.size();
       for (T &item : mine)
         items_.push_back(std::move(item));
+      counted();
     }
     for (std::size_t i = 0; i < moved; ++i)
       wake_one();
@@ -211,8 +217,12 @@ private:
       awake_.notify_one();
   }
 
+  // Under lock_, after items_ changed.
+  void counted() noexcept { count_.store(items_.size(), std::memory_order_release); }
+
   mutable detail::item_lock lock_;
   std::deque<T> items_;
+  std::atomic<std::size_t> count_{0}; // items_.size(), for size() and empty()
   std::vector<pending> pending_;
   std::mutex sleep_;
   std::condition_variable awake_;
