@@ -8,6 +8,8 @@
 #ifndef STMIFY_RUNTIME_ALLOCATOR_H
 #define STMIFY_RUNTIME_ALLOCATOR_H
 
+#include "heap.h"
+
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
@@ -31,7 +33,7 @@ struct block_info {
   std::uint16_t header = 0;     // header offset inside each object
   std::uint16_t owner = 0;      // small: segment whose cursor allocates here
   block_kind kind = block_kind::unused;
-  bool zeroed = false;          // unused: its memory is zero in every window
+  bool zeroed = false; // unused: its memory is zero in every window
 };
 
 // Per-segment allocation cursors, one per (size class, header offset).
@@ -41,7 +43,7 @@ struct allocation_state {
     std::uintptr_t block; // 0: none
     std::uintptr_t next;  // first slot not yet examined
     std::uintptr_t end;
-    bool zeroed;          // the slots from `next` on are zero in every window
+    bool zeroed; // the slots from `next` on are zero in every window
   };
   std::vector<cursor> cursors;
 };
@@ -68,7 +70,7 @@ std::uintptr_t object_containing(std::uintptr_t off) noexcept;
 // Which 16-byte granules of the heap page at offset `page` allocated objects
 // take, bit i for granule i. With every thread stopped after a sweep, the
 // others hold nothing anyone reads: no object, and no allocation cursor.
-using page_granules = std::uint64_t[4096 / 16 / 64];
+using page_granules = std::uint64_t[kPage / kGranule / 64];
 void allocated_granules(std::uintptr_t page, page_granules &granules) noexcept;
 // Bytes of the allocation starting at start (its slot or run).
 std::size_t allocation_size(std::uintptr_t start) noexcept;

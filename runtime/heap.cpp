@@ -122,17 +122,12 @@ namespace {
 // for a small heap, writing zeros is much cheaper.
 constexpr std::size_t kDropMarkersAbove = 256 * 1024;
 
-struct page_range {
-  std::uintptr_t from, to;
-};
+} // namespace
 
-// The pages of a segment's read markers for the heap up to heap_top.
 page_range marker_pages(std::uintptr_t base, std::uintptr_t heap_top) noexcept {
   return {reinterpret_cast<std::uintptr_t>(g_heap.marker(base, g_heap.heap_begin)) & ~(kPage - 1),
           round_up(reinterpret_cast<std::uintptr_t>(g_heap.marker(base, heap_top)), kPage)};
 }
-
-} // namespace
 
 void clear_markers(std::uintptr_t base, std::uintptr_t heap_top) noexcept {
   const page_range m = marker_pages(base, heap_top);

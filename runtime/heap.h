@@ -90,6 +90,13 @@ void ensure_setup() noexcept;
 // without shared pages).
 void drop_pages(std::uintptr_t from, std::size_t length) noexcept;
 
+// The pages of the read markers of the window at base, for the heap up to
+// heap_top.
+struct page_range {
+  std::uintptr_t from, to;
+};
+page_range marker_pages(std::uintptr_t base, std::uintptr_t heap_top) noexcept;
+
 // Zeroes the read markers of a window that goes unused (a stale segment): its
 // pages are dropped, not written, so that markers nobody set stay unmapped.
 void clear_markers(std::uintptr_t base, std::uintptr_t heap_top) noexcept;

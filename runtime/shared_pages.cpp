@@ -237,10 +237,9 @@ bool forget_pages(std::uintptr_t start, std::size_t length) noexcept {
                                      static_cast<off_t>(start), static_cast<off_t>(length)) == 0;
 }
 
-reshare_result share_equal_pages() noexcept {
-  reshare_result r;
+void share_equal_pages() noexcept {
   if (!g_shared)
-    return r;
+    return;
   std::lock_guard<std::mutex> lock(g_file_lock);
   page_map map;
   std::vector<current_window> current;
@@ -319,21 +318,16 @@ reshare_result share_equal_pages() noexcept {
           unread.add(off, forget);
         continue;
       }
-      if (!readers) {
+      if (!readers)
         write_file(off, model);
-        ++r.pages_written;
-      }
       for (current_window &w : current)
-        if (w.alike) {
+        if (w.alike)
           w.run.add(w.seg->base + off, give_back);
-          ++r.pages_shared;
-        }
     }
   }
   for (current_window &w : current)
     w.run.flush(give_back);
   unread.flush(forget);
-  return r;
 }
 
 } // namespace stm::rt

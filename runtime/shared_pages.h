@@ -43,15 +43,11 @@ void copy_differing_pages(segment &from, bool from_idle, segment &to, std::uintp
 // leave the heap file too. Says whether they now read as zeros everywhere.
 bool forget_pages(std::uintptr_t start, std::size_t length) noexcept;
 
-struct reshare_result {
-  std::size_t pages_shared = 0;  // private copies given back
-  std::size_t pages_written = 0; // heap-file pages given new bytes
-};
 // Runs with every thread stopped: a segment's private copy of a page that
 // equals the heap file's is given back. A page no current segment shares
 // first gets the bytes of one of its copies. Segments whose thread is in a
 // blocking call keep their copies (the kernel may be writing into them).
-reshare_result share_equal_pages() noexcept;
+void share_equal_pages() noexcept;
 
 } // namespace stm::rt
 

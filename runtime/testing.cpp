@@ -188,13 +188,10 @@ heap_memory heap_memory_now() {
       for (std::size_t p = 0; p < pages; ++p)
         m.private_bytes += rt::page_is_private_copy(entries[p]) ? rt::kPage : 0;
     }
-    const auto markers_at = [base](std::uintptr_t off) {
-      return reinterpret_cast<std::uintptr_t>(rt::g_heap.marker(base, off));
-    };
-    map.for_each_used_run(
-        markers_at(rt::g_heap.heap_begin) & ~(rt::kPage - 1),
-        rt::round_up(markers_at(top), rt::kPage),
-        [&](std::uintptr_t from, std::uintptr_t to) { m.marker_bytes += to - from; });
+    const rt::page_range markers = rt::marker_pages(base, top);
+    map.for_each_used_run(markers.from, markers.to, [&](std::uintptr_t from, std::uintptr_t to) {
+      m.marker_bytes += to - from;
+    });
   }
   m.file_bytes = rt::heap_file_bytes();
   return m;
