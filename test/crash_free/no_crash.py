@@ -3,19 +3,55 @@
 signal, a clang crash report or a tool failure (exit status 2) fails it. With
 --no-findings, a finding (exit status 1, or any error) fails it too.
 
-  no_crash.py [--no-findings] <stmify> <summary-name> -- <stmify arguments...>
+  no_crash.py [--no-findings] [--one-command-per-file] <stmify> <summary-name>
+              -- <stmify arguments...>
+
+With --one-command-per-file, the compile database that `-p DIR` names is
+checked with one command for each file: the plugin's build of the file if
+there is one, and not its sanitizer builds. A file's other commands differ
+from it in flags the tool does not read (the plugin's arguments, sanitizers,
+-pedantic), so checking them again finds nothing new.
 """
+import json
+import os
 import re
 import subprocess
 import sys
+import tempfile
+
+
+def preference(entry):
+    """Lower is better: a plugin build without sanitizers first."""
+    command = entry.get("command") or " ".join(entry.get("arguments", []))
+    return ("-fplugin=" not in command, "-fsanitize=" in command
+            or "-fplugin-arg-stmify-sanitize" in command)
+
+
+def one_command_per_file(args, scratch):
+    """args with `-p DIR` replaced by a database of one command per file."""
+    where = args.index("-p") + 1
+    with open(os.path.join(args[where], "compile_commands.json")) as f:
+        entries = json.load(f)
+    chosen = {}
+    for entry in entries:
+        path = os.path.join(entry["directory"], entry["file"])
+        if path not in chosen or preference(entry) < preference(chosen[path]):
+            chosen[path] = entry
+    with open(os.path.join(scratch, "compile_commands.json"), "w") as f:
+        json.dump(list(chosen.values()), f)
+    return args[:where] + [scratch] + args[where + 1:]
 
 
 def main(argv):
     no_findings = "--no-findings" in argv
-    argv = [a for a in argv if a != "--no-findings"]
+    per_file = "--one-command-per-file" in argv
+    argv = [a for a in argv if a not in ("--no-findings", "--one-command-per-file")]
     tool, name = argv[1], argv[2]
     args = argv[argv.index("--") + 1:]
-    done = subprocess.run([tool, "--check"] + args, capture_output=True, text=True)
+    with tempfile.TemporaryDirectory() as scratch:
+        if per_file:
+            args = one_command_per_file(args, scratch)
+        done = subprocess.run([tool, "--check"] + args, capture_output=True, text=True)
     output = done.stdout + done.stderr
     crashed = done.returncode < 0 or done.returncode > 1 or \
         "PLEASE submit a bug report" in output or "Stack dump" in output
