@@ -7,10 +7,12 @@ signal, a clang crash report or a tool failure (exit status 2) fails it. With
               -- <stmify arguments...>
 
 With --one-command-per-file, the compile database that `-p DIR` names is
-checked with one command for each file: the plugin's build of the file if
-there is one, and not its sanitizer builds. A file's other commands differ
-from it in flags the tool does not read (the plugin's arguments, sanitizers,
--pedantic), so checking them again finds nothing new.
+checked with one command for each file: its strictest, the one with
+-pedantic if there is one (the tool compiles the instrumented text with the
+file's own warning flags), and not a sanitizer's build. A file's other
+commands differ from that one in the plugin's arguments, sanitizer flags and
+include paths the instrumented text does not need, which the tool does not
+read, so checking them again finds nothing new.
 """
 import json
 import os
@@ -21,9 +23,9 @@ import tempfile
 
 
 def preference(entry):
-    """Lower is better: a plugin build without sanitizers first."""
+    """Lower is better: -pedantic first, then a build without sanitizers."""
     command = entry.get("command") or " ".join(entry.get("arguments", []))
-    return ("-fplugin=" not in command, "-fsanitize=" in command
+    return ("-pedantic" not in command, "-fsanitize=" in command
             or "-fplugin-arg-stmify-sanitize" in command)
 
 
