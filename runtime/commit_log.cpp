@@ -292,13 +292,6 @@ void refresh_stale_segment(thread_record &t, segment &seg) noexcept {
 
 namespace {
 
-unsigned current_segments() noexcept {
-  unsigned current = 0;
-  for (unsigned i = 1; i <= g_heap.segments; ++i)
-    current += !segment_at(i).stale;
-  return current;
-}
-
 // Under g_reclaim_lock (which every change of `stale` holds): makes seg stale
 // if it is current and no thread holds it; says whether it did.
 bool drop_copy_if_idle(segment &seg) noexcept {

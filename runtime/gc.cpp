@@ -343,9 +343,7 @@ void forget_dead_objects_in_transactions() {
 // is worth: a churn of small objects on two segments ran 6 % slower.
 void give_back_read_markers(std::size_t live_bytes) {
   const std::uintptr_t top = heap_top();
-  std::size_t current = 0;
-  for (unsigned i = 1; i <= g_heap.segments; ++i)
-    current += !segment_at(i).stale;
+  const std::size_t current = current_segments();
   const std::size_t markers_each = (top - g_heap.heap_begin) / kGranule * kMarkerBytes;
   if (current * markers_each <= allocation_budget(live_bytes))
     return;

@@ -277,6 +277,16 @@ extern segment *g_segments;
 
 inline segment &segment_at(unsigned i) { return g_segments[i]; }
 
+// The segments that hold the committed state (or follow the log to it): every
+// one that is not stale. Read under the log reclaimer's lock or with the world
+// stopped, since `stale` changes under that lock.
+inline unsigned current_segments() noexcept {
+  unsigned current = 0;
+  for (unsigned i = 1; i <= g_heap.segments; ++i)
+    current += !segment_at(i).stale;
+  return current;
+}
+
 } // namespace stm::rt
 
 #endif

@@ -158,9 +158,7 @@ void map_shared_heap(std::uintptr_t base, unsigned segment_index) noexcept {
 
 void copy_differing_pages(segment &from, bool from_idle, segment &to, std::uintptr_t begin,
                           std::uintptr_t end) noexcept {
-  unsigned others = 0;
-  for (unsigned i = 1; i <= g_heap.segments; ++i)
-    others += &segment_at(i) != &to && !segment_at(i).stale;
+  const unsigned others = current_segments() - !to.stale;
   // With fewer segments, `to` would keep its copies anyway (kShareFrom).
   if (!g_shared || others + 1 < kShareFrom) {
     std::memcpy(page_of(to, begin), page_of(from, begin), end - begin);
