@@ -90,11 +90,11 @@ void ensure_setup() noexcept;
 // without shared pages).
 void drop_pages(std::uintptr_t from, std::size_t length) noexcept;
 
-// The pages of the read markers of the window at base, for the heap up to
-// heap_top.
 struct page_range {
   std::uintptr_t from, to;
 };
+// The pages of the read markers of the window at base, for the heap up to
+// heap_top.
 page_range marker_pages(std::uintptr_t base, std::uintptr_t heap_top) noexcept;
 
 // Zeroes the read markers of a window that goes unused (a stale segment): its
