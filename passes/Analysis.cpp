@@ -94,6 +94,7 @@ void Analysis::noteHookInNoexcept() {
 }
 
 void Analysis::atCall(const CallExpr *E) {
+  noteThreadStarts(E);
   analyzeCallArguments(E);
   checkLibraryCallbacks(E);
   analyzeLambdaCall(E);
@@ -117,6 +118,7 @@ void Analysis::atCall(const CallExpr *E) {
 }
 
 void Analysis::atConstruct(const CXXConstructExpr *E) {
+  noteThreadStarts(E);
   const CXXConstructorDecl *Ctor = E->getConstructor();
   for (unsigned I = 0; I < E->getNumArgs() && I < Ctor->getNumParams(); ++I) {
     QualType P = Ctor->getParamDecl(I)->getType();

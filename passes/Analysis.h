@@ -53,6 +53,11 @@ public:
   void atTypeidOperand(const clang::Expr *Operand);
   void atDeclRef(const clang::DeclRefExpr *E);
   void atImplicitCast(const clang::ImplicitCastExpr *E);
+  // The body of a function or of a lambda that is not an atomic block's, a
+  // task's or a handler's, on entering it (SegmentChanges.cpp).
+  void atFunctionBody(const clang::FunctionDecl *F, const clang::Stmt *Body);
+  // A call or construction that starts a thread (SegmentChanges.cpp).
+  void noteThreadStarts(const clang::Expr *E);
 
   // In both phases: what a call needs inside a transaction.
   CallKind classifyCall(const clang::CallExpr *E) const;
@@ -174,6 +179,8 @@ private:
   const clang::Stmt *siblingSegmentChange(llvm::ArrayRef<const clang::Expr *> Arguments,
                                           unsigned Bound) const;
   bool isLeafFunction(const clang::FunctionDecl *F) const;
+  bool mayNeedEntrySafePoint(const clang::Stmt *S, bool InCallee) const;
+  void noteThreadStart(const clang::Expr *Callable);
   void pinLoop(const clang::Stmt *Loop);
   void noteSegmentChange(clang::SourceLocation Binding);
   bool isStmifyLibraryFunction(const clang::FunctionDecl *F) const;

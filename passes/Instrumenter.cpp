@@ -44,8 +44,10 @@ bool Instrumenter::TraverseDecl(Decl *D) {
   S.BodyInMacro = bodyWrittenInMacro(F->getBody());
   S.StmtDepth = StmtStack.size();
   Scopes.push_back(S);
-  if (CurrentPhase == Phase::Analyze)
+  if (CurrentPhase == Phase::Analyze) {
     Analyzer.noteBarrierBody();
+    Analyzer.atFunctionBody(F, F->getBody());
+  }
   if (CurrentPhase == Phase::Rewrite)
     SafePoints.atFunctionEntry(F, F->getBody());
   bool Result = RecursiveASTVisitor::TraverseDecl(D);
@@ -70,8 +72,11 @@ bool Instrumenter::TraverseLambdaExpr(LambdaExpr *L) {
   S.BodyInMacro = bodyWrittenInMacro(L->getBody());
   S.StmtDepth = StmtStack.size();
   Scopes.push_back(S);
-  if (CurrentPhase == Phase::Analyze)
+  if (CurrentPhase == Phase::Analyze) {
     Analyzer.noteBarrierBody();
+    if (!S.AtomicBody && !S.TaskBody && !S.HandlerBody)
+      Analyzer.atFunctionBody(S.Function, L->getBody());
+  }
   if (CurrentPhase == Phase::Rewrite) {
     // An atomic block validates when it begins: no safe point at its entry.
     if (S.AtomicBody)

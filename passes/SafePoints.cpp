@@ -1,5 +1,6 @@
 // Safe points: a counter decrement at loop back-edges and at the entry of
-// functions that call or loop, so a long transaction validates (and a thread
+// functions that loop or call what may reach one, and of those a thread
+// begins in, so a long transaction validates (and a thread
 // outside atomic blocks publishes and lets collections run) regularly; and in
 // every catch (...) handler, a check that lets an abort of the transaction
 // pass through instead of being swallowed.
@@ -26,10 +27,14 @@ bool initializedAtFirstUse(const VarDecl *VD) {
 // Whether S calls (what it calls may reach a safe point; a static local
 // initialised by code calls its guard) or, when Loops, loops (a back-edge
 // has one). A default argument or member initialiser runs where it is
-// used; a lambda's body is a function of its own.
+// used; a lambda's body is a function of its own, its init-captures run
+// where it is made.
 bool callsOrLoops(const Stmt *S, bool Loops) {
-  if (!S || isa<LambdaExpr>(S))
+  if (!S)
     return false;
+  if (const auto *L = dyn_cast<LambdaExpr>(S))
+    return llvm::any_of(L->capture_inits(),
+                        [&](const Expr *Init) { return callsOrLoops(Init, Loops); });
   if (isa<CallExpr>(S) || isa<CXXConstructExpr>(S) || isa<GotoStmt>(S) ||
       isa<CXXDependentScopeMemberExpr>(S) || isa<UnresolvedLookupExpr>(S))
     return true;
@@ -249,8 +254,13 @@ void SafePointRule::atFunctionEntry(const FunctionDecl *F, const Stmt *Body) {
   bool DeclaredConstexpr = F->isConstexpr() && !(isa<CXXMethodDecl>(F) &&
                                                  cast<CXXMethodDecl>(F)->getParent()->isLambda());
   if (!C || DeclaredConstexpr || F->isDefaulted() || F->isDeleted() ||
-      !Ctx.inOwnCode(C->getLBracLoc()) || !callsOrLoops(C) ||
-      Ctx.Facts.FunctionsWithoutEntrySafePoint.count(C->getLBracLoc().getRawEncoding()))
+      !Ctx.inOwnCode(C->getLBracLoc()))
+    return;
+  // A thread that begins here attaches at its first safe point.
+  const unsigned Where = C->getLBracLoc().getRawEncoding();
+  bool StartsThread = Ctx.Facts.ThreadStartFunctions.count(Where);
+  if (Ctx.Facts.FunctionsWithoutEntrySafePoint.count(Where) ||
+      (!StartsThread && (!callsOrLoops(C) || Ctx.Facts.FunctionsCallingNoSafePoint.count(Where))))
     return;
   // In noexcept functions and destructors the scope also keeps the safe
   // points of everything they call from throwing an abort.

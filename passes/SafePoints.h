@@ -1,5 +1,6 @@
 // The rule that inserts safe points: a counter decrement at loop back-edges
-// and at the entry of functions that call or loop, so that a long transaction
+// and at the entry of functions that loop or call what may reach one, and of
+// those a thread begins in, so that a long transaction
 // validates (and a thread outside atomic blocks publishes and lets
 // collections run) regularly; and in every catch (...) handler, a check that
 // lets an abort of the transaction pass through.

@@ -50,6 +50,195 @@ bool Analysis::mayReachSafePoint(const FunctionDecl *F) const {
   return callsOrLoops(Definition->getBody(), /*Loops=*/!DeclaredConstexpr);
 }
 
+// Whether T is, points to or refers to a managed object or container.
+static bool touchesManagedType(QualType T) {
+  return !T.isNull() &&
+         (classifyObjectType(T) != Managed::No || classifyPointee(T) != Managed::No ||
+          isStmContainer(T.getNonReferenceType()));
+}
+
+// Whether the thread may reach a safe point or touch a managed object in S,
+// which neither loops nor calls anything but the program's functions whose
+// bodies neither call nor loop, nor touch a managed object themselves, and
+// the standard library's functions given only arithmetic values
+// (std::min, std::abs) and the element accessors and sizes of its sequence
+// containers and strings, given only arithmetic values: code that calls no
+// code of the program's that could call on. Makes and destroys no object
+// of class type, and a lambda's body is not S's (its captures are).
+bool Analysis::mayNeedEntrySafePoint(const Stmt *S, bool InCallee) const {
+  if (!S)
+    return false;
+  if (const auto *L = dyn_cast<LambdaExpr>(S))
+    return llvm::any_of(L->capture_inits(),
+                        [&](const Expr *Init) { return mayNeedEntrySafePoint(Init, InCallee); });
+  if (const auto *E = dyn_cast<Expr>(S); E && touchesManagedType(E->getType()))
+    return true;
+  if (isa<ForStmt>(S) || isa<WhileStmt>(S) || isa<DoStmt>(S) || isa<CXXForRangeStmt>(S) ||
+      isa<GotoStmt>(S) || isa<IndirectGotoStmt>(S) || isa<CoroutineSuspendExpr>(S) ||
+      isa<AtomicExpr>(S) || isa<CXXNewExpr>(S) || isa<CXXDeleteExpr>(S) ||
+      isa<CXXBindTemporaryExpr>(S) || isa<CXXUnresolvedConstructExpr>(S) ||
+      isa<CXXDependentScopeMemberExpr>(S) || isa<UnresolvedLookupExpr>(S) ||
+      isa<UnresolvedMemberExpr>(S) || isa<CXXThrowExpr>(S) || isa<CXXTryStmt>(S))
+    return true;
+  if (const auto *Construct = dyn_cast<CXXConstructExpr>(S);
+      Construct && !Construct->getConstructor()->isTrivial())
+    return true;
+  if (const auto *Call = dyn_cast<CallExpr>(S)) {
+    const FunctionDecl *Callee = Call->getDirectCallee();
+    if (!Callee)
+      return true;
+    const auto *Method = dyn_cast<CXXMethodDecl>(Callee);
+    if (isInstrumentedFunction(Callee)) {
+      // A function of the program's: one that calls nothing (so it never
+      // calls back), touching no managed object. Looked at once, not
+      // through its callees.
+      const FunctionDecl *Definition = nullptr;
+      if (InCallee || (Method && Method->isVirtual()) || !Callee->hasBody(Definition) ||
+          !Definition || isa<CXXConstructorDecl>(Definition) ||
+          isa<CXXDestructorDecl>(Definition) || callsOrLoops(Definition->getBody()) ||
+          mayNeedEntrySafePoint(Definition->getBody(), /*InCallee=*/true))
+        return true;
+    } else {
+      bool Std = Callee->isInStdNamespace() || Callee->getBuiltinID() != 0;
+      bool SequenceAccess = false;
+      if (Method) {
+        const CXXRecordDecl *Class = Method->getParent();
+        llvm::StringRef Name = Class->getIdentifier() ? Class->getName() : "";
+        llvm::StringRef Member = Method->getIdentifier() ? Method->getName() : "";
+        bool Sequence =
+            Class->isInStdNamespace() &&
+            llvm::is_contained(
+                {"vector", "array", "deque", "basic_string", "basic_string_view", "span"}, Name);
+        SequenceAccess =
+            Sequence && (Method->isConst() || hasConstTwin(Method)) &&
+            (Method->getOverloadedOperator() == OO_Subscript ||
+             llvm::is_contained(
+                 {"at", "size", "empty", "front", "back", "length", "capacity", "data"}, Member));
+      }
+      if ((Method && !SequenceAccess) || (!Method && !Std))
+        return true;
+      // The object of a member call is the container; every argument is an
+      // arithmetic value, which cannot call the program.
+      unsigned First = isa<CXXOperatorCallExpr>(Call) && Method ? 1 : 0;
+      for (unsigned I = First; I < Call->getNumArgs(); ++I) {
+        QualType T = Call->getArg(I)->getType().getNonReferenceType();
+        if (!T->isArithmeticType() && !T->isEnumeralType())
+          return true;
+      }
+    }
+  }
+  if (const auto *Default = dyn_cast<CXXDefaultArgExpr>(S))
+    return mayNeedEntrySafePoint(Default->getExpr(), InCallee);
+  if (const auto *Default = dyn_cast<CXXDefaultInitExpr>(S))
+    return mayNeedEntrySafePoint(Default->getExpr(), InCallee);
+  if (const auto *Declarations = dyn_cast<DeclStmt>(S))
+    for (const Decl *D : Declarations->decls())
+      if (const auto *VD = dyn_cast<VarDecl>(D)) {
+        QualType T = Ctx.AST.getBaseElementType(VD->getType().getNonReferenceType());
+        const CXXRecordDecl *R = T->getAsCXXRecordDecl();
+        if (initializedAtFirstUse(VD) || touchesManagedType(VD->getType()) ||
+            (!VD->getType()->isReferenceType() &&
+             (T->isDependentType() || (R && (!R->hasDefinition() || !R->hasTrivialDestructor())))))
+          return true;
+      }
+  for (const Stmt *Child : S->children())
+    if (mayNeedEntrySafePoint(Child, InCallee))
+      return true;
+  return false;
+}
+
+// A function that calls, but only code that reaches no safe point and
+// touches no managed object (mayNeedEntrySafePoint), needs no safe point at
+// its entry: no recursion passes through it (nothing it calls calls on),
+// the time it runs is bounded, and a thread that begins in it needs no
+// segment until it calls on or returns into code that has safe points.
+// Kept in noexcept functions and destructors, whose entry also keeps
+// callees from throwing an abort; in constructors, whose member
+// initialisers run first; and in templates, where an instantiation may call
+// what the pattern does not show.
+void Analysis::atFunctionBody(const FunctionDecl *F, const Stmt *Body) {
+  const FunctionScope *Scope = Ctx.scope();
+  if (!Body || !Scope || Scope->NoThrow || Scope->ConstructorOrDestructor ||
+      F->isDependentContext() || !callsOrLoops(Body) || mayNeedEntrySafePoint(Body, false))
+    return;
+  Facts.FunctionsCallingNoSafePoint.insert(Body->getBeginLoc().getRawEncoding());
+}
+
+// A thread begins in the callable that std::thread, std::jthread,
+// std::async or pthread_create is given (or a container of threads
+// constructs one from): a lambda, a function, a pointer to a member
+// function, a function object, or a local variable holding a lambda. Its
+// body gets a safe point at its entry even if it neither calls nor loops,
+// for the new thread attaches to the runtime at its first safe point and
+// faults at a barrier before one.
+void Analysis::noteThreadStart(const Expr *Callable) {
+  if (!Callable)
+    return;
+  const Expr *E = Callable->IgnoreImplicit()->IgnoreParenImpCasts();
+  if (const auto *Temporary = dyn_cast<MaterializeTemporaryExpr>(E))
+    E = Temporary->getSubExpr()->IgnoreImplicit()->IgnoreParenImpCasts();
+  if (const auto *AddressOf = dyn_cast<UnaryOperator>(E);
+      AddressOf && AddressOf->getOpcode() == UO_AddrOf)
+    E = AddressOf->getSubExpr()->IgnoreParenImpCasts();
+  // One that touches no managed object and calls nothing that does (an
+  // empty lambda) needs no segment.
+  auto Note = [&](const FunctionDecl *F) {
+    const FunctionDecl *Definition = nullptr;
+    if (F && F->hasBody(Definition) && Definition && Definition->getBody() &&
+        mayNeedEntrySafePoint(Definition->getBody(), false))
+      Facts.ThreadStartFunctions.insert(Definition->getBody()->getBeginLoc().getRawEncoding());
+  };
+  if (const auto *L = dyn_cast<LambdaExpr>(E))
+    return Note(L->getCallOperator());
+  if (const auto *Ref = dyn_cast<DeclRefExpr>(E)) {
+    if (const auto *F = dyn_cast<FunctionDecl>(Ref->getDecl()))
+      return Note(F);
+    if (const auto *V = dyn_cast<VarDecl>(Ref->getDecl());
+        V && V->hasLocalStorage() && V->getInit() && !V->getType()->isReferenceType())
+      if (const auto *L = dyn_cast<LambdaExpr>(V->getInit()->IgnoreImplicit()))
+        return Note(L->getCallOperator());
+  }
+  if (const CXXRecordDecl *Class = E->getType().getNonReferenceType()->getAsCXXRecordDecl())
+    if (Class->hasDefinition())
+      for (const CXXMethodDecl *M : Class->methods())
+        if (M->getOverloadedOperator() == OO_Call)
+          Note(M);
+}
+
+static bool isThreadClass(const CXXRecordDecl *R) {
+  return R && R->isInStdNamespace() && R->getIdentifier() &&
+         (R->getName() == "thread" || R->getName() == "jthread");
+}
+
+void Analysis::noteThreadStarts(const Expr *E) {
+  if (const auto *Construct = dyn_cast<CXXConstructExpr>(E)) {
+    if (isThreadClass(Construct->getConstructor()->getParent()) && Construct->getNumArgs() > 0)
+      noteThreadStart(Construct->getArg(0));
+    return;
+  }
+  const auto *Call = dyn_cast<CallExpr>(E);
+  const FunctionDecl *Callee = Call ? Call->getDirectCallee() : nullptr;
+  if (!Callee || !Callee->getIdentifier() || Call->getNumArgs() == 0)
+    return;
+  llvm::StringRef Name = Callee->getName();
+  if (Name == "pthread_create" && Call->getNumArgs() == 4 && !Callee->isCXXClassMember())
+    return noteThreadStart(Call->getArg(2));
+  if (Name == "async" && Callee->isInStdNamespace()) {
+    const Expr *First = Call->getArg(0);
+    bool Policy = First->getType()->isEnumeralType();
+    return noteThreadStart(Policy && Call->getNumArgs() > 1 ? Call->getArg(1) : First);
+  }
+  // vector<std::thread>::emplace_back(callable, ...) and the like.
+  const auto *Method = dyn_cast<CXXMethodDecl>(Callee);
+  const auto *Container =
+      Method ? dyn_cast<ClassTemplateSpecializationDecl>(Method->getParent()) : nullptr;
+  if (Container && Container->isInStdNamespace() && Container->getTemplateArgs().size() > 0 &&
+      Container->getTemplateArgs()[0].getKind() == TemplateArgument::Type &&
+      isThreadClass(Container->getTemplateArgs()[0].getAsType()->getAsCXXRecordDecl()) &&
+      Name.starts_with("emplace"))
+    noteThreadStart(Call->getArg(Name == "emplace" && Call->getNumArgs() > 1 ? 1 : 0));
+}
+
 // A function of the program the thread may call while a reference into its
 // segment lives outside atomic blocks: one that reaches no safe point.
 bool Analysis::isLeafFunction(const FunctionDecl *F) const {

@@ -128,3 +128,66 @@ long short_loops(Cell *c, long *a) {
 // CHECK-NEXT: for (unsigned char i = 0; stm::detail::safe_point(), i <= 255; ++i) s += i;
 // CHECK-NEXT: for (unsigned char i = 0; stm::detail::safe_point(), i < 300; ++i) s += i;
 // CHECK-NEXT: return s;
+
+// A function that does not loop and whose calls all reach no safe point
+// and touch no managed object (the program's functions that neither call
+// nor loop nor touch one; the library's functions given only arithmetic
+// values; the element accessors and sizes of its sequence containers) has
+// none at its entry either. One that touches a managed object keeps it (a
+// thread may begin there), as does one that calls a function that calls,
+// makes or destroys an object of class type, gives the library an iterator
+// or a pointer, calls itself or a virtual function; so do a constructor, a
+// noexcept function (its scope) and a template.
+#include <algorithm>
+#include <string>
+#include <vector>
+long doubled(long v) { return v * 2; }
+struct Counts {
+  std::vector<long> slots = std::vector<long>(8);
+  long get(int i) const { return slots[i]; }
+  long with_leaf(long v) const { return long(slots.size()) + doubled(v); }
+  long clamp(long v) const { return std::min(std::max(v, 0L), 7L); }
+  long by_lambda(int i) const { return [](int j) { return j * 2; }(i); }
+  long in_lambda(int i) const { auto at = [this](int j) { return slots[j]; }; return at(i); }
+  long with_cell(Cell *c, int i) const { return c->v + slots[i]; }
+  long with_managed_leaf(Cell *c) const { return doubled(leaf(c)); }
+  long smallest(long *a, long *b) const { return *std::min(a, b); }
+  long through_get(int i) const { return get(i) + get(i + 1); }
+  void fill() { std::fill(slots.begin(), slots.end(), 1); }
+  long name_size() const { std::string s = "x"; return long(s.size()); }
+  long recurse(int n) const { return n > 0 ? recurse(n - 1) : doubled(0); }
+  virtual long v() const { return 0; }
+  long via_virtual() const { return v(); }
+  long quiet_get(int i) const noexcept { return slots[i]; }
+  explicit Counts(long n) { slots[0] = doubled(n); }
+  virtual ~Counts() = default;
+};
+template <class T> long generic_size(const std::vector<T> &v) { return long(v.size()); }
+long use_counts(const Counts &k) { return k.get(0) + generic_size(k.slots); }
+// CHECK: long doubled(long v) { return v * 2; }
+// CHECK: long get(int i) const { return slots[i]; }
+// CHECK-NEXT: long with_leaf(long v) const { return long(slots.size()) + doubled(v); }
+// CHECK-NEXT: long clamp(long v) const { return std::min(std::max(v, 0L), 7L); }
+// CHECK-NEXT: long by_lambda(int i) const { return [](int j) { return j * 2; }(i); }
+// CHECK-NEXT: long in_lambda(int i) const { stm::detail::safe_point(); auto at = [this](int j) { return slots[j]; }; return at(i); }
+// CHECK-NEXT: long with_cell(Cell *c, int i) const { stm::detail::safe_point(); return stm::rd(c)->v + slots[i]; }
+// CHECK-NEXT: long with_managed_leaf(Cell *c) const { stm::detail::safe_point(); return doubled(leaf(c)); }
+// CHECK-NEXT: long smallest(long *a, long *b) const { stm::detail::safe_point(); return *std::min(a, b); }
+// CHECK-NEXT: long through_get(int i) const { stm::detail::safe_point(); return get(i) + get(i + 1); }
+// CHECK-NEXT: void fill() { stm::detail::safe_point(); (stm::detail::inevitable_hook("{{[^"]*}}"), std::fill(slots.begin(), slots.end(), 1)); }
+// CHECK-NEXT: long name_size() const { stm::detail::safe_point(); std::string s = "x"; return long(s.size()); }
+// CHECK-NEXT: long recurse(int n) const { stm::detail::safe_point(); return n > 0 ? recurse(n - 1) : doubled(0); }
+// CHECK-NEXT: virtual long v() const { return 0; }
+// CHECK-NEXT: long via_virtual() const { stm::detail::safe_point(); return v(); }
+// CHECK-NEXT: long quiet_get(int i) const noexcept { stm::detail::nothrow_scope __stmify_nothrow; return slots[i]; }
+// CHECK-NEXT: explicit Counts(long n) { stm::detail::safe_point(); slots[0] = doubled(n); }
+// CHECK: template <class T> long generic_size(const std::vector<T> &v) { stm::detail::safe_point(); return long(stm::loc(v).size()); }
+// CHECK-NEXT: long use_counts(const Counts &k) { stm::detail::safe_point(); return k.get(0) + generic_size(k.slots); }
+
+// A call in a lambda's init-capture runs where the lambda is made: it
+// counts as a call of the function that makes it.
+long made_in_capture(long n);
+long capture_calls(long n) { auto l = [v = n > 0 ? made_in_capture(n - 1) : 0] { return v; }; (void)l; return n; }
+long made_in_capture(long n) { return capture_calls(n) + 1; }
+// CHECK: long capture_calls(long n) { stm::detail::safe_point(); auto l = [v = n > 0 ? made_in_capture(n - 1) : 0] { return v; }; (void)l; return n; }
+// CHECK: long made_in_capture(long n) { stm::detail::safe_point(); return capture_calls(n) + 1; }

@@ -1,0 +1,76 @@
+// Threads that begin in code that calls nothing: a lambda, a function, a
+// function object, a lambda held in a variable and a member function, each
+// given to std::thread, std::jthread, std::async, a vector of threads or
+// pthread_create, whose first act is a write to a managed object (a new
+// thread attaches to the runtime at its first safe point). Main reads what
+// each thread wrote after joining it.
+#include "idiom.h"
+
+#include <future>
+#include <pthread.h>
+#include <thread>
+#include <vector>
+
+namespace {
+
+struct Box : stm::object {
+  long value = 0;
+};
+
+void set_from_function(Box *box) { box->value = 2; }
+
+void *set_from_pthread(void *argument) {
+  static_cast<Box *>(argument)->value = 7;
+  return nullptr;
+}
+
+struct Setter {
+  Box *box;
+  void operator()() const { box->value = 3; }
+};
+
+struct Owner {
+  Box *box;
+  void set() { box->value = 6; }
+};
+
+} // namespace
+
+int main() {
+  long total = 0;
+  for (int round = 0; round < 20; ++round) {
+    std::vector<Box *> boxes;
+    for (int i = 0; i < 9; ++i)
+      boxes.push_back(stm::make<Box>());
+    Box *a = boxes[0], *b = boxes[1], *c = boxes[2], *d = boxes[3], *e = boxes[4], *f = boxes[5],
+        *g = boxes[6], *h = boxes[7], *k = boxes[8];
+    std::thread by_lambda([a] { a->value = 1; });
+    std::thread by_function(set_from_function, b);
+    std::thread by_object(Setter{c});
+    auto set_d = [d] { d->value = 4; };
+    std::thread by_variable(set_d);
+    std::vector<std::thread> pool;
+    pool.emplace_back([e] { e->value = 5; });
+    Owner owner{f};
+    std::thread by_member(&Owner::set, &owner);
+    pthread_t posix;
+    pthread_create(&posix, nullptr, set_from_pthread, g);
+    auto later = std::async(std::launch::async, [h] { h->value = 8; });
+    {
+      std::jthread joined([k] { k->value = 9; });
+    }
+    by_lambda.join();
+    by_function.join();
+    by_object.join();
+    by_variable.join();
+    pool[0].join();
+    by_member.join();
+    pthread_join(posix, nullptr);
+    later.get();
+    for (const Box *box : boxes)
+      total += box->value;
+    idiom::churn(10);
+  }
+  std::printf("total %ld\n", total);
+  return 0;
+}
