@@ -35,6 +35,9 @@ bool callsOrLoops(const Stmt *S, bool Loops) {
   if (const auto *L = dyn_cast<LambdaExpr>(S))
     return llvm::any_of(L->capture_inits(),
                         [&](const Expr *Init) { return callsOrLoops(Init, Loops); });
+  // The source of an array copy's elements is not among its children.
+  if (const auto *Opaque = dyn_cast<OpaqueValueExpr>(S))
+    return callsOrLoops(Opaque->getSourceExpr(), Loops);
   if (isa<CallExpr>(S) || isa<CXXConstructExpr>(S) || isa<GotoStmt>(S) ||
       isa<CXXDependentScopeMemberExpr>(S) || isa<UnresolvedLookupExpr>(S))
     return true;

@@ -73,6 +73,10 @@ bool Analysis::mayNeedEntrySafePoint(const Stmt *S, bool InCallee) const {
                         [&](const Expr *Init) { return mayNeedEntrySafePoint(Init, InCallee); });
   if (const auto *E = dyn_cast<Expr>(S); E && touchesManagedType(E->getType()))
     return true;
+  // The source of an array copy's elements (a structured binding of an
+  // array field) is not among its children.
+  if (const auto *Opaque = dyn_cast<OpaqueValueExpr>(S))
+    return mayNeedEntrySafePoint(Opaque->getSourceExpr(), InCallee);
   if (isa<ForStmt>(S) || isa<WhileStmt>(S) || isa<DoStmt>(S) || isa<CXXForRangeStmt>(S) ||
       isa<GotoStmt>(S) || isa<IndirectGotoStmt>(S) || isa<CoroutineSuspendExpr>(S) ||
       isa<AtomicExpr>(S) || isa<CXXNewExpr>(S) || isa<CXXDeleteExpr>(S) ||
@@ -99,7 +103,11 @@ bool Analysis::mayNeedEntrySafePoint(const Stmt *S, bool InCallee) const {
           mayNeedEntrySafePoint(Definition->getBody(), /*InCallee=*/true))
         return true;
     } else {
-      bool Std = Callee->isInStdNamespace() || Callee->getBuiltinID() != 0;
+      // Not one that ends the program (std::terminate runs a handler, exit
+      // the program's destructors).
+      bool Std = (Callee->isInStdNamespace() ||
+                  (Callee->getBuiltinID() != 0 && isKnownValueFunction(Callee))) &&
+                 !Callee->isNoReturn();
       bool SequenceAccess = false;
       if (Method) {
         const CXXRecordDecl *Class = Method->getParent();
@@ -174,12 +182,16 @@ void Analysis::atFunctionBody(const FunctionDecl *F, const Stmt *Body) {
 void Analysis::noteThreadStart(const Expr *Callable) {
   if (!Callable)
     return;
-  const Expr *E = Callable->IgnoreImplicit()->IgnoreParenImpCasts();
+  const Expr *E = Callable->IgnoreImplicit()->IgnoreParenCasts();
   if (const auto *Temporary = dyn_cast<MaterializeTemporaryExpr>(E))
-    E = Temporary->getSubExpr()->IgnoreImplicit()->IgnoreParenImpCasts();
+    E = Temporary->getSubExpr()->IgnoreImplicit()->IgnoreParenCasts();
+  // A lambda without captures converted to a pointer to function.
+  if (const auto *Conversion = dyn_cast<CXXMemberCallExpr>(E);
+      Conversion && isa_and_nonnull<CXXConversionDecl>(Conversion->getMethodDecl()))
+    E = Conversion->getImplicitObjectArgument()->IgnoreImplicit()->IgnoreParenCasts();
   if (const auto *AddressOf = dyn_cast<UnaryOperator>(E);
       AddressOf && AddressOf->getOpcode() == UO_AddrOf)
-    E = AddressOf->getSubExpr()->IgnoreParenImpCasts();
+    E = AddressOf->getSubExpr()->IgnoreParenCasts();
   // One that touches no managed object and calls nothing that does (an
   // empty lambda) needs no segment.
   auto Note = [&](const FunctionDecl *F) {
@@ -228,15 +240,33 @@ void Analysis::noteThreadStarts(const Expr *E) {
     bool Policy = First->getType()->isEnumeralType();
     return noteThreadStart(Policy && Call->getNumArgs() > 1 ? Call->getArg(1) : First);
   }
-  // vector<std::thread>::emplace_back(callable, ...) and the like.
+  // A std class template of threads that makes one from its arguments
+  // (vector<std::thread>::emplace_back, map<K, std::thread>::try_emplace,
+  // optional<std::thread>::emplace), and std::make_unique<std::thread>: the
+  // callable is the first of the arguments that make the thread, after a
+  // position or a key when the function's first parameter is not its pack.
   const auto *Method = dyn_cast<CXXMethodDecl>(Callee);
   const auto *Container =
       Method ? dyn_cast<ClassTemplateSpecializationDecl>(Method->getParent()) : nullptr;
-  if (Container && Container->isInStdNamespace() && Container->getTemplateArgs().size() > 0 &&
-      Container->getTemplateArgs()[0].getKind() == TemplateArgument::Type &&
-      isThreadClass(Container->getTemplateArgs()[0].getAsType()->getAsCXXRecordDecl()) &&
-      Name.starts_with("emplace"))
-    noteThreadStart(Call->getArg(Name == "emplace" && Call->getNumArgs() > 1 ? 1 : 0));
+  const TemplateArgumentList *Made =
+      Container ? &Container->getTemplateArgs() : Callee->getTemplateSpecializationArgs();
+  bool MakesThread = Made &&
+                     (Container ? Container->isInStdNamespace() : Callee->isInStdNamespace()) &&
+                     (Container ? Name.starts_with("emplace") || Name == "try_emplace"
+                                : Name == "make_unique" || Name == "make_shared") &&
+                     llvm::any_of(Made->asArray(), [](const TemplateArgument &A) {
+                       return A.getKind() == TemplateArgument::Type &&
+                              isThreadClass(A.getAsType()->getAsCXXRecordDecl());
+                     });
+  if (!MakesThread)
+    return;
+  unsigned First = 0;
+  if (const FunctionTemplateDecl *Generic = Callee->getPrimaryTemplate())
+    if (const FunctionDecl *Pattern = Generic->getTemplatedDecl();
+        Pattern->getNumParams() > 0 && !Pattern->getParamDecl(0)->isParameterPack())
+      First = 1;
+  if (First < Call->getNumArgs())
+    noteThreadStart(Call->getArg(First));
 }
 
 // A function of the program the thread may call while a reference into its

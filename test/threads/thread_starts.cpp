@@ -1,12 +1,15 @@
 // Threads that begin in code that calls nothing: a lambda, a function, a
 // function object, a lambda held in a variable and a member function, each
-// given to std::thread, std::jthread, std::async, a vector of threads or
-// pthread_create, whose first act is a write to a managed object (a new
-// thread attaches to the runtime at its first safe point). Main reads what
-// each thread wrote after joining it.
+// given to std::thread, std::jthread, std::async, a vector, an optional or a
+// map of threads, std::make_unique or pthread_create, whose first act is to
+// touch a managed object (a new thread attaches to the runtime at its first
+// safe point). Main reads what each thread wrote after joining it.
 #include "idiom.h"
 
 #include <future>
+#include <map>
+#include <memory>
+#include <optional>
 #include <pthread.h>
 #include <thread>
 #include <vector>
@@ -33,6 +36,13 @@ struct Owner {
   Box *box;
   void set() { box->value = 6; }
 };
+
+struct Pair : stm::object {
+  long xy[2] = {4, 6};
+};
+
+void set_from_optional(Box *box) { box->value = 11; }
+void set_from_map(Box *box) { box->value = 12; }
 
 } // namespace
 
@@ -67,6 +77,33 @@ int main() {
     by_member.join();
     pthread_join(posix, nullptr);
     later.get();
+    Box *m = stm::make<Box>(), *n = stm::make<Box>(), *o = stm::make<Box>(), *q = stm::make<Box>();
+    Pair *pair = stm::make<Pair>();
+    long bound = 0;
+    pthread_t captureless;
+    pthread_create(
+        &captureless, nullptr,
+        [](void *argument) -> void * {
+          static_cast<Box *>(argument)->value = 10;
+          return nullptr;
+        },
+        m);
+    std::optional<std::thread> maybe;
+    maybe.emplace(set_from_optional, n);
+    std::map<int, std::thread> named;
+    named.try_emplace(1, set_from_map, o);
+    auto owned = std::make_unique<std::thread>([q] { q->value = 13; });
+    std::thread binding([pair, &bound] {
+      auto [x, y] = pair->xy;
+      bound = x + y;
+    });
+    pthread_join(captureless, nullptr);
+    maybe->join();
+    named[1].join();
+    owned->join();
+    binding.join();
+    boxes.insert(boxes.end(), {m, n, o, q});
+    total += bound;
     for (const Box *box : boxes)
       total += box->value;
     idiom::churn(10);

@@ -9,6 +9,9 @@
 #include <stmify/stm.hpp>
 
 #include <future>
+#include <map>
+#include <memory>
+#include <optional>
 #include <pthread.h>
 #include <thread>
 #include <vector>
@@ -66,3 +69,33 @@ void not_a_thread(Box *a) {
   set_one(a);
 }
 // CHECK: auto set_nine = [a] { stm::wr(a, "{{[^"]*}}")->value = 9; };
+
+// A lambda without captures made a pointer to function, a cast function,
+// std::make_unique<std::thread>, std::optional<std::thread>::emplace (the
+// callable first) and std::map<K, std::thread>::try_emplace (after the key).
+void set_ten(Box *b) { b->value = 10; }
+void set_eleven(Box *b) { b->value = 11; }
+void *set_twelve(void *p) { static_cast<Box *>(p)->value = 12; return nullptr; }
+// CHECK: void set_ten(Box *b) { stm::detail::safe_point(); stm::wr(b, "{{[^"]*}}")->value = 10; }
+// CHECK: void set_eleven(Box *b) { stm::detail::safe_point(); stm::wr(b, "{{[^"]*}}")->value = 11; }
+// CHECK: void *set_twelve(void *p) { stm::detail::safe_point(); stm::wr(static_cast<Box *>(p), "{{[^"]*}}")->value = 12; return nullptr; }
+void more_starts(Box *b) {
+  pthread_t first, second;
+  pthread_create(&first, nullptr, [](void *p) -> void * { static_cast<Box *>(p)->value = 9; return nullptr; }, b);
+  pthread_create(&second, nullptr, static_cast<void *(*)(void *)>(set_twelve), b);
+  auto owned = std::make_unique<std::thread>([b] { b->value = 13; });
+  std::optional<std::thread> maybe;
+  maybe.emplace(set_ten, b);
+  std::map<int, std::thread> named;
+  named.try_emplace(1, set_eleven, b);
+}
+// CHECK: {{.*}}pthread_create(&first, nullptr, [](void *p) -> void * { stm::detail::safe_point(); stm::wr(static_cast<Box *>(p), "{{[^"]*}}")->value = 9; return nullptr; }, b));
+// CHECK: auto owned = {{.*}}std::make_unique<std::thread>([b] { stm::detail::safe_point(); stm::wr(b, "{{[^"]*}}")->value = 13; }){{.*}};
+
+// A structured binding of an array field copies the field's elements.
+struct Pair : stm::object {
+  long xy[2] = {1, 2};
+};
+long g_sum = 0;
+void binds(Pair *p) { std::thread t([p] { auto [x, y] = p->xy; g_sum = x + y; }); t.join(); }
+// CHECK: void binds(Pair *p) { stm::detail::safe_point(); {{.*}}std::thread t([p] { stm::detail::safe_point(); auto [x, y] = stm::rd(p)->xy; {{.*}}g_sum = x + y{{.*}}; }); {{.*}}t.join()); }
