@@ -57,14 +57,14 @@ static bool touchesManagedType(QualType T) {
           isStmContainer(T.getNonReferenceType()));
 }
 
-// Whether the thread may reach a safe point or touch a managed object in S,
-// which neither loops nor calls anything but the program's functions whose
-// bodies neither call nor loop, nor touch a managed object themselves, and
-// the standard library's functions given only arithmetic values
-// (std::min, std::abs) and the element accessors and sizes of its sequence
-// containers and strings, given only arithmetic values: code that calls no
-// code of the program's that could call on. Makes and destroys no object
-// of class type, and a lambda's body is not S's (its captures are).
+// Whether the thread may reach a safe point or touch a managed object in S.
+// Not when S neither loops nor touches a managed object, makes or destroys
+// no object of class type, and calls only the program's functions whose
+// bodies neither call, loop nor touch a managed object, functions of std
+// and the C library's known value functions that return, and the element
+// accessors and sizes of std's sequence containers and strings, each given
+// only arithmetic or enumeration values: code that calls nothing that could
+// call on. A lambda's body is not S's (its captures are).
 bool Analysis::mayNeedEntrySafePoint(const Stmt *S, bool InCallee) const {
   if (!S)
     return false;
@@ -158,8 +158,8 @@ bool Analysis::mayNeedEntrySafePoint(const Stmt *S, bool InCallee) const {
 // A function that calls, but only code that reaches no safe point and
 // touches no managed object (mayNeedEntrySafePoint), needs no safe point at
 // its entry: no recursion passes through it (nothing it calls calls on),
-// the time it runs is bounded, and a thread that begins in it needs no
-// segment until it calls on or returns into code that has safe points.
+// the time it runs is bounded, and a thread that begins in it touches no
+// managed object before it ends.
 // Kept in noexcept functions and destructors, whose entry also keeps
 // callees from throwing an abort; in constructors, whose member
 // initialisers run first; and in templates, where an instantiation may call
