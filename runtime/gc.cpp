@@ -42,6 +42,10 @@ struct region {
 constexpr int kMaxRuntimeRegions = 16;
 region g_runtime_regions[kMaxRuntimeRegions];
 int g_runtime_region_count = 0;
+// Tables in the runtime's writable data (note_runtime_table).
+constexpr int kMaxRuntimeTables = 8;
+region g_runtime_tables[kMaxRuntimeTables];
+int g_runtime_table_count = 0;
 
 // ------------------------------------------------------------------ marking
 
@@ -50,14 +54,19 @@ struct marker_state {
   std::uintptr_t reservation_begin = 0, reservation_end = 0;
 };
 
-void consider(marker_state &m, std::uintptr_t value) {
-  if (value < m.reservation_begin || value >= m.reservation_end)
-    return;
-  const std::uintptr_t start = object_containing(value & g_heap.mask);
+__attribute__((noinline)) void mark_object_at(marker_state &m, std::uintptr_t reference) {
+  const std::uintptr_t start = object_containing(reference & g_heap.mask);
   if (start == 0 || is_marked(start))
     return;
   set_marked(start);
   m.work.push_back(start);
+}
+
+// Inline: the scan for roots asks this of every word of the program's data,
+// stacks and malloc heap, and few of them point into the managed heap.
+inline void consider(marker_state &m, std::uintptr_t value) {
+  if (value >= m.reservation_begin && value < m.reservation_end)
+    mark_object_at(m, value);
 }
 
 void visit(void *ctx, const void *ref) {
@@ -151,13 +160,49 @@ void mark_versions(marker_state &m) {
   }
 }
 
+// Calls scan(from, to) for the parts of [begin, end) that lie in none of
+// `left_out`.
+template <class Scan>
+void for_each_part_outside(std::uintptr_t begin, std::uintptr_t end,
+                           const std::vector<region> &left_out, Scan scan) {
+  while (begin < end) {
+    region next{end, end}; // the lowest region left out that [begin, end) meets
+    for (const region &r : left_out)
+      if (r.end > begin && r.begin < next.begin)
+        next = {std::max(r.begin, begin), r.end};
+    if (next.begin > begin)
+      scan(begin, next.begin);
+    begin = next.end;
+  }
+}
+
+// The writable data of the loaded modules, found by dl_iterate_phdr.
+struct data_scan {
+  marker_state &m;
+  std::vector<region> left_out;              // the runtime's own tables
+  std::vector<region> scanned = {};          // the modules' writable segments
+  unsigned long long loads = 0, unloads = 0; // the modules' counters, then
+};
+
+int count_loaded_objects(struct dl_phdr_info *info, std::size_t, void *ctx) {
+  auto &scan = *static_cast<data_scan *>(ctx);
+  scan.loads = info->dlpi_adds;
+  scan.unloads = info->dlpi_subs;
+  return 1; // the same counters in every call
+}
+
 int scan_loaded_object(struct dl_phdr_info *info, std::size_t, void *ctx) {
-  auto &m = *static_cast<marker_state *>(ctx);
+  auto &scan = *static_cast<data_scan *>(ctx);
+  scan.loads = info->dlpi_adds;
+  scan.unloads = info->dlpi_subs;
   for (int i = 0; i < info->dlpi_phnum; ++i) {
     const auto &ph = info->dlpi_phdr[i];
     if (ph.p_type == PT_LOAD && (ph.p_flags & PF_W)) {
-      std::uintptr_t begin = info->dlpi_addr + ph.p_vaddr;
-      scan_words(m, begin, begin + ph.p_memsz);
+      const std::uintptr_t begin = info->dlpi_addr + ph.p_vaddr, end = begin + ph.p_memsz;
+      for_each_part_outside(begin, end, scan.left_out, [&](std::uintptr_t from, std::uintptr_t to) {
+        scan_words(scan.m, from, to);
+      });
+      scan.scanned.push_back({begin, end});
     }
   }
   return 0;
@@ -175,8 +220,8 @@ bool excluded(const std::vector<region> &skip, std::uintptr_t begin, std::uintpt
 // threads that are not attached run on and may unmap what they own. It is
 // copied first, as far as it is still mapped; a page no longer there is
 // skipped.
-// One collector runs at a time. Cleared after each scan: it lies in the
-// runtime's writable data, which is scanned for roots too.
+// One collector runs at a time. The scan of the modules' data leaves it out,
+// so what it last held is no root.
 alignas(std::uintptr_t) unsigned char g_scan_copy[64 * 1024];
 
 void scan_words_while_mapped(marker_state &m, std::uintptr_t begin, std::uintptr_t end) {
@@ -200,7 +245,12 @@ void scan_words_while_mapped(marker_state &m, std::uintptr_t begin, std::uintptr
 
 // Anonymous writable memory: the malloc heap (std containers, closures of
 // std::function and of queued tasks), stacks of threads that are not attached.
-void scan_anonymous_memory(marker_state &m, const std::vector<region> &skip) {
+// `skip`: mappings left out whole; `scanned`: ranges left out exactly (the
+// modules' data, scanned already: the part of a module's zero-initialised
+// data past its file's last page is an anonymous mapping, which the kernel
+// may merge with the malloc heap's).
+void scan_anonymous_memory(marker_state &m, const std::vector<region> &skip,
+                           const std::vector<region> &scanned) {
   FILE *maps = std::fopen("/proc/self/maps", "re");
   if (!maps)
     fatal("cannot read /proc/self/maps to find the program's memory");
@@ -228,9 +278,10 @@ void scan_anonymous_memory(marker_state &m, const std::vector<region> &skip) {
       if (auto *hook = g_scan_hook.load(); hook && hook(from, to))
         g_scan_hook.store(nullptr);
 #endif
-      scan_words_while_mapped(m, from, to);
+      for_each_part_outside(from, to, scanned, [&](std::uintptr_t part, std::uintptr_t part_end) {
+        scan_words_while_mapped(m, part, part_end);
+      });
     });
-  std::memset(g_scan_copy, 0, sizeof g_scan_copy);
 }
 
 void mark(marker_state &m) {
@@ -247,8 +298,18 @@ void mark(marker_state &m) {
       scan_words(m, reinterpret_cast<std::uintptr_t>(t.stack_lo),
                  reinterpret_cast<std::uintptr_t>(t.stack_hi));
   });
-  dl_iterate_phdr(scan_loaded_object, &m);
-  scan_anonymous_memory(m, skip);
+  data_scan data{m, {g_runtime_tables, g_runtime_tables + g_runtime_table_count}};
+  data.left_out.push_back({reinterpret_cast<std::uintptr_t>(g_scan_copy),
+                           reinterpret_cast<std::uintptr_t>(g_scan_copy + sizeof g_scan_copy)});
+  dl_iterate_phdr(scan_loaded_object, &data);
+  scan_anonymous_memory(m, skip, data.scanned);
+  // A thread that is not attached may have closed a module meanwhile, and
+  // what was mapped at its addresses since was left out: read those again.
+  data_scan after{m, {}};
+  dl_iterate_phdr(count_loaded_objects, &after);
+  if (after.loads != data.loads || after.unloads != data.unloads)
+    for (const region &r : data.scanned)
+      scan_words_while_mapped(m, r.begin, r.end);
   mark_versions(m);
   while (!m.work.empty()) {
     std::uintptr_t start = m.work.back();
@@ -392,6 +453,28 @@ void note_runtime_region(const void *start, std::size_t bytes) noexcept {
   auto b = reinterpret_cast<std::uintptr_t>(start);
   g_runtime_regions[g_runtime_region_count++] = {b, b + bytes};
 }
+
+void note_runtime_table(const void *start, std::size_t bytes) noexcept {
+  if (g_runtime_table_count == kMaxRuntimeTables)
+    fatal("too many runtime tables");
+  auto b = reinterpret_cast<std::uintptr_t>(start);
+  g_runtime_tables[g_runtime_table_count++] = {b, b + bytes};
+}
+
+#ifdef STMIFY_TESTING
+std::vector<std::pair<std::uintptr_t, std::uintptr_t>>
+parts_outside(std::uintptr_t begin, std::uintptr_t end,
+              const std::vector<std::pair<std::uintptr_t, std::uintptr_t>> &left_out) {
+  std::vector<region> regions;
+  for (const auto &[from, to] : left_out)
+    regions.push_back({from, to});
+  std::vector<std::pair<std::uintptr_t, std::uintptr_t>> parts;
+  for_each_part_outside(begin, end, regions, [&](std::uintptr_t from, std::uintptr_t to) {
+    parts.emplace_back(from, to);
+  });
+  return parts;
+}
+#endif
 
 void note_allocated(std::size_t bytes) noexcept {
   g_allocated.fetch_add(bytes, std::memory_order_relaxed);

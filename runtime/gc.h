@@ -9,11 +9,16 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <utility>
+#include <vector>
 
 namespace stm::rt {
 
 // Runtime memory that must not be scanned for roots (tables of integers).
 void note_runtime_region(const void *start, std::size_t bytes) noexcept;
+// The same for a table in the runtime's own static data, which lies among
+// the program's: the scan for roots leaves out exactly these bytes.
+void note_runtime_table(const void *start, std::size_t bytes) noexcept;
 
 // Allocation volume, which decides when to collect.
 void note_allocated(std::size_t bytes) noexcept;
@@ -41,6 +46,11 @@ gc_statistics gc_stats() noexcept;
 // the program's anonymous memory, until it returns true
 // (testing::in_next_scan).
 extern std::atomic<bool (*)(std::uintptr_t from, std::uintptr_t to)> g_scan_hook;
+// The parts of [begin, end) that the scan for roots reads when it leaves
+// out `left_out` (testing::parts_outside).
+std::vector<std::pair<std::uintptr_t, std::uintptr_t>>
+parts_outside(std::uintptr_t begin, std::uintptr_t end,
+              const std::vector<std::pair<std::uintptr_t, std::uintptr_t>> &left_out);
 #endif
 
 } // namespace stm::rt

@@ -9,6 +9,7 @@
 #include "segment.h"
 #include "threads.h"
 #include "transaction.h"
+#include "types.h"
 
 #include <pthread.h>
 
@@ -24,6 +25,7 @@ void setup_runtime() {
   ensure_setup();
   setup_allocator();
   setup_internal_memory();
+  setup_types();
   g_segments = new segment[g_heap.segments + 1];
   for (unsigned i = 1; i <= g_heap.segments; ++i) {
     g_segments[i].index = i;

@@ -13,6 +13,7 @@
 #include "sync.h"
 #include "threads.h"
 #include "transaction.h"
+#include "types.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -66,6 +67,12 @@ void never_block(bool on) { rt::g_never_block = on; }
 
 void in_next_slot_release(void (*hook)()) { rt::g_slot_release_hook.store(hook); }
 void in_next_scan(bool (*hook)(std::uintptr_t, std::uintptr_t)) { rt::g_scan_hook.store(hook); }
+std::pair<const void *, std::size_t> type_table() { return rt::type_table(); }
+std::vector<std::pair<std::uintptr_t, std::uintptr_t>>
+parts_outside(std::uintptr_t begin, std::uintptr_t end,
+              const std::vector<std::pair<std::uintptr_t, std::uintptr_t>> &left_out) {
+  return rt::parts_outside(begin, end, left_out);
+}
 
 unsigned current_segment() {
   thread_record *t = rt::current_thread();

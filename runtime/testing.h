@@ -14,6 +14,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace stm::testing {
 
@@ -39,6 +41,14 @@ void in_next_slot_release(void (*hook)());
 // reads each run [from, to) of the program's anonymous memory (its page
 // map read), until the hook returns true.
 void in_next_scan(bool (*hook)(std::uintptr_t from, std::uintptr_t to));
+// The table of pointers to the managed types' descriptors, which lies in
+// the runtime's static data and which the scan for roots leaves out.
+std::pair<const void *, std::size_t> type_table();
+// The parts of [begin, end) that the scan for roots reads when it leaves out
+// the ranges `left_out` (in any order, overlapping or not).
+std::vector<std::pair<std::uintptr_t, std::uintptr_t>>
+parts_outside(std::uintptr_t begin, std::uintptr_t end,
+              const std::vector<std::pair<std::uintptr_t, std::uintptr_t>> &left_out);
 
 // Is the current thread inside the runtime (its blocking calls then count as
 // the runtime's, not the program's)?

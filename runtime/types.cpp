@@ -1,6 +1,7 @@
 #include "types.h"
 
 #include "diagnostics.h"
+#include "gc.h"
 #include "heap.h"
 #include "registry.h"
 
@@ -38,6 +39,12 @@ const char *readable_name(const char *name) {
 const stm_type_descriptor_t *type_of(std::uint32_t tid) noexcept {
   return tid < kMaxTypes ? g_types[tid].load(std::memory_order_acquire) : nullptr;
 }
+
+void setup_types() noexcept { note_runtime_table(g_types, sizeof g_types); }
+
+#ifdef STMIFY_TESTING
+std::pair<const void *, std::size_t> type_table() noexcept { return {g_types, sizeof g_types}; }
+#endif
 
 } // namespace stm::rt
 

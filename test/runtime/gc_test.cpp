@@ -11,6 +11,8 @@
 
 #include <atomic>
 #include <cstring>
+#include <dlfcn.h>
+#include <link.h>
 #include <string>
 #include <sys/mman.h>
 #include <thread>
@@ -241,6 +243,171 @@ TEST(Collector, MemoryUnmappedWhileTheScanRunsIsSkipped) {
   EXPECT_TRUE(allocated_at(found));
   EXPECT_EQ(stm::rd(found)->key, 42);
   munmap(mapping + (kPages / 2) * kPageBytes, (kPages / 2) * kPageBytes);
+}
+
+// The program's static data are roots: initialised data (a mapping of the
+// program's file), zero-initialised data, and the zero-initialised data past
+// the file's last page, which the system maps as anonymous memory (the scan
+// of the modules' data reads it; the scan of anonymous memory leaves it out).
+struct initialised_root {
+  long tag = 1;
+  Node *node = nullptr;
+};
+initialised_root g_initialised_root;
+Node *g_zeroed_root;
+Node *g_zeroed_tail[64 * 1024];
+
+__attribute__((noinline)) void make_static_roots() {
+  g_initialised_root.node = stm::make<Node>();
+  stm::wr(g_initialised_root.node)->key = 1;
+  g_zeroed_root = stm::make<Node>();
+  stm::wr(g_zeroed_root)->key = 2;
+  Node *&tail = g_zeroed_tail[std::size(g_zeroed_tail) - 1];
+  tail = stm::make<Node>();
+  stm::wr(tail)->key = 3;
+}
+
+TEST(Collector, TheProgramsStaticDataAreRoots) {
+  make_static_roots();
+  publish();
+  clear_dead_stack();
+  make_garbage(5000);
+  stm::collect();
+  reuse_freed_memory();
+  Node *const found[] = {g_initialised_root.node, g_zeroed_root,
+                         g_zeroed_tail[std::size(g_zeroed_tail) - 1]};
+  for (long key = 1; key <= 3; ++key) {
+    ASSERT_TRUE(allocated_at(found[key - 1])) << "the root with key " << key;
+    EXPECT_EQ(stm::rd(found[key - 1])->key, key);
+  }
+  g_initialised_root.node = g_zeroed_root = g_zeroed_tail[std::size(g_zeroed_tail) - 1] = nullptr;
+}
+
+// Pages of [begin, end) that are resident: mincore counts a page that was
+// only read (the zero page mapped there) too.
+std::size_t resident_pages(std::uintptr_t begin, std::uintptr_t end) {
+  std::vector<unsigned char> pages((end - begin) / 4096);
+  if (mincore(reinterpret_cast<void *>(begin), end - begin, pages.data()) != 0)
+    return ~std::size_t(0);
+  std::size_t resident = 0;
+  for (unsigned char page : pages)
+    resident += page & 1;
+  return resident;
+}
+
+alignas(4096) char g_never_written[16 * 4096];
+
+// The runtime's own table in its static data (512 KiB of pointers to the
+// managed types' descriptors) holds no roots, and the scan does not read it:
+// reading it made every page resident in every process and took most of a
+// small heap's collection. The program's own zero-initialised data is read.
+TEST(Collector, TheRuntimesTablesAreNotReadForRoots) {
+  constexpr std::uintptr_t kPageBytes = 4096;
+  const auto [table, bytes] = stm::testing::type_table();
+  ASSERT_GE(bytes, std::size_t(256) << 10);
+  // Past the first pages, which hold the types registered so far: zeros.
+  const std::uintptr_t begin =
+      (reinterpret_cast<std::uintptr_t>(table) + 2 * kPageBytes) & ~(kPageBytes - 1);
+  const std::uintptr_t end = (reinterpret_cast<std::uintptr_t>(table) + bytes) & ~(kPageBytes - 1);
+  // The same for the program's data: past its first pages, which may be a
+  // mapping of the program's file.
+  const std::uintptr_t data = reinterpret_cast<std::uintptr_t>(g_never_written) + 2 * kPageBytes;
+  const std::uintptr_t data_end =
+      reinterpret_cast<std::uintptr_t>(g_never_written + sizeof g_never_written);
+  // Given back first, so that neither earlier tests nor huge pages made them resident.
+  ASSERT_EQ(madvise(reinterpret_cast<void *>(begin), end - begin, MADV_DONTNEED), 0);
+  ASSERT_EQ(madvise(reinterpret_cast<void *>(data), data_end - data, MADV_DONTNEED), 0);
+  ASSERT_EQ(resident_pages(data, data_end), 0u);
+  stm::collect();
+  EXPECT_EQ(resident_pages(data, data_end), (data_end - data) / kPageBytes)
+      << "the program's zero-initialised data was not read, or mincore does not show it";
+  EXPECT_EQ(resident_pages(begin, end), 0u)
+      << "of " << (end - begin) / kPageBytes << " pages of the type table";
+}
+
+// The scan leaves out exactly the ranges it is asked to, in any order,
+// overlapping, nested or touching.
+TEST(Collector, TheScanLeavesOutExactlyTheRangesAskedFor) {
+  using parts = std::vector<std::pair<std::uintptr_t, std::uintptr_t>>;
+  using stm::testing::parts_outside;
+  EXPECT_EQ(parts_outside(100, 200, {}), (parts{{100, 200}}));
+  EXPECT_EQ(parts_outside(100, 100, {}), (parts{}));
+  EXPECT_EQ(parts_outside(100, 200, {{0, 100}, {200, 300}}), (parts{{100, 200}}));
+  EXPECT_EQ(parts_outside(100, 200, {{0, 300}}), (parts{}));
+  EXPECT_EQ(parts_outside(100, 200, {{100, 200}}), (parts{}));
+  EXPECT_EQ(parts_outside(100, 200, {{50, 120}}), (parts{{120, 200}}));
+  EXPECT_EQ(parts_outside(100, 200, {{180, 250}}), (parts{{100, 180}}));
+  EXPECT_EQ(parts_outside(100, 200, {{140, 150}, {120, 130}}),
+            (parts{{100, 120}, {130, 140}, {150, 200}}));
+  EXPECT_EQ(parts_outside(100, 200, {{120, 140}, {140, 160}}), (parts{{100, 120}, {160, 200}}));
+  EXPECT_EQ(parts_outside(100, 200, {{120, 160}, {130, 140}}), (parts{{100, 120}, {160, 200}}));
+  EXPECT_EQ(parts_outside(100, 200, {{120, 150}, {140, 170}}), (parts{{100, 120}, {170, 200}}));
+  EXPECT_EQ(parts_outside(100, 200, {{140, 170}, {120, 150}, {0, 110}}),
+            (parts{{110, 120}, {170, 200}}));
+}
+
+// A module closed while the scan for roots runs (by a thread that is not
+// attached), and memory mapped where its data was: the scan read the
+// module's data before and leaves those addresses out of the scan of
+// anonymous memory, so it reads them again. A managed object that only the
+// new memory refers to survives.
+struct closed_module {
+  void *handle = nullptr;
+  std::uintptr_t data = 0, data_end = 0; // its writable segment
+  char *mapped = nullptr;                // what was mapped there after
+  std::uintptr_t hidden_reference = 0;   // what the new memory then holds
+};
+closed_module g_module;
+
+int find_module_data(dl_phdr_info *info, std::size_t, void *) {
+  if (!info->dlpi_name || !std::strstr(info->dlpi_name, "runtime_gc_test_module"))
+    return 0;
+  for (int i = 0; i < info->dlpi_phnum; ++i)
+    if (info->dlpi_phdr[i].p_type == PT_LOAD && (info->dlpi_phdr[i].p_flags & PF_W)) {
+      g_module.data = info->dlpi_addr + info->dlpi_phdr[i].p_vaddr;
+      g_module.data_end = g_module.data + info->dlpi_phdr[i].p_memsz;
+    }
+  return 1;
+}
+
+__attribute__((noinline)) void hide_a_node() {
+  Node *n = stm::make<Node>();
+  stm::wr(n)->key = 42;
+  g_module.hidden_reference = hidden(n).bits;
+}
+
+TEST(Collector, WhatIsMappedWhereAClosedModuleWasIsRead) {
+  g_module.handle = dlopen(STMIFY_GC_TEST_MODULE, RTLD_NOW | RTLD_LOCAL);
+  ASSERT_NE(g_module.handle, nullptr) << dlerror();
+  dl_iterate_phdr(find_module_data, nullptr);
+  ASSERT_LT(g_module.data, g_module.data_end);
+  hide_a_node();
+  publish();
+  clear_dead_stack();
+  stm::testing::in_next_scan([](std::uintptr_t, std::uintptr_t) {
+    dlclose(g_module.handle);
+    constexpr std::uintptr_t kPageBytes = 4096;
+    const std::uintptr_t page = g_module.data & ~(kPageBytes - 1);
+    void *at =
+        mmap(reinterpret_cast<void *>(page), g_module.data_end - page, PROT_READ | PROT_WRITE,
+             MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+    if (at != MAP_FAILED) {
+      g_module.mapped = static_cast<char *>(at);
+      const std::uintptr_t reference = g_module.hidden_reference ^ hidden::kKey;
+      std::memcpy(reinterpret_cast<void *>(g_module.data_end - sizeof reference), &reference,
+                  sizeof reference);
+    }
+    return true;
+  });
+  make_garbage(5000);
+  stm::collect();
+  ASSERT_NE(g_module.mapped, nullptr) << "the module's addresses were not free after dlclose";
+  reuse_freed_memory();
+  Node *found;
+  std::memcpy(&found, reinterpret_cast<void *>(g_module.data_end - sizeof found), sizeof found);
+  EXPECT_TRUE(allocated_at(found));
+  EXPECT_EQ(stm::rd(found)->key, 42);
+  munmap(g_module.mapped, g_module.data_end - reinterpret_cast<std::uintptr_t>(g_module.mapped));
 }
 
 // Objects that only a local, a register or a lambda capture of another thread
