@@ -285,6 +285,10 @@ void free_unpublished(segment &seg, std::uintptr_t start) noexcept {
 std::uintptr_t object_containing(std::uintptr_t off) noexcept {
   if (off < g_heap.heap_begin || off >= heap_top())
     return 0;
+  // Most references point to an object's start (canonical ones do): no
+  // division by the slot size then.
+  if (off % kGranule == 0 && test_bit(g_alloc_bits, off))
+    return off;
   const block_info &info = block_at(off);
   std::uintptr_t start;
   switch (info.kind) {
@@ -345,7 +349,15 @@ std::size_t allocation_size(std::uintptr_t start) noexcept {
 }
 
 bool is_marked(std::uintptr_t start) noexcept { return test_bit(g_mark_bits, start); }
-void set_marked(std::uintptr_t start) noexcept { set_bit(g_mark_bits, start); }
+
+bool mark_once(std::uintptr_t start) noexcept {
+  const std::size_t g = granule(start);
+  const std::uint64_t bit = std::uint64_t(1) << (g % 64);
+  if (g_mark_bits[g / 64] & bit)
+    return false;
+  g_mark_bits[g / 64] |= bit;
+  return true;
+}
 
 sweep_result sweep(segment *segments, unsigned count) noexcept {
   sweep_result r;

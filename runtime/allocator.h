@@ -78,7 +78,8 @@ std::size_t allocation_size(std::uintptr_t start) noexcept;
 // ---- for the collector (all threads stopped) ----
 
 bool is_marked(std::uintptr_t start) noexcept;
-void set_marked(std::uintptr_t start) noexcept;
+// Marks the object; false if it was marked already.
+bool mark_once(std::uintptr_t start) noexcept;
 
 struct sweep_result {
   std::size_t live_bytes = 0;

@@ -56,10 +56,8 @@ struct marker_state {
 
 __attribute__((noinline)) void mark_object_at(marker_state &m, std::uintptr_t reference) {
   const std::uintptr_t start = object_containing(reference & g_heap.mask);
-  if (start == 0 || is_marked(start))
-    return;
-  set_marked(start);
-  m.work.push_back(start);
+  if (start != 0 && mark_once(start))
+    m.work.push_back(start);
 }
 
 // Inline: the scan for roots asks this of every word of the program's data,

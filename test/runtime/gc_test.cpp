@@ -212,6 +212,43 @@ TEST(Collector, ContainersOfTheProgramAreRoots) {
     EXPECT_EQ(stm::rd(nodes[i])->key, i);
 }
 
+// A reference into an object, on a granule's boundary or not, keeps the
+// whole object alive (the collector finds an object's start from a
+// reference to its start without dividing by the slot size).
+struct Wide : stm::object {
+  long words[11] = {}; // 96 bytes with the header: six granules
+  using __stmify_traced_type = Wide;
+  static void __stmify_trace(const void *, stm_visit_fn, void *) {}
+};
+
+constexpr std::uintptr_t kInteriorOffsets[] = {8, 16, 40, 48, 88};
+
+__attribute__((noinline)) std::vector<std::uintptr_t> interior_references() {
+  std::vector<std::uintptr_t> references;
+  for (std::uintptr_t offset : kInteriorOffsets) {
+    Wide *w = stm::make<Wide>();
+    for (long &word : stm::wr(w)->words)
+      word = static_cast<long>(offset);
+    references.push_back(reinterpret_cast<std::uintptr_t>(stm::canon(w)) + offset);
+  }
+  return references;
+}
+
+TEST(Collector, ReferencesIntoObjectsKeepThemAlive) {
+  const std::vector<std::uintptr_t> references = interior_references();
+  publish();
+  clear_dead_stack();
+  make_garbage(5000);
+  stm::collect();
+  reuse_freed_memory();
+  for (std::size_t i = 0; i < references.size(); ++i) {
+    auto *w = reinterpret_cast<Wide *>(references[i] - kInteriorOffsets[i]);
+    ASSERT_TRUE(allocated_at(w)) << "referred to at byte " << kInteriorOffsets[i];
+    for (long word : stm::rd(w)->words)
+      EXPECT_EQ(word, static_cast<long>(kInteriorOffsets[i]));
+  }
+}
+
 // Memory given back while the collector scans for roots is skipped, not
 // read: the collector's own frees may give the top of the malloc heap back,
 // and threads that are not attached may unmap what they own meanwhile. A
