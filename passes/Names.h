@@ -129,6 +129,8 @@ inline constexpr llvm::StringLiteral SafePointInBlock = "stm::detail::safe_point
 inline constexpr llvm::StringLiteral SafePointInBlockInCondition =
     "stm::detail::safe_point_in_block(), ";
 inline constexpr llvm::StringLiteral NoThrowScope = "stm::detail::nothrow_scope __stmify_nothrow;";
+// At the entry of a function a thread may begin in that has no safe point.
+inline constexpr llvm::StringLiteral AttachIfUnattached = "stm::detail::attach_if_unattached();";
 inline constexpr llvm::StringLiteral RethrowIfAbort = "stm::detail::rethrow_if_abort();";
 
 // Trace functions written into managed classes (TraceFunctions.cpp), and

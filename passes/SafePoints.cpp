@@ -259,12 +259,17 @@ void SafePointRule::atFunctionEntry(const FunctionDecl *F, const Stmt *Body) {
   if (!C || DeclaredConstexpr || F->isDefaulted() || F->isDeleted() ||
       !Ctx.inOwnCode(C->getLBracLoc()))
     return;
-  // A thread that begins here attaches at its first safe point.
   const unsigned Where = C->getLBracLoc().getRawEncoding();
-  bool StartsThread = Ctx.Facts.ThreadStartFunctions.count(Where);
-  if (Ctx.Facts.FunctionsWithoutEntrySafePoint.count(Where) ||
-      (!StartsThread && (!callsOrLoops(C) || Ctx.Facts.FunctionsCallingNoSafePoint.count(Where))))
+  if (Ctx.Facts.FunctionsWithoutEntrySafePoint.count(Where) || !callsOrLoops(C) ||
+      Ctx.Facts.FunctionsCallingNoSafePoint.count(Where)) {
+    // A thread attaches at its first safe point: one that may begin here
+    // attaches at the entry, which moves no attached thread, so the
+    // function still reaches no safe point for its callers (a library
+    // callback given references into the segment, a caller holding one).
+    if (Ctx.Facts.ThreadStartFunctions.count(Where))
+      Ctx.insertStatementAfterBrace(C->getLBracLoc(), names::AttachIfUnattached);
     return;
+  }
   // In noexcept functions and destructors the scope also keeps the safe
   // points of everything they call from throwing an abort.
   Ctx.insertStatementAfterBrace(C->getLBracLoc(), Ctx.scope() && Ctx.scope()->NoThrow

@@ -174,7 +174,8 @@ void Analysis::atFunctionBody(const FunctionDecl *F, const Stmt *Body) {
 
 // A thread begins in the callable that std::thread, std::jthread,
 // std::async or pthread_create is given (or a container of threads
-// constructs one from): a lambda, a function, a pointer to a member
+// constructs one from), and may begin in one that a std::function or
+// std::packaged_task holds: a lambda, a function, a pointer to a member
 // function, a function object, or a local variable holding a lambda. Its
 // body gets a safe point at its entry even if it neither calls nor loops,
 // for the new thread attaches to the runtime at its first safe point and
@@ -192,6 +193,14 @@ void Analysis::noteThreadStart(const Expr *Callable) {
   if (const auto *AddressOf = dyn_cast<UnaryOperator>(E);
       AddressOf && AddressOf->getOpcode() == UO_AddrOf)
     E = AddressOf->getSubExpr()->IgnoreParenCasts();
+  // What std::bind, std::bind_front, std::bind_back, std::mem_fn, std::ref or
+  // std::cref wraps is what the thread calls.
+  if (const auto *Wrap = dyn_cast<CallExpr>(E); Wrap && Wrap->getNumArgs() > 0)
+    if (const FunctionDecl *F = Wrap->getDirectCallee();
+        F && F->isInStdNamespace() && F->getIdentifier() &&
+        llvm::is_contained({"bind", "bind_front", "bind_back", "mem_fn", "ref", "cref"},
+                           F->getName()))
+      return noteThreadStart(Wrap->getArg(0));
   // One that touches no managed object and calls nothing that does (an
   // empty lambda) needs no segment.
   auto Note = [&](const FunctionDecl *F) {
@@ -222,14 +231,27 @@ static bool isThreadClass(const CXXRecordDecl *R) {
          (R->getName() == "thread" || R->getName() == "jthread");
 }
 
+// A std class that holds any callable behind one type, which a thread may
+// later be given: what it is made from or assigned may be where a thread
+// begins.
+static bool isCallableHolder(const CXXRecordDecl *R) {
+  return R && R->isInStdNamespace() && R->getIdentifier() &&
+         llvm::is_contained({"function", "move_only_function", "packaged_task"}, R->getName());
+}
+
 void Analysis::noteThreadStarts(const Expr *E) {
   if (const auto *Construct = dyn_cast<CXXConstructExpr>(E)) {
-    if (isThreadClass(Construct->getConstructor()->getParent()) && Construct->getNumArgs() > 0)
+    const CXXRecordDecl *Class = Construct->getConstructor()->getParent();
+    if ((isThreadClass(Class) || isCallableHolder(Class)) && Construct->getNumArgs() > 0)
       noteThreadStart(Construct->getArg(0));
     return;
   }
   const auto *Call = dyn_cast<CallExpr>(E);
   const FunctionDecl *Callee = Call ? Call->getDirectCallee() : nullptr;
+  if (const auto *Assign = dyn_cast_or_null<CXXMethodDecl>(Callee);
+      Assign && Assign->getOverloadedOperator() == OO_Equal &&
+      isCallableHolder(Assign->getParent()) && Call->getNumArgs() == 2)
+    return noteThreadStart(Call->getArg(1));
   if (!Callee || !Callee->getIdentifier() || Call->getNumArgs() == 0)
     return;
   llvm::StringRef Name = Callee->getName();
@@ -240,10 +262,11 @@ void Analysis::noteThreadStarts(const Expr *E) {
     bool Policy = First->getType()->isEnumeralType();
     return noteThreadStart(Policy && Call->getNumArgs() > 1 ? Call->getArg(1) : First);
   }
-  // A std class template of threads that makes one from its arguments
-  // (vector<std::thread>::emplace_back, map<K, std::thread>::try_emplace,
-  // optional<std::thread>::emplace), and std::make_unique<std::thread>: the
-  // callable is the first of the arguments that make the thread, after a
+  // A std class template of threads, or of holders of callables, that makes
+  // one from its arguments (vector<std::thread>::emplace_back, map<K,
+  // std::function<void()>>::try_emplace, optional<std::thread>::emplace), and
+  // std::make_unique<std::thread> or std::make_shared<std::packaged_task<R()>>:
+  // the callable is the first of the arguments that make it, after a
   // position or a key when the function's first parameter is not its pack.
   const auto *Method = dyn_cast<CXXMethodDecl>(Callee);
   const auto *Container =
@@ -255,8 +278,10 @@ void Analysis::noteThreadStarts(const Expr *E) {
                      (Container ? Name.starts_with("emplace") || Name == "try_emplace"
                                 : Name == "make_unique" || Name == "make_shared") &&
                      llvm::any_of(Made->asArray(), [](const TemplateArgument &A) {
-                       return A.getKind() == TemplateArgument::Type &&
-                              isThreadClass(A.getAsType()->getAsCXXRecordDecl());
+                       if (A.getKind() != TemplateArgument::Type)
+                         return false;
+                       const CXXRecordDecl *Class = A.getAsType()->getAsCXXRecordDecl();
+                       return isThreadClass(Class) || isCallableHolder(Class);
                      });
   if (!MakesThread)
     return;

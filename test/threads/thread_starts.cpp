@@ -1,11 +1,13 @@
 // Threads that begin in code that calls nothing: a lambda, a function, a
 // function object, a lambda held in a variable and a member function, each
 // given to std::thread, std::jthread, std::async, a vector, an optional or a
-// map of threads, std::make_unique or pthread_create, whose first act is to
-// touch a managed object (a new thread attaches to the runtime at its first
-// safe point). Main reads what each thread wrote after joining it.
+// map of threads, std::make_unique or pthread_create, or held by a
+// std::function, a std::packaged_task, std::bind or std::ref, whose first act
+// is to touch a managed object (a new thread attaches to the runtime at its
+// first safe point). Main reads what each thread wrote after joining it.
 #include "idiom.h"
 
+#include <functional>
 #include <future>
 #include <map>
 #include <memory>
@@ -35,6 +37,12 @@ struct Setter {
 struct Owner {
   Box *box;
   void set() { box->value = 6; }
+};
+
+struct Marker {
+  Box *box;
+  long value;
+  void operator()() const { box->value = value; }
 };
 
 struct Pair : stm::object {
@@ -103,6 +111,32 @@ int main() {
     owned->join();
     binding.join();
     boxes.insert(boxes.end(), {m, n, o, q});
+    Box *r = stm::make<Box>(), *s = stm::make<Box>(), *t = stm::make<Box>(), *u = stm::make<Box>(),
+        *v = stm::make<Box>(), *w = stm::make<Box>(), *x = stm::make<Box>(), *y = stm::make<Box>();
+    std::function<void()> held = [r] { r->value = 14; };
+    std::vector<std::function<void()>> jobs;
+    jobs.push_back([s] { s->value = 15; });
+    jobs.emplace_back([x] { x->value = 20; });
+    auto shared_task = std::make_shared<std::packaged_task<void()>>([y] { y->value = 21; });
+    std::function<void()> assigned;
+    assigned = [t] { t->value = 16; };
+    Marker marker{u, 17};
+    std::packaged_task<void()> task([w] { w->value = 19; });
+    std::future<void> task_done = task.get_future();
+    std::thread from_held(held), from_jobs(jobs[0]), from_assigned(assigned),
+        from_reference(std::ref(marker)), from_bind(std::bind([](Box *x) { x->value = 18; }, v)),
+        from_task(std::move(task)), from_emplaced(jobs[1]),
+        from_shared([shared_task] { (*shared_task)(); });
+    from_held.join();
+    from_jobs.join();
+    from_assigned.join();
+    from_reference.join();
+    from_bind.join();
+    from_task.join();
+    from_emplaced.join();
+    from_shared.join();
+    task_done.get();
+    boxes.insert(boxes.end(), {r, s, t, u, v, w, x, y});
     total += bound;
     for (const Box *box : boxes)
       total += box->value;

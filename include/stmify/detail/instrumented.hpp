@@ -319,6 +319,16 @@ inline void safe_point_nothrow() noexcept {
     (void)_stm_safe_point_slowpath(0);
 }
 
+// At the entry of a function a thread may begin in that has no safe point
+// there (it neither calls nor loops): attaches a thread that is not attached
+// yet, and nothing else. It never moves an attached thread to another
+// segment nor throws, so the function still reaches no safe point for a
+// caller that holds a reference into its segment across the call.
+inline void attach_if_unattached() noexcept {
+  if (__builtin_expect(static_cast<std::uintptr_t>(_stm_tls.segment_base) == 0, 0))
+    (void)_stm_safe_point_slowpath(0);
+}
+
 // At the entry of a noexcept function or destructor that calls or loops: a
 // safe point, and for the function's duration no safe point below it
 // throws an abort (functions it calls may not be noexcept themselves).

@@ -48,7 +48,7 @@ long wrapped(Node *n) {
   stm::atomic(step);
   return seen;
 }
-// CHECK: std::function<void()> step = [&] {
+// CHECK: std::function<void()> step = [&] { stm::detail::attach_if_unattached();
 // CHECK-NEXT: (stm::detail::inevitable_hook("write to 'seen', captured by a lambda that may run in an atomic block, at {{[^"]*}}"), seen += stm::rd(n)->value);
 
 struct Tally {
