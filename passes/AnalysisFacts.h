@@ -59,12 +59,11 @@ struct AnalysisFacts {
   // template's pattern and its instantiations share.
   std::set<unsigned> FunctionsWithoutEntrySafePoint;
   // Functions that call, but only what reaches no safe point and touches no
-  // managed object (Analysis::atFunctionBody): no safe point at their entry
-  // unless a thread begins in them.
+  // managed object (Analysis::atFunctionBody): no safe point at their entry.
   std::set<unsigned> FunctionsCallingNoSafePoint;
-  // Functions and lambdas a thread begins in (Analysis::noteThreadStart): a
-  // safe point at their entry, whatever they do, so that the thread attaches
-  // before its first barrier.
+  // Functions and lambdas a thread may begin in (Analysis::noteThreadStart):
+  // where they have no safe point at their entry, an attach there, so that
+  // the thread attaches before its first barrier.
   std::set<unsigned> ThreadStartFunctions;
   // Field accesses outside atomic blocks that are the array of a subscript
   // (the outermost of a chain) whose index may move the thread to another

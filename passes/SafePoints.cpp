@@ -1,9 +1,9 @@
 // Safe points: a counter decrement at loop back-edges and at the entry of
-// functions that loop or call what may reach one, and of those a thread
-// begins in, so a long transaction validates (and a thread
-// outside atomic blocks publishes and lets collections run) regularly; and in
-// every catch (...) handler, a check that lets an abort of the transaction
-// pass through instead of being swallowed.
+// functions that loop or call what may reach one, so a long transaction
+// validates (and a thread outside atomic blocks publishes and lets
+// collections run) regularly; an attach at the entry of the others that a
+// thread may begin in; and in every catch (...) handler, a check that lets
+// an abort of the transaction pass through instead of being swallowed.
 #include "SafePoints.h"
 
 #include "ManagedTypes.h"

@@ -177,9 +177,9 @@ void Analysis::atFunctionBody(const FunctionDecl *F, const Stmt *Body) {
 // constructs one from), and may begin in one that a std::function or
 // std::packaged_task holds: a lambda, a function, a pointer to a member
 // function, a function object, or a local variable holding a lambda. Its
-// body gets a safe point at its entry even if it neither calls nor loops,
-// for the new thread attaches to the runtime at its first safe point and
-// faults at a barrier before one.
+// body attaches the thread at its entry if it has no safe point there (it
+// neither calls nor loops), for a new thread attaches to the runtime at its
+// first safe point and faults at a barrier before one.
 void Analysis::noteThreadStart(const Expr *Callable) {
   if (!Callable)
     return;
@@ -241,9 +241,11 @@ static bool isCallableHolder(const CXXRecordDecl *R) {
 
 void Analysis::noteThreadStarts(const Expr *E) {
   if (const auto *Construct = dyn_cast<CXXConstructExpr>(E)) {
+    // The callable comes first, or after an allocator.
     const CXXRecordDecl *Class = Construct->getConstructor()->getParent();
-    if ((isThreadClass(Class) || isCallableHolder(Class)) && Construct->getNumArgs() > 0)
-      noteThreadStart(Construct->getArg(0));
+    if (isThreadClass(Class) || isCallableHolder(Class))
+      for (const Expr *Argument : Construct->arguments())
+        noteThreadStart(Argument);
     return;
   }
   const auto *Call = dyn_cast<CallExpr>(E);
@@ -264,10 +266,10 @@ void Analysis::noteThreadStarts(const Expr *E) {
   }
   // A std class template of threads, or of holders of callables, that makes
   // one from its arguments (vector<std::thread>::emplace_back, map<K,
-  // std::function<void()>>::try_emplace, optional<std::thread>::emplace), and
+  // std::function<void()>>::emplace, optional<std::thread>::emplace), and
   // std::make_unique<std::thread> or std::make_shared<std::packaged_task<R()>>:
-  // the callable is the first of the arguments that make it, after a
-  // position or a key when the function's first parameter is not its pack.
+  // the callable is one of the arguments, after a position, a key or an
+  // allocator. Each is noted: the attach of one that is not is harmless.
   const auto *Method = dyn_cast<CXXMethodDecl>(Callee);
   const auto *Container =
       Method ? dyn_cast<ClassTemplateSpecializationDecl>(Method->getParent()) : nullptr;
@@ -283,15 +285,9 @@ void Analysis::noteThreadStarts(const Expr *E) {
                        const CXXRecordDecl *Class = A.getAsType()->getAsCXXRecordDecl();
                        return isThreadClass(Class) || isCallableHolder(Class);
                      });
-  if (!MakesThread)
-    return;
-  unsigned First = 0;
-  if (const FunctionTemplateDecl *Generic = Callee->getPrimaryTemplate())
-    if (const FunctionDecl *Pattern = Generic->getTemplatedDecl();
-        Pattern->getNumParams() > 0 && !Pattern->getParamDecl(0)->isParameterPack())
-      First = 1;
-  if (First < Call->getNumArgs())
-    noteThreadStart(Call->getArg(First));
+  if (MakesThread)
+    for (const Expr *Argument : Call->arguments())
+      noteThreadStart(Argument);
 }
 
 // A function of the program the thread may call while a reference into its

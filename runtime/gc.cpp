@@ -177,22 +177,25 @@ void for_each_part_outside(std::uintptr_t begin, std::uintptr_t end,
 // The writable data of the loaded modules, found by dl_iterate_phdr.
 struct data_scan {
   marker_state &m;
-  std::vector<region> left_out;              // the runtime's own tables
-  std::vector<region> scanned = {};          // the modules' writable segments
-  unsigned long long loads = 0, unloads = 0; // the modules' counters, then
+  std::vector<region> left_out;     // the runtime's own tables
+  std::vector<region> scanned = {}; // the modules' writable segments
 };
 
-int count_loaded_objects(struct dl_phdr_info *info, std::size_t, void *ctx) {
-  auto &scan = *static_cast<data_scan *>(ctx);
-  scan.loads = info->dlpi_adds;
-  scan.unloads = info->dlpi_subs;
-  return 1; // the same counters in every call
+// How many modules were loaded and closed so far.
+std::pair<unsigned long long, unsigned long long> module_counts() {
+  std::pair<unsigned long long, unsigned long long> counts{};
+  dl_iterate_phdr(
+      [](struct dl_phdr_info *info, std::size_t, void *ctx) {
+        *static_cast<std::pair<unsigned long long, unsigned long long> *>(ctx) = {info->dlpi_adds,
+                                                                                  info->dlpi_subs};
+        return 1; // every module gives the same counts
+      },
+      &counts);
+  return counts;
 }
 
 int scan_loaded_object(struct dl_phdr_info *info, std::size_t, void *ctx) {
   auto &scan = *static_cast<data_scan *>(ctx);
-  scan.loads = info->dlpi_adds;
-  scan.unloads = info->dlpi_subs;
   for (int i = 0; i < info->dlpi_phnum; ++i) {
     const auto &ph = info->dlpi_phdr[i];
     if (ph.p_type == PT_LOAD && (ph.p_flags & PF_W)) {
@@ -299,13 +302,12 @@ void mark(marker_state &m) {
   data_scan data{m, {g_runtime_tables, g_runtime_tables + g_runtime_table_count}};
   data.left_out.push_back({reinterpret_cast<std::uintptr_t>(g_scan_copy),
                            reinterpret_cast<std::uintptr_t>(g_scan_copy + sizeof g_scan_copy)});
+  const auto modules = module_counts();
   dl_iterate_phdr(scan_loaded_object, &data);
   scan_anonymous_memory(m, skip, data.scanned);
   // A thread that is not attached may have closed a module meanwhile, and
   // what was mapped at its addresses since was left out: read those again.
-  data_scan after{m, {}};
-  dl_iterate_phdr(count_loaded_objects, &after);
-  if (after.loads != data.loads || after.unloads != data.unloads)
+  if (module_counts() != modules)
     for (const region &r : data.scanned)
       scan_words_while_mapped(m, r.begin, r.end);
   mark_versions(m);

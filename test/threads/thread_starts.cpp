@@ -112,11 +112,14 @@ int main() {
     binding.join();
     boxes.insert(boxes.end(), {m, n, o, q});
     Box *r = stm::make<Box>(), *s = stm::make<Box>(), *t = stm::make<Box>(), *u = stm::make<Box>(),
-        *v = stm::make<Box>(), *w = stm::make<Box>(), *x = stm::make<Box>(), *y = stm::make<Box>();
+        *v = stm::make<Box>(), *w = stm::make<Box>(), *x = stm::make<Box>(), *y = stm::make<Box>(),
+        *z = stm::make<Box>();
     std::function<void()> held = [r] { r->value = 14; };
     std::vector<std::function<void()>> jobs;
     jobs.push_back([s] { s->value = 15; });
     jobs.emplace_back([x] { x->value = 20; });
+    std::map<int, std::function<void()>> named_jobs;
+    named_jobs.emplace(1, [z] { z->value = 22; });
     auto shared_task = std::make_shared<std::packaged_task<void()>>([y] { y->value = 21; });
     std::function<void()> assigned;
     assigned = [t] { t->value = 16; };
@@ -125,7 +128,7 @@ int main() {
     std::future<void> task_done = task.get_future();
     std::thread from_held(held), from_jobs(jobs[0]), from_assigned(assigned),
         from_reference(std::ref(marker)), from_bind(std::bind([](Box *x) { x->value = 18; }, v)),
-        from_task(std::move(task)), from_emplaced(jobs[1]),
+        from_task(std::move(task)), from_emplaced(jobs[1]), from_named(named_jobs[1]),
         from_shared([shared_task] { (*shared_task)(); });
     from_held.join();
     from_jobs.join();
@@ -134,9 +137,10 @@ int main() {
     from_bind.join();
     from_task.join();
     from_emplaced.join();
+    from_named.join();
     from_shared.join();
     task_done.get();
-    boxes.insert(boxes.end(), {r, s, t, u, v, w, x, y});
+    boxes.insert(boxes.end(), {r, s, t, u, v, w, x, y, z});
     total += bound;
     for (const Box *box : boxes)
       total += box->value;

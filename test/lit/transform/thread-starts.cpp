@@ -135,6 +135,9 @@ void wrapped(Box *b) {
   auto shared = std::make_shared<std::packaged_task<void()>>([b] { b->value = 22; });
 // CHECK: auto shared = std::make_shared<std::packaged_task<void()>>([b] { stm::detail::attach_if_unattached(); stm::wr(b, "{{[^"]*}}")->value = 22; });
   std::thread by_member_function(std::mem_fn(&Holder::store), &keeper);
+  std::map<int, std::function<void()>> named;
+  named.emplace(1, [b] { b->value = 23; });
+// CHECK: named.emplace(1, [b] { stm::detail::attach_if_unattached(); stm::wr(b, "{{[^"]*}}")->value = 23; });
   by_bind.join();
   by_front.join();
   by_reference.join();
